@@ -1,0 +1,44 @@
+"""dtks_link: one identity per resident across Indonesian government datasets.
+
+The pipeline, one module per stage::
+
+    sources      read CSV/Parquet/Excel/DataFrames, map to the canonical record, quarantine
+    standardise  NIK/KK, names, dates, addresses as SQL run inside the engine
+    blocking     candidate pairs worth scoring
+    comparisons  + model: Fellegi-Sunter scoring with Splink 5
+    clustering   scored pairs -> residents
+    evaluation   precision, recall, F1, B-cubed
+
+Quick use::
+
+    import dtks_link
+    result = dtks_link.link("config.toml")
+    metrics = dtks_link.evaluate(result.clusters, "truth.parquet")
+"""
+
+from __future__ import annotations
+
+from .config import LinkageOptions, LinkConfig, SourceConfig, load_config
+from .errors import ConfigError, DtksLinkError, EngineError, EvaluationError, SourceError
+from .evaluation import LinkageMetrics, evaluate
+from .model import ResidentModel
+from .pipeline import LinkResult, link
+
+__all__ = [
+    "ConfigError",
+    "DtksLinkError",
+    "EngineError",
+    "EvaluationError",
+    "LinkConfig",
+    "LinkResult",
+    "LinkageMetrics",
+    "LinkageOptions",
+    "ResidentModel",
+    "SourceConfig",
+    "SourceError",
+    "evaluate",
+    "link",
+    "load_config",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,7 @@
+"""``python -m dtks_link`` runs the ``dtks-link`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,300 @@
+"""Linkage configuration: frozen, keyword-only dataclasses, read from TOML and validated once.
+
+A config names the sources, how their columns map onto the canonical resident record, where the
+outputs go, and the linkage options. Every problem found is reported together in one
+:class:`~dtks_link.errors.ConfigError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .schema import CANONICAL_FIELDS
+
+__all__ = [
+    "LinkConfig",
+    "LinkageOptions",
+    "SourceConfig",
+    "load_config",
+]
+
+_SOURCE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+_FORMATS = ("csv", "parquet", "excel")
+_ENGINES = ("duckdb", "spark")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceConfig:
+    """One departmental source and how its columns map to the canonical record.
+
+    ``path`` is a file (CSV/TXT with any delimiter, Parquet, or Excel). ``data`` may instead
+    hold an in-memory table (pandas DataFrame, pyarrow Table, or DuckDB relation) when the
+    Python API is used. ``columns`` maps canonical field -> column name in this source.
+    """
+
+    name: str
+    id_column: str
+    columns: Mapping[str, str]
+    path: Path | None = None
+    data: Any = None
+    duplicate_free: bool = False
+    delimiter: str | None = None
+    encoding: str = "utf-8"
+    sheet: str | int | None = None
+    format: str | None = None
+
+    def __post_init__(self) -> None:
+        problems = _source_problems(self)
+        if problems:
+            raise ConfigError(problems, origin=f"source {self.name!r}")
+
+    @property
+    def file_format(self) -> str:
+        """``csv``, ``parquet`` or ``excel``: the explicit ``format`` or the file suffix."""
+        if self.format is not None:
+            return self.format
+        suffix = (self.path.suffix if self.path is not None else "").lower()
+        if suffix in (".parquet", ".pq"):
+            return "parquet"
+        if suffix in (".xlsx", ".xlsm", ".xls"):
+            return "excel"
+        return "csv"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LinkageOptions:
+    """Options of the matching model and clustering, each with a sensible default.
+
+    - ``match_threshold``: pairs at or above this match probability join a cluster.
+    - ``pair_threshold``: pairs below this probability are not written to ``pairs.parquet``.
+    - ``engine``: ``duckdb`` (default, embedded) or ``spark``.
+    - ``seed``: seed for the random sampling in training, so runs are repeatable.
+    - ``max_pairs_for_u``: pairs sampled to estimate u probabilities.
+    - ``em_max_iterations``: iterations per EM session.
+    - ``reference_date``: resolves two-digit years and ages (default: today).
+    - ``max_cluster_size``: clusters bigger than this are reported as suspicious.
+    """
+
+    match_threshold: float = 0.9
+    pair_threshold: float = 0.05
+    engine: str = "duckdb"
+    seed: int = 42
+    max_pairs_for_u: float = 2e6
+    em_max_iterations: int = 25
+    reference_date: dt.date | None = None
+    max_cluster_size: int = 50
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        for name in ("match_threshold", "pair_threshold"):
+            value = getattr(self, name)
+            if not 0.0 < value < 1.0:
+                problems.append(f"linkage.{name} must be between 0 and 1 (exclusive), got {value}")
+        if self.pair_threshold > self.match_threshold:
+            problems.append(
+                "linkage.pair_threshold must not exceed linkage.match_threshold "
+                f"({self.pair_threshold} > {self.match_threshold})"
+            )
+        if self.engine not in _ENGINES:
+            problems.append(f"linkage.engine must be one of {_ENGINES}, got {self.engine!r}")
+        if self.max_pairs_for_u < 1000:
+            problems.append("linkage.max_pairs_for_u must be at least 1000")
+        if self.em_max_iterations < 1:
+            problems.append("linkage.em_max_iterations must be at least 1")
+        if self.max_cluster_size < 2:
+            problems.append("linkage.max_cluster_size must be at least 2")
+        if problems:
+            raise ConfigError(problems, origin="linkage options")
+
+    @property
+    def effective_reference_date(self) -> dt.date:
+        """The reference date in force: the configured one, else today."""
+        return self.reference_date or dt.date.today()
+
+
+@dataclass(frozen=True, kw_only=True)
+class LinkConfig:
+    """A whole linkage job: sources, output directory and options."""
+
+    sources: tuple[SourceConfig, ...]
+    output_dir: Path = Path("out")
+    options: LinkageOptions = field(default_factory=LinkageOptions)
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        if not self.sources:
+            problems.append("at least one [[sources]] entry is required")
+        names = [s.name for s in self.sources]
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            problems.append(f"source name {name!r} is used more than once")
+        if problems:
+            raise ConfigError(problems)
+
+    def source(self, name: str) -> SourceConfig:
+        """The source called ``name``."""
+        for candidate in self.sources:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(name)
+
+
+def _source_problems(source: SourceConfig) -> list[str]:
+    problems: list[str] = []
+    where = f"source {source.name!r}"
+    if not isinstance(source.name, str) or not _SOURCE_NAME.match(source.name):
+        problems.append(
+            f"source name {source.name!r} must start with a letter and use only letters, "
+            "digits and '_' (at most 63 characters)"
+        )
+    if (source.path is None) == (source.data is None):
+        problems.append(f"{where}: give exactly one of 'path' or in-memory 'data'")
+    if not isinstance(source.id_column, str) or not source.id_column.strip():
+        problems.append(f"{where}: 'id_column' must name the column holding a unique record id")
+    if not source.columns:
+        problems.append(f"{where}: [sources.columns] must map at least one canonical field")
+    for canonical, column in source.columns.items():
+        if canonical not in CANONICAL_FIELDS:
+            problems.append(
+                f"{where}: unknown canonical field {canonical!r} in columns; "
+                f"known fields are {', '.join(CANONICAL_FIELDS)}"
+            )
+        if not isinstance(column, str) or not column:
+            problems.append(f"{where}: column for {canonical!r} must be a non-empty string")
+    if source.format is not None and source.format not in _FORMATS:
+        problems.append(f"{where}: format must be one of {_FORMATS}, got {source.format!r}")
+    if source.delimiter is not None and len(source.delimiter) != 1:
+        problems.append(f"{where}: delimiter must be a single character, got {source.delimiter!r}")
+    if not isinstance(source.duplicate_free, bool):
+        problems.append(f"{where}: duplicate_free must be true or false")
+    return problems
+
+
+_TOP_KEYS = {"output", "sources", "linkage"}
+_SOURCE_KEYS = {
+    "name",
+    "path",
+    "id_column",
+    "duplicate_free",
+    "delimiter",
+    "encoding",
+    "columns",
+    "sheet",
+    "format",
+}
+_OUTPUT_KEYS = {"dir"}
+_LINKAGE_KEYS = {
+    "match_threshold",
+    "pair_threshold",
+    "engine",
+    "seed",
+    "max_pairs_for_u",
+    "em_max_iterations",
+    "reference_date",
+    "max_cluster_size",
+}
+
+
+def load_config(path: str | Path) -> LinkConfig:
+    """Read and validate a TOML linkage config. Paths inside it are relative to the file.
+
+    Raises :class:`ConfigError` listing every problem found, not just the first.
+    """
+    config_path = Path(path)
+    try:
+        raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([f"config file {str(config_path)!r} does not exist"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"not valid TOML: {exc}"], origin=str(config_path)) from None
+    except UnicodeDecodeError:
+        raise ConfigError(["config file is not UTF-8 text"], origin=str(config_path)) from None
+    return config_from_dict(raw, base_dir=config_path.resolve().parent, origin=str(config_path))
+
+
+def config_from_dict(
+    raw: Mapping[str, Any], *, base_dir: Path, origin: str = "config"
+) -> LinkConfig:
+    """Build a :class:`LinkConfig` from the parsed TOML structure (see :func:`load_config`)."""
+    problems: list[str] = []
+    for key in sorted(set(raw) - _TOP_KEYS):
+        problems.append(f"unknown top-level key {key!r}; expected one of {sorted(_TOP_KEYS)}")
+
+    output = raw.get("output", {})
+    if not isinstance(output, Mapping):
+        problems.append("[output] must be a table")
+        output = {}
+    for key in sorted(set(output) - _OUTPUT_KEYS):
+        problems.append(f"unknown key {key!r} in [output]")
+    out_dir_raw = output.get("dir", "out")
+    if not isinstance(out_dir_raw, str) or not out_dir_raw:
+        problems.append("[output] dir must be a non-empty string")
+        out_dir_raw = "out"
+
+    sources: list[SourceConfig] = []
+    raw_sources = raw.get("sources", [])
+    if not isinstance(raw_sources, list) or not raw_sources:
+        problems.append("at least one [[sources]] entry is required")
+        raw_sources = []
+    for index, entry in enumerate(raw_sources, start=1):
+        if not isinstance(entry, Mapping):
+            problems.append(f"[[sources]] entry {index} must be a table")
+            continue
+        label = f"[[sources]] entry {index} ({entry.get('name', '?')!r})"
+        for key in sorted(set(entry) - _SOURCE_KEYS):
+            problems.append(f"{label}: unknown key {key!r}; expected one of {sorted(_SOURCE_KEYS)}")
+        missing = [k for k in ("name", "path", "id_column", "columns") if k not in entry]
+        if missing:
+            problems.append(f"{label}: missing required key(s) {', '.join(missing)}")
+            continue
+        columns = entry["columns"]
+        if not isinstance(columns, Mapping):
+            problems.append(f"{label}: [sources.columns] must be a table")
+            continue
+        source_path = Path(str(entry["path"]))
+        if not source_path.is_absolute():
+            source_path = base_dir / source_path
+        try:
+            sources.append(
+                SourceConfig(
+                    name=entry["name"],
+                    path=source_path,
+                    id_column=entry["id_column"],
+                    columns=dict(columns),
+                    duplicate_free=entry.get("duplicate_free", False),
+                    delimiter=entry.get("delimiter"),
+                    encoding=entry.get("encoding", "utf-8"),
+                    sheet=entry.get("sheet"),
+                    format=entry.get("format"),
+                )
+            )
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+
+    linkage_raw = raw.get("linkage", {})
+    options = LinkageOptions()
+    if not isinstance(linkage_raw, Mapping):
+        problems.append("[linkage] must be a table")
+    else:
+        for key in sorted(set(linkage_raw) - _LINKAGE_KEYS):
+            problems.append(f"unknown key {key!r} in [linkage]; expected one of {sorted(_LINKAGE_KEYS)}")
+        kwargs = {k: v for k, v in linkage_raw.items() if k in _LINKAGE_KEYS}
+        try:
+            options = LinkageOptions(**kwargs)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+        except TypeError as exc:
+            problems.append(f"[linkage]: {exc}")
+
+    if problems:
+        raise ConfigError(problems, origin=origin)
+    out_dir = Path(out_dir_raw)
+    if not out_dir.is_absolute():
+        out_dir = base_dir / out_dir
+    return LinkConfig(sources=tuple(sources), output_dir=out_dir, options=options)

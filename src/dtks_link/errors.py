@@ -1,0 +1,83 @@
+"""Exception types raised by dtks_link.
+
+Every error the library raises on purpose is a :class:`DtksLinkError`, so a pipeline can catch
+one type. The tree::
+
+    DtksLinkError
+    ├── ConfigError          the linkage config (TOML or Python) is wrong; lists every problem
+    ├── SourceError          a source cannot be read or mapped; names source, column and row
+    ├── EngineError          the engine (DuckDB, Splink) failed or a needed extra is missing
+    └── EvaluationError      clusters and truth cannot be compared
+
+Messages never contain a raw NIK or KK number; use :func:`mask_identifier` when a value must
+be shown.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "DtksLinkError",
+    "EngineError",
+    "EvaluationError",
+    "SourceError",
+    "mask_identifier",
+]
+
+
+class DtksLinkError(Exception):
+    """Base class of every error dtks_link raises on purpose."""
+
+
+class ConfigError(DtksLinkError):
+    """The linkage configuration is invalid. ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[str], origin: str = "config") -> None:
+        self.problems = list(problems)
+        self.origin = origin
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{origin} has {len(self.problems)} problem(s):\n{lines}")
+
+
+class SourceError(DtksLinkError):
+    """A source could not be read or mapped to the canonical record."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str,
+        column: str | None = None,
+        row: int | None = None,
+    ) -> None:
+        self.source = source
+        self.column = column
+        self.row = row
+        where = f"source {source!r}"
+        if column is not None:
+            where += f", column {column!r}"
+        if row is not None:
+            where += f", row {row}"
+        super().__init__(f"{where}: {message}")
+
+
+class EngineError(DtksLinkError):
+    """The SQL engine or Splink failed, or an optional engine is not installed."""
+
+
+class EvaluationError(DtksLinkError):
+    """Clusters and truth cannot be compared (missing columns, no overlap, ...)."""
+
+
+def mask_identifier(value: object) -> str:
+    """Mask an identifier (NIK, KK) for logs: keep the first 4 and last 4 characters.
+
+    >>> mask_identifier("3276012345670001")
+    '3276********0001'
+    >>> mask_identifier("12345")
+    '*****'
+    """
+    text = "" if value is None else str(value)
+    if len(text) <= 8:
+        return "*" * len(text)
+    return text[:4] + "*" * (len(text) - 8) + text[-4:]

@@ -1,0 +1,198 @@
+"""The resident matching model: Splink 5's Fellegi-Sunter model behind one ``fit``.
+
+``ResidentModel.fit`` runs the whole unsupervised recipe: the prior (probability that two
+random records match) from strict deterministic rules, u probabilities by random sampling, and
+m probabilities by EM on complementary blocking rules. Learned state ends in ``_``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+from splink import DuckDBAPI, Linker, SettingsCreator
+
+from .backends.duckdb import quote_identifier as q
+from .blocking import BlockingRule, default_blocking_rules
+from .comparisons import default_comparisons
+from .config import LinkageOptions
+from .errors import EngineError
+
+__all__ = ["ResidentModel", "columns_with_data"]
+
+logger = logging.getLogger(__name__)
+
+#: Standardised columns that comparisons and blocking may use.
+MODEL_COLUMNS: tuple[str, ...] = (
+    "nik",
+    "nama_key",
+    "nama_tokens_key",
+    "nama_phonetic",
+    "birth_date",
+    "birth_year",
+    "sex",
+    "kelurahan_code",
+    "kecamatan_code",
+    "no_kk",
+    "nama_ibu_key",
+    "tempat_lahir",
+    "telepon",
+)
+
+#: Strict rules that admit almost no false matches: used to estimate the prior.
+_DETERMINISTIC = (
+    ('l."nik" = r."nik" AND l."nama_key" = r."nama_key"', ("nik", "nama_key")),
+    (
+        'l."nama_key" = r."nama_key" AND l."birth_date" = r."birth_date" '
+        'AND l."kelurahan_code" = r."kelurahan_code"',
+        ("nama_key", "birth_date", "kelurahan_code"),
+    ),
+)
+
+#: EM training rules: each trains the comparisons whose columns it does not use.
+_EM_RULES = (
+    ('l."nik" = r."nik"', ("nik",)),
+    ('l."nama_key" = r."nama_key" AND l."birth_year" = r."birth_year"', ("nama_key", "birth_year")),
+    (
+        'l."birth_date" = r."birth_date" AND l."kelurahan_code" = r."kelurahan_code"',
+        ("birth_date", "kelurahan_code"),
+    ),
+)
+
+
+def columns_with_data(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    """The model columns of ``table`` that hold at least one non-null value."""
+    present = {str(r[0]) for r in con.execute(f"DESCRIBE {q(table)}").fetchall()}
+    candidates = [c for c in MODEL_COLUMNS if c in present]
+    if not candidates:
+        return set()
+    counts = con.execute(
+        "SELECT " + ", ".join(f"count({q(c)})" for c in candidates) + f" FROM {q(table)}"
+    ).fetchall()[0]
+    return {c for c, n in zip(candidates, counts, strict=True) if n}
+
+
+class ResidentModel:
+    """Fellegi-Sunter model for residents, trained without labels.
+
+    >>> model = ResidentModel()                      # doctest: +SKIP
+    >>> model.fit(db_api, "records")                 # doctest: +SKIP
+    >>> pairs = model.predict(threshold=0.05)        # doctest: +SKIP
+
+    After ``fit``: ``linker_`` (the Splink linker), ``settings_`` (the model as a dict, the same
+    JSON ``save`` writes), ``blocking_rules_`` and ``training_log_`` (what each step did).
+    """
+
+    def __init__(self, *, options: LinkageOptions | None = None) -> None:
+        self.options = options or LinkageOptions()
+        self.linker_: Linker | None = None
+        self.settings_: dict[str, Any] | None = None
+        self.blocking_rules_: list[BlockingRule] = []
+        self.training_log_: list[str] = []
+
+    # -- training -------------------------------------------------------------------------
+    def fit(self, db_api: DuckDBAPI, records_table: str) -> ResidentModel:
+        """Train on the standardised ``records_table`` registered on ``db_api``'s connection."""
+        con = db_api._con
+        with_data = columns_with_data(con, records_table)
+        comparisons = default_comparisons(with_data)
+        if not comparisons:
+            raise EngineError(
+                "no comparable field holds data: map at least a name, NIK or birth date"
+            )
+        self.blocking_rules_ = default_blocking_rules(with_data)
+        if not self.blocking_rules_:
+            raise EngineError(
+                "no blocking rule can be built from the fields present; map at least a NIK, "
+                "or a name together with a birth date or kelurahan"
+            )
+        settings = SettingsCreator(
+            link_type="dedupe_only",
+            unique_id_column_name="unique_id",
+            comparisons=comparisons,
+            blocking_rules_to_generate_predictions=[r.sql for r in self.blocking_rules_],
+            additional_columns_to_retain=["source", "record_id"],
+            retain_intermediate_calculation_columns=False,
+            max_iterations=self.options.em_max_iterations,
+            em_convergence=0.001,
+        )
+        sdf = db_api.register(records_table)
+        linker = Linker(sdf, settings, log_level=logging.WARNING)
+        training = linker.training
+
+        deterministic = [rule for rule, cols in _DETERMINISTIC if set(cols) <= with_data]
+        if deterministic:
+            guarded = [f"({rule}) AND {_guard()}" for rule in deterministic]
+            training.estimate_probability_two_random_records_match(guarded, recall=0.8)
+            self.training_log_.append(f"prior from {len(guarded)} deterministic rule(s)")
+        training.estimate_u_using_random_sampling(
+            max_pairs=self.options.max_pairs_for_u, seed=self.options.seed
+        )
+        self.training_log_.append(f"u by random sampling (max_pairs={self.options.max_pairs_for_u:g})")
+        sessions = 0
+        for rule, cols in _EM_RULES:
+            if not set(cols) <= with_data:
+                continue
+            try:
+                training.estimate_parameters_using_expectation_maximisation(
+                    f"({rule}) AND {_guard()}",
+                    estimate_without_term_frequencies=True,
+                    max_pairs=2e6,
+                    record_sample_proportion=0.1,
+                )
+                sessions += 1
+                self.training_log_.append(f"EM on {rule}")
+            except Exception as exc:  # Splink raises plain exceptions when a rule finds nothing
+                self.training_log_.append(f"EM on {rule} skipped: {exc}")
+                logger.warning("EM session on %s skipped: %s", rule, exc)
+        if sessions == 0:
+            raise EngineError("no EM training session could run on this data")
+        self.linker_ = linker
+        self.settings_ = linker.misc.save_model_to_json()
+        return self
+
+    # -- scoring --------------------------------------------------------------------------
+    def predict(self, *, threshold: float | None = None) -> Any:
+        """Score all candidate pairs; return Splink's SplinkDataFrame of pairs at or above
+        ``threshold`` match probability (default: the options' ``pair_threshold``)."""
+        linker = self._require_fitted()
+        cutoff = self.options.pair_threshold if threshold is None else threshold
+        return linker.inference.predict(threshold_match_probability=cutoff)
+
+    def parameters(self) -> pd.DataFrame:
+        """The learned parameters: one row per comparison level with m, u and match weight."""
+        linker = self._require_fitted()
+        rows = []
+        for comparison in linker._settings_obj.comparisons:
+            for level in comparison.comparison_levels:
+                if level.is_null_level:
+                    continue
+                rows.append(
+                    {
+                        "comparison": comparison.output_column_name,
+                        "level": level.label_for_charts,
+                        "m_probability": level.m_probability,
+                        "u_probability": level.u_probability,
+                        "match_weight": level._log2_bayes_factor,
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def save(self, path: str | Path) -> None:
+        """Write the trained model as Splink JSON."""
+        if self.settings_ is None:
+            raise EngineError("the model is not fitted yet: call fit() first")
+        Path(path).write_text(json.dumps(self.settings_, indent=2), encoding="utf-8")
+
+    def _require_fitted(self) -> Linker:
+        if self.linker_ is None:
+            raise EngineError("the model is not fitted yet: call fit() first")
+        return self.linker_
+
+
+def _guard() -> str:
+    return 'NOT (l."source" = r."source" AND l."source_duplicate_free")'

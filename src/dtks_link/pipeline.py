@@ -1,0 +1,217 @@
+"""The linkage pipeline: sources -> standardise -> block -> score -> cluster -> outputs.
+
+:func:`link` runs every stage in one DuckDB connection and returns a :class:`LinkResult`;
+with an output directory it also writes ``clusters.parquet``, ``pairs.parquet``,
+``quarantine.parquet`` and ``quality.parquet``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+from splink import DuckDBAPI
+
+from .backends.duckdb import connect
+from .backends.duckdb import quote_identifier as q
+from .clustering import assign_resident_ids, cluster_pairs
+from .config import LinkConfig, load_config
+from .errors import EngineError
+from .model import ResidentModel
+from .sources import load_sources
+
+__all__ = ["LinkResult", "link", "standardise_records"]
+
+ProgressCallback = Callable[[str, float, str], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LinkResult:
+    """What a linkage run produced.
+
+    - ``clusters``: ``source, record_id, resident_id, cluster_size``, one row per accepted record
+    - ``pairs``: scored candidate pairs (record keys, match weight and probability)
+    - ``quarantine``: rejected rows with ``source, record_id, row_number, reason``
+    - ``quality``: data-quality profile per source
+    - ``timings``: seconds per stage; ``counts``: records per source and totals
+    - ``model``: the fitted :class:`~dtks_link.model.ResidentModel`
+    """
+
+    clusters: pd.DataFrame
+    pairs: pd.DataFrame
+    quarantine: pd.DataFrame
+    quality: pd.DataFrame
+    timings: dict[str, float]
+    counts: dict[str, Any]
+    model: ResidentModel = field(repr=False)
+    output_dir: Path | None = None
+
+    def summary(self) -> str:
+        """Records per source, pairs, clusters and time per stage, as text."""
+        lines = ["records per source:"]
+        for name, n in self.counts["records_per_source"].items():
+            quarantined = self.counts["quarantined_per_source"].get(name, 0)
+            lines.append(f"  {name:<12} {n:>10,}  (quarantined {quarantined:,})")
+        lines.append(f"scored pairs: {len(self.pairs):,}")
+        lines.append(
+            f"clusters: {self.counts['clusters']:,} residents from {len(self.clusters):,} records "
+            f"(largest {self.counts['largest_cluster']})"
+        )
+        lines.append("time per stage:")
+        for stage, seconds in self.timings.items():
+            lines.append(f"  {stage:<12} {seconds:8.2f} s")
+        return "\n".join(lines)
+
+
+def _print_progress(stage: str, seconds: float, detail: str) -> None:
+    print(f"[dtks-link] {stage:<12} {seconds:7.2f} s  {detail}", file=sys.stderr, flush=True)
+
+
+class _Stages:
+    def __init__(self, callback: ProgressCallback | None) -> None:
+        self.timings: dict[str, float] = {}
+        self.callback = callback
+        self.detail = ""
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[_Stages]:
+        self.detail = ""
+        start = time.perf_counter()
+        yield self
+        self.timings[name] = time.perf_counter() - start
+        if self.callback is not None:
+            self.callback(name, self.timings[name], self.detail)
+
+
+def standardise_records(
+    con: duckdb.DuckDBPyConnection,
+    config: LinkConfig,
+    *,
+    mapped_table: str = "mapped",
+    records_table: str = "records",
+) -> None:
+    """Create ``records_table``: one standardised row per mapped record, with ``unique_id``,
+    ``source_duplicate_free`` and the comparison columns ``birth_date``, ``birth_year`` and
+    ``sex`` (the recorded value, else the one decoded from a valid NIK)."""
+    from .standardise import standardise_select_sql
+
+    con.execute("CREATE OR REPLACE TEMP TABLE __source_flags (source VARCHAR, duplicate_free BOOLEAN)")
+    con.executemany(
+        "INSERT INTO __source_flags VALUES (?, ?)",
+        [[s.name, s.duplicate_free] for s in config.sources],
+    )
+    fragment = standardise_select_sql(reference_date=config.options.effective_reference_date)
+    con.execute(
+        f"CREATE OR REPLACE TABLE {q(records_table)} AS "
+        "SELECT * EXCLUDE (birth_year), "
+        "coalesce(year(birth_date), birth_year) AS birth_year FROM ("
+        "SELECT *, "
+        "coalesce(tanggal_lahir, CASE WHEN nik_valid THEN nik_birth_date END) AS birth_date, "
+        "coalesce(jenis_kelamin, CASE WHEN nik_valid THEN nik_sex END) AS sex "
+        "FROM (SELECT m.source || '|' || m.record_id AS unique_id, m.source, m.record_id, "
+        f"f.duplicate_free AS source_duplicate_free, {fragment} "
+        f"FROM {q(mapped_table)} m JOIN __source_flags f ON m.source = f.source))"
+    )
+
+
+def link(
+    config: LinkConfig | str | Path,
+    *,
+    out_dir: str | Path | None = None,
+    write: bool = True,
+    progress: bool | ProgressCallback = False,
+    database: str | Path = ":memory:",
+) -> LinkResult:
+    """Link and deduplicate the configured sources into residents.
+
+    ``config`` is a :class:`LinkConfig` or the path of a TOML config. ``out_dir`` overrides the
+    config's output directory; with ``write=False`` nothing is written. ``progress=True``
+    prints time per stage to stderr (or pass a callback ``(stage, seconds, detail)``).
+    """
+    cfg = load_config(config) if isinstance(config, str | Path) else config
+    if out_dir is not None:
+        cfg = replace(cfg, output_dir=Path(out_dir))
+    if cfg.options.engine != "duckdb":
+        raise EngineError(
+            f"engine {cfg.options.engine!r} is not available yet in this version; use 'duckdb'"
+        )
+    callback: ProgressCallback | None
+    callback = _print_progress if progress is True else (progress or None)
+    stages = _Stages(callback)
+    con = connect(database)
+    try:
+        return _run(con, cfg, stages, write=write)
+    finally:
+        con.close()
+
+
+def _run(con: duckdb.DuckDBPyConnection, cfg: LinkConfig, stages: _Stages, *, write: bool) -> LinkResult:
+    from .standardise import quality_profile
+
+    with stages.stage("read") as s:
+        loaded = load_sources(con, cfg.sources)
+        s.detail = ", ".join(f"{k}={v:,}" for k, v in loaded.rows_accepted.items())
+    with stages.stage("standardise") as s:
+        standardise_records(con, cfg)
+        quality = quality_profile(con, "records")
+        s.detail = f"{sum(loaded.rows_accepted.values()):,} records"
+    if sum(loaded.rows_accepted.values()) == 0:
+        raise EngineError("no records left to link after reading: every row was quarantined")
+    db_api = DuckDBAPI(connection=con)
+    model = ResidentModel(options=cfg.options)
+    with stages.stage("train") as s:
+        model.fit(db_api, "records")
+        s.detail = f"{len(model.blocking_rules_)} blocking rules"
+    with stages.stage("predict") as s:
+        predictions = model.predict()
+        n_pairs = int(
+            con.execute(f"SELECT count(*) FROM {predictions.physical_name}").fetchall()[0][0]
+        )
+        s.detail = f"{n_pairs:,} pairs >= {cfg.options.pair_threshold}"
+    with stages.stage("cluster") as s:
+        clustered = cluster_pairs(model.linker_, predictions, threshold=cfg.options.match_threshold)
+        assign_resident_ids(con, clustered.physical_name, "clusters")
+        clusters = con.execute("SELECT * FROM clusters").df()
+        s.detail = f"{clusters['resident_id'].nunique():,} residents"
+    pairs = con.execute(
+        "SELECT source_l, record_id_l, source_r, record_id_r, match_weight, match_probability "
+        f"FROM {predictions.physical_name} ORDER BY source_l, record_id_l, source_r, record_id_r"
+    ).df()
+    quarantine = con.execute(
+        "SELECT * FROM quarantine ORDER BY source, row_number"
+    ).df()
+    counts: dict[str, Any] = {
+        "records_per_source": loaded.rows_accepted,
+        "rows_read_per_source": loaded.rows_read,
+        "quarantined_per_source": loaded.rows_quarantined,
+        "pairs": len(pairs),
+        "clusters": int(clusters["resident_id"].nunique()),
+        "largest_cluster": int(clusters["cluster_size"].max()) if len(clusters) else 0,
+    }
+    output_dir = None
+    if write:
+        with stages.stage("write") as s:
+            output_dir = cfg.output_dir
+            output_dir.mkdir(parents=True, exist_ok=True)
+            clusters.to_parquet(output_dir / "clusters.parquet", index=False)
+            pairs.to_parquet(output_dir / "pairs.parquet", index=False)
+            quarantine.to_parquet(output_dir / "quarantine.parquet", index=False)
+            quality.to_parquet(output_dir / "quality.parquet", index=False)
+            s.detail = str(output_dir)
+    return LinkResult(
+        clusters=clusters,
+        pairs=pairs,
+        quarantine=quarantine,
+        quality=quality,
+        timings=dict(stages.timings),
+        counts=counts,
+        model=model,
+        output_dir=output_dir,
+    )

@@ -1,0 +1,358 @@
+"""Reading sources (CSV/TXT, Parquet, Excel, in-memory tables) into the engine, mapping their
+columns onto the canonical resident record, and quarantining rows that cannot be linked.
+
+Nothing is dropped silently: every input row ends up either in the ``mapped`` table or in the
+``quarantine`` table with a reason. Row numbers are 1-based data rows (the header is not
+counted), so row 1 is the first line after the header.
+"""
+
+from __future__ import annotations
+
+import codecs
+import difflib
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from .backends.duckdb import quote_identifier as q
+from .config import SourceConfig
+from .errors import SourceError
+from .schema import CANONICAL_FIELDS
+
+__all__ = ["LoadedSources", "load_sources", "MAX_VALUE_LENGTH"]
+
+#: Longer values than this (in characters) quarantine the row: no real name or address is that long.
+MAX_VALUE_LENGTH = 1000
+
+_NUMERIC_TYPES = ("DOUBLE", "FLOAT", "BIGINT", "INTEGER", "HUGEINT", "UBIGINT", "DECIMAL", "REAL")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadedSources:
+    """What :func:`load_sources` put in the engine, with per-source row accounting."""
+
+    mapped_table: str
+    quarantine_table: str
+    rows_read: dict[str, int]
+    rows_accepted: dict[str, int]
+    rows_quarantined: dict[str, int]
+
+
+def load_sources(
+    con: duckdb.DuckDBPyConnection,
+    sources: Sequence[SourceConfig],
+    *,
+    mapped_table: str = "mapped",
+    quarantine_table: str = "quarantine",
+    on_source: Callable[[str, int], None] | None = None,
+) -> LoadedSources:
+    """Read every source, map it to the canonical fields and split accepted rows from quarantine.
+
+    Creates two tables on ``con``: ``mapped_table`` with ``source, record_id, row_number,
+    nik_numeric_source`` and every canonical field as VARCHAR (NULL where the source lacks it),
+    and ``quarantine_table`` with ``source, record_id, row_number, reason``.
+    """
+    rows_read: dict[str, int] = {}
+    accepted: dict[str, int] = {}
+    quarantined: dict[str, int] = {}
+    con.execute(
+        f"CREATE OR REPLACE TABLE {q(quarantine_table)} "
+        "(source VARCHAR, record_id VARCHAR, row_number BIGINT, reason VARCHAR)"
+    )
+    columns_sql = ", ".join(f"{q(f)} VARCHAR" for f in CANONICAL_FIELDS)
+    con.execute(
+        f"CREATE OR REPLACE TABLE {q(mapped_table)} (source VARCHAR, record_id VARCHAR, "
+        f"row_number BIGINT, nik_numeric_source BOOLEAN, {columns_sql})"
+    )
+    for index, source in enumerate(sources):
+        raw_table = f"__raw_{index}"
+        malformed, excel_numeric = _read_raw(con, source, raw_table, index)
+        _check_columns(con, source, raw_table)
+        n_read = _count(con, raw_table) + len(malformed)
+        for line, reason in malformed:
+            con.execute(
+                f"INSERT INTO {q(quarantine_table)} VALUES (?, NULL, ?, ?)",
+                [source.name, line, reason],
+            )
+        _map_and_split(con, source, raw_table, mapped_table, quarantine_table, excel_numeric)
+        con.execute(f"DROP TABLE IF EXISTS {q(raw_table)}")
+        rows_read[source.name] = n_read
+        accepted[source.name] = _count(con, mapped_table, source.name)
+        quarantined[source.name] = _count(con, quarantine_table, source.name)
+        if on_source is not None:
+            on_source(source.name, n_read)
+    return LoadedSources(
+        mapped_table=mapped_table,
+        quarantine_table=quarantine_table,
+        rows_read=rows_read,
+        rows_accepted=accepted,
+        rows_quarantined=quarantined,
+    )
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str, source: str | None = None) -> int:
+    if source is None:
+        row = con.execute(f"SELECT count(*) FROM {q(table)}").fetchall()
+    else:
+        row = con.execute(f"SELECT count(*) FROM {q(table)} WHERE source = ?", [source]).fetchall()
+    return int(row[0][0])
+
+
+def _read_raw(
+    con: duckdb.DuckDBPyConnection, source: SourceConfig, raw_table: str, index: int
+) -> tuple[list[tuple[int, str]], set[str]]:
+    """Create ``raw_table`` (with a ``__row`` column) from the source.
+
+    Returns the malformed lines (row, reason) and the Excel columns that held numbers.
+    """
+    if source.data is not None:
+        return _read_in_memory(con, source, raw_table), set()
+    assert source.path is not None
+    path = source.path
+    if not path.exists():
+        raise SourceError(f"file {str(path)!r} does not exist", source=source.name)
+    if path.stat().st_size == 0:
+        raise SourceError(f"file {str(path)!r} is empty (0 bytes)", source=source.name)
+    fmt = source.file_format
+    try:
+        if fmt == "parquet":
+            con.execute(
+                f"CREATE OR REPLACE TABLE {q(raw_table)} AS "
+                "SELECT row_number() OVER () AS __row, * FROM read_parquet(?)",
+                [str(path)],
+            )
+            return [], set()
+        if fmt == "excel":
+            return _read_excel(con, source, raw_table)
+        return _read_csv(con, source, raw_table, index), set()
+    except duckdb.Error as exc:
+        raise SourceError(f"cannot read {fmt} file {str(path)!r}: {exc}", source=source.name) from None
+
+
+def _read_csv(
+    con: duckdb.DuckDBPyConnection, source: SourceConfig, raw_table: str, index: int
+) -> list[tuple[int, str]]:
+    assert source.path is not None
+    path = source.path
+    encoding = codecs.lookup(source.encoding).name  # normalises 'UTF8', 'latin1', ...
+    temp: tempfile.TemporaryDirectory[str] | None = None
+    if encoding not in ("utf-8", "utf-8-sig"):
+        # DuckDB reads UTF-8 natively; transcode other encodings in a streaming pass.
+        temp = tempfile.TemporaryDirectory(prefix="dtks_link_")
+        utf8_path = Path(temp.name) / "source.csv"
+        with (
+            path.open("r", encoding=encoding, newline="") as src,
+            utf8_path.open("w", encoding="utf-8", newline="") as dst,
+        ):
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+        path = utf8_path
+    rejects, scan = f"__rejects_{index}", f"__rejects_scan_{index}"
+    options = "header = true, all_varchar = true, store_rejects = true, "
+    options += f"rejects_table = '{rejects}', rejects_scan = '{scan}'"
+    params: list[Any] = [str(path)]
+    if source.delimiter is not None:
+        options += ", delim = ?"
+        params.append(source.delimiter)
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TABLE {q(raw_table)} AS "
+            f"SELECT row_number() OVER () AS __row, * FROM read_csv(?, {options})",
+            params,
+        )
+        bad = con.execute(
+            f"SELECT line, string_agg(DISTINCT error_type, '; ') FROM {q(rejects)} "
+            "GROUP BY line ORDER BY line"
+        ).fetchall()
+    except duckdb.InvalidInputException as exc:
+        if "unicode" in str(exc).lower() or "utf" in str(exc).lower():
+            raise SourceError(
+                "file is not valid UTF-8; set encoding = \"latin-1\" or \"cp1252\" for this source",
+                source=source.name,
+            ) from None
+        raise
+    finally:
+        if temp is not None:
+            temp.cleanup()
+    con.execute(f"DROP TABLE IF EXISTS {q(rejects)}")
+    con.execute(f"DROP TABLE IF EXISTS {q(scan)}")
+    # DuckDB reports physical lines (header = line 1); report data rows like the rest.
+    return [(int(line) - 1, f"malformed line: {kind.lower()}") for line, kind in bad]
+
+
+def _read_excel(
+    con: duckdb.DuckDBPyConnection, source: SourceConfig, raw_table: str
+) -> tuple[list[tuple[int, str]], set[str]]:
+    import pandas as pd
+
+    sheet: str | int = 0 if source.sheet is None else source.sheet
+    try:
+        frame = pd.read_excel(source.path, sheet_name=sheet, dtype=object)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        raise SourceError(f"cannot read Excel file: {exc}", source=source.name) from None
+    text_frame, numeric = _excel_to_text(frame)
+    _read_in_memory(con, source, raw_table, frame=text_frame)
+    return [], numeric
+
+
+def _excel_to_text(frame: Any) -> tuple[Any, set[str]]:
+    """Turn Excel cells into text columns, keeping integral numbers without a '.0' tail.
+
+    Also returns the columns that held numbers, so a NIK stored as a number can be recognised
+    (its last digits may have been zeroed by Excel's 15-digit precision).
+    """
+    import pandas as pd
+
+    out = {}
+    numeric: list[str] = []
+    for column in frame.columns:
+        values = frame[column]
+        as_number = pd.to_numeric(values, errors="coerce")
+        is_number = values.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
+        text = values.astype("string")
+        if bool(is_number.any()):
+            numeric.append(str(column))
+            integral = is_number & as_number.notna() & (as_number % 1 == 0)
+            ints = as_number.where(integral).astype("Float64").astype("Int64").astype("string")
+            text = text.where(~integral, ints)
+        out[str(column)] = text.where(values.notna(), None)
+    return pd.DataFrame(out), set(numeric)
+
+
+def _read_in_memory(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceConfig,
+    raw_table: str,
+    frame: Any = None,
+) -> list[tuple[int, str]]:
+    data = source.data if frame is None else frame
+    view = f"__view_{raw_table}"
+    if isinstance(data, duckdb.DuckDBPyRelation):
+        data = data.to_arrow_table()
+    try:
+        con.register(view, data)
+    except Exception as exc:
+        raise SourceError(
+            f"in-memory data of type {type(data).__name__} is not a table "
+            "(give a pandas DataFrame, pyarrow Table or DuckDB relation)",
+            source=source.name,
+        ) from exc
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TABLE {q(raw_table)} AS "
+            f"SELECT row_number() OVER () AS __row, * FROM {q(view)}"
+        )
+    finally:
+        con.unregister(view)
+    return []
+
+
+def _column_types(con: duckdb.DuckDBPyConnection, raw_table: str) -> dict[str, str]:
+    rows = con.execute(f"DESCRIBE {q(raw_table)}").fetchall()
+    return {str(r[0]): str(r[1]) for r in rows}
+
+
+def _check_columns(con: duckdb.DuckDBPyConnection, source: SourceConfig, raw_table: str) -> None:
+    available = [c for c in _column_types(con, raw_table) if c != "__row"]
+    wanted = [("id_column", source.id_column)] + [(f, c) for f, c in source.columns.items()]
+    problems = []
+    for role, column in wanted:
+        if column not in available:
+            close = difflib.get_close_matches(column, available, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append((role, column, hint))
+    if problems:
+        role, column, hint = problems[0]
+        others = "" if len(problems) == 1 else f" (and {len(problems) - 1} more missing column(s))"
+        shown = ", ".join(repr(c) for c in available[:30])
+        raise SourceError(
+            f"column configured for {role} is not in the file{hint}{others}. "
+            f"Columns found: {shown}. If all names run together, check the delimiter.",
+            source=source.name,
+            column=column,
+        )
+
+
+def _map_and_split(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceConfig,
+    raw_table: str,
+    mapped_table: str,
+    quarantine_table: str,
+    excel_numeric: set[str],
+) -> None:
+    types = _column_types(con, raw_table)
+
+    def as_text(column: str) -> str:
+        kind = types[column].upper()
+        if kind.startswith(("DOUBLE", "FLOAT", "REAL", "DECIMAL")):
+            # Integral floats print without exponent; non-integral keep their text form.
+            return (
+                f"CASE WHEN {q(column)} = trunc({q(column)}) AND abs({q(column)}) < 1e20 "
+                f"THEN CAST(CAST({q(column)} AS HUGEINT) AS VARCHAR) "
+                f"ELSE CAST({q(column)} AS VARCHAR) END"
+            )
+        return f"CAST({q(column)} AS VARCHAR)"
+
+    nik_column = source.columns.get("nik")
+    nik_numeric = nik_column is not None and (
+        types.get(nik_column, "").upper().startswith(_NUMERIC_TYPES) or nik_column in excel_numeric
+    )
+    fields = []
+    for canonical in CANONICAL_FIELDS:
+        column = source.columns.get(canonical)
+        if column is None:
+            fields.append(f"CAST(NULL AS VARCHAR) AS {q(canonical)}")
+        else:
+            fields.append(f"NULLIF(trim({as_text(column)}), '') AS {q(canonical)}")
+    long_column = " ".join(
+        f"WHEN length({q(f)}) > {MAX_VALUE_LENGTH} THEN ?" for f in CANONICAL_FIELDS if f in source.columns
+    )
+    long_params = [
+        f"value in column {source.columns[f]!r} is longer than {MAX_VALUE_LENGTH} characters"
+        for f in CANONICAL_FIELDS
+        if f in source.columns
+    ]
+    linkable = " OR ".join(f"{q(f)} IS NOT NULL" for f in ("nama", "nik", "no_kk") if f in source.columns)
+    linkable = linkable or "false"
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE __candidate AS "
+        f"SELECT ? AS source, NULLIF(trim({as_text(source.id_column)}), '') AS record_id, "
+        f"__row AS row_number, {'true' if nik_numeric else 'false'} AS nik_numeric_source, "
+        f"{', '.join(fields)} FROM {q(raw_table)}",
+        [source.name],
+    )
+    reason_sql = (
+        "CASE WHEN record_id IS NULL THEN ? "
+        "WHEN __first_row < row_number THEN ? || CAST(__first_row AS VARCHAR) || ')' "
+        + (f"{long_column} " if long_column else "")
+        + f"WHEN NOT ({linkable}) THEN ? "
+        "ELSE NULL END"
+    )
+    reason_params: list[Any] = [
+        f"missing record id in column {source.id_column!r}",
+        f"duplicate record id in column {source.id_column!r} (first seen at row ",
+        *long_params,
+        "no name, NIK or KK number: nothing to link on",
+    ]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE __judged AS SELECT *, "
+        f"{reason_sql} AS __reason FROM (SELECT *, min(row_number) OVER "
+        "(PARTITION BY record_id) AS __first_row FROM __candidate)",
+        reason_params,
+    )
+    con.execute(
+        f"INSERT INTO {q(quarantine_table)} SELECT source, record_id, row_number, __reason "
+        "FROM __judged WHERE __reason IS NOT NULL ORDER BY row_number"
+    )
+    con.execute(
+        f"INSERT INTO {q(mapped_table)} SELECT source, record_id, row_number, nik_numeric_source, "
+        f"{', '.join(q(f) for f in CANONICAL_FIELDS)} FROM __judged "
+        "WHERE __reason IS NULL ORDER BY row_number"
+    )
+    con.execute("DROP TABLE __candidate")
+    con.execute("DROP TABLE __judged")

@@ -1,0 +1,135 @@
+"""Config loading: the TOML contract, defaults, and one error listing every problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dtks_link import ConfigError, LinkageOptions, SourceConfig, load_config
+
+GOOD = """
+[output]
+dir = "out"
+
+[[sources]]
+name = "dukcapil"
+path = "dukcapil.csv"
+id_column = "ID"
+duplicate_free = true
+delimiter = ","
+encoding = "utf-8"
+[sources.columns]
+nik = "NIK"
+nama = "NAMA_LENGKAP"
+tanggal_lahir = "TGL_LAHIR"
+
+[[sources]]
+name = "dtks"
+path = "data/dtks.txt"
+id_column = "iddtks"
+delimiter = "|"
+[sources.columns]
+nik = "nomor_nik"
+nama = "nama"
+
+[linkage]
+match_threshold = 0.8
+reference_date = 2025-06-30
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_good_config_resolves_paths_relative_to_file(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, GOOD))
+    assert [s.name for s in cfg.sources] == ["dukcapil", "dtks"]
+    duk = cfg.source("dukcapil")
+    assert duk.path == tmp_path.resolve() / "dukcapil.csv"
+    assert duk.duplicate_free is True
+    assert duk.columns["nama"] == "NAMA_LENGKAP"
+    assert cfg.source("dtks").duplicate_free is False
+    assert cfg.source("dtks").file_format == "csv"
+    assert cfg.output_dir == tmp_path.resolve() / "out"
+    assert cfg.options.match_threshold == 0.8
+    assert cfg.options.reference_date == dt.date(2025, 6, 30)
+    assert cfg.options.pair_threshold == LinkageOptions().pair_threshold
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    text = """
+[output]
+dir = "out"
+colour = "red"
+
+[[sources]]
+name = "1bad name"
+path = "a.csv"
+id_column = "ID"
+[sources.columns]
+nik = "NIK"
+shoe_size = "SIZE"
+
+[[sources]]
+name = "b"
+path = "b.csv"
+[sources.columns]
+nama = "N"
+
+[linkage]
+match_threshold = 1.5
+"""
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    problems = "\n".join(info.value.problems)
+    assert "colour" in problems
+    assert "1bad name" in problems
+    assert "shoe_size" in problems
+    assert "id_column" in problems  # missing in the second source
+    assert "match_threshold" in problems
+    assert len(info.value.problems) >= 5
+
+
+def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "nope.toml")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(write(tmp_path, "[[sources]\nname="))
+
+
+def test_duplicate_source_names(tmp_path: Path) -> None:
+    twice = GOOD.replace('name = "dtks"', 'name = "dukcapil"')
+    with pytest.raises(ConfigError, match="more than once"):
+        load_config(write(tmp_path, twice))
+
+
+def test_source_config_in_python_validates() -> None:
+    with pytest.raises(ConfigError, match="exactly one of 'path'"):
+        SourceConfig(name="x", id_column="ID", columns={"nama": "N"})
+    ok = SourceConfig(name="x", id_column="ID", columns={"nama": "N"}, path=Path("a.parquet"))
+    assert ok.file_format == "parquet"
+    assert SourceConfig(name="y", id_column="I", columns={"nama": "N"}, path=Path("a.XLSX")).file_format == "excel"
+
+
+def test_config_is_frozen(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, GOOD))
+    with pytest.raises(AttributeError):
+        cfg.output_dir = Path("elsewhere")  # type: ignore[misc]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=300))
+def test_loader_never_crashes_on_arbitrary_text(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "config.toml"
+    path.write_bytes(text.encode("utf-8", errors="replace"))
+    try:
+        load_config(path)
+    except ConfigError:
+        pass
