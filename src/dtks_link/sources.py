@@ -181,7 +181,37 @@ def _read_csv(
     con.execute(f"DROP TABLE IF EXISTS {q(rejects)}")
     con.execute(f"DROP TABLE IF EXISTS {q(scan)}")
     # DuckDB reports physical lines (header = line 1); report data rows like the rest.
-    return [(int(line) - 1, f"malformed line: {kind.lower()}") for line, kind in bad]
+    malformed = [(int(line) - 1, _reject_reason(str(kind))) for line, kind in bad]
+    if malformed:
+        _renumber_after_rejects(con, raw_table, [row for row, _ in malformed])
+    return malformed
+
+
+def _reject_reason(kind: str) -> str:
+    reason = f"malformed line: {kind.lower()}"
+    if "encoding" in kind.lower() or "unicode" in kind.lower():
+        reason += " (not UTF-8: set encoding, e.g. \"cp1252\" or \"latin-1\", for this source)"
+    return reason
+
+
+def _renumber_after_rejects(
+    con: duckdb.DuckDBPyConnection, raw_table: str, rejected_rows: list[int]
+) -> None:
+    """Give accepted rows their true data-row numbers: the k-th row number not rejected."""
+    con.execute("CREATE OR REPLACE TEMP TABLE __rejected (row_number BIGINT)")
+    con.executemany("INSERT INTO __rejected VALUES (?)", [[r] for r in rejected_rows])
+    total = _count(con, raw_table) + len(rejected_rows)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE __slots AS SELECT row_number() OVER (ORDER BY s) AS k, "
+        "s AS true_row FROM range(1, ? + 1) t(s) WHERE s NOT IN (SELECT row_number FROM __rejected)",
+        [total],
+    )
+    con.execute(
+        f"UPDATE {q(raw_table)} SET __row = __slots.true_row FROM __slots "
+        f"WHERE {q(raw_table)}.__row = __slots.k"
+    )
+    con.execute("DROP TABLE __slots")
+    con.execute("DROP TABLE __rejected")
 
 
 def _read_excel(
