@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 
@@ -115,7 +116,12 @@ def test_source_config_in_python_validates() -> None:
         SourceConfig(name="x", id_column="ID", columns={"nama": "N"})
     ok = SourceConfig(name="x", id_column="ID", columns={"nama": "N"}, path=Path("a.parquet"))
     assert ok.file_format == "parquet"
-    assert SourceConfig(name="y", id_column="I", columns={"nama": "N"}, path=Path("a.XLSX")).file_format == "excel"
+    assert (
+        SourceConfig(
+            name="y", id_column="I", columns={"nama": "N"}, path=Path("a.XLSX")
+        ).file_format
+        == "excel"
+    )
 
 
 def test_config_is_frozen(tmp_path: Path) -> None:
@@ -126,10 +132,10 @@ def test_config_is_frozen(tmp_path: Path) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(st.text(max_size=300))
-def test_loader_never_crashes_on_arbitrary_text(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
+def test_loader_never_crashes_on_arbitrary_text(
+    tmp_path_factory: pytest.TempPathFactory, text: str
+) -> None:
     path = tmp_path_factory.mktemp("fuzz") / "config.toml"
     path.write_bytes(text.encode("utf-8", errors="replace"))
-    try:
+    with contextlib.suppress(ConfigError):
         load_config(path)
-    except ConfigError:
-        pass

@@ -68,7 +68,9 @@ def test_empty_input() -> None:
 
 def test_records_without_truth_are_counted_not_scored() -> None:
     clusters, truth = frames(["a", "a", "b"], ["x", "x", "y"])
-    extra = pd.concat([clusters, pd.DataFrame({"source": ["t"], "record_id": ["9"], "resident_id": ["a"]})])
+    extra = pd.concat(
+        [clusters, pd.DataFrame({"source": ["t"], "record_id": ["9"], "resident_id": ["a"]})]
+    )
     m = evaluate(extra, truth)
     assert m.records_without_truth == 1
     assert m.f1 == 1.0
@@ -86,7 +88,9 @@ def test_bad_inputs_raise_our_error() -> None:
 
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=40), st.randoms())
-def test_metrics_do_not_depend_on_row_order_or_labels(pairs: list[tuple[int, int]], rnd: object) -> None:
+def test_metrics_do_not_depend_on_row_order_or_labels(
+    pairs: list[tuple[int, int]], rnd: object
+) -> None:
     pred = [f"p{p}" for p, _ in pairs]
     true = [f"t{t}" for _, t in pairs]
     clusters, truth = frames(pred, true)
@@ -99,7 +103,8 @@ def test_metrics_do_not_depend_on_row_order_or_labels(pairs: list[tuple[int, int
         assert 0.0 <= value <= 1.0
     # swapping the roles of prediction and truth swaps precision and recall
     swapped = evaluate(
-        truth.rename(columns={"true_id": "resident_id"}), clusters.rename(columns={"resident_id": "true_id"})
+        truth.rename(columns={"true_id": "resident_id"}),
+        clusters.rename(columns={"resident_id": "true_id"}),
     )
     assert swapped.precision == pytest.approx(base.recall)
     assert swapped.bcubed_precision == pytest.approx(base.bcubed_recall)

@@ -16,7 +16,12 @@ COLUMNS = {"nik": "NIK", "nama": "NAMA", "tanggal_lahir": "TGL"}
 
 
 def source(path: Path, **kwargs: object) -> SourceConfig:
-    options: dict[str, object] = {"name": "src", "id_column": "ID", "columns": COLUMNS, "path": path}
+    options: dict[str, object] = {
+        "name": "src",
+        "id_column": "ID",
+        "columns": COLUMNS,
+        "path": path,
+    }
     options.update(kwargs)
     return SourceConfig(**options)  # type: ignore[arg-type]
 
@@ -32,7 +37,9 @@ def mapped(sources: list[SourceConfig]) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_pipe_delimited_csv_maps_to_canonical_fields(tmp_path: Path) -> None:
     path = tmp_path / "dtks.txt"
-    path.write_text("ID|NIK|NAMA|TGL|EXTRA\n1|3276014107850001|SITI|01-07-1985|x\n2||BUDI|1990-01-02|y\n")
+    path.write_text(
+        "ID|NIK|NAMA|TGL|EXTRA\n1|3276014107850001|SITI|01-07-1985|x\n2||BUDI|1990-01-02|y\n"
+    )
     rows, quarantine = mapped([source(path, delimiter="|")])
     assert list(rows["record_id"]) == ["1", "2"]
     assert rows.loc[0, "nik"] == "3276014107850001"
@@ -122,7 +129,9 @@ def test_empty_and_header_only_files(tmp_path: Path) -> None:
 
 def test_parquet_with_numeric_nik_is_flagged(tmp_path: Path) -> None:
     path = tmp_path / "a.parquet"
-    table = pa.table({"ID": [1, 2], "NIK": [3276014107850001.0, None], "NAMA": ["A", "B"], "TGL": ["", ""]})
+    table = pa.table(
+        {"ID": [1, 2], "NIK": [3276014107850001.0, None], "NAMA": ["A", "B"], "TGL": ["", ""]}
+    )
     pd.DataFrame(table.to_pandas()).to_parquet(path)
     rows, _ = mapped([source(path)])
     assert list(rows["record_id"]) == ["1", "2"]
@@ -133,7 +142,12 @@ def test_parquet_with_numeric_nik_is_flagged(tmp_path: Path) -> None:
 def test_excel_source(tmp_path: Path) -> None:
     path = tmp_path / "a.xlsx"
     pd.DataFrame(
-        {"ID": [1, 2], "NIK": [3276014107850001, "3276014107850002"], "NAMA": ["A", "B"], "TGL": ["x", None]}
+        {
+            "ID": [1, 2],
+            "NIK": [3276014107850001, "3276014107850002"],
+            "NAMA": ["A", "B"],
+            "TGL": ["x", None],
+        }
     ).to_excel(path, index=False)
     rows, _ = mapped([source(path)])
     assert list(rows["record_id"]) == ["1", "2"]
@@ -143,7 +157,14 @@ def test_excel_source(tmp_path: Path) -> None:
 
 
 def test_in_memory_sources(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"ID": ["a", "b"], "NIK": [None, "3276014107850001"], "NAMA": ["A", "B"], "TGL": [None, None]})
+    frame = pd.DataFrame(
+        {
+            "ID": ["a", "b"],
+            "NIK": [None, "3276014107850001"],
+            "NAMA": ["A", "B"],
+            "TGL": [None, None],
+        }
+    )
     arrow = pa.Table.from_pandas(frame)
     rows, _ = mapped(
         [
@@ -158,9 +179,13 @@ def test_in_memory_sources(tmp_path: Path) -> None:
 def test_sql_looking_column_names_and_values_are_inert(tmp_path: Path) -> None:
     evil_column = 'NAMA"; DROP TABLE mapped; --'
     path = tmp_path / "evil.csv"
-    path.write_text(f'ID,"{evil_column.replace(chr(34), chr(34) * 2)}"\n1,"x\'); DROP TABLE mapped; --"\n')
+    path.write_text(
+        f'ID,"{evil_column.replace(chr(34), chr(34) * 2)}"\n1,"x\'); DROP TABLE mapped; --"\n'
+    )
     con = connect()
-    load_sources(con, [SourceConfig(name="evil", id_column="ID", columns={"nama": evil_column}, path=path)])
+    load_sources(
+        con, [SourceConfig(name="evil", id_column="ID", columns={"nama": evil_column}, path=path)]
+    )
     assert con.execute("SELECT nama FROM mapped").fetchall() == [("x'); DROP TABLE mapped; --",)]
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert tables == {"mapped", "quarantine"}

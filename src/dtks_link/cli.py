@@ -80,12 +80,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="compare clusters with truth")
     p.add_argument("--clusters", type=Path, required=True, help="clusters.parquet from link")
-    p.add_argument("--truth", type=Path, required=True, help="truth with source, record_id, true_id")
+    p.add_argument(
+        "--truth", type=Path, required=True, help="truth with source, record_id, true_id"
+    )
     p.add_argument("--json", action="store_true", help="print metrics as JSON")
     p.set_defaults(func=_cmd_evaluate)
 
     p = sub.add_parser("generate", help="write a synthetic Depok population and its extracts")
-    p.add_argument("--residents", type=int, default=None, help="number of residents (default: Depok 2025)")
+    p.add_argument(
+        "--residents", type=int, default=None, help="number of residents (default: Depok 2025)"
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(func=_cmd_generate)

@@ -9,6 +9,7 @@ a NULL on either side always falls in the first (null) level and carries no evid
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 import splink.comparison_level_library as cll
 from splink.internals.comparison_creator import ComparisonCreator
@@ -63,7 +64,8 @@ def nik_comparison() -> ComparisonCreator:
             ),
             _level('damerau_levenshtein("nik_l", "nik_r") <= 1', "One typo or transposition"),
             _level(
-                'substr("nik_l", 1, 12) = substr("nik_r", 1, 12)', "Same region and birth, other serial"
+                'substr("nik_l", 1, 12) = substr("nik_r", 1, 12)',
+                "Same region and birth, other serial",
             ),
             _else(),
         ],
@@ -84,8 +86,8 @@ def name_comparison() -> ComparisonCreator:
       8. Jaro-Winkler >= 0.75 on the key
       9. all other comparisons
     """
-    tokens_l = 'string_split("nama_tokens_key_l", \' \')'
-    tokens_r = 'string_split("nama_tokens_key_r", \' \')'
+    tokens_l = "string_split(\"nama_tokens_key_l\", ' ')"
+    tokens_r = "string_split(\"nama_tokens_key_r\", ' ')"
     return CustomComparison(
         output_column_name="nama",
         comparison_description="Name",
@@ -104,7 +106,8 @@ def name_comparison() -> ComparisonCreator:
             ),
             _level('jaro_winkler_similarity("nama_key_l", "nama_key_r") >= 0.88', "Key JW >= 0.88"),
             _level(
-                "split_part(\"nama_tokens_key_l\", ' ', 1) = split_part(\"nama_tokens_key_r\", ' ', 1) "
+                "split_part(\"nama_tokens_key_l\", ' ', 1) "
+                "= split_part(\"nama_tokens_key_r\", ' ', 1) "
                 "AND left(split_part(\"nama_tokens_key_l\", ' ', 2), 1) "
                 "= left(split_part(\"nama_tokens_key_r\", ' ', 2), 1)",
                 "First token and initial",
@@ -138,18 +141,19 @@ def birth_date_comparison() -> ComparisonCreator:
                 'OR ("birth_date_r" IS NULL AND "birth_year_r" IS NULL)'
             ),
             _level(
-                '"birth_date_l" = "birth_date_r" AND NOT coalesce("tanggal_lahir_placeholder_l", false)',
+                '"birth_date_l" = "birth_date_r" '
+                'AND NOT coalesce("tanggal_lahir_placeholder_l", false)',
                 "Exact date",
             ),
             _level('"birth_date_l" = "birth_date_r"', "Exact placeholder date"),
             _level(
-                f"{both} AND year(\"birth_date_l\") = year(\"birth_date_r\") "
+                f'{both} AND year("birth_date_l") = year("birth_date_r") '
                 'AND month("birth_date_l") = day("birth_date_r") '
                 'AND day("birth_date_l") = month("birth_date_r")',
                 "Day and month swapped",
             ),
             _level(
-                f"{both} AND ((year(\"birth_date_l\") = year(\"birth_date_r\") "
+                f'{both} AND ((year("birth_date_l") = year("birth_date_r") '
                 'AND month("birth_date_l") = month("birth_date_r")) '
                 'OR (year("birth_date_l") = year("birth_date_r") '
                 'AND day("birth_date_l") = day("birth_date_r")) '
@@ -220,7 +224,9 @@ def address_comparison() -> ComparisonCreator:
                 '"kelurahan_code_l" = "kelurahan_code_r" AND "rt_l" = "rt_r" AND "rw_l" = "rw_r"',
                 "Same kelurahan, RT, RW",
             ),
-            _level('"kelurahan_code_l" = "kelurahan_code_r" AND "rw_l" = "rw_r"', "Same kelurahan, RW"),
+            _level(
+                '"kelurahan_code_l" = "kelurahan_code_r" AND "rw_l" = "rw_r"', "Same kelurahan, RW"
+            ),
             _level('"kelurahan_code_l" = "kelurahan_code_r"', "Same kelurahan"),
             _level('"kecamatan_code_l" = "kecamatan_code_r"', "Same kecamatan"),
             _else(),
@@ -229,7 +235,7 @@ def address_comparison() -> ComparisonCreator:
 
 
 def _fuzzy(column: str, description: str, thresholds: tuple[float, ...]) -> ComparisonCreator:
-    levels = [
+    levels: list[ComparisonLevelCreator | dict[str, Any]] = [
         _null(f'"{column}_l" IS NULL OR "{column}_r" IS NULL'),
         _level(f'"{column}_l" = "{column}_r"', f"Exact {description}"),
     ]

@@ -283,7 +283,9 @@ def config_from_dict(
         problems.append("[linkage] must be a table")
     else:
         for key in sorted(set(linkage_raw) - _LINKAGE_KEYS):
-            problems.append(f"unknown key {key!r} in [linkage]; expected one of {sorted(_LINKAGE_KEYS)}")
+            problems.append(
+                f"unknown key {key!r} in [linkage]; expected one of {sorted(_LINKAGE_KEYS)}"
+            )
         kwargs = {k: v for k, v in linkage_raw.items() if k in _LINKAGE_KEYS}
         try:
             options = LinkageOptions(**kwargs)

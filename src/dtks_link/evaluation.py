@@ -91,10 +91,15 @@ def evaluate(
     """
     predicted = _read(clusters, "clusters")
     true = _read(truth, "truth")
-    for frame, name, column in ((predicted, "clusters", cluster_column), (true, "truth", truth_column)):
+    for frame, name, column in (
+        (predicted, "clusters", cluster_column),
+        (true, "truth", truth_column),
+    ):
         missing = [c for c in [*_KEYS, column] if c not in frame.columns]
         if missing:
-            raise EvaluationError(f"{name} is missing column(s) {missing}; it has {list(frame.columns)}")
+            raise EvaluationError(
+                f"{name} is missing column(s) {missing}; it has {list(frame.columns)}"
+            )
     left = predicted[[*_KEYS, cluster_column]].astype(str).rename(columns={cluster_column: "pred"})
     right = true[[*_KEYS, truth_column]].astype(str).rename(columns={truth_column: "true"})
     if right.duplicated(_KEYS).any():

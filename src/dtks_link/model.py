@@ -110,29 +110,33 @@ class ResidentModel:
                 "no blocking rule can be built from the fields present; map at least a NIK, "
                 "or a name together with a birth date or kelurahan"
             )
+        comparison_list: list[Any] = list(comparisons)
+        rule_list: list[Any] = [r.sql for r in self.blocking_rules_]
         settings = SettingsCreator(
             link_type="dedupe_only",
             unique_id_column_name="unique_id",
-            comparisons=comparisons,
-            blocking_rules_to_generate_predictions=[r.sql for r in self.blocking_rules_],
+            comparisons=comparison_list,
+            blocking_rules_to_generate_predictions=rule_list,
             additional_columns_to_retain=["source", "record_id"],
             retain_intermediate_calculation_columns=False,
             max_iterations=self.options.em_max_iterations,
             em_convergence=0.001,
         )
         sdf = db_api.register(records_table)
-        linker = Linker(sdf, settings, log_level=logging.WARNING)
+        linker = Linker(sdf, settings, log_level=logging.ERROR)
         training = linker.training
 
         deterministic = [rule for rule, cols in _DETERMINISTIC if set(cols) <= with_data]
         if deterministic:
-            guarded = [f"({rule}) AND {_guard()}" for rule in deterministic]
+            guarded: list[Any] = [f"({rule}) AND {_guard()}" for rule in deterministic]
             training.estimate_probability_two_random_records_match(guarded, recall=0.8)
             self.training_log_.append(f"prior from {len(guarded)} deterministic rule(s)")
         training.estimate_u_using_random_sampling(
             max_pairs=self.options.max_pairs_for_u, seed=self.options.seed
         )
-        self.training_log_.append(f"u by random sampling (max_pairs={self.options.max_pairs_for_u:g})")
+        self.training_log_.append(
+            f"u by random sampling (max_pairs={self.options.max_pairs_for_u:g})"
+        )
         sessions = 0
         for rule, cols in _EM_RULES:
             if not set(cols) <= with_data:

@@ -102,7 +102,9 @@ def standardise_records(
     ``sex`` (the recorded value, else the one decoded from a valid NIK)."""
     from .standardise import standardise_select_sql
 
-    con.execute("CREATE OR REPLACE TEMP TABLE __source_flags (source VARCHAR, duplicate_free BOOLEAN)")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE __source_flags (source VARCHAR, duplicate_free BOOLEAN)"
+    )
     con.executemany(
         "INSERT INTO __source_flags VALUES (?, ?)",
         [[s.name, s.duplicate_free] for s in config.sources],
@@ -152,7 +154,9 @@ def link(
         con.close()
 
 
-def _run(con: duckdb.DuckDBPyConnection, cfg: LinkConfig, stages: _Stages, *, write: bool) -> LinkResult:
+def _run(
+    con: duckdb.DuckDBPyConnection, cfg: LinkConfig, stages: _Stages, *, write: bool
+) -> LinkResult:
     from .standardise import quality_profile
 
     with stages.stage("read") as s:
@@ -184,9 +188,7 @@ def _run(con: duckdb.DuckDBPyConnection, cfg: LinkConfig, stages: _Stages, *, wr
         "SELECT source_l, record_id_l, source_r, record_id_r, match_weight, match_probability "
         f"FROM {predictions.physical_name} ORDER BY source_l, record_id_l, source_r, record_id_r"
     ).df()
-    quarantine = con.execute(
-        "SELECT * FROM quarantine ORDER BY source, row_number"
-    ).df()
+    quarantine = con.execute("SELECT * FROM quarantine ORDER BY source, row_number").df()
     counts: dict[str, Any] = {
         "records_per_source": loaded.rows_accepted,
         "rows_read_per_source": loaded.rows_read,

@@ -23,7 +23,7 @@ from .config import SourceConfig
 from .errors import SourceError
 from .schema import CANONICAL_FIELDS
 
-__all__ = ["LoadedSources", "load_sources", "MAX_VALUE_LENGTH"]
+__all__ = ["MAX_VALUE_LENGTH", "LoadedSources", "load_sources"]
 
 #: Longer values than this (in characters) quarantine the row: no real name or address is that long.
 MAX_VALUE_LENGTH = 1000
@@ -130,7 +130,9 @@ def _read_raw(
             return _read_excel(con, source, raw_table)
         return _read_csv(con, source, raw_table, index), set()
     except duckdb.Error as exc:
-        raise SourceError(f"cannot read {fmt} file {str(path)!r}: {exc}", source=source.name) from None
+        raise SourceError(
+            f"cannot read {fmt} file {str(path)!r}: {exc}", source=source.name
+        ) from None
 
 
 def _read_csv(
@@ -171,7 +173,7 @@ def _read_csv(
     except duckdb.InvalidInputException as exc:
         if "unicode" in str(exc).lower() or "utf" in str(exc).lower():
             raise SourceError(
-                "file is not valid UTF-8; set encoding = \"latin-1\" or \"cp1252\" for this source",
+                'file is not valid UTF-8; set encoding = "latin-1" or "cp1252" for this source',
                 source=source.name,
             ) from None
         raise
@@ -190,7 +192,7 @@ def _read_csv(
 def _reject_reason(kind: str) -> str:
     reason = f"malformed line: {kind.lower()}"
     if "encoding" in kind.lower() or "unicode" in kind.lower():
-        reason += " (not UTF-8: set encoding, e.g. \"cp1252\" or \"latin-1\", for this source)"
+        reason += ' (not UTF-8: set encoding, e.g. "cp1252" or "latin-1", for this source)'
     return reason
 
 
@@ -203,7 +205,8 @@ def _renumber_after_rejects(
     total = _count(con, raw_table) + len(rejected_rows)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE __slots AS SELECT row_number() OVER (ORDER BY s) AS k, "
-        "s AS true_row FROM range(1, ? + 1) t(s) WHERE s NOT IN (SELECT row_number FROM __rejected)",
+        "s AS true_row FROM range(1, ? + 1) t(s) "
+        "WHERE s NOT IN (SELECT row_number FROM __rejected)",
         [total],
     )
     con.execute(
@@ -340,14 +343,18 @@ def _map_and_split(
         else:
             fields.append(f"NULLIF(trim({as_text(column)}), '') AS {q(canonical)}")
     long_column = " ".join(
-        f"WHEN length({q(f)}) > {MAX_VALUE_LENGTH} THEN ?" for f in CANONICAL_FIELDS if f in source.columns
+        f"WHEN length({q(f)}) > {MAX_VALUE_LENGTH} THEN ?"
+        for f in CANONICAL_FIELDS
+        if f in source.columns
     )
     long_params = [
         f"value in column {source.columns[f]!r} is longer than {MAX_VALUE_LENGTH} characters"
         for f in CANONICAL_FIELDS
         if f in source.columns
     ]
-    linkable = " OR ".join(f"{q(f)} IS NOT NULL" for f in ("nama", "nik", "no_kk") if f in source.columns)
+    linkable = " OR ".join(
+        f"{q(f)} IS NOT NULL" for f in ("nama", "nik", "no_kk") if f in source.columns
+    )
     linkable = linkable or "false"
     con.execute(
         "CREATE OR REPLACE TEMP TABLE __candidate AS "
