@@ -108,3 +108,47 @@ def test_metrics_do_not_depend_on_row_order_or_labels(
     )
     assert swapped.precision == pytest.approx(base.recall)
     assert swapped.bcubed_precision == pytest.approx(base.bcubed_recall)
+
+
+def test_threshold_sweep_hand_computed() -> None:
+    from dtks_link.evaluation import pair_labels_from_truth, threshold_sweep
+
+    pairs = pd.DataFrame(
+        {
+            "source_l": ["s", "s", "s"],
+            "record_id_l": ["0", "0", "2"],
+            "source_r": ["s", "s", "s"],
+            "record_id_r": ["1", "2", "3"],
+            "match_probability": [0.95, 0.6, 0.3],
+            "match_weight": [4.0, 0.5, -1.0],
+        }
+    )
+    truth = pd.DataFrame(
+        {"source": "s", "record_id": ["0", "1", "2", "3"], "true_id": ["a", "a", "b", "b"]}
+    )
+    labels = pair_labels_from_truth(pairs, truth)
+    assert list(labels) == [True, False, True]
+    sweep = threshold_sweep(pairs, labels, total_true_pairs=2, thresholds=[0.2, 0.5, 0.9])
+    assert list(sweep["predicted_pairs"]) == [3, 2, 1]
+    assert list(sweep["true_positives"]) == [2, 1, 1]
+    assert sweep["precision"].tolist() == pytest.approx([2 / 3, 0.5, 1.0])
+    assert sweep["recall"].tolist() == pytest.approx([1.0, 0.5, 0.5])
+
+
+def test_charts_build() -> None:
+    from dtks_link.evaluation import (
+        cluster_size_chart,
+        match_weight_histogram,
+        precision_recall_chart,
+    )
+
+    pairs = pd.DataFrame({"match_probability": [0.9, 0.1], "match_weight": [3.0, -3.0]})
+    sweep = pd.DataFrame({"threshold": [0.5], "precision": [1.0], "recall": [0.5], "f1": [2 / 3]})
+    clusters, _ = frames(["a", "a", "b"], ["x", "x", "y"])
+    for chart in (
+        precision_recall_chart(sweep),
+        match_weight_histogram(pairs, pd.Series([True, False])),
+        cluster_size_chart(clusters),
+    ):
+        spec = chart.to_dict()
+        assert "mark" in spec

@@ -16,7 +16,15 @@ import pandas as pd
 
 from .errors import EvaluationError
 
-__all__ = ["LinkageMetrics", "evaluate"]
+__all__ = [
+    "LinkageMetrics",
+    "cluster_size_chart",
+    "evaluate",
+    "match_weight_histogram",
+    "pair_labels_from_truth",
+    "precision_recall_chart",
+    "threshold_sweep",
+]
 
 _KEYS = ["source", "record_id"]
 
@@ -152,4 +160,109 @@ def evaluate(
         split_entities=split_entities,
         merged_clusters=merged_clusters,
         records_without_truth=without_truth,
+    )
+
+
+def pair_labels_from_truth(pairs: pd.DataFrame, truth: pd.DataFrame | str | Path) -> pd.Series:
+    """For scored pairs (``source_l, record_id_l, source_r, record_id_r``), whether truth says
+    both records are the same resident (a boolean Series aligned with ``pairs``)."""
+    true = _read(truth, "truth")[[*_KEYS, "true_id"]].astype(str)
+    left = pairs[["source_l", "record_id_l"]].astype(str).set_axis(_KEYS, axis=1)
+    right = pairs[["source_r", "record_id_r"]].astype(str).set_axis(_KEYS, axis=1)
+    true_l = left.merge(true, on=_KEYS, how="left")["true_id"]
+    true_r = right.merge(true, on=_KEYS, how="left")["true_id"]
+    return pd.Series(
+        (true_l.to_numpy() == true_r.to_numpy()) & true_l.notna().to_numpy(), index=pairs.index
+    )
+
+
+def threshold_sweep(
+    pairs: pd.DataFrame,
+    labels: pd.Series,
+    *,
+    total_true_pairs: int | None = None,
+    thresholds: list[float] | None = None,
+) -> pd.DataFrame:
+    """Pairwise precision, recall and F1 of the scored pairs at each match-probability threshold.
+
+    ``labels`` says which pairs are true matches (from truth or clerical review).
+    ``total_true_pairs`` is the number of true pairs in the data (including those never
+    scored because blocking missed them); without it, recall is relative to the scored pairs.
+    This scores pairs directly, before clustering (clustering can add transitive pairs).
+    """
+    cuts = thresholds or [round(0.05 * i, 2) for i in range(1, 20)] + [0.99, 0.999]
+    probability = pairs["match_probability"].to_numpy()
+    is_true = labels.to_numpy(dtype=bool)
+    available = int(is_true.sum()) if total_true_pairs is None else total_true_pairs
+    rows = []
+    for cut in cuts:
+        chosen = probability >= cut
+        tp = int((chosen & is_true).sum())
+        predicted = int(chosen.sum())
+        precision = tp / predicted if predicted else 1.0
+        recall = tp / available if available else 1.0
+        rows.append(
+            {
+                "threshold": cut,
+                "predicted_pairs": predicted,
+                "true_positives": tp,
+                "false_positives": predicted - tp,
+                "precision": precision,
+                "recall": recall,
+                "f1": _f1(precision, recall),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def precision_recall_chart(sweep: pd.DataFrame) -> Any:
+    """Altair line chart of precision, recall and F1 against the threshold (from
+    :func:`threshold_sweep`)."""
+    import altair as alt
+
+    long = sweep.melt(
+        id_vars="threshold", value_vars=["precision", "recall", "f1"], var_name="metric"
+    )
+    return (
+        alt.Chart(long)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("threshold:Q", title="match probability threshold"),
+            y=alt.Y("value:Q", scale=alt.Scale(zero=False)),
+            color="metric:N",
+            tooltip=["threshold", "metric", alt.Tooltip("value:Q", format=".4f")],
+        )
+        .properties(title="Precision and recall against threshold")
+    )
+
+
+def match_weight_histogram(pairs: pd.DataFrame, labels: pd.Series | None = None) -> Any:
+    """Altair histogram of match weights, split by true/false match when labels are given."""
+    import altair as alt
+
+    frame = pd.DataFrame({"match_weight": pairs["match_weight"].to_numpy()})
+    encoding: dict[str, Any] = {
+        "x": alt.X("match_weight:Q", bin=alt.Bin(maxbins=60), title="match weight"),
+        "y": alt.Y("count():Q", title="pairs"),
+    }
+    if labels is not None:
+        frame["truth"] = labels.map({True: "match", False: "non-match"}).to_numpy()
+        encoding["color"] = "truth:N"
+    return alt.Chart(frame).mark_bar().encode(**encoding).properties(title="Match weights")
+
+
+def cluster_size_chart(clusters: pd.DataFrame, *, cluster_column: str = "resident_id") -> Any:
+    """Altair bar chart: how many clusters have each size."""
+    import altair as alt
+
+    sizes = clusters.groupby(cluster_column).size().value_counts().sort_index()
+    frame = pd.DataFrame({"cluster_size": sizes.index, "clusters": sizes.to_numpy()})
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("cluster_size:O", title="records per resident"),
+            y=alt.Y("clusters:Q", scale=alt.Scale(type="symlog")),
+        )
+        .properties(title="Cluster sizes")
     )
