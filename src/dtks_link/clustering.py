@@ -1,40 +1,222 @@
-"""Scored pairs -> clusters of records that are one resident, and resident ids for them."""
+"""Scored pairs -> clusters of records that are one resident, with constraints.
+
+Clustering is connected components over pairs at or above the match threshold, then a repair
+step for the components that break a constraint:
+
+- two records of a ``duplicate_free`` source never share a cluster;
+- two different valid NIKs that a duplicate-free source confirms (a Dukcapil record holds each)
+  never share a cluster: they are two residents;
+- a cluster has at most ``max_cluster_size`` records.
+
+A component that breaks one is rebuilt greedily: its edges are taken from the strongest match
+weight down (ties broken by record ids), and an edge is skipped when joining its two sides
+would break a constraint. So an oversized or conflicting component is split along its weakest
+links, and the result depends only on the scores, never on input order.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import duckdb
+from splink import DuckDBAPI
+from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from .backends.duckdb import quote_identifier as q
 
-__all__ = ["assign_resident_ids", "cluster_pairs"]
+__all__ = [
+    "ClusterReport",
+    "assign_resident_ids",
+    "cluster_records",
+    "greedy_constrained_clusters",
+]
 
 
-def cluster_pairs(linker: Any, predictions: Any, *, threshold: float) -> Any:
-    """Connected components over pairs at or above ``threshold`` match probability.
+@dataclass(frozen=True, kw_only=True)
+class ClusterReport:
+    """What the constraints did: components repaired, per constraint, and edges refused."""
 
-    Every record appears in the result (singletons included) with a ``cluster_id``.
-    Returns Splink's SplinkDataFrame.
+    components: int
+    repaired_components: int
+    duplicate_free_violations: int
+    confirmed_nik_conflicts: int
+    oversized: int
+    edges_refused: int
+
+
+@dataclass
+class _Node:
+    key: str
+    duplicate_free_source: str | None
+    confirmed_nik: str | None
+
+
+def greedy_constrained_clusters(
+    nodes: Iterable[tuple[str, str | None, str | None]],
+    edges: Iterable[tuple[str, str, float]],
+    *,
+    max_cluster_size: int,
+) -> tuple[dict[str, str], int]:
+    """Cluster one component under the constraints.
+
+    ``nodes`` are ``(unique_id, duplicate_free_source_or_None, confirmed_nik_or_None)``;
+    ``edges`` are ``(unique_id_l, unique_id_r, match_weight)`` already above the threshold.
+    Returns ``unique_id -> representative unique_id`` (the smallest id of its cluster) and the
+    number of edges refused.
     """
-    return linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold_match_probability=threshold
+    parent: dict[str, str] = {}
+    sources: dict[str, set[str]] = {}
+    niks: dict[str, set[str]] = {}
+    size: dict[str, int] = {}
+    for key, source, nik in nodes:
+        parent[key] = key
+        sources[key] = {source} if source else set()
+        niks[key] = {nik} if nik else set()
+        size[key] = 1
+
+    def find(key: str) -> str:
+        root = key
+        while parent[root] != root:
+            root = parent[root]
+        while parent[key] != root:
+            parent[key], key = root, parent[key]
+        return root
+
+    refused = 0
+    ordered = sorted(edges, key=lambda e: (-e[2], min(e[0], e[1]), max(e[0], e[1])))
+    for left, right, _ in ordered:
+        a, b = find(left), find(right)
+        if a == b:
+            continue
+        if (
+            sources[a] & sources[b]
+            or len(niks[a] | niks[b]) > 1
+            or size[a] + size[b] > max_cluster_size
+        ):
+            refused += 1
+            continue
+        keep, drop = (a, b) if a < b else (b, a)
+        parent[drop] = keep
+        sources[keep] |= sources.pop(drop)
+        niks[keep] |= niks.pop(drop)
+        size[keep] += size.pop(drop)
+    return {key: find(key) for key in parent}, refused
+
+
+def cluster_records(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    records_table: str,
+    edges_table: str,
+    output_table: str,
+    threshold: float,
+    max_cluster_size: int,
+) -> ClusterReport:
+    """Cluster ``records_table`` (``unique_id, source, source_duplicate_free, nik, nik_valid``)
+    using ``edges_table`` (``unique_id_l, unique_id_r, match_weight, match_probability``).
+
+    Writes ``output_table`` with ``unique_id`` and ``cluster_key`` (the smallest unique_id of
+    the cluster) for every record, singletons included.
+    """
+    db_api = DuckDBAPI(connection=con)
+    nodes_sdf = db_api.register(records_table)
+    edges_sdf = db_api.register(edges_table)
+    components = cluster_pairwise_predictions_at_threshold(
+        nodes_sdf, edges_sdf, db_api, "unique_id", threshold_match_probability=threshold
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE __components AS SELECT unique_id, "
+        f"min(unique_id) OVER (PARTITION BY cluster_id) AS component FROM {components.physical_name}"
+    )
+    components.drop_table_from_database_and_remove_from_cache()
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE __confirmed AS SELECT DISTINCT nik FROM "
+        f"{q(records_table)} WHERE source_duplicate_free AND nik_valid AND nik IS NOT NULL"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE __node_facts AS SELECT c.unique_id, c.component, "
+        "CASE WHEN r.source_duplicate_free THEN r.source END AS df_source, "
+        "CASE WHEN r.nik_valid AND r.nik IN (SELECT nik FROM __confirmed) THEN r.nik END "
+        f"AS confirmed_nik FROM __components c JOIN {q(records_table)} r USING (unique_id)"
+    )
+    violations = con.execute(
+        "SELECT component, count(*) > ? AS oversized, "
+        "count(df_source) > count(DISTINCT df_source) AS df_violation, "
+        "count(DISTINCT confirmed_nik) > 1 AS nik_conflict "
+        "FROM __node_facts GROUP BY component "
+        "HAVING count(*) > ? OR count(df_source) > count(DISTINCT df_source) "
+        "OR count(DISTINCT confirmed_nik) > 1",
+        [max_cluster_size, max_cluster_size],
+    ).fetchall()
+    repaired: dict[str, str] = {}
+    refused = 0
+    if violations:
+        con.execute("CREATE OR REPLACE TEMP TABLE __bad (component VARCHAR)")
+        con.executemany("INSERT INTO __bad VALUES (?)", [[v[0]] for v in violations])
+        node_rows = con.execute(
+            "SELECT component, unique_id, df_source, confirmed_nik FROM __node_facts "
+            "WHERE component IN (SELECT component FROM __bad) ORDER BY component, unique_id"
+        ).fetchall()
+        edge_rows = con.execute(
+            "SELECT n.component, e.unique_id_l, e.unique_id_r, e.match_weight "
+            f"FROM {q(edges_table)} e JOIN __node_facts n ON e.unique_id_l = n.unique_id "
+            "WHERE n.component IN (SELECT component FROM __bad) AND e.match_probability >= ?",
+            [threshold],
+        ).fetchall()
+        by_component_nodes: dict[str, list[tuple[str, str | None, str | None]]] = {}
+        for component, key, source, nik in node_rows:
+            by_component_nodes.setdefault(component, []).append((key, source, nik))
+        by_component_edges: dict[str, list[tuple[str, str, float]]] = {}
+        for component, left, right, weight in edge_rows:
+            by_component_edges.setdefault(component, []).append((left, right, float(weight)))
+        for component, members in by_component_nodes.items():
+            mapping, n_refused = greedy_constrained_clusters(
+                members, by_component_edges.get(component, []), max_cluster_size=max_cluster_size
+            )
+            repaired.update(mapping)
+            refused += n_refused
+        con.execute("DROP TABLE __bad")
+    con.execute("CREATE OR REPLACE TEMP TABLE __repaired (unique_id VARCHAR, cluster_key VARCHAR)")
+    if repaired:
+        con.executemany("INSERT INTO __repaired VALUES (?, ?)", [list(i) for i in repaired.items()])
+    con.execute(
+        f"CREATE OR REPLACE TABLE {q(output_table)} AS SELECT c.unique_id, "
+        "coalesce(r.cluster_key, c.component) AS cluster_key "
+        "FROM __components c LEFT JOIN __repaired r USING (unique_id)"
+    )
+    n_components = int(
+        con.execute("SELECT count(DISTINCT component) FROM __components").fetchall()[0][0]
+    )
+    for table in ("__components", "__confirmed", "__node_facts", "__repaired"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    return ClusterReport(
+        components=n_components,
+        repaired_components=len(violations),
+        duplicate_free_violations=sum(1 for v in violations if v[2]),
+        confirmed_nik_conflicts=sum(1 for v in violations if v[3]),
+        oversized=sum(1 for v in violations if v[1]),
+        edges_refused=refused,
     )
 
 
 def assign_resident_ids(
-    con: duckdb.DuckDBPyConnection, clusters_table: str, output_table: str
+    con: duckdb.DuckDBPyConnection,
+    clusters_table: str,
+    records_table: str,
+    output_table: str,
 ) -> None:
-    """Give each cluster an opaque resident id and write ``source, record_id, resident_id``.
+    """Write ``source, record_id, resident_id, cluster_size`` for a one-off linkage.
 
     The id is a hash of the cluster's smallest record key (source and record id), never of
-    personal data: the same partition of the same records gives the same ids. Stable ids
-    across changing data are the registry's job.
+    personal data, so the same partition of the same records gives the same ids. Ids that stay
+    stable while the data changes are the registry's job (:mod:`dtks_link.registry`).
     """
     con.execute(
         f"CREATE OR REPLACE TABLE {q(output_table)} AS "
-        "SELECT source, record_id, "
-        "'R' || upper(substr(md5(min(unique_id) OVER (PARTITION BY cluster_id)), 1, 12)) "
-        "AS resident_id, count(*) OVER (PARTITION BY cluster_id) AS cluster_size "
-        f"FROM {q(clusters_table)} ORDER BY source, record_id"
+        "SELECT r.source, r.record_id, "
+        "'R' || upper(substr(md5(c.cluster_key), 1, 12)) AS resident_id, "
+        "count(*) OVER (PARTITION BY c.cluster_key) AS cluster_size "
+        f"FROM {q(clusters_table)} c JOIN {q(records_table)} r USING (unique_id) "
+        "ORDER BY r.source, r.record_id"
     )

@@ -21,7 +21,7 @@ from splink import DuckDBAPI
 
 from .backends.duckdb import connect
 from .backends.duckdb import quote_identifier as q
-from .clustering import assign_resident_ids, cluster_pairs
+from .clustering import ClusterReport, assign_resident_ids, cluster_records
 from .config import LinkConfig, load_config
 from .errors import EngineError
 from .model import ResidentModel
@@ -64,6 +64,14 @@ class LinkResult:
             f"clusters: {self.counts['clusters']:,} residents from {len(self.clusters):,} records "
             f"(largest {self.counts['largest_cluster']})"
         )
+        report: ClusterReport | None = self.counts.get("constraints")
+        if report is not None and report.repaired_components:
+            lines.append(
+                f"constraints: {report.repaired_components} component(s) split "
+                f"(duplicate-free source {report.duplicate_free_violations}, "
+                f"conflicting confirmed NIKs {report.confirmed_nik_conflicts}, "
+                f"oversized {report.oversized}); {report.edges_refused} link(s) refused"
+            )
         lines.append("time per stage:")
         for stage, seconds in self.timings.items():
             lines.append(f"  {stage:<12} {seconds:8.2f} s")
@@ -180,10 +188,20 @@ def _run(
         )
         s.detail = f"{n_pairs:,} pairs >= {cfg.options.pair_threshold}"
     with stages.stage("cluster") as s:
-        clustered = cluster_pairs(model.linker_, predictions, threshold=cfg.options.match_threshold)
-        assign_resident_ids(con, clustered.physical_name, "clusters")
+        report = cluster_records(
+            con,
+            records_table="records",
+            edges_table=predictions.physical_name,
+            output_table="record_clusters",
+            threshold=cfg.options.match_threshold,
+            max_cluster_size=cfg.options.max_cluster_size,
+        )
+        assign_resident_ids(con, "record_clusters", "records", "clusters")
         clusters = con.execute("SELECT * FROM clusters").df()
-        s.detail = f"{clusters['resident_id'].nunique():,} residents"
+        s.detail = (
+            f"{clusters['resident_id'].nunique():,} residents; "
+            f"{report.repaired_components} component(s) repaired by constraints"
+        )
     pairs = con.execute(
         "SELECT source_l, record_id_l, source_r, record_id_r, match_weight, match_probability "
         f"FROM {predictions.physical_name} ORDER BY source_l, record_id_l, source_r, record_id_r"
@@ -196,6 +214,7 @@ def _run(
         "pairs": len(pairs),
         "clusters": int(clusters["resident_id"].nunique()),
         "largest_cluster": int(clusters["cluster_size"].max()) if len(clusters) else 0,
+        "constraints": report,
     }
     output_dir = None
     if write:
