@@ -127,7 +127,8 @@ def cluster_records(
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE __components AS SELECT unique_id, "
-        f"min(unique_id) OVER (PARTITION BY cluster_id) AS component FROM {components.physical_name}"
+        "min(unique_id) OVER (PARTITION BY cluster_id) AS component "
+        f"FROM {components.physical_name}"
     )
     components.drop_table_from_database_and_remove_from_cache()
     con.execute(
