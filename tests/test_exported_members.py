@@ -14,6 +14,7 @@ def test_all_is_sorted_and_exact() -> None:
         "LinkResult",
         "LinkageMetrics",
         "LinkageOptions",
+        "Registry",
         "ResidentModel",
         "SourceConfig",
         "SourceError",

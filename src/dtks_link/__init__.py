@@ -23,6 +23,7 @@ from .errors import ConfigError, DtksLinkError, EngineError, EvaluationError, So
 from .evaluation import LinkageMetrics, evaluate
 from .model import ResidentModel
 from .pipeline import LinkResult, link
+from .registry import Registry
 
 __all__ = [
     "ConfigError",
@@ -33,6 +34,7 @@ __all__ = [
     "LinkResult",
     "LinkageMetrics",
     "LinkageOptions",
+    "Registry",
     "ResidentModel",
     "SourceConfig",
     "SourceError",

@@ -7,70 +7,110 @@ A blocking rule names the candidate pairs worth scoring. Every rule is a SQL con
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
 
 from .backends.duckdb import quote_identifier as q
 
-__all__ = ["BlockingRule", "blocking_report", "default_blocking_rules"]
+__all__ = [
+    "SAME_SOURCE_GUARD",
+    "BlockingReport",
+    "BlockingRule",
+    "KeyPart",
+    "blocking_report",
+    "default_blocking_rules",
+]
 
-_NOT_SAME_DUPLICATE_FREE_SOURCE = 'NOT (l."source" = r."source" AND l."source_duplicate_free")'
+#: Pairs inside one duplicate-free source are never candidates.
+SAME_SOURCE_GUARD = 'NOT (l."source" = r."source" AND l."source_duplicate_free")'
+
+
+@dataclass(frozen=True)
+class KeyPart:
+    """One part of a blocking key: a column, whole (``value``), its first ``n`` characters
+    (``prefix``) or its first space-separated token (``first_token``)."""
+
+    column: str
+    kind: str = "value"
+    n: int = 0
+
+    def sql(self, side: str) -> str:
+        column = f'{side}."{self.column}"'
+        if self.kind == "prefix":
+            return f"substr({column}, 1, {self.n})"
+        if self.kind == "first_token":
+            return f"split_part({column}, ' ', 1)"
+        return column
+
+    def text_sql(self, side: str) -> str:
+        """The part as text, for keys built in SQL (matches :meth:`text`)."""
+        return f"CAST({self.sql(side)} AS VARCHAR)"
+
+    def text(self, value: object) -> str | None:
+        """The part of one Python value as text, as :meth:`text_sql` gives it."""
+        if value is None:
+            return None
+        text = value.isoformat() if isinstance(value, dt.date) else str(value)
+        if self.kind == "prefix":
+            return text[: self.n]
+        if self.kind == "first_token":
+            return text.split(" ")[0]
+        return text
 
 
 @dataclass(frozen=True, kw_only=True)
 class BlockingRule:
-    """A named blocking condition over ``l`` and ``r``; ``columns`` it needs to hold data."""
+    """A named blocking rule: records whose key parts are all equal become a candidate pair."""
 
     name: str
-    condition: str
-    columns: tuple[str, ...]
+    parts: tuple[KeyPart, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.column for p in self.parts))
+
+    @property
+    def condition(self) -> str:
+        return " AND ".join(f"{p.sql('l')} = {p.sql('r')}" for p in self.parts)
 
     @property
     def sql(self) -> str:
         """The condition with the duplicate-free-source guard, as Splink takes it."""
-        return f"({self.condition}) AND {_NOT_SAME_DUPLICATE_FREE_SOURCE}"
+        return f"({self.condition}) AND {SAME_SOURCE_GUARD}"
+
+    def key_sql(self, alias: str) -> str:
+        """SQL for this rule's blocking key of a row (NULL when a part is NULL)."""
+        return " || chr(31) || ".join(p.text_sql(alias) for p in self.parts)
+
+    def key(self, record: Mapping[str, object]) -> str | None:
+        """The blocking key of one standardised record (None when a part is missing)."""
+        texts = [p.text(record.get(p.column)) for p in self.parts]
+        if any(t is None for t in texts):
+            return None
+        return "\x1f".join(t for t in texts if t is not None)
 
 
-def _eq(*columns: str) -> str:
-    return " AND ".join(f'l."{c}" = r."{c}"' for c in columns)
+def _v(column: str) -> KeyPart:
+    return KeyPart(column)
 
 
 _RULES: tuple[BlockingRule, ...] = (
-    BlockingRule(name="nik", condition=_eq("nik"), columns=("nik",)),
+    BlockingRule(name="nik", parts=(_v("nik"),)),
     BlockingRule(
         name="nik_region_birth",
-        condition='substr(l."nik", 1, 12) = substr(r."nik", 1, 12) '
-        'AND substr(l."nama_key", 1, 2) = substr(r."nama_key", 1, 2)',
-        columns=("nik", "nama_key"),
+        parts=(KeyPart("nik", "prefix", 12), KeyPart("nama_key", "prefix", 2)),
     ),
-    BlockingRule(
-        name="name_key_birth_year",
-        condition=_eq("nama_key", "birth_year"),
-        columns=("nama_key", "birth_year"),
-    ),
-    BlockingRule(
-        name="birth_date_phonetic",
-        condition=_eq("birth_date", "nama_phonetic"),
-        columns=("birth_date", "nama_phonetic"),
-    ),
+    BlockingRule(name="name_key_birth_year", parts=(_v("nama_key"), _v("birth_year"))),
+    BlockingRule(name="birth_date_phonetic", parts=(_v("birth_date"), _v("nama_phonetic"))),
     BlockingRule(
         name="birth_date_first_token",
-        condition=_eq("birth_date") + " AND "
-        "split_part(l.\"nama_tokens_key\", ' ', 1) = split_part(r.\"nama_tokens_key\", ' ', 1)",
-        columns=("birth_date", "nama_tokens_key"),
+        parts=(_v("birth_date"), KeyPart("nama_tokens_key", "first_token")),
     ),
-    BlockingRule(
-        name="kelurahan_name_key",
-        condition=_eq("kelurahan_code", "nama_key"),
-        columns=("kelurahan_code", "nama_key"),
-    ),
-    BlockingRule(
-        name="kk_first_letter",
-        condition=_eq("no_kk") + ' AND left(l."nama_key", 1) = left(r."nama_key", 1)',
-        columns=("no_kk", "nama_key"),
-    ),
+    BlockingRule(name="kelurahan_name_key", parts=(_v("kelurahan_code"), _v("nama_key"))),
+    BlockingRule(name="kk_first_letter", parts=(_v("no_kk"), KeyPart("nama_key", "prefix", 1))),
 )
 
 
@@ -132,7 +172,7 @@ def blocking_report(
         true_pairs = int(
             con.execute(
                 f"SELECT count(*) FROM {table} l JOIN {table} r ON l.{truth} = r.{truth} "
-                f"AND l.unique_id < r.unique_id AND {_NOT_SAME_DUPLICATE_FREE_SOURCE}"
+                f"AND l.unique_id < r.unique_id AND {SAME_SOURCE_GUARD}"
             ).fetchall()[0][0]
         )
         any_rule = " OR ".join(f"({rule.sql})" for rule in rules) or "false"

@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import DtksLinkError
+from .errors import DtksLinkError, mask_identifier
 
 __all__ = ["main"]
 
@@ -17,7 +17,7 @@ __all__ = ["main"]
 def _cmd_link(args: argparse.Namespace) -> int:
     from .pipeline import link
 
-    result = link(args.config, out_dir=args.out, progress=True)
+    result = link(args.config, out_dir=args.out, progress=True, registry=args.registry)
     print(result.summary())
     print(f"outputs written to {result.output_dir}")
     return 0
@@ -66,6 +66,68 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _masked(field: str, value: object) -> str:
+    if value is None:
+        return ""
+    return mask_identifier(value) if field in ("nik", "no_kk") else str(value)
+
+
+def _cmd_registry(args: argparse.Namespace) -> int:
+    from .registry import Registry
+
+    if args.registry_command == "init":
+        with Registry(args.file) as registry:
+            if args.model_from is not None:
+                with Registry(args.model_from, read_only=True) as source:
+                    registry.adopt_model(source)
+            print(f"registry {args.file} ready: {registry.stats()}")
+        return 0
+    if args.registry_command == "ingest":
+        from .config import load_config
+
+        config = load_config(args.config)
+        with Registry(args.file) as registry:
+            report = registry.ingest(config, progress=True)
+            print(
+                f"run {report.run_id}: {report.records_in:,} rows in, {report.records_added:,} added, "
+                f"{report.records_updated:,} updated, {report.records_unchanged:,} unchanged, "
+                f"{report.quarantined:,} quarantined; {report.pairs_scored:,} pairs scored; "
+                f"residents: {report.residents_created:,} created, {report.residents_merged:,} merged, "
+                f"{report.residents_split:,} split"
+            )
+        return 0
+    with Registry(args.file, read_only=True) as registry:
+        if args.registry_command == "show":
+            view = registry.resident(args.resident_id)
+            payload = {
+                "resident_id": view.resident_id,
+                "status": view.status,
+                "golden": {
+                    field: {"value": _masked(field, g.value), "source": g.source, "record_id": g.record_id}
+                    for field, g in view.golden.items()
+                },
+                "members": [
+                    {"source": str(s), "record_id": str(r)}
+                    for s, r in zip(view.members["source"], view.members["record_id"], strict=True)
+                ],
+                "events": len(view.events),
+            }
+            print(json.dumps(payload, indent=2, default=str))
+            return 0
+        if args.registry_command == "match":
+            record = {}
+            for item in args.field:
+                key, _, value = item.partition("=")
+                record[key] = value
+            hits = registry.match(record, top_k=args.top_k)
+            print(json.dumps([hit.__dict__ for hit in hits], indent=2))
+            return 0
+        paths = registry.export(args.out)
+        for name, path in paths.items():
+            print(f"{name:<11} {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dtks-link",
@@ -76,20 +138,37 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("link", help="link the sources of a TOML config")
     p.add_argument("config", type=Path, help="linkage config (TOML)")
     p.add_argument("--out", type=Path, default=None, help="output directory (overrides config)")
+    p.add_argument("--registry", type=Path, default=None, help="write stable ids to this registry file")
     p.set_defaults(func=_cmd_link)
+
+    p = sub.add_parser("registry", help="stable resident ids: init, ingest, show, match, export")
+    reg = p.add_subparsers(dest="registry_command", required=True)
+    r = reg.add_parser("init", help="create an empty registry")
+    r.add_argument("file", type=Path)
+    r.add_argument("--model-from", type=Path, default=None, help="copy the model of another registry")
+    r = reg.add_parser("ingest", help="add the sources of a config as a new batch")
+    r.add_argument("file", type=Path)
+    r.add_argument("config", type=Path)
+    r = reg.add_parser("show", help="golden record and members of a resident (identifiers masked)")
+    r.add_argument("file", type=Path)
+    r.add_argument("resident_id")
+    r = reg.add_parser("match", help="look a record up: --field nama='SITI AMINAH' ...")
+    r.add_argument("file", type=Path)
+    r.add_argument("--field", action="append", default=[], help="canonical field=value")
+    r.add_argument("--top-k", type=int, default=5)
+    r = reg.add_parser("export", help="write membership, residents, events, golden as Parquet")
+    r.add_argument("file", type=Path)
+    r.add_argument("--out", type=Path, required=True)
+    p.set_defaults(func=_cmd_registry)
 
     p = sub.add_parser("evaluate", help="compare clusters with truth")
     p.add_argument("--clusters", type=Path, required=True, help="clusters.parquet from link")
-    p.add_argument(
-        "--truth", type=Path, required=True, help="truth with source, record_id, true_id"
-    )
+    p.add_argument("--truth", type=Path, required=True, help="truth with source, record_id, true_id")
     p.add_argument("--json", action="store_true", help="print metrics as JSON")
     p.set_defaults(func=_cmd_evaluate)
 
     p = sub.add_parser("generate", help="write a synthetic Depok population and its extracts")
-    p.add_argument(
-        "--residents", type=int, default=None, help="number of residents (default: Depok 2025)"
-    )
+    p.add_argument("--residents", type=int, default=None, help="number of residents (default: Depok 2025)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(func=_cmd_generate)

@@ -112,12 +112,15 @@ def cluster_records(
     output_table: str,
     threshold: float,
     max_cluster_size: int,
+    confirmed_niks_table: str | None = None,
 ) -> ClusterReport:
     """Cluster ``records_table`` (``unique_id, source, source_duplicate_free, nik, nik_valid``)
     using ``edges_table`` (``unique_id_l, unique_id_r, match_weight, match_probability``).
 
     Writes ``output_table`` with ``unique_id`` and ``cluster_key`` (the smallest unique_id of
-    the cluster) for every record, singletons included.
+    the cluster) for every record, singletons included. ``confirmed_niks_table`` (column
+    ``nik``) lists the NIKs a duplicate-free source confirms; by default they are taken from
+    ``records_table``.
     """
     db_api = DuckDBAPI(connection=con)
     nodes_sdf = db_api.register(records_table)
@@ -131,10 +134,15 @@ def cluster_records(
         f"FROM {components.physical_name}"
     )
     components.drop_table_from_database_and_remove_from_cache()
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE __confirmed AS SELECT DISTINCT nik FROM "
-        f"{q(records_table)} WHERE source_duplicate_free AND nik_valid AND nik IS NOT NULL"
-    )
+    if confirmed_niks_table is None:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE __confirmed AS SELECT DISTINCT nik FROM "
+            f"{q(records_table)} WHERE source_duplicate_free AND nik_valid AND nik IS NOT NULL"
+        )
+    else:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE __confirmed AS SELECT DISTINCT nik FROM {q(confirmed_niks_table)}"
+        )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE __node_facts AS SELECT c.unique_id, c.component, "
         "CASE WHEN r.source_duplicate_free THEN r.source END AS df_source, "

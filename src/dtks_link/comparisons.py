@@ -1,295 +1,406 @@
 """Resident comparisons for Splink 5: NIK, name, birth date, sex, address, KK, mother, birthplace.
 
-Each function returns a Splink comparison over the standardised columns (see
-:mod:`dtks_link.standardise`). Levels are written once as DuckDB SQL and translated by Splink
-(sqlglot) for other engines. Every docstring lists the levels in order, most specific first;
-a NULL on either side always falls in the first (null) level and carries no evidence.
+Each comparison is declared once as a list of :class:`Level` objects. A level carries its SQL
+condition (DuckDB dialect, translated by Splink's sqlglot for other engines) and a Python twin
+with the same three-valued logic (a NULL makes a condition false), used by the registry's
+real-time scorer. Every docstring lists the levels in order, most specific first; a NULL on
+either side falls in the first (null) level and carries no evidence.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+import jellyfish
 import splink.comparison_level_library as cll
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.comparison_library import CustomComparison
 
 __all__ = [
-    "address_comparison",
-    "birth_date_comparison",
-    "birthplace_comparison",
+    "COMPARISONS",
+    "ComparisonSpec",
+    "Level",
     "default_comparisons",
-    "kk_comparison",
-    "mother_name_comparison",
-    "name_comparison",
-    "nik_comparison",
-    "phone_comparison",
-    "sex_comparison",
 ]
 
 _DIALECT = "duckdb"
+Row = Mapping[str, Any]
+Predicate = Callable[[Row, Row], bool]
 
 
-def _level(sql: str, label: str) -> ComparisonLevelCreator:
-    return cll.CustomLevel(sql, label_for_charts=label, base_dialect_str=_DIALECT)
+@dataclass(frozen=True)
+class Level:
+    """One comparison level: label, SQL condition, Python twin, optional TF column."""
 
+    label: str
+    sql: str
+    py: Predicate
+    tf_column: str | None = None
+    is_null: bool = False
 
-def _null(sql: str) -> ComparisonLevelCreator:
-    return _level(sql, "Null").configure(is_null_level=True)
-
-
-def _else() -> ComparisonLevelCreator:
-    return cll.ElseLevel()
-
-
-def nik_comparison() -> ComparisonCreator:
-    """Compare cleaned NIKs (column ``nik``).
-
-    Levels:
-      1. null: either NIK missing or unrecoverable
-      2. exact, with term-frequency adjustment (a NIK shared by many records counts for less)
-      3. one substitution or adjacent transposition (Damerau-Levenshtein <= 1)
-      4. same region and birth part (first 12 digits), different serial
-      5. all other comparisons
-    """
-    return CustomComparison(
-        output_column_name="nik",
-        comparison_description="NIK",
-        comparison_levels=[
-            _null('"nik_l" IS NULL OR "nik_r" IS NULL'),
-            _level('"nik_l" = "nik_r"', "Exact NIK").configure(
-                tf_adjustment_column="nik", tf_adjustment_weight=1.0
-            ),
-            _level('damerau_levenshtein("nik_l", "nik_r") <= 1', "One typo or transposition"),
-            _level(
-                'substr("nik_l", 1, 12) = substr("nik_r", 1, 12)',
-                "Same region and birth, other serial",
-            ),
-            _else(),
-        ],
-    )
-
-
-def name_comparison() -> ComparisonCreator:
-    """Compare names: the clean name, the folded key (``nama_key``) and its tokens.
-
-    Levels:
-      1. null
-      2. exact clean name (term-frequency adjusted)
-      3. equal comparison key: spelling, title and Muhammad variants folded (TF adjusted)
-      4. Jaro-Winkler >= 0.95 on the key
-      5. one name's tokens all contained in the other's (a token missing)
-      6. Jaro-Winkler >= 0.88 on the key
-      7. same first token and compatible initial of the second (``TRI M`` / ``TRI MULYANI``)
-      8. Jaro-Winkler >= 0.75 on the key
-      9. all other comparisons
-    """
-    tokens_l = "string_split(\"nama_tokens_key_l\", ' ')"
-    tokens_r = "string_split(\"nama_tokens_key_r\", ' ')"
-    return CustomComparison(
-        output_column_name="nama",
-        comparison_description="Name",
-        comparison_levels=[
-            _null('"nama_key_l" IS NULL OR "nama_key_r" IS NULL'),
-            _level('"nama_clean_l" = "nama_clean_r"', "Exact name").configure(
-                tf_adjustment_column="nama_clean", tf_adjustment_weight=1.0
-            ),
-            _level('"nama_key_l" = "nama_key_r"', "Equal name key").configure(
-                tf_adjustment_column="nama_key", tf_adjustment_weight=1.0
-            ),
-            _level('jaro_winkler_similarity("nama_key_l", "nama_key_r") >= 0.95', "Key JW >= 0.95"),
-            _level(
-                f"list_has_all({tokens_l}, {tokens_r}) OR list_has_all({tokens_r}, {tokens_l})",
-                "Token subset",
-            ),
-            _level('jaro_winkler_similarity("nama_key_l", "nama_key_r") >= 0.88', "Key JW >= 0.88"),
-            _level(
-                "split_part(\"nama_tokens_key_l\", ' ', 1) "
-                "= split_part(\"nama_tokens_key_r\", ' ', 1) "
-                "AND left(split_part(\"nama_tokens_key_l\", ' ', 2), 1) "
-                "= left(split_part(\"nama_tokens_key_r\", ' ', 2), 1)",
-                "First token and initial",
-            ),
-            _level('jaro_winkler_similarity("nama_key_l", "nama_key_r") >= 0.75', "Key JW >= 0.75"),
-            _else(),
-        ],
-    )
-
-
-def birth_date_comparison() -> ComparisonCreator:
-    """Compare birth dates (``birth_date``, falling back to the NIK's) and birth years.
-
-    Levels:
-      1. null: no date and no year (from an age) on one side
-      2. exact, on a real date
-      3. exact, on a placeholder date (1 Jan, 1 Jul, 31 Dec, 15th): weaker evidence
-      4. day and month swapped
-      5. one component (day, month or year) different
-      6. birth years within 1 (also for sources that give an age)
-      7. birth years within 3
-      8. all other comparisons
-    """
-    both = '"birth_date_l" IS NOT NULL AND "birth_date_r" IS NOT NULL'
-    return CustomComparison(
-        output_column_name="tanggal_lahir",
-        comparison_description="Birth date",
-        comparison_levels=[
-            _null(
-                '("birth_date_l" IS NULL AND "birth_year_l" IS NULL) '
-                'OR ("birth_date_r" IS NULL AND "birth_year_r" IS NULL)'
-            ),
-            _level(
-                '"birth_date_l" = "birth_date_r" '
-                'AND NOT coalesce("tanggal_lahir_placeholder_l", false)',
-                "Exact date",
-            ),
-            _level('"birth_date_l" = "birth_date_r"', "Exact placeholder date"),
-            _level(
-                f'{both} AND year("birth_date_l") = year("birth_date_r") '
-                'AND month("birth_date_l") = day("birth_date_r") '
-                'AND day("birth_date_l") = month("birth_date_r")',
-                "Day and month swapped",
-            ),
-            _level(
-                f'{both} AND ((year("birth_date_l") = year("birth_date_r") '
-                'AND month("birth_date_l") = month("birth_date_r")) '
-                'OR (year("birth_date_l") = year("birth_date_r") '
-                'AND day("birth_date_l") = day("birth_date_r")) '
-                'OR (month("birth_date_l") = month("birth_date_r") '
-                'AND day("birth_date_l") = day("birth_date_r")))',
-                "One component different",
-            ),
-            _level('abs("birth_year_l" - "birth_year_r") <= 1', "Year within 1"),
-            _level('abs("birth_year_l" - "birth_year_r") <= 3', "Year within 3"),
-            _else(),
-        ],
-    )
-
-
-def _exact(column: str, description: str, *, tf: bool = False) -> ComparisonCreator:
-    exact = _level(f'"{column}_l" = "{column}_r"', f"Exact {description}")
-    if tf:
-        exact = exact.configure(tf_adjustment_column=column, tf_adjustment_weight=1.0)
-    return CustomComparison(
-        output_column_name=column,
-        comparison_description=description,
-        comparison_levels=[_null(f'"{column}_l" IS NULL OR "{column}_r" IS NULL'), exact, _else()],
-    )
-
-
-def sex_comparison() -> ComparisonCreator:
-    """Compare sex (``sex``: the recorded one, else decoded from the NIK).
-
-    Levels: 1. null, 2. equal, 3. different.
-    """
-    return _exact("sex", "sex")
-
-
-def kk_comparison() -> ComparisonCreator:
-    """Compare family-card numbers (``no_kk``). KK numbers change on marriage, moves and family
-    splits, so the model learns that a different KK is only weak evidence against a match.
-
-    Levels: 1. null, 2. equal, 3. different.
-    """
-    return _exact("no_kk", "KK number")
-
-
-def phone_comparison() -> ComparisonCreator:
-    """Compare canonical phone numbers (``telepon``). Levels: 1. null, 2. equal, 3. different."""
-    return _exact("telepon", "phone")
-
-
-def address_comparison() -> ComparisonCreator:
-    """Compare the place of residence on the gazetteer codes and RT/RW.
-
-    Levels:
-      1. null: neither kelurahan nor kecamatan on one side
-      2. same kelurahan, RT and RW
-      3. same kelurahan and RW
-      4. same kelurahan
-      5. same kecamatan
-      6. all other comparisons
-    """
-    return CustomComparison(
-        output_column_name="alamat",
-        comparison_description="Address",
-        comparison_levels=[
-            _null(
-                '("kelurahan_code_l" IS NULL AND "kecamatan_code_l" IS NULL) '
-                'OR ("kelurahan_code_r" IS NULL AND "kecamatan_code_r" IS NULL)'
-            ),
-            _level(
-                '"kelurahan_code_l" = "kelurahan_code_r" AND "rt_l" = "rt_r" AND "rw_l" = "rw_r"',
-                "Same kelurahan, RT, RW",
-            ),
-            _level(
-                '"kelurahan_code_l" = "kelurahan_code_r" AND "rw_l" = "rw_r"', "Same kelurahan, RW"
-            ),
-            _level('"kelurahan_code_l" = "kelurahan_code_r"', "Same kelurahan"),
-            _level('"kecamatan_code_l" = "kecamatan_code_r"', "Same kecamatan"),
-            _else(),
-        ],
-    )
-
-
-def _fuzzy(column: str, description: str, thresholds: tuple[float, ...]) -> ComparisonCreator:
-    levels: list[ComparisonLevelCreator | dict[str, Any]] = [
-        _null(f'"{column}_l" IS NULL OR "{column}_r" IS NULL'),
-        _level(f'"{column}_l" = "{column}_r"', f"Exact {description}"),
-    ]
-    for threshold in thresholds:
-        levels.append(
-            _level(
-                f'jaro_winkler_similarity("{column}_l", "{column}_r") >= {threshold}',
-                f"JW >= {threshold}",
-            )
+    def creator(self) -> ComparisonLevelCreator:
+        if self.sql == "ELSE":
+            return cll.ElseLevel()
+        level: ComparisonLevelCreator = cll.CustomLevel(
+            self.sql, label_for_charts=self.label, base_dialect_str=_DIALECT
         )
-    levels.append(_else())
-    return CustomComparison(
-        output_column_name=column, comparison_description=description, comparison_levels=levels
+        if self.is_null:
+            level = level.configure(is_null_level=True)
+        if self.tf_column is not None:
+            level = level.configure(tf_adjustment_column=self.tf_column, tf_adjustment_weight=1.0)
+        return level
+
+
+@dataclass(frozen=True)
+class ComparisonSpec:
+    """A comparison: its output column (Splink's name for it), levels and needed columns."""
+
+    name: str
+    description: str
+    levels: tuple[Level, ...]
+    columns: tuple[str, ...]
+
+    def creator(self) -> ComparisonCreator:
+        levels: list[ComparisonLevelCreator | dict[str, Any]] = [lv.creator() for lv in self.levels]
+        return CustomComparison(
+            output_column_name=self.name,
+            comparison_description=self.description,
+            comparison_levels=levels,
+        )
+
+    def level_of(self, left: Row, right: Row) -> int:
+        """Index of the first level whose condition holds (the else level if none)."""
+        for index, level in enumerate(self.levels):
+            if level.sql == "ELSE" or level.py(left, right):
+                return index
+        return len(self.levels) - 1
+
+
+# -- Python twins of the SQL functions (NULL -> condition false) -----------------------------
+def _get(row: Row, column: str) -> Any:
+    return row.get(column)
+
+
+def _eq(column: str) -> Predicate:
+    def check(left: Row, right: Row) -> bool:
+        a, b = left.get(column), right.get(column)
+        return a is not None and b is not None and a == b
+
+    return check
+
+
+def _all_eq(*columns: str) -> Predicate:
+    checks = [_eq(c) for c in columns]
+    return lambda left, right: all(check(left, right) for check in checks)
+
+
+def _either_null(*columns: str) -> Predicate:
+    """True when, on either side, every one of ``columns`` is NULL."""
+
+    def check(left: Row, right: Row) -> bool:
+        return all(left.get(c) is None for c in columns) or all(
+            right.get(c) is None for c in columns
+        )
+
+    return check
+
+
+def _jw_at_least(column: str, threshold: float) -> Predicate:
+    def check(left: Row, right: Row) -> bool:
+        a, b = left.get(column), right.get(column)
+        if a is None or b is None:
+            return False
+        return bool(jellyfish.jaro_winkler_similarity(a, b) >= threshold)
+
+    return check
+
+
+def _split_part(text: str, index: int) -> str:
+    parts = text.split(" ")
+    return parts[index - 1] if len(parts) >= index else ""
+
+
+def _sql_null(column: str) -> str:
+    return f'"{column}_l" IS NULL OR "{column}_r" IS NULL'
+
+
+def _sql_eq(column: str) -> str:
+    return f'"{column}_l" = "{column}_r"'
+
+
+def _sql_jw(column: str, threshold: float) -> str:
+    return f'jaro_winkler_similarity("{column}_l", "{column}_r") >= {threshold}'
+
+
+_ELSE = Level("All other comparisons", "ELSE", lambda left, right: True)
+
+
+# -- NIK ---------------------------------------------------------------------------------------
+def _nik_typo(left: Row, right: Row) -> bool:
+    a, b = left.get("nik"), right.get("nik")
+    return a is not None and b is not None and jellyfish.damerau_levenshtein_distance(a, b) <= 1
+
+
+def _nik_region_birth(left: Row, right: Row) -> bool:
+    a, b = left.get("nik"), right.get("nik")
+    return a is not None and b is not None and a[:12] == b[:12]
+
+
+NIK = ComparisonSpec(
+    name="nik",
+    description="NIK",
+    columns=("nik",),
+    levels=(
+        Level("Null", _sql_null("nik"), _either_null("nik"), is_null=True),
+        Level("Exact NIK", _sql_eq("nik"), _eq("nik"), tf_column="nik"),
+        Level("One typo or transposition", 'damerau_levenshtein("nik_l", "nik_r") <= 1', _nik_typo),
+        Level(
+            "Same region and birth, other serial",
+            'substr("nik_l", 1, 12) = substr("nik_r", 1, 12)',
+            _nik_region_birth,
+        ),
+        _ELSE,
+    ),
+)
+"""NIK (``nik``). Levels: null; exact (term-frequency adjusted: a NIK shared by many records
+counts for less); one substitution or adjacent transposition; same region and birth part (first
+12 digits) with another serial; all other comparisons."""
+
+
+# -- name --------------------------------------------------------------------------------------
+def _token_subset(left: Row, right: Row) -> bool:
+    a, b = left.get("nama_tokens_key"), right.get("nama_tokens_key")
+    if a is None or b is None:
+        return False
+    ta, tb = set(a.split(" ")), set(b.split(" "))
+    return ta >= tb or tb >= ta
+
+
+def _first_token_initial(left: Row, right: Row) -> bool:
+    a, b = left.get("nama_tokens_key"), right.get("nama_tokens_key")
+    if a is None or b is None:
+        return False
+    return _split_part(a, 1) == _split_part(b, 1) and _split_part(a, 2)[:1] == _split_part(b, 2)[:1]
+
+
+_TOKENS_L = "string_split(\"nama_tokens_key_l\", ' ')"
+_TOKENS_R = "string_split(\"nama_tokens_key_r\", ' ')"
+
+NAME = ComparisonSpec(
+    name="nama",
+    description="Name",
+    columns=("nama_key",),
+    levels=(
+        Level("Null", _sql_null("nama_key"), _either_null("nama_key"), is_null=True),
+        Level("Exact name", _sql_eq("nama_clean"), _eq("nama_clean"), tf_column="nama_clean"),
+        Level("Equal name key", _sql_eq("nama_key"), _eq("nama_key"), tf_column="nama_key"),
+        Level("Key JW >= 0.95", _sql_jw("nama_key", 0.95), _jw_at_least("nama_key", 0.95)),
+        Level(
+            "Token subset",
+            f"list_has_all({_TOKENS_L}, {_TOKENS_R}) OR list_has_all({_TOKENS_R}, {_TOKENS_L})",
+            _token_subset,
+        ),
+        Level("Key JW >= 0.88", _sql_jw("nama_key", 0.88), _jw_at_least("nama_key", 0.88)),
+        Level(
+            "First token and initial",
+            "split_part(\"nama_tokens_key_l\", ' ', 1) = split_part(\"nama_tokens_key_r\", ' ', 1) "
+            "AND left(split_part(\"nama_tokens_key_l\", ' ', 2), 1) "
+            "= left(split_part(\"nama_tokens_key_r\", ' ', 2), 1)",
+            _first_token_initial,
+        ),
+        Level("Key JW >= 0.75", _sql_jw("nama_key", 0.75), _jw_at_least("nama_key", 0.75)),
+        _ELSE,
+    ),
+)
+"""Name. Levels: null; exact clean name (TF adjusted); equal comparison key — spelling, titles
+and Muhammad variants folded (TF adjusted); Jaro-Winkler >= 0.95 on the key; one name's tokens
+all in the other's (a token missing); JW >= 0.88; same first token and compatible initial of the
+second (``TRI M`` / ``TRI MULYANI``); JW >= 0.75; all other comparisons."""
+
+
+# -- birth date --------------------------------------------------------------------------------
+def _dates(left: Row, right: Row) -> tuple[Any, Any] | None:
+    a, b = left.get("birth_date"), right.get("birth_date")
+    return None if a is None or b is None else (a, b)
+
+
+def _exact_real(left: Row, right: Row) -> bool:
+    pair = _dates(left, right)
+    return (
+        pair is not None and pair[0] == pair[1] and not bool(left.get("tanggal_lahir_placeholder"))
     )
 
 
-def mother_name_comparison() -> ComparisonCreator:
-    """Compare the mother's name key (``nama_ibu_key``).
-
-    Levels: 1. null, 2. equal key, 3. Jaro-Winkler >= 0.88, 4. all other comparisons.
-    """
-    return _fuzzy("nama_ibu_key", "mother's name", (0.88,))
+def _exact_any(left: Row, right: Row) -> bool:
+    pair = _dates(left, right)
+    return pair is not None and pair[0] == pair[1]
 
 
-def birthplace_comparison() -> ComparisonCreator:
-    """Compare the cleaned place of birth (``tempat_lahir``).
+def _swapped(left: Row, right: Row) -> bool:
+    pair = _dates(left, right)
+    if pair is None:
+        return False
+    a, b = pair
+    return bool(a.year == b.year and a.month == b.day and a.day == b.month)
 
-    Levels: 1. null, 2. equal, 3. Jaro-Winkler >= 0.9, 4. all other comparisons.
-    """
-    return _fuzzy("tempat_lahir", "place of birth", (0.9,))
+
+def _one_component(left: Row, right: Row) -> bool:
+    pair = _dates(left, right)
+    if pair is None:
+        return False
+    a, b = pair
+    y, m, d = a.year == b.year, a.month == b.month, a.day == b.day
+    return bool((y and m) or (y and d) or (m and d))
 
 
-#: comparison factory -> standardised columns it needs (at least one must hold data)
-_COMPARISON_COLUMNS = (
-    (nik_comparison, ("nik",)),
-    (name_comparison, ("nama_key",)),
-    (birth_date_comparison, ("birth_date", "birth_year")),
-    (sex_comparison, ("sex",)),
-    (address_comparison, ("kelurahan_code", "kecamatan_code")),
-    (kk_comparison, ("no_kk",)),
-    (mother_name_comparison, ("nama_ibu_key",)),
-    (birthplace_comparison, ("tempat_lahir",)),
-    (phone_comparison, ("telepon",)),
+def _years_within(limit: int) -> Predicate:
+    def check(left: Row, right: Row) -> bool:
+        a, b = left.get("birth_year"), right.get("birth_year")
+        return a is not None and b is not None and abs(int(a) - int(b)) <= limit
+
+    return check
+
+
+_BOTH_DATES = '"birth_date_l" IS NOT NULL AND "birth_date_r" IS NOT NULL'
+_Y = 'year("birth_date_l") = year("birth_date_r")'
+_M = 'month("birth_date_l") = month("birth_date_r")'
+_D = 'day("birth_date_l") = day("birth_date_r")'
+
+BIRTH_DATE = ComparisonSpec(
+    name="tanggal_lahir",
+    description="Birth date",
+    columns=("birth_date", "birth_year"),
+    levels=(
+        Level(
+            "Null",
+            '("birth_date_l" IS NULL AND "birth_year_l" IS NULL) '
+            'OR ("birth_date_r" IS NULL AND "birth_year_r" IS NULL)',
+            _either_null("birth_date", "birth_year"),
+            is_null=True,
+        ),
+        Level(
+            "Exact date",
+            '"birth_date_l" = "birth_date_r" '
+            'AND NOT coalesce("tanggal_lahir_placeholder_l", false)',
+            _exact_real,
+        ),
+        Level("Exact placeholder date", '"birth_date_l" = "birth_date_r"', _exact_any),
+        Level(
+            "Day and month swapped",
+            f'{_BOTH_DATES} AND {_Y} AND month("birth_date_l") = day("birth_date_r") '
+            'AND day("birth_date_l") = month("birth_date_r")',
+            _swapped,
+        ),
+        Level(
+            "One component different",
+            f"{_BOTH_DATES} AND (({_Y} AND {_M}) OR ({_Y} AND {_D}) OR ({_M} AND {_D}))",
+            _one_component,
+        ),
+        Level("Year within 1", 'abs("birth_year_l" - "birth_year_r") <= 1', _years_within(1)),
+        Level("Year within 3", 'abs("birth_year_l" - "birth_year_r") <= 3', _years_within(3)),
+        _ELSE,
+    ),
 )
+"""Birth date (``birth_date``: the recorded date, else the one in a valid NIK) and birth year
+(also from an age). Levels: null (no date and no year on one side); exact on a real date;
+exact on a placeholder date (1 Jan, 1 Jul, 31 Dec, 15th), weaker; day and month swapped; one
+component different; years within 1; years within 3; all other comparisons."""
+
+
+def _exact_spec(column: str, description: str) -> ComparisonSpec:
+    return ComparisonSpec(
+        name=column,
+        description=description,
+        columns=(column,),
+        levels=(
+            Level("Null", _sql_null(column), _either_null(column), is_null=True),
+            Level(f"Exact {description}", _sql_eq(column), _eq(column)),
+            _ELSE,
+        ),
+    )
+
+
+SEX = _exact_spec("sex", "sex")
+"""Sex (``sex``: recorded, else from the NIK). Levels: null; equal; different."""
+
+KK = _exact_spec("no_kk", "KK number")
+"""Family-card number. KK numbers change on marriage, moves and family splits, so the model
+learns that a different KK is only weak evidence against a match. Levels: null; equal; different."""
+
+PHONE = _exact_spec("telepon", "phone")
+"""Canonical phone number. Levels: null; equal; different."""
+
+ADDRESS = ComparisonSpec(
+    name="alamat",
+    description="Address",
+    columns=("kelurahan_code", "kecamatan_code"),
+    levels=(
+        Level(
+            "Null",
+            '("kelurahan_code_l" IS NULL AND "kecamatan_code_l" IS NULL) '
+            'OR ("kelurahan_code_r" IS NULL AND "kecamatan_code_r" IS NULL)',
+            _either_null("kelurahan_code", "kecamatan_code"),
+            is_null=True,
+        ),
+        Level(
+            "Same kelurahan, RT, RW",
+            '"kelurahan_code_l" = "kelurahan_code_r" AND "rt_l" = "rt_r" AND "rw_l" = "rw_r"',
+            _all_eq("kelurahan_code", "rt", "rw"),
+        ),
+        Level(
+            "Same kelurahan, RW",
+            '"kelurahan_code_l" = "kelurahan_code_r" AND "rw_l" = "rw_r"',
+            _all_eq("kelurahan_code", "rw"),
+        ),
+        Level("Same kelurahan", _sql_eq("kelurahan_code"), _eq("kelurahan_code")),
+        Level("Same kecamatan", _sql_eq("kecamatan_code"), _eq("kecamatan_code")),
+        _ELSE,
+    ),
+)
+"""Place of residence on gazetteer codes. Levels: null (no kelurahan and no kecamatan on one
+side); same kelurahan, RT and RW; same kelurahan and RW; same kelurahan; same kecamatan; all
+other comparisons."""
+
+
+def _fuzzy_spec(column: str, description: str, threshold: float) -> ComparisonSpec:
+    return ComparisonSpec(
+        name=column,
+        description=description,
+        columns=(column,),
+        levels=(
+            Level("Null", _sql_null(column), _either_null(column), is_null=True),
+            Level(f"Exact {description}", _sql_eq(column), _eq(column)),
+            Level(
+                f"JW >= {threshold}", _sql_jw(column, threshold), _jw_at_least(column, threshold)
+            ),
+            _ELSE,
+        ),
+    )
+
+
+MOTHER = _fuzzy_spec("nama_ibu_key", "mother's name", 0.88)
+"""Mother's name key. Levels: null; equal; Jaro-Winkler >= 0.88; all other comparisons."""
+
+BIRTHPLACE = _fuzzy_spec("tempat_lahir", "place of birth", 0.9)
+"""Place of birth. Levels: null; equal; Jaro-Winkler >= 0.9; all other comparisons."""
+
+#: Every comparison, by the output column name Splink knows it by.
+COMPARISONS: dict[str, ComparisonSpec] = {
+    spec.name: spec for spec in (NIK, NAME, BIRTH_DATE, SEX, ADDRESS, KK, MOTHER, BIRTHPLACE, PHONE)
+}
 
 
 def default_comparisons(columns_with_data: Collection[str]) -> list[ComparisonCreator]:
-    """The default comparisons for the standardised columns that hold any data.
+    """Splink comparisons for the standardised columns that hold any data.
 
     A comparison whose columns are empty in every source is left out: it would carry no
     evidence and EM could not estimate it.
     """
     return [
-        factory()
-        for factory, needed in _COMPARISON_COLUMNS
-        if any(column in columns_with_data for column in needed)
+        spec.creator()
+        for spec in COMPARISONS.values()
+        if any(column in columns_with_data for column in spec.columns)
     ]

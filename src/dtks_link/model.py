@@ -17,7 +17,7 @@ import pandas as pd
 from splink import DuckDBAPI, Linker, SettingsCreator
 
 from .backends.duckdb import quote_identifier as q
-from .blocking import BlockingRule, default_blocking_rules
+from .blocking import SAME_SOURCE_GUARD, BlockingRule, default_blocking_rules
 from .comparisons import default_comparisons
 from .config import LinkageOptions
 from .errors import EngineError
@@ -199,4 +199,4 @@ class ResidentModel:
 
 
 def _guard() -> str:
-    return 'NOT (l."source" = r."source" AND l."source_duplicate_free")'
+    return SAME_SOURCE_GUARD

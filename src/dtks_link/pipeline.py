@@ -7,13 +7,14 @@ with an output directory it also writes ``clusters.parquet``, ``pairs.parquet``,
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -26,6 +27,9 @@ from .config import LinkConfig, load_config
 from .errors import EngineError
 from .model import ResidentModel
 from .sources import load_sources
+
+if TYPE_CHECKING:
+    from .registry import Registry
 
 __all__ = ["LinkResult", "link", "standardise_records"]
 
@@ -137,13 +141,16 @@ def link(
     out_dir: str | Path | None = None,
     write: bool = True,
     progress: bool | ProgressCallback = False,
-    database: str | Path = ":memory:",
+    registry: str | Path | Registry | None = None,
 ) -> LinkResult:
     """Link and deduplicate the configured sources into residents.
 
     ``config`` is a :class:`LinkConfig` or the path of a TOML config. ``out_dir`` overrides the
     config's output directory; with ``write=False`` nothing is written. ``progress=True``
     prints time per stage to stderr (or pass a callback ``(stage, seconds, detail)``).
+
+    With ``registry`` (a path or an open :class:`~dtks_link.registry.Registry`), the result is
+    also written to the registry and ``resident_id`` values are its stable ids.
     """
     cfg = load_config(config) if isinstance(config, str | Path) else config
     if out_dir is not None:
@@ -155,18 +162,31 @@ def link(
     callback: ProgressCallback | None
     callback = _print_progress if progress is True else (progress or None)
     stages = _Stages(callback)
-    con = connect(database)
-    try:
-        return _run(con, cfg, stages, write=write)
-    finally:
-        con.close()
+    if registry is None:
+        con = connect()
+        try:
+            return _run(con, cfg, stages, write=write, registry=None)
+        finally:
+            con.close()
+    from .registry import Registry
+
+    if isinstance(registry, Registry):
+        return _run(registry.con, cfg, stages, write=write, registry=registry)
+    with Registry(registry) as opened:
+        return _run(opened.con, cfg, stages, write=write, registry=opened)
 
 
 def _run(
-    con: duckdb.DuckDBPyConnection, cfg: LinkConfig, stages: _Stages, *, write: bool
+    con: duckdb.DuckDBPyConnection,
+    cfg: LinkConfig,
+    stages: _Stages,
+    *,
+    write: bool,
+    registry: Registry | None,
 ) -> LinkResult:
     from .standardise import quality_profile
 
+    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with stages.stage("read") as s:
         loaded = load_sources(con, cfg.sources)
         s.detail = ", ".join(f"{k}={v:,}" for k, v in loaded.rows_accepted.items())
@@ -196,7 +216,24 @@ def _run(
             threshold=cfg.options.match_threshold,
             max_cluster_size=cfg.options.max_cluster_size,
         )
-        assign_resident_ids(con, "record_clusters", "records", "clusters")
+        if registry is None:
+            assign_resident_ids(con, "record_clusters", "records", "clusters")
+        else:
+            assert model.settings_ is not None
+            registry.commit_build(
+                records_table="records",
+                edges_table=predictions.physical_name,
+                clusters_table="record_clusters",
+                quarantine_table="quarantine",
+                model_json=model.settings_,
+                options=cfg.options,
+                started_at=started,
+            )
+            con.execute(
+                "CREATE OR REPLACE TABLE clusters AS SELECT r.source, r.record_id, m.resident_id, "
+                "count(*) OVER (PARTITION BY m.resident_id) AS cluster_size "
+                "FROM records r JOIN reg.membership m USING (unique_id) ORDER BY r.source, r.record_id"
+            )
         clusters = con.execute("SELECT * FROM clusters").df()
         s.detail = (
             f"{clusters['resident_id'].nunique():,} residents; "

@@ -1,0 +1,39 @@
+"""The registry's tables, in its DuckDB file (attached as ``reg``).
+
+=====================  ==========================================================================
+table                  contents
+=====================  ==========================================================================
+``meta``               key/value: ``schema_version``, ``model_json`` (Splink model),
+                       ``options_json`` (thresholds), ``next_number`` (resident id counter)
+``runs``               ``run_id, kind (build|ingest), started_at, finished_at, records_in, detail``
+``records``            one standardised record per ``unique_id`` (``source|record_id``), with the
+                       ``run_id`` that brought it and its ``row_number`` in that source
+``edges``              scored pairs at or above the pair threshold: ``unique_id_l, unique_id_r,
+                       match_weight, match_probability, run_id``
+``membership``         ``unique_id, resident_id``: the current resident of every record
+``residents``          ``resident_id, created_run, status (active|merged), merged_into``
+``events``             ``event_id, run_id, at, kind (created|merged|split|attached|detached),
+                       resident_id, other_resident_id, unique_id``
+``quarantine``         rows rejected at ingest: ``run_id, source, record_id, row_number, reason``
+``tf_<column>``        term-frequency lookups frozen when the model was trained
+=====================  ==========================================================================
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = "1"
+
+DDL = (
+    "CREATE TABLE IF NOT EXISTS reg.meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS reg.runs (run_id INTEGER PRIMARY KEY, kind VARCHAR, "
+    "started_at TIMESTAMP, finished_at TIMESTAMP, records_in BIGINT, detail VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS reg.edges (unique_id_l VARCHAR, unique_id_r VARCHAR, "
+    "match_weight DOUBLE, match_probability DOUBLE, run_id INTEGER)",
+    "CREATE TABLE IF NOT EXISTS reg.membership (unique_id VARCHAR PRIMARY KEY, resident_id VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS reg.residents (resident_id VARCHAR PRIMARY KEY, "
+    "created_run INTEGER, status VARCHAR, merged_into VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS reg.events (event_id BIGINT, run_id INTEGER, at TIMESTAMP, "
+    "kind VARCHAR, resident_id VARCHAR, other_resident_id VARCHAR, unique_id VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS reg.quarantine (run_id INTEGER, source VARCHAR, "
+    "record_id VARCHAR, row_number BIGINT, reason VARCHAR)",
+)
