@@ -4,6 +4,7 @@ residents the batch touches, and commit everything in one transaction."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -180,6 +181,7 @@ def run_ingest(registry: Registry, sources: Sequence[SourceConfig], *, progress:
             [run_id],
         )
         con.execute("INSERT INTO reg.edges SELECT *, ? FROM __new_edges", [run_id])
+        _pause_for_kill_test()
         con.execute(
             "INSERT INTO reg.quarantine SELECT ?, source, record_id, row_number, reason "
             "FROM __batch_quarantine",
@@ -217,6 +219,15 @@ def run_ingest(registry: Registry, sources: Sequence[SourceConfig], *, progress:
         residents_touched=touched,
         timings=timings,
     )
+
+
+def _pause_for_kill_test() -> None:
+    """Test hook: with DTKS_LINK_PAUSE_IN_COMMIT=<seconds>, wait inside the open transaction
+    so a test can kill the process mid-commit."""
+    seconds = os.environ.get("DTKS_LINK_PAUSE_IN_COMMIT")
+    if seconds:
+        print("[dtks-link] paused inside the commit", file=sys.stderr, flush=True)
+        time.sleep(float(seconds))
 
 
 def _tf_columns(registry: Registry) -> list[str]:

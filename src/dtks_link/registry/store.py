@@ -492,12 +492,15 @@ class Registry:
         Returns up to ``top_k`` candidates (best first), each with ``resident_id``,
         ``match_probability``, ``match_weight`` and a plain-text ``explanation``.
         """
+        result: list[Any] = self._lookup_index().match(record, top_k=top_k)
+        return result
+
+    def _lookup_index(self) -> Any:
         from .lookup import LookupIndex
 
         if self._lookup is None:
             self._lookup = LookupIndex.build(self)
-        result: list[Any] = self._lookup.match(record, top_k=top_k)
-        return result
+        return self._lookup
 
 
 def _tf_columns(model_json: Mapping[str, Any]) -> list[str]:
