@@ -22,9 +22,7 @@ from dtks_link.backends import connect
 from dtks_link.sources import load_sources
 
 
-def run_generic(
-    config_path: str | Path, *, threshold: float = 0.9
-) -> tuple[pd.DataFrame, dict[str, float]]:
+def run_generic(config_path: str | Path, *, threshold: float = 0.9) -> tuple[pd.DataFrame, dict[str, float]]:
     """Link the config's sources with a generic Splink model; return clusters and timings."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -73,9 +71,7 @@ def run_generic(
     db_api = DuckDBAPI()
     sdf = db_api.register(frame)
     linker = Linker(sdf, settings, log_level=logging.WARNING)
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("nik", "name")], recall=0.7
-    )
+    linker.training.estimate_probability_two_random_records_match([block_on("nik", "name")], recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=42)
     for rule in (block_on("nik"), block_on("name", "dob")):
         linker.training.estimate_parameters_using_expectation_maximisation(rule)

