@@ -56,8 +56,15 @@ def main() -> None:
         for part, bucket, label in ((data[~take], base_sources, "base"), (data[take], new_sources, "new")):
             path = work / f"{source.name}_{label}.parquet"
             part.reset_index(drop=True).to_parquet(path, index=False)
-            bucket.append(SourceConfig(name=source.name, path=path, id_column=source.id_column,
-                                       columns=source.columns, duplicate_free=source.duplicate_free))  # fmt: skip
+            bucket.append(
+                SourceConfig(
+                    name=source.name,
+                    path=path,
+                    id_column=source.id_column,
+                    columns=source.columns,
+                    duplicate_free=source.duplicate_free,
+                )
+            )
         held_out.append((source, data[take]))
     timings: dict[str, float] = {}
     registry_path = work / "depok.registry"
