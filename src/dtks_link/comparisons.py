@@ -101,9 +101,7 @@ def _either_null(*columns: str) -> Predicate:
     """True when, on either side, every one of ``columns`` is NULL."""
 
     def check(left: Row, right: Row) -> bool:
-        return all(left.get(c) is None for c in columns) or all(
-            right.get(c) is None for c in columns
-        )
+        return all(left.get(c) is None for c in columns) or all(right.get(c) is None for c in columns)
 
     return check
 
@@ -229,9 +227,7 @@ def _dates(left: Row, right: Row) -> tuple[Any, Any] | None:
 
 def _exact_real(left: Row, right: Row) -> bool:
     pair = _dates(left, right)
-    return (
-        pair is not None and pair[0] == pair[1] and not bool(left.get("tanggal_lahir_placeholder"))
-    )
+    return pair is not None and pair[0] == pair[1] and not bool(left.get("tanggal_lahir_placeholder"))
 
 
 def _exact_any(left: Row, right: Row) -> bool:
@@ -264,6 +260,17 @@ def _years_within(limit: int) -> Predicate:
     return check
 
 
+def _from_age_within(limit: int) -> Predicate:
+    within = _years_within(limit)
+
+    def check(left: Row, right: Row) -> bool:
+        from_age = bool(left.get("birth_year_from_age")) or bool(right.get("birth_year_from_age"))
+        return from_age and within(left, right)
+
+    return check
+
+
+_FROM_AGE = '(coalesce("birth_year_from_age_l", false) OR coalesce("birth_year_from_age_r", false))'
 _BOTH_DATES = '"birth_date_l" IS NOT NULL AND "birth_date_r" IS NOT NULL'
 _Y = 'year("birth_date_l") = year("birth_date_r")'
 _M = 'month("birth_date_l") = month("birth_date_r")'
@@ -283,8 +290,7 @@ BIRTH_DATE = ComparisonSpec(
         ),
         Level(
             "Exact date",
-            '"birth_date_l" = "birth_date_r" '
-            'AND NOT coalesce("tanggal_lahir_placeholder_l", false)',
+            '"birth_date_l" = "birth_date_r" AND NOT coalesce("tanggal_lahir_placeholder_l", false)',
             _exact_real,
         ),
         Level("Exact placeholder date", '"birth_date_l" = "birth_date_r"', _exact_any),
@@ -299,6 +305,16 @@ BIRTH_DATE = ComparisonSpec(
             f"{_BOTH_DATES} AND (({_Y} AND {_M}) OR ({_Y} AND {_D}) OR ({_M} AND {_D}))",
             _one_component,
         ),
+        Level(
+            "Age-based year within 1",
+            f'{_FROM_AGE} AND abs("birth_year_l" - "birth_year_r") <= 1',
+            _from_age_within(1),
+        ),
+        Level(
+            "Age-based year within 3",
+            f'{_FROM_AGE} AND abs("birth_year_l" - "birth_year_r") <= 3',
+            _from_age_within(3),
+        ),
         Level("Year within 1", 'abs("birth_year_l" - "birth_year_r") <= 1', _years_within(1)),
         Level("Year within 3", 'abs("birth_year_l" - "birth_year_r") <= 3', _years_within(3)),
         _ELSE,
@@ -307,7 +323,8 @@ BIRTH_DATE = ComparisonSpec(
 """Birth date (``birth_date``: the recorded date, else the one in a valid NIK) and birth year
 (also from an age). Levels: null (no date and no year on one side); exact on a real date;
 exact on a placeholder date (1 Jan, 1 Jul, 31 Dec, 15th), weaker; day and month swapped; one
-component different; years within 1; years within 3; all other comparisons."""
+component different; a year from an age (one side gives an age) within 1, then within 3; years
+within 1; years within 3; all other comparisons."""
 
 
 def _exact_spec(column: str, description: str) -> ComparisonSpec:
@@ -373,9 +390,7 @@ def _fuzzy_spec(column: str, description: str, threshold: float) -> ComparisonSp
         levels=(
             Level("Null", _sql_null(column), _either_null(column), is_null=True),
             Level(f"Exact {description}", _sql_eq(column), _eq(column)),
-            Level(
-                f"JW >= {threshold}", _sql_jw(column, threshold), _jw_at_least(column, threshold)
-            ),
+            Level(f"JW >= {threshold}", _sql_jw(column, threshold), _jw_at_least(column, threshold)),
             _ELSE,
         ),
     )

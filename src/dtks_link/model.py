@@ -101,9 +101,7 @@ class ResidentModel:
         with_data = columns_with_data(con, records_table)
         comparisons = default_comparisons(with_data)
         if not comparisons:
-            raise EngineError(
-                "no comparable field holds data: map at least a name, NIK or birth date"
-            )
+            raise EngineError("no comparable field holds data: map at least a name, NIK or birth date")
         self.blocking_rules_ = default_blocking_rules(with_data)
         if not self.blocking_rules_:
             raise EngineError(
@@ -134,9 +132,7 @@ class ResidentModel:
         training.estimate_u_using_random_sampling(
             max_pairs=self.options.max_pairs_for_u, seed=self.options.seed
         )
-        self.training_log_.append(
-            f"u by random sampling (max_pairs={self.options.max_pairs_for_u:g})"
-        )
+        self.training_log_.append(f"u by random sampling (max_pairs={self.options.max_pairs_for_u:g})")
         sessions = 0
         for rule, cols in _EM_RULES:
             if not set(cols) <= with_data:
@@ -155,6 +151,7 @@ class ResidentModel:
                 logger.warning("EM session on %s skipped: %s", rule, exc)
         if sessions == 0:
             raise EngineError("no EM training session could run on this data")
+        self.training_log_.extend(_calibrate(linker))
         self.linker_ = linker
         self.settings_ = linker.misc.save_model_to_json()
         return self
@@ -196,6 +193,36 @@ class ResidentModel:
         if self.linker_ is None:
             raise EngineError("the model is not fitted yet: call fit() first")
         return self.linker_
+
+
+#: Lowest m probability a level keeps after EM. EM can drive the m of a rarely disagreeing
+#: field (mother's name, birthplace) to ~1e-20, which would veto a match on one typo.
+M_FLOOR = 1e-3
+
+
+def _calibrate(linker: Linker) -> list[str]:
+    """Make the trained model safe on data it has not seen:
+
+    - a level EM never observed keeps no default m: its m is set to its u (weight 0), so an
+      unobserved pattern is neutral instead of carrying Splink's arbitrary default weight;
+    - every m is floored at :data:`M_FLOOR`, bounding how strongly one field can veto a match.
+    """
+    notes = []
+    for comparison in linker._settings_obj.comparisons:
+        for level in comparison.comparison_levels:
+            if level.is_null_level:
+                continue
+            if not level._has_estimated_m_values and level._u_is_trained:
+                level.m_probability = level.u_probability
+                notes.append(
+                    f"{comparison.output_column_name}: '{level.label_for_charts}' unobserved, neutral"
+                )
+                continue
+            m = level.m_probability
+            if m is not None and m < M_FLOOR:
+                level.m_probability = M_FLOOR
+                notes.append(f"{comparison.output_column_name}: '{level.label_for_charts}' m floored")
+    return notes
 
 
 def _guard() -> str:

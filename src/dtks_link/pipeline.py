@@ -114,9 +114,7 @@ def standardise_records(
     ``sex`` (the recorded value, else the one decoded from a valid NIK)."""
     from .standardise import standardise_select_sql
 
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE __source_flags (source VARCHAR, duplicate_free BOOLEAN)"
-    )
+    con.execute("CREATE OR REPLACE TEMP TABLE __source_flags (source VARCHAR, duplicate_free BOOLEAN)")
     con.executemany(
         "INSERT INTO __source_flags VALUES (?, ?)",
         [[s.name, s.duplicate_free] for s in config.sources],
@@ -124,8 +122,9 @@ def standardise_records(
     fragment = standardise_select_sql(reference_date=config.options.effective_reference_date)
     con.execute(
         f"CREATE OR REPLACE TABLE {q(records_table)} AS "
-        "SELECT * EXCLUDE (birth_year), "
-        "coalesce(year(birth_date), birth_year) AS birth_year FROM ("
+        "SELECT * EXCLUDE (birth_year, birth_year_from_age), "
+        "coalesce(year(birth_date), birth_year) AS birth_year, "
+        "birth_date IS NULL AND coalesce(birth_year_from_age, false) AS birth_year_from_age FROM ("
         "SELECT *, "
         "coalesce(tanggal_lahir, CASE WHEN nik_valid THEN nik_birth_date END) AS birth_date, "
         "coalesce(jenis_kelamin, CASE WHEN nik_valid THEN nik_sex END) AS sex "
@@ -156,9 +155,7 @@ def link(
     if out_dir is not None:
         cfg = replace(cfg, output_dir=Path(out_dir))
     if cfg.options.engine != "duckdb":
-        raise EngineError(
-            f"engine {cfg.options.engine!r} is not available yet in this version; use 'duckdb'"
-        )
+        raise EngineError(f"engine {cfg.options.engine!r} is not available yet in this version; use 'duckdb'")
     callback: ProgressCallback | None
     callback = _print_progress if progress is True else (progress or None)
     stages = _Stages(callback)
@@ -203,9 +200,7 @@ def _run(
         s.detail = f"{len(model.blocking_rules_)} blocking rules"
     with stages.stage("predict") as s:
         predictions = model.predict()
-        n_pairs = int(
-            con.execute(f"SELECT count(*) FROM {predictions.physical_name}").fetchall()[0][0]
-        )
+        n_pairs = int(con.execute(f"SELECT count(*) FROM {predictions.physical_name}").fetchall()[0][0])
         s.detail = f"{n_pairs:,} pairs >= {cfg.options.pair_threshold}"
     with stages.stage("cluster") as s:
         report = cluster_records(

@@ -15,6 +15,7 @@ def connect(
     """Open a DuckDB connection configured for linkage work (insertion order kept)."""
     con = duckdb.connect(str(database))
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET enable_progress_bar = false")
     if threads is not None:
         con.execute(f"SET threads = {int(threads)}")
     return con

@@ -184,6 +184,7 @@ class LookupIndex:
         std["sex"] = std.get("jenis_kelamin") or (std.get("nik_sex") if nik_ok else None)
         birth_date: Any = std["birth_date"]
         std["birth_year"] = birth_date.year if birth_date is not None else std.get("birth_year")
+        std["birth_year_from_age"] = birth_date is None and bool(std.get("birth_year_from_age"))
         return std
 
     def candidates(self, std: Mapping[str, Any]) -> np.ndarray[Any, Any]:

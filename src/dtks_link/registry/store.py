@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from ..backends.duckdb import connect
 from ..backends.duckdb import quote_identifier as q
 from ..config import LinkageOptions, LinkConfig, SourceConfig
 from ..errors import DtksLinkError, EngineError
@@ -102,8 +103,7 @@ class Registry:
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
-        self.con = duckdb.connect(":memory:")
-        self.con.execute("SET preserve_insertion_order = true")
+        self.con = connect()
         mode = " (READ_ONLY)" if read_only else ""
         try:
             self.con.execute(f"ATTACH ? AS reg{mode}", [str(self.path)])
