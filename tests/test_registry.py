@@ -124,7 +124,7 @@ def test_lookup_finds_the_resident_and_scores_like_the_batch(
             index = registry._lookup_index()
             std = index.standardise(record)
             other_record = (
-                registry.con.execute("SELECT * FROM reg.records WHERE unique_id = ?", [other])
+                registry.con.sql("SELECT * FROM reg.records WHERE unique_id = $id", params={"id": other})
                 .to_arrow_table()
                 .to_pylist()[0]
             )

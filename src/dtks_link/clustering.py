@@ -89,11 +89,7 @@ def greedy_constrained_clusters(
         a, b = find(left), find(right)
         if a == b:
             continue
-        if (
-            sources[a] & sources[b]
-            or len(niks[a] | niks[b]) > 1
-            or size[a] + size[b] > max_cluster_size
-        ):
+        if sources[a] & sources[b] or len(niks[a] | niks[b]) > 1 or size[a] + size[b] > max_cluster_size:
             refused += 1
             continue
         keep, drop = (a, b) if a < b else (b, a)
@@ -194,9 +190,7 @@ def cluster_records(
         "coalesce(r.cluster_key, c.component) AS cluster_key "
         "FROM __components c LEFT JOIN __repaired r USING (unique_id)"
     )
-    n_components = int(
-        con.execute("SELECT count(DISTINCT component) FROM __components").fetchall()[0][0]
-    )
+    n_components = int(con.execute("SELECT count(DISTINCT component) FROM __components").fetchall()[0][0])
     for table in ("__components", "__confirmed", "__node_facts", "__repaired"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return ClusterReport(

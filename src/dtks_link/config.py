@@ -218,9 +218,7 @@ def load_config(path: str | Path) -> LinkConfig:
     return config_from_dict(raw, base_dir=config_path.resolve().parent, origin=str(config_path))
 
 
-def config_from_dict(
-    raw: Mapping[str, Any], *, base_dir: Path, origin: str = "config"
-) -> LinkConfig:
+def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path, origin: str = "config") -> LinkConfig:
     """Build a :class:`LinkConfig` from the parsed TOML structure (see :func:`load_config`)."""
     problems: list[str] = []
     for key in sorted(set(raw) - _TOP_KEYS):
@@ -283,9 +281,7 @@ def config_from_dict(
         problems.append("[linkage] must be a table")
     else:
         for key in sorted(set(linkage_raw) - _LINKAGE_KEYS):
-            problems.append(
-                f"unknown key {key!r} in [linkage]; expected one of {sorted(_LINKAGE_KEYS)}"
-            )
+            problems.append(f"unknown key {key!r} in [linkage]; expected one of {sorted(_LINKAGE_KEYS)}")
         kwargs = {k: v for k, v in linkage_raw.items() if k in _LINKAGE_KEYS}
         try:
             options = LinkageOptions(**kwargs)

@@ -105,9 +105,7 @@ def evaluate(
     ):
         missing = [c for c in [*_KEYS, column] if c not in frame.columns]
         if missing:
-            raise EvaluationError(
-                f"{name} is missing column(s) {missing}; it has {list(frame.columns)}"
-            )
+            raise EvaluationError(f"{name} is missing column(s) {missing}; it has {list(frame.columns)}")
     left = predicted[[*_KEYS, cluster_column]].astype(str).rename(columns={cluster_column: "pred"})
     right = true[[*_KEYS, truth_column]].astype(str).rename(columns={truth_column: "true"})
     if right.duplicated(_KEYS).any():
@@ -171,9 +169,7 @@ def pair_labels_from_truth(pairs: pd.DataFrame, truth: pd.DataFrame | str | Path
     right = pairs[["source_r", "record_id_r"]].astype(str).set_axis(_KEYS, axis=1)
     true_l = left.merge(true, on=_KEYS, how="left")["true_id"]
     true_r = right.merge(true, on=_KEYS, how="left")["true_id"]
-    return pd.Series(
-        (true_l.to_numpy() == true_r.to_numpy()) & true_l.notna().to_numpy(), index=pairs.index
-    )
+    return pd.Series((true_l.to_numpy() == true_r.to_numpy()) & true_l.notna().to_numpy(), index=pairs.index)
 
 
 def threshold_sweep(
@@ -220,9 +216,7 @@ def precision_recall_chart(sweep: pd.DataFrame) -> Any:
     :func:`threshold_sweep`)."""
     import altair as alt
 
-    long = sweep.melt(
-        id_vars="threshold", value_vars=["precision", "recall", "f1"], var_name="metric"
-    )
+    long = sweep.melt(id_vars="threshold", value_vars=["precision", "recall", "f1"], var_name="metric")
     return (
         alt.Chart(long)
         .mark_line(point=True)

@@ -185,18 +185,20 @@ def _run(
 
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with stages.stage("read") as s:
-        loaded = load_sources(con, cfg.sources)
+        loaded = load_sources(
+            con, cfg.sources, mapped_table="work_mapped", quarantine_table="work_quarantine"
+        )
         s.detail = ", ".join(f"{k}={v:,}" for k, v in loaded.rows_accepted.items())
     with stages.stage("standardise") as s:
-        standardise_records(con, cfg)
-        quality = quality_profile(con, "records")
+        standardise_records(con, cfg, mapped_table="work_mapped", records_table="work_records")
+        quality = quality_profile(con, "work_records")
         s.detail = f"{sum(loaded.rows_accepted.values()):,} records"
     if sum(loaded.rows_accepted.values()) == 0:
         raise EngineError("no records left to link after reading: every row was quarantined")
     db_api = DuckDBAPI(connection=con)
     model = ResidentModel(options=cfg.options)
     with stages.stage("train") as s:
-        model.fit(db_api, "records")
+        model.fit(db_api, "work_records")
         s.detail = f"{len(model.blocking_rules_)} blocking rules"
     with stages.stage("predict") as s:
         predictions = model.predict()
@@ -205,31 +207,31 @@ def _run(
     with stages.stage("cluster") as s:
         report = cluster_records(
             con,
-            records_table="records",
+            records_table="work_records",
             edges_table=predictions.physical_name,
-            output_table="record_clusters",
+            output_table="work_record_clusters",
             threshold=cfg.options.match_threshold,
             max_cluster_size=cfg.options.max_cluster_size,
         )
         if registry is None:
-            assign_resident_ids(con, "record_clusters", "records", "clusters")
+            assign_resident_ids(con, "work_record_clusters", "work_records", "work_clusters")
         else:
             assert model.settings_ is not None
             registry.commit_build(
-                records_table="records",
+                records_table="work_records",
                 edges_table=predictions.physical_name,
-                clusters_table="record_clusters",
-                quarantine_table="quarantine",
+                clusters_table="work_record_clusters",
+                quarantine_table="work_quarantine",
                 model_json=model.settings_,
                 options=cfg.options,
                 started_at=started,
             )
             con.execute(
-                "CREATE OR REPLACE TABLE clusters AS SELECT r.source, r.record_id, m.resident_id, "
+                "CREATE OR REPLACE TABLE work_clusters AS SELECT r.source, r.record_id, m.resident_id, "
                 "count(*) OVER (PARTITION BY m.resident_id) AS cluster_size "
-                "FROM records r JOIN reg.membership m USING (unique_id) ORDER BY r.source, r.record_id"
+                "FROM work_records r JOIN reg.membership m USING (unique_id) ORDER BY r.source, r.record_id"
             )
-        clusters = con.execute("SELECT * FROM clusters").df()
+        clusters = con.execute("SELECT * FROM work_clusters").df()
         s.detail = (
             f"{clusters['resident_id'].nunique():,} residents; "
             f"{report.repaired_components} component(s) repaired by constraints"
@@ -238,7 +240,7 @@ def _run(
         "SELECT source_l, record_id_l, source_r, record_id_r, match_weight, match_probability "
         f"FROM {predictions.physical_name} ORDER BY source_l, record_id_l, source_r, record_id_r"
     ).df()
-    quarantine = con.execute("SELECT * FROM quarantine ORDER BY source, row_number").df()
+    quarantine = con.execute("SELECT * FROM work_quarantine ORDER BY source, row_number").df()
     counts: dict[str, Any] = {
         "records_per_source": loaded.rows_accepted,
         "rows_read_per_source": loaded.rows_read,

@@ -130,9 +130,7 @@ def _read_raw(
             return _read_excel(con, source, raw_table)
         return _read_csv(con, source, raw_table, index), set()
     except duckdb.Error as exc:
-        raise SourceError(
-            f"cannot read {fmt} file {str(path)!r}: {exc}", source=source.name
-        ) from None
+        raise SourceError(f"cannot read {fmt} file {str(path)!r}: {exc}", source=source.name) from None
 
 
 def _read_csv(
@@ -196,9 +194,7 @@ def _reject_reason(kind: str) -> str:
     return reason
 
 
-def _renumber_after_rejects(
-    con: duckdb.DuckDBPyConnection, raw_table: str, rejected_rows: list[int]
-) -> None:
+def _renumber_after_rejects(con: duckdb.DuckDBPyConnection, raw_table: str, rejected_rows: list[int]) -> None:
     """Give accepted rows their true data-row numbers: the k-th row number not rejected."""
     con.execute("CREATE OR REPLACE TEMP TABLE __rejected (row_number BIGINT)")
     con.executemany("INSERT INTO __rejected VALUES (?)", [[r] for r in rejected_rows])
@@ -343,18 +339,14 @@ def _map_and_split(
         else:
             fields.append(f"NULLIF(trim({as_text(column)}), '') AS {q(canonical)}")
     long_column = " ".join(
-        f"WHEN length({q(f)}) > {MAX_VALUE_LENGTH} THEN ?"
-        for f in CANONICAL_FIELDS
-        if f in source.columns
+        f"WHEN length({q(f)}) > {MAX_VALUE_LENGTH} THEN ?" for f in CANONICAL_FIELDS if f in source.columns
     )
     long_params = [
         f"value in column {source.columns[f]!r} is longer than {MAX_VALUE_LENGTH} characters"
         for f in CANONICAL_FIELDS
         if f in source.columns
     ]
-    linkable = " OR ".join(
-        f"{q(f)} IS NOT NULL" for f in ("nama", "nik", "no_kk") if f in source.columns
-    )
+    linkable = " OR ".join(f"{q(f)} IS NOT NULL" for f in ("nama", "nik", "no_kk") if f in source.columns)
     linkable = linkable or "false"
     con.execute(
         "CREATE OR REPLACE TEMP TABLE __candidate AS "

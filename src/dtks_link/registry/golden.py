@@ -35,24 +35,25 @@ def golden_sql(rules: Mapping[str, str], *, restrict: bool) -> str:
     parts = []
     for column, rule in sorted(rules.items()):
         c = q(column)
-        rank = "coalesce(p.rank, 1000000)"
         if rule == "source_priority":
-            order = f"{rank}, r.run_id DESC, r.unique_id"
+            order = "__source_rank, run_id DESC, unique_id"
         elif rule == "most_recent":
-            order = f"r.run_id DESC, {rank}, r.unique_id"
+            order = "run_id DESC, __source_rank, unique_id"
         else:
-            order = f"count(*) OVER (PARTITION BY m.resident_id, r.{c}) DESC, {rank}, r.unique_id"
+            order = "__frequency DESC, __source_rank, unique_id"
         if column == "nik":
-            order = "NOT coalesce(r.nik_valid, false), " + order
+            order = "NOT __nik_valid, " + order
         where = f"r.{c} IS NOT NULL"
         if restrict:
             where += " AND m.resident_id IN (SELECT resident_id FROM __wanted)"
         parts.append(
-            f"SELECT resident_id, {_literal(column)} AS field, CAST({c} AS VARCHAR) AS value, "
+            f"SELECT resident_id, {_literal(column)} AS field, CAST(__value AS VARCHAR) AS value, "
             f"source, record_id, {_literal(rule)} AS rule FROM ("
-            f"SELECT m.resident_id, r.{c}, r.source, r.record_id, "
-            f"row_number() OVER (PARTITION BY m.resident_id ORDER BY {order}) AS __rank "
+            f"SELECT *, row_number() OVER (PARTITION BY resident_id ORDER BY {order}) AS __rank FROM ("
+            f"SELECT m.resident_id, r.{c} AS __value, r.source, r.record_id, r.unique_id, r.run_id, "
+            "coalesce(p.rank, 1000000) AS __source_rank, coalesce(r.nik_valid, false) AS __nik_valid, "
+            f"count(*) OVER (PARTITION BY m.resident_id, r.{c}) AS __frequency "
             "FROM reg.records r JOIN reg.membership m USING (unique_id) "
-            f"LEFT JOIN __priority p ON p.source = r.source WHERE {where}) WHERE __rank = 1"
+            f"LEFT JOIN __priority p ON p.source = r.source WHERE {where})) WHERE __rank = 1"
         )
     return " UNION ALL ".join(parts) + " ORDER BY resident_id, field"

@@ -104,7 +104,7 @@ class LookupIndex:
         columns = [str(r[0]) for r in con.execute("DESCRIBE reg.records").fetchall()]
         rules = [r for r in default_blocking_rules(columns) if r.sql in _model_rules(model)]
         key_sql = ", ".join(f"{rule.key_sql('r')} AS __key_{i}" for i, rule in enumerate(rules))
-        table: pa.Table = con.execute(
+        table: pa.Table = con.sql(
             f"SELECT r.*, m.resident_id AS __resident_id{', ' + key_sql if key_sql else ''} "
             "FROM reg.records r JOIN reg.membership m USING (unique_id) ORDER BY r.unique_id"
         ).to_arrow_table()

@@ -12,7 +12,7 @@ table                  contents
                        match_weight, match_probability, run_id``
 ``membership``         ``unique_id, resident_id``: the current resident of every record
 ``residents``          ``resident_id, created_run, status (active|merged), merged_into``
-``events``             ``event_id, run_id, at, kind (created|merged|split|attached|detached),
+``events``             ``event_id, run_id, happened_at, kind (created|merged|split|attached|detached),
                        resident_id, other_resident_id, unique_id``
 ``quarantine``         rows rejected at ingest: ``run_id, source, record_id, row_number, reason``
 ``tf_<column>``        term-frequency lookups frozen when the model was trained
@@ -32,7 +32,7 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS reg.membership (unique_id VARCHAR PRIMARY KEY, resident_id VARCHAR)",
     "CREATE TABLE IF NOT EXISTS reg.residents (resident_id VARCHAR PRIMARY KEY, "
     "created_run INTEGER, status VARCHAR, merged_into VARCHAR)",
-    "CREATE TABLE IF NOT EXISTS reg.events (event_id BIGINT, run_id INTEGER, at TIMESTAMP, "
+    "CREATE TABLE IF NOT EXISTS reg.events (event_id BIGINT, run_id INTEGER, happened_at TIMESTAMP, "
     "kind VARCHAR, resident_id VARCHAR, other_resident_id VARCHAR, unique_id VARCHAR)",
     "CREATE TABLE IF NOT EXISTS reg.quarantine (run_id INTEGER, source VARCHAR, "
     "record_id VARCHAR, row_number BIGINT, reason VARCHAR)",

@@ -298,10 +298,10 @@ class Registry:
             events = pd.DataFrame(rows, columns=["kind", "resident_id", "other_resident_id", "unique_id"])
             events.insert(0, "event_id", range(next_event, next_event + len(events)))
             events.insert(1, "run_id", run_id)
-            events.insert(2, "at", at)
+            events.insert(2, "happened_at", at)
             self.con.register("__events", events)
             self.con.execute(
-                "INSERT INTO reg.events SELECT event_id, run_id, at, kind, resident_id, "
+                "INSERT INTO reg.events SELECT event_id, run_id, happened_at, kind, resident_id, "
                 "other_resident_id, unique_id FROM __events"
             )
             self.con.unregister("__events")
