@@ -9,9 +9,7 @@ import duckdb
 __all__ = ["connect", "quote_identifier"]
 
 
-def connect(
-    database: str | Path = ":memory:", *, threads: int | None = None
-) -> duckdb.DuckDBPyConnection:
+def connect(database: str | Path = ":memory:", *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
     """Open a DuckDB connection configured for linkage work (insertion order kept)."""
     con = duckdb.connect(str(database))
     con.execute("SET preserve_insertion_order = true")
