@@ -95,8 +95,14 @@ class ResidentModel:
         self.training_log_: list[str] = []
 
     # -- training -------------------------------------------------------------------------
-    def fit(self, db_api: DuckDBAPI, records_table: str) -> ResidentModel:
-        """Train on the standardised ``records_table`` registered on ``db_api``'s connection."""
+    def fit(
+        self, db_api: DuckDBAPI, records_table: str, *, labels: pd.DataFrame | None = None
+    ) -> ResidentModel:
+        """Train on the standardised ``records_table`` registered on ``db_api``'s connection.
+
+        With ``labels`` (``source_l, record_id_l, source_r, record_id_r, is_match``, e.g. from
+        clerical review), m probabilities come from the labelled matches instead of EM.
+        """
         con = db_api._con
         with_data = columns_with_data(con, records_table)
         comparisons = default_comparisons(with_data)
@@ -133,6 +139,24 @@ class ResidentModel:
             max_pairs=self.options.max_pairs_for_u, seed=self.options.seed
         )
         self.training_log_.append(f"u by random sampling (max_pairs={self.options.max_pairs_for_u:g})")
+        if labels is not None and bool(labels["is_match"].any()):
+            positives = labels[labels["is_match"].astype(bool)]
+            table = pd.DataFrame(
+                {
+                    "unique_id_l": positives["source_l"].astype(str)
+                    + "|"
+                    + positives["record_id_l"].astype(str),
+                    "unique_id_r": positives["source_r"].astype(str)
+                    + "|"
+                    + positives["record_id_r"].astype(str),
+                }
+            )
+            training.estimate_m_from_pairwise_labels(db_api.register(table))  # type: ignore[no-untyped-call]
+            self.training_log_.append(f"m from {len(table)} labelled matching pairs")
+            self.training_log_.extend(_calibrate(linker))
+            self.linker_ = linker
+            self.settings_ = linker.misc.save_model_to_json()
+            return self
         sessions = 0
         for rule, cols in _EM_RULES:
             if not set(cols) <= with_data:

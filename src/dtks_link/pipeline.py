@@ -46,6 +46,7 @@ class LinkResult:
     - ``quality``: data-quality profile per source
     - ``timings``: seconds per stage; ``counts``: records per source and totals
     - ``model``: the fitted :class:`~dtks_link.model.ResidentModel`
+    - ``records``: the standardised records, when ``link(..., keep_records=True)``
     """
 
     clusters: pd.DataFrame
@@ -56,6 +57,7 @@ class LinkResult:
     counts: dict[str, Any]
     model: ResidentModel = field(repr=False)
     output_dir: Path | None = None
+    records: pd.DataFrame | None = field(default=None, repr=False)
 
     def summary(self) -> str:
         """Records per source, pairs, clusters and time per stage, as text."""
@@ -141,6 +143,8 @@ def link(
     write: bool = True,
     progress: bool | ProgressCallback = False,
     registry: str | Path | Registry | None = None,
+    keep_records: bool = False,
+    labels: pd.DataFrame | None = None,
 ) -> LinkResult:
     """Link and deduplicate the configured sources into residents.
 
@@ -150,6 +154,9 @@ def link(
 
     With ``registry`` (a path or an open :class:`~dtks_link.registry.Registry`), the result is
     also written to the registry and ``resident_id`` values are its stable ids.
+    ``keep_records=True`` keeps the standardised records in ``LinkResult.records`` (for
+    clerical review). ``labels`` (reviewed pairs, see :mod:`dtks_link.review`) make the model
+    estimate m probabilities from them instead of EM.
     """
     cfg = load_config(config) if isinstance(config, str | Path) else config
     if out_dir is not None:
@@ -162,15 +169,27 @@ def link(
     if registry is None:
         con = connect()
         try:
-            return _run(con, cfg, stages, write=write, registry=None)
+            return _run(
+                con, cfg, stages, write=write, registry=None, keep_records=keep_records, labels=labels
+            )
         finally:
             con.close()
     from .registry import Registry
 
     if isinstance(registry, Registry):
-        return _run(registry.con, cfg, stages, write=write, registry=registry)
+        return _run(
+            registry.con,
+            cfg,
+            stages,
+            write=write,
+            registry=registry,
+            keep_records=keep_records,
+            labels=labels,
+        )
     with Registry(registry) as opened:
-        return _run(opened.con, cfg, stages, write=write, registry=opened)
+        return _run(
+            opened.con, cfg, stages, write=write, registry=opened, keep_records=keep_records, labels=labels
+        )
 
 
 def _run(
@@ -180,6 +199,8 @@ def _run(
     *,
     write: bool,
     registry: Registry | None,
+    keep_records: bool,
+    labels: pd.DataFrame | None,
 ) -> LinkResult:
     from .standardise import quality_profile
 
@@ -198,7 +219,7 @@ def _run(
     db_api = DuckDBAPI(connection=con)
     model = ResidentModel(options=cfg.options)
     with stages.stage("train") as s:
-        model.fit(db_api, "work_records")
+        model.fit(db_api, "work_records", labels=labels)
         s.detail = f"{len(model.blocking_rules_)} blocking rules"
     with stages.stage("predict") as s:
         predictions = model.predict()
@@ -261,6 +282,7 @@ def _run(
             quality.to_parquet(output_dir / "quality.parquet", index=False)
             s.detail = str(output_dir)
     return LinkResult(
+        records=con.execute("SELECT * FROM work_records").df() if keep_records else None,
         clusters=clusters,
         pairs=pairs,
         quarantine=quarantine,
