@@ -15,6 +15,8 @@ be shown.
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "ConfigError",
     "DtksLinkError",
@@ -22,11 +24,24 @@ __all__ = [
     "EvaluationError",
     "SourceError",
     "mask_identifier",
+    "mask_numbers",
 ]
 
 
+_LONG_NUMBER = re.compile(r"\d{15,17}")
+
+
+def mask_numbers(text: str) -> str:
+    """Mask every 15-17 digit run (a NIK, a KK number, a damaged one) in ``text``."""
+    return _LONG_NUMBER.sub(lambda m: mask_identifier(m.group()), text)
+
+
 class DtksLinkError(Exception):
-    """Base class of every error dtks_link raises on purpose."""
+    """Base class of every error dtks_link raises on purpose. Its message never shows a
+    15-17 digit number (NIK, KK) unmasked."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(mask_numbers(str(message)))
 
 
 class ConfigError(DtksLinkError):
