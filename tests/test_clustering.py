@@ -86,6 +86,10 @@ def test_cluster_records_in_the_engine() -> None:
             "source_duplicate_free": [True, True, False, False, False],
             "nik": ["3276010101900001", "3276010101900002", None, None, None],
             "nik_valid": [True, True, False, False, False],
+            "tanggal_lahir": [None] * 5,
+            "nik_birth_date": [None] * 5,
+            "jenis_kelamin": [None] * 5,
+            "nik_sex": [None] * 5,
         }
     )
     edges = pd.DataFrame(

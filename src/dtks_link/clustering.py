@@ -5,7 +5,9 @@ step for the components that break a constraint:
 
 - two records of a ``duplicate_free`` source never share a cluster;
 - two different valid NIKs that a duplicate-free source confirms (a Dukcapil record holds each)
-  never share a cluster: they are two residents;
+  never share a cluster: they are two residents. A NIK counts for a record only when it agrees
+  with the record's own birth date and sex: a member listed under the head of family's NIK (a
+  common error) is not held to the head's identity;
 - a cluster has at most ``max_cluster_size`` records.
 
 A component that breaks one is rebuilt greedily: its edges are taken from the strongest match
@@ -110,7 +112,8 @@ def cluster_records(
     max_cluster_size: int,
     confirmed_niks_table: str | None = None,
 ) -> ClusterReport:
-    """Cluster ``records_table`` (``unique_id, source, source_duplicate_free, nik, nik_valid``)
+    """Cluster ``records_table`` (``unique_id, source, source_duplicate_free, nik, nik_valid,
+    tanggal_lahir, nik_birth_date, jenis_kelamin, nik_sex``)
     using ``edges_table`` (``unique_id_l, unique_id_r, match_weight, match_probability``).
 
     Writes ``output_table`` with ``unique_id`` and ``cluster_key`` (the smallest unique_id of
@@ -142,7 +145,9 @@ def cluster_records(
     con.execute(
         "CREATE OR REPLACE TEMP TABLE __node_facts AS SELECT c.unique_id, c.component, "
         "CASE WHEN r.source_duplicate_free THEN r.source END AS df_source, "
-        "CASE WHEN r.nik_valid AND r.nik IN (SELECT nik FROM __confirmed) THEN r.nik END "
+        "CASE WHEN r.nik_valid AND r.nik IN (SELECT nik FROM __confirmed) "
+        "AND (r.tanggal_lahir IS NULL OR r.nik_birth_date IS NULL OR r.tanggal_lahir = r.nik_birth_date) "
+        "AND (r.jenis_kelamin IS NULL OR r.nik_sex IS NULL OR r.jenis_kelamin = r.nik_sex) THEN r.nik END "
         f"AS confirmed_nik FROM __components c JOIN {q(records_table)} r USING (unique_id)"
     )
     violations = con.execute(

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 __all__ = ["run_ingest"]
 
 _NOT_COMPARED = {"run_id", "row_number"}
+_NODE_COLUMNS = (
+    "unique_id, source, source_duplicate_free, nik, nik_valid, tanggal_lahir, nik_birth_date, "
+    "jenis_kelamin, nik_sex"
+)
 
 
 def _columns(registry: Registry, table: str) -> list[str]:
@@ -115,8 +119,7 @@ def run_ingest(registry: Registry, sources: Sequence[SourceConfig], *, progress:
     # -- which residents does the batch touch?
     con.execute(
         "CREATE OR REPLACE TEMP TABLE __all_nodes AS "
-        "SELECT unique_id, source, source_duplicate_free, nik, nik_valid FROM __existing "
-        "UNION ALL SELECT unique_id, source, source_duplicate_free, nik, nik_valid FROM __batch_scored"
+        f"SELECT {_NODE_COLUMNS} FROM __existing UNION ALL SELECT {_NODE_COLUMNS} FROM __batch_scored"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE __confirmed_niks AS SELECT DISTINCT nik FROM __all_nodes "
