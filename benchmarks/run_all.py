@@ -1,0 +1,39 @@
+"""Run every benchmark in turn (``make bench``). Each prints a table and saves JSON under
+benchmarks/results/. Sizes can be lowered for a quick run: ``DTKS_BENCH_QUICK=1 make bench``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+QUICK = os.environ.get("DTKS_BENCH_QUICK") == "1"
+
+RUNS: list[list[str]] = [
+    ["bench_standardise.py", "--rows", "100000" if QUICK else "1000000"],
+    ["bench_synth.py", *(["--residents", "100000"] if QUICK else [])],
+    ["bench_accuracy.py", "--residents", "20000" if QUICK else "100000"],
+    ["bench_scale.py", "--sizes", *(["100000"] if QUICK else ["100000", "500000", "2010912"])],
+    ["bench_registry.py", "--residents", "100000" if QUICK else "2010912"],
+]
+
+
+def main() -> int:
+    failures = 0
+    for script, *args in RUNS:
+        path = HERE / script
+        if not path.exists():
+            print(f"== {script}: missing, skipped")
+            continue
+        print(f"== {script} {' '.join(args)}", flush=True)
+        code = subprocess.call([sys.executable, str(path), *args])
+        if code != 0:
+            print(f"== {script} failed with exit code {code}")
+            failures += 1
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
