@@ -227,7 +227,8 @@ def _dates(left: Row, right: Row) -> tuple[Any, Any] | None:
 
 def _exact_real(left: Row, right: Row) -> bool:
     pair = _dates(left, right)
-    return pair is not None and pair[0] == pair[1] and not bool(left.get("tanggal_lahir_placeholder"))
+    placeholder = bool(left.get("birth_date_placeholder")) or bool(right.get("birth_date_placeholder"))
+    return pair is not None and pair[0] == pair[1] and not placeholder
 
 
 def _exact_any(left: Row, right: Row) -> bool:
@@ -290,7 +291,8 @@ BIRTH_DATE = ComparisonSpec(
         ),
         Level(
             "Exact date",
-            '"birth_date_l" = "birth_date_r" AND NOT coalesce("tanggal_lahir_placeholder_l", false)',
+            '"birth_date_l" = "birth_date_r" AND NOT (coalesce("birth_date_placeholder_l", false) '
+            'OR coalesce("birth_date_placeholder_r", false))',
             _exact_real,
         ),
         Level("Exact placeholder date", '"birth_date_l" = "birth_date_r"', _exact_any),

@@ -113,7 +113,8 @@ def standardise_records(
 ) -> None:
     """Create ``records_table``: one standardised row per mapped record, with ``unique_id``,
     ``source_duplicate_free`` and the comparison columns ``birth_date``, ``birth_year`` and
-    ``sex`` (the recorded value, else the one decoded from a valid NIK)."""
+    ``sex`` (the recorded value, else the one decoded from a valid NIK), and
+    ``birth_date_placeholder`` (``birth_date`` is one of Dukcapil's placeholder dates)."""
     from .standardise import standardise_select_sql
 
     con.execute("CREATE OR REPLACE TEMP TABLE __source_flags (source VARCHAR, duplicate_free BOOLEAN)")
@@ -126,7 +127,10 @@ def standardise_records(
         f"CREATE OR REPLACE TABLE {q(records_table)} AS "
         "SELECT * EXCLUDE (birth_year, birth_year_from_age), "
         "coalesce(year(birth_date), birth_year) AS birth_year, "
-        "birth_date IS NULL AND coalesce(birth_year_from_age, false) AS birth_year_from_age FROM ("
+        "birth_date IS NULL AND coalesce(birth_year_from_age, false) AS birth_year_from_age, "
+        "coalesce((day(birth_date) = 1 AND month(birth_date) IN (1, 7)) "
+        "OR (day(birth_date) = 31 AND month(birth_date) = 12) OR day(birth_date) = 15, false) "
+        "AS birth_date_placeholder FROM ("
         "SELECT *, "
         "coalesce(tanggal_lahir, CASE WHEN nik_valid THEN nik_birth_date END) AS birth_date, "
         "coalesce(jenis_kelamin, CASE WHEN nik_valid THEN nik_sex END) AS sex "

@@ -134,11 +134,30 @@ def run_ingest(registry: Registry, sources: Sequence[SourceConfig], *, progress:
         "(SELECT nik FROM __batch_scored WHERE source_duplicate_free AND nik_valid))",
         [options.match_threshold, options.match_threshold],
     )
+    # Grow the touched set to whole connected components of the match graph, so a component
+    # that constraints once split is re-clustered as a whole, exactly as a one-batch run would.
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE __affected AS "
-        "SELECT unique_id FROM reg.membership WHERE resident_id IN (SELECT resident_id FROM __touched) "
-        "UNION SELECT unique_id FROM __batch_scored"
+        "CREATE OR REPLACE TEMP TABLE __strong AS SELECT unique_id_l, unique_id_r FROM reg.edges "
+        "WHERE match_probability >= ? AND unique_id_l NOT IN (SELECT unique_id FROM __updated) "
+        "AND unique_id_r NOT IN (SELECT unique_id FROM __updated) "
+        "UNION ALL SELECT unique_id_l, unique_id_r FROM __new_edges WHERE match_probability >= ?",
+        [options.match_threshold, options.match_threshold],
     )
+    while True:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE __affected AS "
+            "SELECT unique_id FROM reg.membership WHERE resident_id IN (SELECT resident_id FROM __touched) "
+            "UNION SELECT unique_id FROM __batch_scored"
+        )
+        grown = con.execute(
+            "INSERT INTO __touched SELECT DISTINCT m.resident_id FROM ("
+            "SELECT e.unique_id_r AS other FROM __strong e JOIN __affected a ON a.unique_id = e.unique_id_l "
+            "UNION SELECT e.unique_id_l FROM __strong e JOIN __affected a ON a.unique_id = e.unique_id_r"
+            ") hit JOIN reg.membership m ON m.unique_id = hit.other "
+            "WHERE m.resident_id NOT IN (SELECT resident_id FROM __touched)"
+        ).fetchall()
+        if not grown or not grown[0][0]:
+            break
     con.execute(
         "CREATE OR REPLACE TEMP TABLE __aff_nodes AS SELECT * FROM __all_nodes "
         "WHERE unique_id IN (SELECT unique_id FROM __affected)"
@@ -205,7 +224,8 @@ def run_ingest(registry: Registry, sources: Sequence[SourceConfig], *, progress:
     for table in (
         "__batch_mapped", "__batch_quarantine", "__batch_all", "__batch_status", "__batch_records",
         "__updated", "__existing", "__batch_scored", "__new_edges", "__all_nodes",
-        "__confirmed_niks", "__touched", "__affected", "__aff_nodes", "__aff_edges", "__aff_clusters",
+        "__confirmed_niks", "__touched", "__affected", "__strong", "__aff_nodes", "__aff_edges",
+        "__aff_clusters",
     ):  # fmt: skip
         con.execute(f"DROP TABLE IF EXISTS {q(table)}")
     return IngestReport(

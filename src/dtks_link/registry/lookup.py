@@ -176,7 +176,7 @@ class LookupIndex:
     # -- querying ---------------------------------------------------------------------------
     def standardise(self, record: Mapping[str, object]) -> dict[str, Any]:
         """The query record standardised exactly as the batch pipeline does it."""
-        from ..standardise import standardise_record
+        from ..standardise import is_placeholder_date, standardise_record
 
         std = standardise_record(record, reference_date=self.reference_date)
         nik_ok = bool(std.get("nik_valid"))
@@ -185,6 +185,7 @@ class LookupIndex:
         birth_date: Any = std["birth_date"]
         std["birth_year"] = birth_date.year if birth_date is not None else std.get("birth_year")
         std["birth_year_from_age"] = birth_date is None and bool(std.get("birth_year_from_age"))
+        std["birth_date_placeholder"] = is_placeholder_date(birth_date)
         return std
 
     def candidates(self, std: Mapping[str, Any]) -> np.ndarray[Any, Any]:
