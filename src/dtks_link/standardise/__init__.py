@@ -1,0 +1,56 @@
+"""Standardise: Indonesian identity fields to clean, comparable columns, in SQL and in Python.
+
+Every rule is written once and runs two ways with the same answers:
+
+* :func:`standardise_select_sql` gives a SQL select list that the engine runs set-based over
+  whole tables (the linking pipeline);
+* the single-value helpers (:func:`parse_nik`, :func:`name_key`, :func:`birth_date`,
+  :func:`address`, ...) and :func:`standardise_record` run the same rules in plain Python,
+  for code, tests and real-time matching.
+
+The rules: NIK and No. KK (:mod:`.nik`), names (:mod:`.names`), birth dates (:mod:`.dates`),
+sex (:mod:`.sex`), addresses against the Depok gazetteer (:mod:`.address`,
+:mod:`.gazetteer`), phone numbers (:mod:`.phone`). :func:`quality_profile` counts the
+problems each source has.
+"""
+
+from __future__ import annotations
+
+from .address import AddressResult, address, kelurahan
+from .dates import birth_date, birth_year, is_placeholder_date
+from .names import NameResult, name, name_key, name_phonetic, parse_name
+from .nik import KK_PROBLEMS, NIK_PROBLEMS, KkResult, NikResult, nik_from_parts, parse_kk, parse_nik
+from .phone import phone
+from .quality import QUALITY_CHECKS, quality_chart, quality_profile
+from .sex import sex
+from .sql import OUTPUT_COLUMNS, RAW_COLUMNS, standardise_record, standardise_select_sql
+
+__all__ = [
+    "KK_PROBLEMS",
+    "NIK_PROBLEMS",
+    "OUTPUT_COLUMNS",
+    "QUALITY_CHECKS",
+    "RAW_COLUMNS",
+    "AddressResult",
+    "KkResult",
+    "NameResult",
+    "NikResult",
+    "address",
+    "birth_date",
+    "birth_year",
+    "is_placeholder_date",
+    "kelurahan",
+    "name",
+    "name_key",
+    "name_phonetic",
+    "nik_from_parts",
+    "parse_kk",
+    "parse_name",
+    "parse_nik",
+    "phone",
+    "quality_chart",
+    "quality_profile",
+    "sex",
+    "standardise_record",
+    "standardise_select_sql",
+]

@@ -1,0 +1,411 @@
+"""Personal names: a clean display name, comparison keys and an Indonesian phonetic key.
+
+**Display name** (:func:`name`): upper case, ASCII, letters and single spaces only, with
+
+* the patronym ``bin``/``binti``/``bt`` *X* split off (returned separately; a deceased marker
+  inside it belongs to the father and does not flag the person);
+* ``Alm.``/``Almh.``/``Almarhum(ah)`` removed, which flags the person as deceased;
+* academic suffixes removed: everything after a comma when it is only degrees
+  (``, S.Pd., M.Pd``), and trailing degrees (``S.Pd``, ``S.E.``, ``A.Md.Kep``, ``SE``, ``SH``…);
+* leading titles removed, repeatedly: religious (``H.``, ``Hj.``, ``KH.``, ``Ust.``, ``Habib``),
+  academic (``Dr.``, ``dr.``, ``drg.``, ``Ir.``, ``Drs.``, ``Dra.``, ``Prof.``), noble
+  (``R.``, ``RA.``, ``Rr.``, ``RM.``, ``Raden``, ``Tb.``, ``Teuku``, ``Tgk.``, ``Cut``, ``Dt.``)
+  and addressing words (``Bpk.``, ``Bapak``, ``Ibu``, ``Sdr.``, ``Sdri.``, ``Ny.``, ``Tn.``);
+* apostrophes dropped (``Nur'aini`` -> ``NURAINI``), digits and other punctuation to spaces.
+
+Stripping never removes the last word: ``Ibu`` alone stays ``IBU``. ``M.``/``Moch.`` and
+``St.`` are kept in the display name (they are abbreviations, not titles).
+
+**Comparison key** (:func:`name_key`): the display name folded so spelling variants meet —
+old spelling ``oe``->``u``, ``dj``->``j``, ``tj``->``c``, ``nj``->``ny``, ``sj``->``sy``,
+``ch``->``kh``; Arabic transliteration ``dh``->``d``, ``th``->``t``, ``ph``->``f``,
+``q``->``k``; doubled letters collapsed; Muhammad/Muhamad/Mohammad/Mochamad/Moch./Moh./Muh./
+Mhd./M. -> ``MUHAMAD``, Abdul/Abd -> ``ABDUL``, Achmad/Akhmad/Ahmat -> ``AHMAD``, a leading
+``St`` -> ``SITI``; spaces removed (``nama_tokens_key`` keeps them). Both are idempotent.
+
+**Phonetic key** (:func:`name_phonetic`): the token key further folded for sounds Indonesian
+spellings swap freely: ``kh``/``h`` and a silent ``h`` before a consonant or at the end
+(Rachmat/Rahmat, Fatimah/Fatima), ``sy``/``sh``/``s``, ``ts``/``s``, ``dz``/``z``,
+``f``/``v``/``p`` (Sundanese Fitri/Pitri), ``j``/``y``/``i`` (Jusuf/Yusuf, Sugiyono/Sugiono),
+``ai``/``ae``/``ei``/``e`` (Zainal/Zaenal), ``au``/``o`` (Taufik/Topik), final ``ie``/``i``,
+``uw``/``u`` (Suwarno/Suarno), the pepet ``e`` after a first consonant before r/l
+(Selamet/Slamet, Seri/Sri). Measured against jellyfish's soundex, metaphone and NYSIIS on
+name-variant pairs (``tests/test_standardise_phonetic.py``); the numbers are in
+:data:`PHONETIC_COMPARISON`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from functools import cache
+
+from ._expr import Expr, case, coalesce, col, compile_py, if_, lit, not_, struct
+from ._text import ascii_fold
+
+__all__ = [
+    "PHONETIC_COMPARISON",
+    "NameExprs",
+    "name",
+    "name_exprs",
+    "name_key",
+    "name_phonetic",
+    "parse_name",
+]
+
+# Recall = share of true variant pairs with equal keys; precision = share of equal-key pairs
+# that are true variants; over 120 variant and 120 similar-but-different name pairs. Filled in
+# from tests/test_standardise_phonetic.py (which recomputes and checks them).
+PHONETIC_COMPARISON: dict[str, tuple[float, float]] = {}
+
+PREFIX_TITLES = (
+    "K H",
+    "KH",
+    "H",
+    "HJ",
+    "HJH",
+    "HAJI",
+    "HAJAH",
+    "HAJJAH",
+    "KYAI",
+    "KIAI",
+    "UST",
+    "USTAD",
+    "USTADZ",
+    "USTADZAH",
+    "USTAZ",
+    "USTAZAH",
+    "HABIB",
+    "DR",
+    "DRG",
+    "DRS",
+    "DRA",
+    "IR",
+    "PROF",
+    "R",
+    "RA",
+    "RR",
+    "RM",
+    "RADEN",
+    "TB",
+    "TUBAGUS",
+    "TEUKU",
+    "TGK",
+    "TENGKU",
+    "CUT",
+    "DT",
+    "DATUK",
+    "BPK",
+    "BAPAK",
+    "PAK",
+    "IBU",
+    "BU",
+    "SDR",
+    "SDRI",
+    "SAUDARA",
+    "SAUDARI",
+    "NY",
+    "NYONYA",
+    "NN",
+    "NONA",
+    "TN",
+    "TUAN",
+)
+
+DOTLESS_DEGREES = (
+    "SPD",
+    "SPDI",
+    "SE",
+    "SEI",
+    "SH",
+    "SHI",
+    "SKOM",
+    "ST",
+    "SSOS",
+    "SAG",
+    "SSI",
+    "SS",
+    "SKM",
+    "SKEP",
+    "SFARM",
+    "SIP",
+    "SIKOM",
+    "SPSI",
+    "SKED",
+    "SGZ",
+    "SPT",
+    "STP",
+    "SHUT",
+    "AMD",
+    "AMK",
+    "AMKEP",
+    "AMA",
+    "MM",
+    "MSI",
+    "MPD",
+    "MPDI",
+    "MKES",
+    "MH",
+    "MKOM",
+    "MT",
+    "MAG",
+    "MSC",
+    "MBA",
+    "PHD",
+    "LC",
+    "BSC",
+)
+
+_TITLES_ALT = "|".join(sorted(PREFIX_TITLES, key=lambda t: (-len(t), t)))
+_DOTLESS_ALT = "|".join(sorted(DOTLESS_DEGREES, key=lambda t: (-len(t), t)))
+_DOTTED = r"(?:S|M|A|D|PH)\.[A-Z]{1,5}(?:\.[A-Z]{1,4})*"
+_DECEASED = r"\bALM(?:ARHUM(?:AH)?|H)?\b\.?"
+_PATRONYM = r"^(.*?[A-Z].*?)[^A-Z]+(?:BINTI|BINTE|BIN|BT)[^A-Z]+(.*[A-Z].*)$"
+# A degree written anywhere in the part after a comma (spaces after dots allowed there).
+_TAIL_DEGREE = (
+    r"\b(?:(?:S|M|A|D|PH|DR|IR)\. ?[A-Z]{1,5}(?:\. ?[A-Z]{1,4})*|"
+    + _DOTLESS_ALT
+    + r"|DR|DRS|DRA|IR|PROF)\b\.?"
+)
+
+# Token-level variants (after the spelling folds), mapped to one spelling.
+MUHAMMAD_VARIANTS = tuple(
+    "M" + o + k + h + e1 + "M" + e2 + d
+    for o, k, h, e1, e2, d in itertools.product("OU", ("", "K"), ("", "H"), "AE", "AE", "DT")
+)
+TOKEN_VARIANTS: dict[str, str] = {v: "MUHAMAD" for v in MUHAMMAD_VARIANTS}
+TOKEN_VARIANTS.update({"ABD": "ABDUL", "ABDUL": "ABDUL"})
+TOKEN_VARIANTS.update({v: "AHMAD" for v in ("AHMAD", "AHMAT", "AKHMAD", "AKHMAT")})
+# Abbreviations only read as Muhammad/Siti when they are the first of several words.
+FIRST_TOKEN_ABBREVIATIONS: dict[str, str] = {
+    a: "MUHAMAD" for a in ("M", "MD", "MH", "MHD", "MOH", "MOHD", "MOKH", "MUH", "MUHD", "MUKH")
+}
+FIRST_TOKEN_ABBREVIATIONS["ST"] = "SITI"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NameExprs:
+    """Rule trees for one name column (internal)."""
+
+    clean: Expr
+    tokens_key: Expr
+    key: Expr
+    phonetic: Expr
+    patronym: Expr
+    deceased: Expr
+
+
+_DOUBLES = "|".join(ch + ch for ch in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_DIGRAPHS = "OE|DJ|TJ|SJ|NJ|CH|DH|TH|PH|Q"
+# Pairs that joining two folded words can create at the boundary.
+_BOUNDARY = "|".join(
+    [f"{ch} {ch}" for ch in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
+    + [f"{a} {b}" for a, b in ("OE", "DJ", "TJ", "SJ", "NJ", "CH", "DH", "TH", "PH")]
+)
+
+
+def _collapse(x: Expr) -> Expr:
+    """Runs of one letter to a single letter (RE2 has no backreferences: three passes
+    whose unmatched groups expand to nothing)."""
+    out = x
+    for letters in ("ABCDEFGHI", "JKLMNOPQR", "STUVWXYZ"):
+        pattern = "|".join(f"({ch}){ch}+" for ch in letters)
+        repl = "".join(f"\\{i}" for i in range(1, len(letters) + 1))
+        out = out.re_sub(pattern, repl)
+    return out
+
+
+def _fold_full(x: Expr) -> Expr:
+    out = _collapse(x)
+    for old, new in (("DH", "D"), ("TH", "T"), ("PH", "F")):
+        out = out.replace(old, new)
+    out = out.replace("OE", "U")
+    for old, new in (("DJ", "J"), ("TJ", "C"), ("SJ", "SY"), ("NJ", "NY")):
+        out = out.replace(old, new)
+    out = out.replace("CH", "KH").replace("Q", "K")
+    return _collapse(out)
+
+
+def fold_spelling(v: Expr) -> Expr:
+    """Old spelling and transliteration folds plus doubled letters, on upper-case letters and
+    spaces (use on a bound value: it is referenced several times).
+
+    The order makes the result a fixed point (folding twice changes nothing): doubles first,
+    so ``DDJ`` cannot leave a ``DJ`` behind; consonant+h before the j-rules, which come
+    before ``ch``; doubles again last (merging runs never creates a new pair). Texts without
+    any of these patterns skip the work."""
+    return case(
+        (v.re_has(_DIGRAPHS), _fold_full(v)),
+        (v.re_has(_DOUBLES), _collapse(v)),
+        default=v,
+    )
+
+
+def _map_tokens(v: Expr) -> Expr:
+    """Word variants to one spelling (Muhammad, Abdul, Ahmad; a leading M./Moh./St.)."""
+    words = v.split(" ")
+    first_abbrev = if_(v.contains(" "), words.at(1).lookup(FIRST_TOKEN_ABBREVIATIONS, "VARCHAR"))
+    canon = words.list_map(lambda t: coalesce(t.lookup(TOKEN_VARIANTS, "VARCHAR"), t))
+    return case(
+        (first_abbrev.not_null(), first_abbrev.concat(" ", canon.list_slice(2).list_join(" "))),
+        default=canon.list_join(" "),
+    )
+
+
+def _joined_key(tokens: Expr) -> Expr:
+    """The token key without spaces, folded again where joining made new pairs."""
+    joined = tokens.replace(" ", "")
+    folded = case((tokens.re_has(_BOUNDARY), _fold_full(joined)), default=joined)
+    return coalesce(folded.lookup(TOKEN_VARIANTS, "VARCHAR"), folded)
+
+
+def _strip_deceased(v: Expr) -> Expr:
+    """struct(text, dead): ``Alm.``/``Almh.`` removed unless nothing else is left."""
+    without = v.re_sub(_DECEASED, " ")
+    dead = case(
+        (not_(v.contains("ALM")), lit(False)),
+        (without.eq(v), lit(False)),
+        default=without.re_has("[A-Z]"),
+    )
+    return struct(text=case((dead, without), default=v), dead=coalesce(dead, lit(False)))
+
+
+def _strip_comma_degrees(v: Expr) -> Expr:
+    """After the first comma: dropped when it holds only degrees, else kept as words."""
+    head = v.split(",").at(1)
+    tail = v.substr_from(head.length().add(2))
+    only_degrees = not_(tail.re_sub(_TAIL_DEGREE, " ").re_has("[A-Z]"))
+    return case(
+        (not_(v.contains(",")), v),
+        (only_degrees, head),
+        default=head.concat(" ", tail),
+    )
+
+
+def clean_display(x: Expr) -> tuple[Expr, Expr]:
+    """(display name, deceased flag) for an upper-case text of letters, spaces, ``.``, ``,``
+    and ``-``."""
+    stage1 = x.pipe(_strip_deceased)
+    step2 = stage1.field("text").pipe(_strip_comma_degrees)
+    # Trailing degrees (dotted or on the short list), never the first word.
+    step3 = step2.re_sub(r"(?: +(?:" + _DOTTED + "|" + _DOTLESS_ALT + r")\.?)+[ .]*$", "")
+    # Letters and single spaces only.
+    step4 = step3.re_sub("[^A-Z ]+", " ").re_sub(" {2,}", " ").trim()
+    # Trailing short-list degrees once more (punctuation may have hidden them), then
+    # leading titles; each keeps at least one word.
+    step5 = step4.re_sub(r"(?: (?:" + _DOTLESS_ALT + r"))+$", "")
+    step6 = step5.re_sub(r"^(?:(?:" + _TITLES_ALT + r") )+", "")
+    return step6.nullif(""), stage1.field("dead")
+
+
+def name_exprs(raw: Expr) -> NameExprs:
+    """Build the name rules for one raw text column."""
+    text = ascii_fold(raw).upper().replace("'", "").re_sub("[^A-Z.,\\- ]+", " ")
+    has_bin = text.re_has("[^A-Z](?:BINTI|BINTE|BIN|BT)[^A-Z]")
+    head = case((has_bin, text.re_sub(_PATRONYM, r"\1", every=False)), default=text)
+    tail = if_(has_bin, text.re_extract(_PATRONYM, 2).nullif(""))
+    clean, deceased = clean_display(head)
+    patronym = if_(tail.not_null(), clean_display(tail)[0])
+    tokens_key = clean.pipe(fold_spelling).pipe(_map_tokens)
+    key = tokens_key.pipe(_joined_key)
+    return NameExprs(
+        clean=clean,
+        tokens_key=tokens_key,
+        key=key,
+        phonetic=phonetic_expr(tokens_key),
+        patronym=patronym,
+        deceased=deceased,
+    )
+
+
+def phonetic_expr(tokens_key: Expr) -> Expr:
+    """The Indonesian phonetic key from the token key (see the module docstring)."""
+    x = tokens_key
+    for old, new in (("KH", "H"), ("SY", "S"), ("SH", "S"), ("TS", "S"), ("DZ", "Z")):
+        x = x.replace(old, new)
+    x = x.translate("FVJY", "PPII")
+    x = x.re_sub(r"\b([BCDGKPST])E([RL])", r"\1\2")
+    x = x.re_sub("A[IE]|EI", "E").replace("AU", "O").replace("UW", "U")
+    x = x.re_sub(r"IE\b", "I")
+    x = x.re_sub(r"H([^AEIOU]|$)", r"\1")
+    x = x.pipe(lambda v: case((v.re_has(_DOUBLES), _collapse(v)), default=v))
+    return x.replace(" ", "").nullif("")
+
+
+# ---- single values -----------------------------------------------------------------------
+
+
+@cache
+def _fns() -> dict[str, object]:
+    exprs = name_exprs(col("v"))
+    return {f: compile_py(getattr(exprs, f)) for f in NameExprs.__dataclass_fields__}
+
+
+def _run(field: str, value: object) -> object:
+    fn = _fns()[field]
+    assert callable(fn)
+    return fn({"v": None if value is None else str(value)})
+
+
+def name(value: object) -> str | None:
+    """The clean display name, or None.
+
+    >>> name("HJ. SITI AMINAH, S.PD"), name("Almh. Siti Nur'aini binti H. Ahmad")
+    ('SITI AMINAH', 'SITI NURAINI')
+    """
+    out = _run("clean", value)
+    return out if isinstance(out, str) else None
+
+
+def name_key(value: object) -> str | None:
+    """The comparison key (no spaces), or None.
+
+    >>> name_key("Soekardjo") == name_key("Sukarjo"), name_key("MOCH. RIZKI")
+    (True, 'MUHAMADRIZKI')
+    """
+    out = _run("key", value)
+    return out if isinstance(out, str) else None
+
+
+def name_phonetic(value: object) -> str | None:
+    """The Indonesian phonetic key, or None.
+
+    >>> name_phonetic("Rachmat Hidayat") == name_phonetic("Rahmat Hidajat")
+    True
+    """
+    out = _run("phonetic", value)
+    return out if isinstance(out, str) else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NameResult:
+    """Everything the name rules derive from one value."""
+
+    clean: str | None
+    key: str | None
+    tokens_key: str | None
+    phonetic: str | None
+    patronym: str | None
+    deceased: bool
+
+
+def parse_name(value: object) -> NameResult:
+    """All name outputs for one value.
+
+    >>> r = parse_name("Alm. Drs. H. Achmad Djunaedi bin Soelaiman")
+    >>> r.clean, r.key, r.patronym, r.deceased
+    ('ACHMAD DJUNAEDI', 'AHMADJUNAEDI', 'SOELAIMAN', True)
+    """
+    out = {f: _run(f, value) for f in NameExprs.__dataclass_fields__}
+    return NameResult(
+        clean=_opt_str(out["clean"]),
+        key=_opt_str(out["key"]),
+        tokens_key=_opt_str(out["tokens_key"]),
+        phonetic=_opt_str(out["phonetic"]),
+        patronym=_opt_str(out["patronym"]),
+        deceased=out["deceased"] is True,
+    )
+
+
+def _opt_str(value: object) -> str | None:
+    return value if isinstance(value, str) else None

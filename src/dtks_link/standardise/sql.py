@@ -1,0 +1,300 @@
+"""The whole standardisation as one SQL select list, and the same rules for one Python record.
+
+Input: a table with the canonical raw fields, all VARCHAR (NULL where a source lacks them),
+plus the BOOLEAN ``nik_numeric_source`` — see :data:`RAW_COLUMNS`.
+
+Output columns (:data:`OUTPUT_COLUMNS`, in this order):
+
+======================== ========= ===========================================================
+column                   type      meaning
+======================== ========= ===========================================================
+nik                      VARCHAR   16 clean digits; NULL when missing or unrecoverable
+nik_valid                BOOLEAN   16 digits and no problem at all
+nik_problems             VARCHAR   comma-separated codes in fixed order, '' when none
+                                   (:data:`~dtks_link.standardise.nik.NIK_PROBLEMS`)
+nik_birth_date           DATE      decoded from the NIK (women: day - 40)
+nik_sex                  VARCHAR   'L'/'P' from the NIK day
+nik_region               VARCHAR   first 6 digits (province, kab/kota, kecamatan)
+nik_dob_mismatch         BOOLEAN   NIK date part differs from ``tanggal_lahir``
+nik_sex_mismatch         BOOLEAN   NIK sex differs from ``jenis_kelamin``
+no_kk                    VARCHAR   16 clean digits or NULL
+kk_valid                 BOOLEAN
+kk_problems              VARCHAR   as nik_problems, ``looks_like_nik`` instead of ``looks_like_kk``
+nama_clean               VARCHAR   display name, upper case, no titles/degrees/patronym
+nama_key                 VARCHAR   comparison key, folded spelling, no spaces
+nama_tokens_key          VARCHAR   the same folding, words separated by single spaces
+nama_phonetic            VARCHAR   Indonesian phonetic key
+nama_patronym            VARCHAR   X in ``bin/binti X`` (display form)
+is_deceased              BOOLEAN   ``Alm.``/``Almh.`` in the name
+tanggal_lahir            DATE      parsed birth date
+birth_year               INTEGER   from tanggal_lahir, a bare year, else reference year - umur
+birth_year_from_age      BOOLEAN   birth_year came from ``umur``
+tanggal_lahir_placeholder BOOLEAN  1 Jul, 31 Dec, 1 Jan or a 15th
+jenis_kelamin            VARCHAR   'L'/'P'
+street                   VARCHAR   e.g. ``JL MARGONDA RAYA``
+house_number             VARCHAR
+rt, rw                   INTEGER
+kelurahan, kecamatan     VARCHAR   gazetteer spelling, upper case
+kelurahan_code           VARCHAR   ``32.76.06.1001``
+kecamatan_code           VARCHAR   ``32.76.06``
+kelurahan_known          BOOLEAN   NULL when no kelurahan was given
+tempat_lahir             VARCHAR   upper case, letters only, old names modernised
+nama_ibu_clean           VARCHAR   mother's display name
+nama_ibu_key             VARCHAR   mother's nama_key
+telepon                  VARCHAR   ``08…``/``021…``
+======================== ========= ===========================================================
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from ._expr import Expr, col, compile_py, if_, lit, render_sql
+from ._text import norm_upper
+from .address import address_exprs
+from .dates import age_expr, birth_year_expr, date_exprs
+from .names import name_exprs
+from .nik import id_exprs
+from .phone import phone_expr
+from .sex import sex_expr
+
+__all__ = [
+    "OUTPUT_COLUMNS",
+    "RAW_COLUMNS",
+    "standardise_exprs",
+    "standardise_record",
+    "standardise_select_sql",
+]
+
+RAW_COLUMNS: tuple[str, ...] = (
+    "nik",
+    "no_kk",
+    "nama",
+    "tempat_lahir",
+    "tanggal_lahir",
+    "jenis_kelamin",
+    "alamat",
+    "rt",
+    "rw",
+    "kelurahan",
+    "kecamatan",
+    "kabupaten_kota",
+    "nama_ibu_kandung",
+    "telepon",
+    "umur",
+)
+"""The canonical raw VARCHAR columns; ``nik_numeric_source`` (BOOLEAN) comes with them."""
+
+OUTPUT_COLUMNS: dict[str, str] = {
+    "nik": "VARCHAR",
+    "nik_valid": "BOOLEAN",
+    "nik_problems": "VARCHAR",
+    "nik_birth_date": "DATE",
+    "nik_sex": "VARCHAR",
+    "nik_region": "VARCHAR",
+    "nik_dob_mismatch": "BOOLEAN",
+    "nik_sex_mismatch": "BOOLEAN",
+    "no_kk": "VARCHAR",
+    "kk_valid": "BOOLEAN",
+    "kk_problems": "VARCHAR",
+    "nama_clean": "VARCHAR",
+    "nama_key": "VARCHAR",
+    "nama_tokens_key": "VARCHAR",
+    "nama_phonetic": "VARCHAR",
+    "nama_patronym": "VARCHAR",
+    "is_deceased": "BOOLEAN",
+    "tanggal_lahir": "DATE",
+    "birth_year": "INTEGER",
+    "birth_year_from_age": "BOOLEAN",
+    "tanggal_lahir_placeholder": "BOOLEAN",
+    "jenis_kelamin": "VARCHAR",
+    "street": "VARCHAR",
+    "house_number": "VARCHAR",
+    "rt": "INTEGER",
+    "rw": "INTEGER",
+    "kelurahan": "VARCHAR",
+    "kecamatan": "VARCHAR",
+    "kelurahan_code": "VARCHAR",
+    "kecamatan_code": "VARCHAR",
+    "kelurahan_known": "BOOLEAN",
+    "tempat_lahir": "VARCHAR",
+    "nama_ibu_clean": "VARCHAR",
+    "nama_ibu_key": "VARCHAR",
+    "telepon": "VARCHAR",
+}
+"""Output column name -> SQL type, in select-list order."""
+
+PLACE_ALIASES = {
+    "BATAVIA": "JAKARTA",
+    "JKT": "JAKARTA",
+    "DKI": "JAKARTA",
+    "DKI JAKARTA": "JAKARTA",
+    "JAKARTA RAYA": "JAKARTA",
+    "BUITENZORG": "BOGOR",
+    "BGR": "BOGOR",
+    "DPK": "DEPOK",
+    "BDG": "BANDUNG",
+    "BKS": "BEKASI",
+    "TGR": "TANGERANG",
+    "TNG": "TANGERANG",
+    "SURABAJA": "SURABAYA",
+    "JOGJA": "YOGYAKARTA",
+    "JOGJAKARTA": "YOGYAKARTA",
+    "YOGYA": "YOGYAKARTA",
+    "YOGJAKARTA": "YOGYAKARTA",
+    "JOGYAKARTA": "YOGYAKARTA",
+    "DIY": "YOGYAKARTA",
+    "UJUNG PANDANG": "MAKASSAR",
+    "UJUNGPANDANG": "MAKASSAR",
+    "MAKASAR": "MAKASSAR",
+}
+
+
+def place_of_birth_expr(raw: Expr) -> Expr:
+    """Upper case, letters and single spaces, without Kota/Kab. prefixes, old spelling
+    (``oe``, ``dj``, ``tj``) modernised and common old names/abbreviations mapped
+    (Batavia/Djakarta/JKT -> JAKARTA, Buitenzorg -> BOGOR, Ujung Pandang -> MAKASSAR)."""
+    text = norm_upper(raw).re_sub("[^A-Z]+", " ").trim()
+    text = text.re_sub(r"^(?:(?:KOTA|KAB|KABUPATEN|KOTAMADYA|KODYA|KOTIF|ADM) )+", "")
+    text = text.replace("OE", "U").replace("DJ", "J").replace("TJ", "C")
+    text = text.nullif("")
+    from ._expr import coalesce
+
+    return coalesce(text.lookup(PLACE_ALIASES, "VARCHAR"), text)
+
+
+def standardise_exprs(reference_date: datetime.date) -> dict[str, Expr]:
+    """Output column -> rule tree, over the raw columns (internal, shared by SQL and Python)."""
+    dates = date_exprs(col("tanggal_lahir"), reference_date)
+    age = age_expr(col("umur"))
+    sex = sex_expr(col("jenis_kelamin"))
+    ids = id_exprs(
+        nik=col("nik"),
+        no_kk=col("no_kk"),
+        numeric_source=col("nik_numeric_source"),
+        dob_ddmmyy=dates.ddmmyy,
+        sex=sex,
+        reference_date=reference_date,
+    )
+    person = name_exprs(col("nama"))
+    mother = name_exprs(col("nama_ibu_kandung"))
+    addr = address_exprs(
+        alamat=col("alamat"),
+        rt=col("rt"),
+        rw=col("rw"),
+        kelurahan=col("kelurahan"),
+        kecamatan=col("kecamatan"),
+        kabupaten_kota=col("kabupaten_kota"),
+    )
+    years = birth_year_expr(dates, age, reference_date)
+    birth_year, from_age = years.field("birth_year"), years.field("from_age")
+    out = {
+        "nik": ids.nik,
+        "nik_valid": ids.nik_valid,
+        "nik_problems": ids.nik_problems,
+        "nik_birth_date": ids.nik_birth_date,
+        "nik_sex": ids.nik_sex,
+        "nik_region": ids.nik_region,
+        "nik_dob_mismatch": ids.nik_dob_mismatch,
+        "nik_sex_mismatch": ids.nik_sex_mismatch,
+        "no_kk": ids.no_kk,
+        "kk_valid": ids.kk_valid,
+        "kk_problems": ids.kk_problems,
+        "nama_clean": person.clean,
+        "nama_key": person.key,
+        "nama_tokens_key": person.tokens_key,
+        "nama_phonetic": person.phonetic,
+        "nama_patronym": person.patronym,
+        "is_deceased": person.deceased,
+        "tanggal_lahir": dates.date,
+        "birth_year": birth_year,
+        "birth_year_from_age": from_age,
+        "tanggal_lahir_placeholder": dates.placeholder,
+        "jenis_kelamin": sex,
+        "street": addr.street,
+        "house_number": addr.house_number,
+        "rt": addr.rt,
+        "rw": addr.rw,
+        "kelurahan": addr.kelurahan,
+        "kecamatan": addr.kecamatan,
+        "kelurahan_code": addr.kelurahan_code,
+        "kecamatan_code": addr.kecamatan_code,
+        "kelurahan_known": addr.kelurahan_known,
+        "tempat_lahir": place_of_birth_expr(col("tempat_lahir")),
+        "nama_ibu_clean": mother.clean,
+        "nama_ibu_key": mother.key,
+        "telepon": phone_expr(col("telepon")),
+    }
+    assert list(out) == list(OUTPUT_COLUMNS)
+    return out
+
+
+@cache
+def standardise_select_sql(
+    *, reference_date: datetime.date, table_alias: str | None = None
+) -> str:
+    """A SQL select-list fragment (``expr AS "col", ...``, no ``SELECT``) computing every
+    column of :data:`OUTPUT_COLUMNS` from the raw columns of :data:`RAW_COLUMNS`.
+
+    Use it as ``SELECT unique_id, source, record_id, <fragment> FROM mapped``. It is plain
+    set-based DuckDB SQL (regular expressions, ``CASE``, list lambdas, map literals; no UDFs).
+    ``reference_date`` resolves two-digit years, rejects future birth dates and turns an age
+    into a birth year; pass the extract date for reproducible results. ``table_alias``
+    qualifies the raw column references.
+    """
+    exprs = standardise_exprs(reference_date)
+    items = []
+    for name, sql_type in OUTPUT_COLUMNS.items():
+        body = render_sql(exprs[name], table_alias=table_alias)
+        items.append(f'CAST({body} AS {sql_type}) AS "{name}"')
+    return ",\n".join(items)
+
+
+@cache
+def _record_fn(reference_date: datetime.date) -> Any:
+    exprs = standardise_exprs(reference_date)
+    row = Expr("row", tuple(exprs[name] for name in OUTPUT_COLUMNS))
+    return compile_py(row)
+
+
+def _raw_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value != value:
+            return None
+        if value.is_integer() and abs(value) < 1e17:
+            return f"{int(value)}.0"
+    return str(value)
+
+
+def standardise_record(
+    record: Mapping[str, object], *, reference_date: datetime.date
+) -> dict[str, object]:
+    """Standardise one raw record in Python, giving exactly what the SQL gives for that row.
+
+    Keys are the raw column names (:data:`RAW_COLUMNS`, missing keys mean NULL, other keys are
+    ignored) plus an optional ``nik_numeric_source``; a float or int ``nik`` implies it.
+    Values that are not text are turned into text first (dates as ISO, ``3.0`` as ``3.0``).
+    Returns output column -> value (str, int, bool, datetime.date or None).
+    """
+    raw: dict[str, object] = {name: _raw_text(record.get(name)) for name in RAW_COLUMNS}
+    numeric = record.get("nik_numeric_source")
+    if numeric is None:
+        nik_value = record.get("nik")
+        numeric = isinstance(nik_value, float | int) and not isinstance(nik_value, bool)
+    raw["nik_numeric_source"] = bool(numeric)
+    values = _record_fn(reference_date)(raw)
+    return dict(zip(OUTPUT_COLUMNS, values, strict=True))
+
+
+_ = (norm_upper,)
