@@ -9,6 +9,8 @@ either side falls in the first (null) level and carries no evidence.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -70,6 +72,15 @@ class ComparisonSpec:
             comparison_description=self.description,
             comparison_levels=levels,
         )
+
+    @property
+    def uses(self) -> set[str]:
+        """Every column the levels read (``"x_l"`` in the SQL)."""
+        return {m for level in self.levels for m in re.findall(r'"(\w+)_[lr]"', level.sql)}
+
+    def columns_present(self, columns_with_data: Collection[str]) -> bool:
+        """Whether this comparison has data to work on."""
+        return any(column in columns_with_data for column in self.columns)
 
     def level_of(self, left: Row, right: Row) -> int:
         """Index of the first level whose condition holds (the else level if none)."""
@@ -416,8 +427,4 @@ def default_comparisons(columns_with_data: Collection[str]) -> list[ComparisonCr
     A comparison whose columns are empty in every source is left out: it would carry no
     evidence and EM could not estimate it.
     """
-    return [
-        spec.creator()
-        for spec in COMPARISONS.values()
-        if any(column in columns_with_data for column in spec.columns)
-    ]
+    return [spec.creator() for spec in COMPARISONS.values() if spec.columns_present(columns_with_data)]

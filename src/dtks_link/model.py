@@ -18,7 +18,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator
 
 from .backends.duckdb import quote_identifier as q
 from .blocking import SAME_SOURCE_GUARD, BlockingRule, default_blocking_rules
-from .comparisons import default_comparisons
+from .comparisons import COMPARISONS, default_comparisons
 from .config import LinkageOptions
 from .errors import EngineError
 
@@ -54,6 +54,8 @@ _DETERMINISTIC = (
 )
 
 #: EM training rules: each trains the comparisons whose columns it does not use.
+#: Run in order while they still train a comparison no earlier session trained; the last two
+#: are fallbacks for data without NIK or Depok addresses (any name + birth date data).
 _EM_RULES = (
     ('l."nik" = r."nik"', ("nik",)),
     ('l."nama_key" = r."nama_key" AND l."birth_year" = r."birth_year"', ("nama_key", "birth_year")),
@@ -61,7 +63,10 @@ _EM_RULES = (
         'l."birth_date" = r."birth_date" AND l."kelurahan_code" = r."kelurahan_code"',
         ("birth_date", "kelurahan_code"),
     ),
+    ('l."birth_date" = r."birth_date"', ("birth_date",)),
+    ('l."nama_key" = r."nama_key"', ("nama_key",)),
 )
+_CORE_EM_RULES = 3
 
 
 def columns_with_data(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
@@ -158,8 +163,14 @@ class ResidentModel:
             self.settings_ = linker.misc.save_model_to_json()
             return self
         sessions = 0
-        for rule, cols in _EM_RULES:
+        present = {spec.name: spec.uses for spec in COMPARISONS.values() if spec.columns_present(with_data)}
+        untrained = set(present)
+        for position, (rule, cols) in enumerate(_EM_RULES):
             if not set(cols) <= with_data:
+                continue
+            trains = {name for name, uses in present.items() if not uses & set(cols)}
+            fallback = position >= _CORE_EM_RULES
+            if not trains or (fallback and not trains & untrained):
                 continue
             try:
                 training.estimate_parameters_using_expectation_maximisation(
@@ -169,6 +180,7 @@ class ResidentModel:
                     record_sample_proportion=0.1,
                 )
                 sessions += 1
+                untrained -= trains
                 self.training_log_.append(f"EM on {rule}")
             except Exception as exc:  # Splink raises plain exceptions when a rule finds nothing
                 self.training_log_.append(f"EM on {rule} skipped: {exc}")
