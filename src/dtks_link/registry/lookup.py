@@ -120,7 +120,12 @@ class LookupIndex:
             sorted_rows.append(valid[order])
         resident_ids = table.column("__resident_id").to_numpy(zero_copy_only=False)
         drop = ["__resident_id"] + [f"__key_{i}" for i in range(len(rules))]
+        needed = {"source", "record_id"}
+        for known in COMPARISONS.values():
+            needed |= known.uses
+        # one chunk: take() across DuckDB's many small record batches is slow
         records = table.drop_columns(drop)
+        records = records.select([c for c in records.column_names if c in needed]).combine_chunks()
 
         db_api = DuckDBAPI(connection=con)
         con.execute("CREATE OR REPLACE TEMP VIEW __lookup_schema AS SELECT * FROM reg.records LIMIT 0")
