@@ -10,7 +10,6 @@ either side falls in the first (null) level and carries no evidence.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any

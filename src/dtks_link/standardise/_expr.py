@@ -489,9 +489,7 @@ _OP_WEIGHT = {
 }
 _HOIST_AT = 1000
 # Not moved out of a CASE branch: costly, or (make_date) only safe under its check.
-_HEAVY_OPS = frozenset(
-    {"re_sub", "re_extract", "re_has", "levenshtein", "translate", "let", *_LAMBDA_OPS}
-)
+_HEAVY_OPS = frozenset({"re_sub", "re_extract", "re_has", "levenshtein", "translate", "let", *_LAMBDA_OPS})
 
 
 class _Renderer:
@@ -554,9 +552,7 @@ class _Renderer:
         return f"list_transform({chain}, lambda {qname}: {self.render(body, current)})[1]"
 
 
-def _plan(
-    body: Expr, param: Expr, subst: dict[int, str]
-) -> tuple[list[list[Expr]], dict[int, set[int]]]:
+def _plan(body: Expr, param: Expr, subst: dict[int, str]) -> tuple[list[list[Expr]], dict[int, set[int]]]:
     """Which nodes of a let body to compute once, in which step.
 
     Returns the steps (lists of nodes; a node only reads nodes of earlier steps) and, for
@@ -594,9 +590,12 @@ def _plan(
     _SEEN_UNCOND.clear()
     cost: dict[int, int] = {}
     for node in order:
-        if id(node) in subst or node is param or node.op in _LEAF_OPS:
-            cost[id(node)] = 0
-        elif node.op == "field" and cost.get(id(node.args[0]), 1) == 0:
+        if (
+            id(node) in subst
+            or node is param
+            or node.op in _LEAF_OPS
+            or (node.op == "field" and cost.get(id(node.args[0]), 1) == 0)
+        ):
             cost[id(node)] = 0
         else:
             own = _OP_WEIGHT.get(node.op, 1)
@@ -641,9 +640,7 @@ def _plan(
     for n in order:
         if id(n) in shared:
             uses[id(n)] = direct(n)
-            level[id(n)] = 1 + max(
-                (level[u] for u in uses[id(n)] if u in level), default=-1
-            )
+            level[id(n)] = 1 + max((level[u] for u in uses[id(n)] if u in level), default=-1)
     uses[id(body)] = direct(body) if id(body) not in shared else {id(body)}
     depth = max(level.values()) + 1
     levels: list[list[Expr]] = [[] for _ in range(depth)]
@@ -743,7 +740,7 @@ def sql_size(expr: Expr) -> int:
     return memo[id(expr)]
 
 
-def _render(e: Expr, r: Callable[[Expr], str], prefix: str) -> str:  # noqa: C901
+def _render(e: Expr, r: Callable[[Expr], str], prefix: str) -> str:
     op, a, d = e.op, e.args, e.data
     if op == "col":
         return f'{prefix}"{d[0]}"'
@@ -853,10 +850,10 @@ def _render(e: Expr, r: Callable[[Expr], str], prefix: str) -> str:  # noqa: C90
         base: datetime.date = d[0]
         low = (datetime.date.min - base).days
         high = (datetime.date.max - base).days
-        n = r(a[0])
+        days = r(a[0])
         return (
-            f"(CASE WHEN {n} BETWEEN {low} AND {high} THEN "
-            f"CAST({_sql_lit(base)} + greatest({low}, least({n}, {high})) AS DATE) END)"
+            f"(CASE WHEN {days} BETWEEN {low} AND {high} THEN "
+            f"CAST({_sql_lit(base)} + greatest({low}, least({days}, {high})) AS DATE) END)"
         )
     if op == "date_part":
         return f"CAST({d[0]}({r(a[0])}) AS INTEGER)"
@@ -981,7 +978,7 @@ def _py_cmp(sym: str) -> Callable[[Any, Any], bool]:
     }[sym]
 
 
-def _compile(e: Expr, c: Callable[[Expr], PyFn]) -> PyFn:  # noqa: C901
+def _compile(e: Expr, c: Callable[[Expr], PyFn]) -> PyFn:
     op, a, d = e.op, e.args, e.data
     if op == "col":
         name = d[0]
@@ -1079,7 +1076,7 @@ def _compile(e: Expr, c: Callable[[Expr], PyFn]) -> PyFn:  # noqa: C901
     if op == "to_str":
         return _null_prop1(str, c(a[0]))
     if op == "concat_ws":
-        sep_ws = d[0]
+        sep_ws: str = str(d[0])
         parts_ws = [c(x) for x in a]
 
         def concat_ws_fn(env: Env) -> str:

@@ -212,17 +212,13 @@ def maps() -> GazetteerMaps:
         neighbour_by_key[key] = (next(iter(codes)) if len(codes) == 1 else "") + "|" + min(names)
     return GazetteerMaps(
         kel_by_key={key: next(iter(codes)) for key, codes in kel_keys.items() if len(codes) == 1},
-        kel_by_key_kec={
-            f"{key}|{code[:8]}": code for key, codes in ambiguous.items() for code in codes
-        },
+        kel_by_key_kec={f"{key}|{code[:8]}": code for key, codes in ambiguous.items() for code in codes},
         ambiguous_kel_names=ambiguous_names,
         kel_name_by_code=name_by_code,
         kec_by_key=kec_by_key,
         depok_kec_name_by_code={k.code: k.name for k in depok_kecamatan()},
         neighbour_kec_by_key=neighbour_by_key,
-        kel_candidates=[
-            f"{code}:{key}" for key, codes in sorted(kel_keys.items()) for code in sorted(codes)
-        ],
+        kel_candidates=[f"{code}:{key}" for key, codes in sorted(kel_keys.items()) for code in sorted(codes)],
         kec_candidates=[f"{code}:{key}" for key, code in sorted(kec_by_key.items())],
     )
 
@@ -239,10 +235,46 @@ class RegionRules:
 
 # The 38 current provinces; codes of the 2022 Papua splits (93-96) and their parents
 # (91, 92) are all accepted, as a NIK keeps the code it was first registered under.
-_PROVINCES = (
-    "11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36 51 52 53 61 62 63 64 65 "
-    "71 72 73 74 75 76 81 82 91 92 93 94 95 96"
-).split()
+_PROVINCES = [
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "16",
+    "17",
+    "18",
+    "19",
+    "21",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "51",
+    "52",
+    "53",
+    "61",
+    "62",
+    "63",
+    "64",
+    "65",
+    "71",
+    "72",
+    "73",
+    "74",
+    "75",
+    "76",
+    "81",
+    "82",
+    "91",
+    "92",
+    "93",
+    "94",
+    "95",
+    "96",
+]
 
 
 @cache

@@ -52,16 +52,13 @@ from ._expr import (
     col,
     compile_py,
     concat_ws,
-    day_of,
     if_,
     let_many,
     lit,
     make_date,
-    month_of,
     not_,
     or_,
     struct,
-    year_of,
 )
 from ._text import norm_upper
 from .gazetteer import region_rules

@@ -15,9 +15,9 @@ from ._text import norm_upper
 __all__ = ["SEX_CODES", "sex", "sex_expr"]
 
 SEX_CODES: dict[str, str] = {}
-for _word in "L LK LAKI LAKILAKI LAKI2 LL PRIA M MALE COWOK 1".split():
+for _word in ["L", "LK", "LAKI", "LAKILAKI", "LAKI2", "LL", "PRIA", "M", "MALE", "COWOK", "1"]:
     SEX_CODES[_word] = "L"
-for _word in "P PR PRP PEREMPUAN WANITA W F FEMALE CEWEK 2".split():
+for _word in ["P", "PR", "PRP", "PEREMPUAN", "WANITA", "W", "F", "FEMALE", "CEWEK", "2"]:
     SEX_CODES[_word] = "P"
 
 

@@ -52,7 +52,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from ._expr import Expr, col, compile_py, if_, lit, render_sql
+from ._expr import Expr, col, compile_py, render_sql
 from ._text import norm_upper
 from .address import address_exprs
 from .dates import age_expr, birth_year_expr, date_exprs
