@@ -8,7 +8,7 @@ the regular expressions mean the same thing in SQL and in Python.
 
 from __future__ import annotations
 
-from ._expr import Expr, if_, or_
+from ._expr import Expr, if_
 
 __all__ = ["ascii_fold", "letters_only", "norm_upper", "squeeze"]
 
@@ -33,22 +33,18 @@ assert len(FOLD_FROM) == len(FOLD_TO)
 
 
 def ascii_fold(x: Expr) -> Expr:
-    """Printable ASCII only: accents on Latin-1 letters folded (``é`` -> ``E``/``e``),
-    combining accents and invisible characters dropped, curly quotes/dashes/no-break spaces to
-    their ASCII forms, every other character outside ASCII, and tab/newline/carriage return,
-    a space. Folded letters come out upper case; every rule upper-cases anyway.
+    """ASCII only: accents on Latin-1 letters folded (``é`` -> ``E``), combining accents and
+    invisible characters dropped, curly quotes/dashes/no-break spaces to their ASCII forms,
+    every other character outside printable ASCII a space. Folded letters come out upper
+    case; every rule upper-cases anyway.
 
-    Text that is plain ASCII without tabs or line breaks passes through untouched (cheap
-    tests: byte length against length, three substring checks)."""
+    Text that is already ASCII passes through untouched (one cheap test: byte length against
+    length); ASCII control characters are left to the rules, which treat them as
+    punctuation."""
 
     def fold(v: Expr) -> Expr:
-        folded = (
-            v.re_sub(_DELETE_CLASS, "")
-            .translate(FOLD_FROM, FOLD_TO)
-            .re_sub("[^ -~]+", " ")
-        )
-        odd = or_(v.has_non_ascii(), v.contains("\t"), v.contains("\n"), v.contains("\r"))
-        return if_(odd, folded, v)
+        folded = v.re_sub(_DELETE_CLASS, "").translate(FOLD_FROM, FOLD_TO).re_sub("[^ -~]+", " ")
+        return if_(v.has_non_ascii(), folded, v)
 
     return fold(x) if x.op in ("col", "param", "field") else x.pipe(fold)
 
@@ -64,7 +60,18 @@ def norm_upper(x: Expr) -> Expr:
     return ascii_fold(x).upper().trim().nullif("")
 
 
+def plain_upper(x: Expr) -> Expr:
+    """For codes, numbers and dates: every character outside printable ASCII a space (no
+    accent folding — an accent in a NIK or a date is noise either way), upper-case, trimmed;
+    NULL when nothing is left."""
+    plain = (
+        if_(x.has_non_ascii(), x.re_sub("[^ -~]+", " "), x)
+        if x.op == "col"
+        else x.pipe(lambda v: if_(v.has_non_ascii(), v.re_sub("[^ -~]+", " "), v))
+    )
+    return plain.upper().trim().nullif("")
+
+
 def letters_only(x: Expr) -> Expr:
     """Upper-case letters A-Z only (from an already upper-cased text); NULL when none."""
     return x.re_sub("[^A-Z]+", "").nullif("")
-

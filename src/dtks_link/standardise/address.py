@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ._expr import (
+    Compiled,
     Expr,
     and_,
     case,
@@ -59,18 +60,10 @@ from .gazetteer import MARKER_PREFIX, maps
 
 __all__ = ["AddressExprs", "AddressResult", "address", "address_exprs", "kelurahan"]
 
-_HOUSE = (
-    r"(?:(?:^|[^A-Z])(?:NO|NOMOR|NOMER|NMR)\b\.?|#) *:? *([0-9]+[A-Z]?(?:[/-][0-9]+[A-Z]?)?)"
-)
+_HOUSE = r"(?:(?:^|[^A-Z])(?:NO|NOMOR|NOMER|NMR)\b\.?|#) *:? *([0-9]+[A-Z]?(?:[/-][0-9]+[A-Z]?)?)"
 # "RT 005 / RW 03", "RT.03/RW.05", "RT/RW 003/005", "RW 05": the span with the numbers.
-_RTRW_SPAN = (
-    r"(?:^|[^A-Z])(R[TW](?: *[/.] *RW)?[ .:]*[0-9]{1,3}(?: *[/.,-]? *(?:RW)?[ .:]*[0-9]{1,3})?)"
-)
+_RTRW_SPAN = r"(?:^|[^A-Z])(R[TW](?: *[/.] *RW)?[ .:]*[0-9]{1,3}(?: *[/.,-]? *(?:RW)?[ .:]*[0-9]{1,3})?)"
 _BARE = r"(?:^|[ ,])0*([0-9]{1,3}) */ *0*([0-9]{1,3})(?:[ ,]|$)"
-_RT_COLUMN = (
-    r"^(?:RT)?[ .:]*0*([0-9]{1,3})(?: *[/.-] *(?:RW)?[ .:]*0*([0-9]{1,3}))?(?:\.0+)?$"
-)
-_RW_COLUMN = r"^(?:RW)?[ .:]*0*([0-9]{1,3})(?:\.0+)?$"
 _STREET_WORDS_AFTER_COMMA = (
     r", *(GG|GANG|BLOK|BLK|KOMP|KOMPLEK|KOMPLEKS|PERUM|PERUMAHAN|PERUMNAS|JL|JLN|JALAN)\b"
 )
@@ -113,20 +106,14 @@ class AddressExprs:
 
 
 def _small_int(text: Expr) -> Expr:
-    """'' or digits (at most 3) to a positive INTEGER (0 and '' give NULL)."""
-    return text.to_int(checked=True).nullif(0)
+    """Digits to an RT/RW number 1-999 ('' , 0 and anything larger give NULL)."""
+    value = text.to_int(checked=True)
+    return if_(value.between(1, 999), value)
 
 
-def _scores(key: Expr, candidates: Expr, code_len: int) -> Expr:
-    """Each ``code:KEY`` candidate as ``<2-digit distance><code>`` (sorts by distance)."""
-
-    def one(cand: Expr) -> Expr:
-        dist = levenshtein(key, cand.substr_from(lit(code_len + 2)))
-        dist = if_(dist.gt(99), lit(99), dist)
-        padded = if_(dist.lt(10), lit("0").concat(dist.to_str()), dist.to_str())
-        return padded.concat(cand.substr(1, code_len))
-
-    return candidates.list_map(one)
+def _distances(key: Expr, candidates: Expr, code_len: int) -> Expr:
+    """Edit distance from the key to each ``code:KEY`` candidate (a list of integers)."""
+    return candidates.list_map(lambda c: levenshtein(key, c.substr_from(lit(code_len + 2))))
 
 
 def _allowed(key: Expr) -> Expr:
@@ -134,26 +121,27 @@ def _allowed(key: Expr) -> Expr:
     return case((key.length().ge(8), lit(2)), (key.length().ge(5), lit(1)), default=lit(0))
 
 
-def _pick(scored: Expr, key: Expr, code_len: int) -> Expr:
-    """The code of the single nearest candidate within the allowed distance (NULL on a tie
-    between different codes, or when nothing is near enough)."""
-    best = scored.list_min()
-    best_dist = best.substr(1, 2)
-    ties = scored.list_filter(lambda t: t.substr(1, 2).eq(best_dist))
-    unique = ties.list_min().eq(ties.list_max())
-    allowed = _allowed(key)
-    within = best_dist.to_int(checked=True).le(allowed)
-    return if_(and_(allowed.gt(0), within, unique), best.substr(3, code_len))
+def _nearest(dists: Expr, candidates: Expr, key: Expr, code_len: int) -> Expr:
+    """The code of the single nearest candidate within the allowed distance; NULL when a
+    different code is just as near (candidates hold each place once), or nothing is near."""
+    best = dists.list_min()
+    first = dists.list_position(best)
+    again = dists.list_slice_from(first.add(1)).list_position(best)
+    code = candidates.at(first).substr(1, code_len)
+    rival = candidates.at(first.add(again)).substr(1, code_len)
+    unique = or_(again.is_null(), rival.eq(code))
+    ok = and_(best.le(_allowed(key)), _allowed(key).gt(0), unique)
+    return if_(ok, code)
 
 
 def _key_of_upper(x: Expr) -> Expr:
     """:func:`~.gazetteer.place_key_expr` for text that is already upper-case ASCII."""
-    return letters_only(x.re_sub(MARKER_PREFIX, ""))
+    return letters_only(x.re_sub(MARKER_PREFIX, "", every=False))
 
 
 def _marked(a: Expr, pattern: str) -> Expr:
     """The place name after a Kel./Kec. marker in an address, as a key (NULL if none)."""
-    return _key_of_upper(a.re_extract(pattern, 1).re_sub(_NAME_END, "", every=False))
+    return _key_of_upper(a.re_extract(pattern, 1).re_sub(_NAME_END, "", every=False).trim())
 
 
 def address_exprs(
@@ -165,100 +153,104 @@ def address_exprs(
     kecamatan: Expr,
     kabupaten_kota: Expr,
 ) -> AddressExprs:
-    """Build the address rules from the raw columns."""
+    """Build the address rules from the raw columns.
+
+    The regular expressions run at the top level, unconditionally, where DuckDB computes each
+    once per row; the decisions between their results run in small ``let`` steps."""
     g = maps()
     a = norm_upper(alamat)
-    house = if_(or_(a.contains("NO"), a.contains("#")), a.re_extract(_HOUSE, 1).nullif(""))
+    rt_col, rw_col = norm_upper(rt), norm_upper(rw)
+    kel_col, kec_col = norm_upper(kelurahan), norm_upper(kecamatan)
+    kab = norm_upper(kabupaten_kota)
 
     # -- RT/RW ------------------------------------------------------------------------------
-    rt_col, rw_col = norm_upper(rt), norm_upper(rw)
-    span = if_(or_(a.contains("RT"), a.contains("RW")), a.re_extract(_RTRW_SPAN, 1).nullif(""))
+    span = a.re_extract(_RTRW_SPAN, 1)
 
-    def rtrw(a: Expr, rt_col: Expr, rw_col: Expr, span: Expr) -> Expr:
-        numbers = span.re_sub("[^0-9]+", " ").trim().split(" ")
+    def rtrw(a: Expr, span: Expr, numbers: Expr, rt_col: Expr, rw_col: Expr) -> Expr:
         only_rw = span.substr(1, 2).eq("RW")
-        bare = and_(span.is_null(), a.contains("/"))
-        bare_rt = _small_int(a.re_extract(_BARE, 1))
-        bare_rw = _small_int(a.re_extract(_BARE, 2))
-        rt_alamat = case((only_rw, null("INTEGER")), (bare, bare_rt), default=_small_int(numbers.at(1)))
-        rw_alamat = case(
-            (only_rw, _small_int(numbers.at(1))), (bare, bare_rw), default=_small_int(numbers.at(2))
-        )
-        from_columns = or_(rt_col.not_null(), rw_col.not_null())
+        bare = and_(span.eq(""), a.contains("/"))
+        rt_parts = rt_col.re_findall("[0-9]+")
         return struct(
             rt=case(
-                (from_columns, _small_int(rt_col.re_extract(_RT_COLUMN, 1))), default=rt_alamat
+                (or_(rt_col.not_null(), rw_col.not_null()), _small_int(rt_parts.at(1))),
+                (only_rw, null("INTEGER")),
+                (bare, _small_int(a.re_extract(_BARE, 1))),
+                default=_small_int(numbers.at(1)),
+                rare=True,
             ),
             rw=case(
-                (rw_col.not_null(), _small_int(rw_col.re_extract(_RW_COLUMN, 1))),
-                (rt_col.not_null(), _small_int(rt_col.re_extract(_RT_COLUMN, 2))),
-                default=rw_alamat,
+                (rw_col.not_null(), _small_int(rw_col.re_findall("[0-9]+").at(1))),
+                (rt_col.not_null(), _small_int(rt_parts.at(2))),
+                (only_rw, _small_int(numbers.at(1))),
+                (bare, _small_int(a.re_extract(_BARE, 2))),
+                default=_small_int(numbers.at(2)),
+                rare=True,
             ),
         )
 
-    rtrw_s = let_many([a, rt_col, rw_col, span], rtrw)
+    rtrw_s = let_many([a, span, span.re_findall("[0-9]+"), rt_col, rw_col], rtrw)
 
-    # -- street -----------------------------------------------------------------------------
-    street_text = (
-        a.re_sub(_STREET_WORDS_AFTER_COMMA, r" \1")
-        .re_sub(_STREET_END, "", every=False)
-        .re_sub("[^A-Z0-9/ ]+", " ")
-        .trim()
-    )
-    street = (
-        street_text.split(" ")
-        .list_map(lambda w: coalesce(w.lookup(STREET_WORDS, "VARCHAR"), w))
-        .list_filter(lambda w: w.ne(""))
-        .list_join(" ")
-        .nullif("")
-    )
+    # -- kelurahan / kecamatan keys -----------------------------------------------------------
+    kel_marked = _marked(a, _KEL_AFTER)
+    kec_marked = _marked(a, _KEC_AFTER)
 
-    # -- kelurahan / kecamatan --------------------------------------------------------------
-    def keys(a: Expr, kel_col: Expr, kec_col: Expr, kab: Expr) -> Expr:
-        seg_keys = a.split(",").list_slice(2).list_map(_key_of_upper)
-        kel_seg = seg_keys.list_filter(
-            lambda k: and_(
-                k.ne("DEPOK"),
-                coalesce(
-                    k.lookup(g.kel_by_key, "VARCHAR"), k.lookup(g.ambiguous_kel_names, "VARCHAR")
-                ).not_null(),
-            )
-        ).at(1)
-        kec_seg = seg_keys.list_filter(
-            lambda k: k.lookup(g.kec_by_key, "VARCHAR").not_null()
-        ).at(1)
-        kel_marker = or_(a.contains("KEL"), a.contains("DESA"), a.contains("DS"))
-        kec_marker = a.contains("KEC")
+    def keys(
+        a: Expr,
+        kel_col: Expr,
+        kec_col: Expr,
+        kel_marked: Expr,
+        kec_marked: Expr,
+        kel_col_key: Expr,
+        kec_col_key: Expr,
+        outside: Expr,
+    ) -> Expr:
+        need_parts = and_(
+            a.contains(","),
+            or_(
+                and_(kel_col.is_null(), kel_marked.is_null()),
+                and_(kec_col.is_null(), kec_marked.is_null()),
+            ),
+        )
+        parts = [if_(need_parts, _key_of_upper(a.split(",").at(i).trim()), rare=True) for i in (2, 3, 4)]
         return struct(
-            kel_key=case(
-                (kel_col.not_null(), _key_of_upper(kel_col)),
-                (a.is_null(), null("VARCHAR")),
-                default=coalesce(if_(kel_marker, _marked(a, _KEL_AFTER)), kel_seg),
-            ),
-            kec_key=case(
-                (kec_col.not_null(), _key_of_upper(kec_col)),
-                (a.is_null(), null("VARCHAR")),
-                default=coalesce(if_(kec_marker, _marked(a, _KEC_AFTER)), kec_seg),
-            ),
-            outside=coalesce(and_(kab.re_has("[A-Z]"), not_(kab.contains("DEPOK"))), lit(False)),
+            kel_col=kel_col_key,
+            kec_col=kec_col_key,
+            kel_marked=kel_marked,
+            kec_marked=kec_marked,
+            p2=parts[0],
+            p3=parts[1],
+            p4=parts[2],
+            outside=outside,
         )
 
-    def kec_stage(s: Expr) -> Expr:
-        kec_key, outside = s.field("kec_key"), s.field("outside")
+    def is_kel(k: Expr) -> Expr:
+        found = coalesce(k.lookup(g.kel_by_key, "VARCHAR"), k.lookup(g.ambiguous_kel_names, "VARCHAR"))
+        return and_(k.ne("DEPOK"), found.not_null())
+
+    def pick(s: Expr) -> Expr:
+        parts = [s.field(f) for f in ("p2", "p3", "p4")]
+        kel_seg = case(*((is_kel(k), k) for k in parts))
+        kec_seg = case(*((k.lookup(g.kec_by_key, "VARCHAR").not_null(), k) for k in parts))
+        kec_key = coalesce(s.field("kec_col"), s.field("kec_marked"), kec_seg)
+        outside = s.field("outside")
         exact = kec_key.lookup(g.kec_by_key, "VARCHAR")
         need = and_(not_(outside), exact.is_null(), kec_key.not_null())
         return struct(
-            kel_key=s.field("kel_key"),
+            kel_key=coalesce(s.field("kel_col"), s.field("kel_marked"), kel_seg),
             kec_key=kec_key,
             outside=outside,
             kec_exact=exact,
-            kec_scored=if_(need, _scores(kec_key, lit_list(g.kec_candidates), 8)),
+            kec_dists=if_(need, _distances(kec_key, lit_list(g.fuzzy_kec), 8), rare=True),
         )
 
-    def kel_stage(s: Expr) -> Expr:
+    def kelurahan_step(s: Expr) -> Expr:
         kel_key, kec_key, outside = (s.field(k) for k in ("kel_key", "kec_key", "outside"))
-        scored = s.field("kec_scored")
-        kec_fuzzy = if_(scored.not_null(), _pick(scored, kec_key, 8))
+        kec_dists = s.field("kec_dists")
+        kec_fuzzy = if_(
+            kec_dists.not_null(),
+            _nearest(kec_dists, lit_list(g.fuzzy_kec), kec_key, 8),
+            rare=True,
+        )
         kec_depok = if_(not_(outside), coalesce(s.field("kec_exact"), kec_fuzzy))
         exact = if_(
             and_(not_(outside), kel_key.not_null()),
@@ -267,27 +259,17 @@ def address_exprs(
                 kel_key.concat("|", kec_depok).lookup(g.kel_by_key_kec, "VARCHAR"),
             ),
         )
-        everywhere = lit_list(g.kel_candidates)
-        candidates = case(
-            (kec_depok.is_null(), everywhere),
-            default=everywhere.list_filter(lambda c: c.substr(1, 8).eq(kec_depok)),
-        )
         need = and_(not_(outside), kel_key.not_null(), exact.is_null())
-        return struct(
-            kel_key=kel_key,
-            kec_key=kec_key,
-            outside=outside,
-            kec_depok=kec_depok,
-            kel_exact=exact,
-            kel_scored=if_(need, _scores(kel_key, candidates, 13)),
+        candidates = if_(
+            need,
+            coalesce(kec_depok.lookup(g.fuzzy_kel_by_kec, "VARCHAR[]"), lit_list(g.fuzzy_kel)),
+            rare=True,
         )
-
-    def finish(s: Expr) -> Expr:
-        kel_key, kec_key, outside, kec_depok = (
-            s.field(k) for k in ("kel_key", "kec_key", "outside", "kec_depok")
+        dists = if_(need, _distances(kel_key, candidates, 13), rare=True)
+        code = coalesce(
+            exact,
+            if_(dists.not_null(), _nearest(dists, candidates, kel_key, 13), rare=True),
         )
-        scored = s.field("kel_scored")
-        code = coalesce(s.field("kel_exact"), if_(scored.not_null(), _pick(scored, kel_key, 13)))
         kel_name = coalesce(
             code.lookup(g.kel_name_by_code, "VARCHAR"),
             if_(not_(outside), kel_key.lookup(g.ambiguous_kel_names, "VARCHAR")),
@@ -310,11 +292,36 @@ def address_exprs(
 
     region = (
         let_many(
-            [a, norm_upper(kelurahan), norm_upper(kecamatan), norm_upper(kabupaten_kota)], keys
+            [
+                a,
+                kel_col,
+                kec_col,
+                kel_marked,
+                kec_marked,
+                _key_of_upper(kel_col),
+                _key_of_upper(kec_col),
+                coalesce(and_(kab.re_has("[A-Z]"), not_(kab.contains("DEPOK"))), lit(False)),
+            ],
+            keys,
         )
-        .pipe(kec_stage)
-        .pipe(kel_stage)
-        .pipe(finish)
+        .pipe(pick)
+        .pipe(kelurahan_step)
+    )
+
+    # -- street and house number (single chains, no sharing) --------------------------------
+    house = a.re_extract(_HOUSE, 1).nullif("")
+    street_text = (
+        a.re_sub(_STREET_WORDS_AFTER_COMMA, r" \1")
+        .re_sub(_STREET_END, "", every=False)
+        .re_sub("[^A-Z0-9/ ]+", " ")
+        .trim()
+    )
+    street = (
+        street_text.split(" ")
+        .list_map(lambda w: coalesce(w.lookup(STREET_WORDS, "VARCHAR"), w))
+        .list_filter(lambda w: w.ne(""))
+        .list_join(" ")
+        .nullif("")
     )
     return AddressExprs(
         street=street,
@@ -356,7 +363,7 @@ _INPUTS = ("alamat", "rt", "rw", "kelurahan", "kecamatan", "kabupaten_kota")
 
 
 @cache
-def _fns() -> dict[str, object]:
+def _fns() -> dict[str, Compiled]:
     exprs = address_exprs(**{name: col(name) for name in _INPUTS})
     return {f: compile_py(getattr(exprs, f)) for f in AddressExprs.__dataclass_fields__}
 
@@ -364,7 +371,6 @@ def _fns() -> dict[str, object]:
 def _result(record: dict[str, object]) -> AddressResult:
     out: dict[str, object] = {}
     for field, fn in _fns().items():
-        assert callable(fn)
         out[field] = fn(record)
     return AddressResult(**out)  # type: ignore[arg-type]
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ._expr import (
+    Compiled,
     Expr,
     and_,
     case,
@@ -46,7 +47,7 @@ from ._expr import (
     struct,
     year_of,
 )
-from ._text import norm_upper
+from ._text import plain_upper
 
 __all__ = ["MONTHS", "DateExprs", "birth_date", "birth_year", "date_exprs", "is_placeholder_date"]
 
@@ -112,7 +113,7 @@ def date_exprs(raw: Expr, reference_date: datetime.date) -> DateExprs:
     ref = reference_date
     ref_int = ref.year * 10000 + ref.month * 100 + ref.day
     ref_serial = (ref - _EXCEL_EPOCH).days
-    text = norm_upper(raw)
+    text = plain_upper(raw)
     spaced = text.re_sub("([0-9])([A-Z])|([A-Z])([0-9])", r"\1\3-\2\4")
     tokens = spaced.re_sub("[^0-9A-Z]+", "-").re_sub("^[^0-9]+", "", every=False)
     numeric = tokens.pipe(
@@ -124,6 +125,7 @@ def date_exprs(raw: Expr, reference_date: datetime.date) -> DateExprs:
                 .list_join("-"),
             ),
             default=t,
+            rare=True,
         )
     )
     shaped = numeric
@@ -135,9 +137,7 @@ def date_exprs(raw: Expr, reference_date: datetime.date) -> DateExprs:
         parts = p.split("|")
         year_raw, month, day = (parts.at(i).to_int(checked=True) for i in (2, 3, 4))
         after = year_raw.add(2000).mul(10000).add(month.mul(100)).add(day).gt(ref_int)
-        year = case(
-            (kind.eq("T"), if_(after, year_raw.add(1900), year_raw.add(2000))), default=year_raw
-        )
+        year = case((kind.eq("T"), if_(after, year_raw.add(1900), year_raw.add(2000))), default=year_raw)
         in_range = and_(
             kind.isin(("I", "D", "T")),
             year.between(MIN_YEAR, ref.year),
@@ -185,7 +185,7 @@ def is_placeholder_expr(date: Expr) -> Expr:
 
 def age_expr(raw: Expr) -> Expr:
     """Age in whole years from text such as ``45``, ``45.0``, ``45 th``, ``45 tahun``; 0-120."""
-    text = norm_upper(raw)
+    text = plain_upper(raw)
     digits = text.re_extract(r"^([0-9]{1,3})(?:[.,]0+)? ?(?:TH|THN|TAHUN|YEARS|YEAR|YRS)?\.?$", 1)
     age = if_(digits.ne(""), digits.to_int(checked=True))
     return if_(age.le(120), age)
@@ -209,7 +209,7 @@ def birth_year_expr(dates: DateExprs, age: Expr, reference_date: datetime.date) 
 
 
 @cache
-def _fns(reference_date: datetime.date) -> tuple[object, object]:
+def _fns(reference_date: datetime.date) -> tuple[Compiled, Compiled]:
     exprs = date_exprs(col("v"), reference_date)
     by = birth_year_expr(exprs, age_expr(null("VARCHAR")), reference_date).field("birth_year")
     return compile_py(exprs.date), compile_py(by)
@@ -227,9 +227,7 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def birth_date(
-    value: object, *, reference_date: datetime.date | None = None
-) -> datetime.date | None:
+def birth_date(value: object, *, reference_date: datetime.date | None = None) -> datetime.date | None:
     """The birth date written in ``value``, or None.
 
     ``reference_date`` (default: today) resolves two-digit years and rejects future dates.
@@ -246,7 +244,6 @@ def birth_date(
     True
     """
     fn = _fns(reference_date or datetime.date.today())[0]
-    assert callable(fn)
     out = fn({"v": _text(value)})
     assert out is None or isinstance(out, datetime.date)
     return out
@@ -255,7 +252,6 @@ def birth_date(
 def birth_year(value: object, *, reference_date: datetime.date | None = None) -> int | None:
     """The birth year in ``value``: from a full date, or from a bare year such as ``1985``."""
     fn = _fns(reference_date or datetime.date.today())[1]
-    assert callable(fn)
     out = fn({"v": _text(value)})
     assert out is None or isinstance(out, int)
     return out

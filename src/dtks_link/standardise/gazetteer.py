@@ -7,7 +7,7 @@ Bogor, Bekasi and Tangerang with their 6-digit NIK prefixes).
 Names are given in upper case (``PONDOK CINA``), which is the canonical spelling every
 standardised column uses; codes are in Kemendagri dotted form (``32.76.06.1005``).
 
-Matching keys (:data:`KEL_KEYS`, :data:`KEC_KEYS`) are the place-name key of every spelling:
+Matching (:func:`maps`) uses the place key of every spelling (:func:`place_key_expr`):
 upper-case letters only, so ``Pondokcina`` and ``Pondok Cina`` share the key ``PONDOKCINA``.
 Besides the gazetteer's alternate spellings, every name also gets the abbreviated forms of
 its compass/suffix words (``BR`` for ``BARU``, ``TIM`` for ``TIMUR``, ``SEL`` for ``SELATAN``,
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from ._expr import Expr, col, compile_py
+from ._expr import Compiled, Expr, col, compile_py
 from ._text import letters_only, norm_upper
 
 __all__ = [
@@ -73,15 +73,17 @@ def place_key_expr(x: Expr) -> Expr:
 
 
 @cache
-def _place_key_fn() -> object:
+def _place_key_fn() -> Compiled:
     return compile_py(place_key_expr(col("v")))
 
 
 def place_key(value: str) -> str | None:
-    """Python form of :func:`place_key_expr` (used to build the lookup tables)."""
-    fn = _place_key_fn()
-    assert callable(fn)
-    out = fn({"v": value})
+    """Python form of :func:`place_key_expr` (used to build the lookup tables).
+
+    >>> place_key("Kel. Pondok-Cina")
+    'PONDOKCINA'
+    """
+    out = _place_key_fn()({"v": value})
     assert out is None or isinstance(out, str)
     return out
 
@@ -166,8 +168,9 @@ class GazetteerMaps:
     kec_by_key: dict[str, str]  # Depok kecamatan KEY -> code
     depok_kec_name_by_code: dict[str, str]
     neighbour_kec_by_key: dict[str, str]  # KEY -> "31.74.09|JAGAKARSA" (code '' if ambiguous)
-    kel_candidates: list[str]  # every "32.76.06.1001:BEJI" entry, in key order
-    kec_candidates: list[str]  # every "32.76.06:BEJI" entry
+    fuzzy_kel: list[str]  # "32.76.06.1001:BEJI": each kelurahan once, its canonical key
+    fuzzy_kel_by_kec: dict[str, list[str]]  # "32.76.06" -> its kelurahan's entries
+    fuzzy_kec: list[str]  # "32.76.06:BEJI": each kecamatan once
 
 
 @cache
@@ -218,8 +221,12 @@ def maps() -> GazetteerMaps:
         kec_by_key=kec_by_key,
         depok_kec_name_by_code={k.code: k.name for k in depok_kecamatan()},
         neighbour_kec_by_key=neighbour_by_key,
-        kel_candidates=[f"{code}:{key}" for key, codes in sorted(kel_keys.items()) for code in sorted(codes)],
-        kec_candidates=[f"{code}:{key}" for key, code in sorted(kec_by_key.items())],
+        fuzzy_kel=[f"{k.code}:{place_key(k.name)}" for k in kels],
+        fuzzy_kel_by_kec={
+            kec.code: [f"{k.code}:{place_key(k.name)}" for k in kels if k.kecamatan_code == kec.code]
+            for kec in depok_kecamatan()
+        },
+        fuzzy_kec=[f"{k.code}:{place_key(k.name)}" for k in depok_kecamatan()],
     )
 
 

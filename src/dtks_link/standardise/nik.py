@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ._expr import (
+    Compiled,
     Expr,
     and_,
     case,
@@ -55,12 +56,11 @@ from ._expr import (
     if_,
     let_many,
     lit,
-    make_date,
     not_,
     or_,
     struct,
 )
-from ._text import norm_upper
+from ._text import plain_upper
 from .gazetteer import region_rules
 
 __all__ = ["IdExprs", "KkResult", "NikResult", "id_exprs", "parse_kk", "parse_nik"]
@@ -105,64 +105,77 @@ _MASK = r"^[0-9]*[X*#?][0-9X*#?]*$"
 _PLACEHOLDER = "^(?:0+|1+|2+|3+|4+|5+|6+|7+|8+|9+)$|^(?:012345|123456|987654)"
 
 
-def _clean(raw: Expr, numeric: Expr) -> tuple[Expr, Expr]:
-    """(number, kind): the 16 clean digits or NULL, and the one 'early' problem code ('' when
-    the value is 16 digits): missing, excel_damaged, masked, not_digits or bad_length."""
-    text = norm_upper(raw)
-    cleaned = text.re_sub(r"([0-9])\.0+$", r"\1", every=False).re_sub(r"[^0-9A-Z*#?]+", "")
+def _clean(raw: Expr, numeric: Expr) -> Expr:
+    """struct(number, kind): the 16 clean digits or NULL, and the one 'early' problem code
+    ('' when the value is 16 digits): missing, excel_damaged, masked, not_digits or bad_length.
 
-    def classify(t: Expr, c: Expr, numeric: Expr) -> Expr:
+    The regular expressions run at the top level; the decision in one small ``let``."""
+    text = plain_upper(raw)
+    c = text.re_sub(r"([0-9])\.0+$", r"\1", every=False).re_sub(r"[^0-9A-Z*#?]+", "")
+
+    def classify(c: Expr, no_text: Expr, sci: Expr, tail0: Expr, mask: Expr, dg: Expr) -> Expr:
         kind = case(
-            (or_(t.is_null(), c.eq(""), c.isin(_MISSING_WORDS)), lit("missing")),
-            (
-                or_(t.re_has(_SCIENTIFIC), and_(numeric, c.re_has("^[0-9]{15}0$"))),
-                lit("excel_damaged"),
-            ),
-            (c.re_has(_MASK), lit("masked")),
-            (not_(c.re_has("^[0-9]+$")), lit("not_digits")),
+            (or_(no_text, c.eq(""), c.isin(_MISSING_WORDS)), lit("missing")),
+            (or_(sci, tail0), lit("excel_damaged")),
+            (mask, lit("masked")),
+            (not_(dg), lit("not_digits")),
             (c.length().ne(16), lit("bad_length")),
             default=lit(""),
         )
         return struct(number=if_(kind.eq(""), c), kind=kind)
 
-    out = let_many([text, cleaned, numeric], classify)
-    return out.field("number"), out.field("kind")
+    return let_many(
+        [
+            c,
+            text.is_null(),
+            text.re_has(_SCIENTIFIC),
+            and_(numeric, c.re_has("^[0-9]{15}0$")),
+            c.re_has(_MASK),
+            c.re_has("^[0-9]+$"),
+        ],
+        classify,
+    )
 
 
-def _decode(number: Expr, ref: datetime.date, *, plus40: bool) -> Expr:
-    """struct(number, late, date, female, ddmmyy, day41): what the 16 digits say on their own.
+def _region_pattern() -> str:
+    """Province one of the 38, kab/kota 01-39 or 71-79 (DKI: 01 and 71-75 only)."""
+    rules = region_rules()
+    others = "|".join(sorted(p for p in rules.provinces if p != "31"))
+    return f"^(?:(?:{others})(?:0[1-9]|[1-3][0-9]|7[1-9])|31(?:01|7[1-5]))"
+
+
+def _decode(cleaned: Expr, ref: datetime.date, *, plus40: bool) -> Expr:
+    """struct(number, kind, late, date, region, female, ddmmyy, day41): what the 16 digits
+    say on their own (``cleaned`` is the struct from :func:`_clean`).
 
     ``late`` holds the codes unknown_region, bad_date, zero_serial, placeholder (in that
-    order); ``ddmmyy`` is the date part with the real day; ``day41`` is a day of 41-71."""
+    order); ``ddmmyy`` is the date part with the real day; ``day41`` is a day of 41-71.
+    Everything is cheap text work: the date is built as ``YYYY-MM-DD`` and cast."""
     rules = region_rules()
-    ref_int = ref.year * 10000 + ref.month * 100 + ref.day
+    region_pattern = _region_pattern()
+    ref_text = ref.strftime("%Y%m%d")
 
-    def body(n: Expr) -> Expr:
-        day_raw = n.substr(7, 2).to_int(checked=True)
-        month = n.substr(9, 2).to_int(checked=True)
-        yy = n.substr(11, 2).to_int(checked=True)
-        day = if_(day_raw.gt(40), day_raw.sub(40), day_raw) if plus40 else day_raw
-        y2000 = yy.add(2000)
-        after = y2000.mul(10000).add(month.mul(100)).add(day).gt(ref_int)
-        year = if_(after, yy.add(1900), y2000)
-        province = n.substr(1, 2)
-        regency = n.substr(3, 2).to_int(checked=True)
+    def body(cl: Expr) -> Expr:
+        n = cl.field("number")
+        region_match = n.re_has(region_pattern)
+        placeholder = n.re_has(_PLACEHOLDER)
+        first = n.substr(7, 1)
+        day41 = and_(first.isin(("4", "5", "6", "7")), n.substr(7, 2).ne("40"))
+        # women: 40 added to the day; 41-71 -> 01-31
+        real_day = first.translate("4567", "0123").concat(n.substr(8, 1)) if plus40 else (n.substr(7, 2))
+        yymmdd = n.substr(11, 2).concat(n.substr(9, 2), real_day)
+        century = if_(lit("20").concat(yymmdd).gt(ref_text), lit("19"), lit("20"))
+        iso = century.concat(n.substr(11, 2), "-", n.substr(9, 2), "-", real_day)
+        date = iso.try_date(checked=True)
+        if not plus40:
+            date = if_(first.isin(("0", "1", "2", "3")), date)
         kecamatan = n.substr(5, 2).to_int(checked=True)
         max_kec = coalesce(n.substr(1, 4).lookup(rules.max_kecamatan, "INTEGER"), lit(99))
-        regency_ok = case(
-            (province.eq("31"), regency.isin((1, 71, 72, 73, 74, 75))),
-            default=or_(regency.between(1, 39), regency.between(71, 79)),
-        )
-        region_ok = and_(
-            province.isin(sorted(rules.provinces)), regency_ok, kecamatan.between(1, max_kec)
-        )
-        day41 = day_raw.between(41, 71)
-        allowed = or_(day_raw.between(1, 31), day41) if plus40 else day_raw.between(1, 31)
-        date = if_(allowed, make_date(year, month, day))
+        region_ok = and_(region_match, kecamatan.between(1, max_kec))
         bad_date = date.is_null() if plus40 else and_(date.is_null(), not_(day41))
-        real_day = day.to_str()
         return struct(
             number=n,
+            kind=cl.field("kind"),
             late=if_(
                 n.not_null(),
                 concat_ws(
@@ -170,17 +183,17 @@ def _decode(number: Expr, ref: datetime.date, *, plus40: bool) -> Expr:
                     if_(not_(region_ok), lit("unknown_region")),
                     if_(bad_date, lit("bad_date")),
                     if_(n.substr(13, 4).eq("0000"), lit("zero_serial")),
-                    if_(n.re_has(_PLACEHOLDER), lit("placeholder")),
+                    if_(placeholder, lit("placeholder")),
                 ),
             ),
-            date=if_(not_(n.re_has(_PLACEHOLDER)), date),
-            region=if_(and_(region_ok, not_(n.re_has(_PLACEHOLDER))), n.substr(1, 6)),
-            female=day_raw.gt(40),
-            ddmmyy=if_(day.lt(10), lit("0").concat(real_day), real_day).concat(n.substr(9, 4)),
+            date=if_(not_(placeholder), date),
+            region=if_(and_(region_ok, not_(placeholder)), n.substr(1, 6)),
+            female=day41,
+            ddmmyy=real_day.concat(n.substr(9, 4)),
             day41=day41,
         )
 
-    return number.pipe(body)
+    return cleaned.pipe(body)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -212,12 +225,13 @@ def id_exprs(
     """Build the NIK and KK rules. ``dob_ddmmyy`` (the record's birth date as DDMMYY) and
     ``sex`` are used for the NIK/KK swap checks and the mismatch flags."""
     numeric = lit(False) if numeric_source is None else coalesce(numeric_source, lit(False))
-    nik_number, nik_kind = _clean(nik, numeric)
-    kk_number, kk_kind = _clean(no_kk, lit(False))
-    n_dec = _decode(nik_number, reference_date, plus40=True)
-    k_dec = _decode(kk_number, reference_date, plus40=False)
+    nik_clean = _clean(nik, numeric)
+    kk_clean = _clean(no_kk, lit(False))
+    n_dec = _decode(nik_clean, reference_date, plus40=True)
+    k_dec = _decode(kk_clean, reference_date, plus40=False)
 
-    def combined(n: Expr, k: Expr, n_kind: Expr, k_kind: Expr, dob_key: Expr, sex: Expr) -> Expr:
+    def combined(n: Expr, k: Expr, dob_key: Expr, sex: Expr) -> Expr:
+        n_kind, k_kind = n.field("kind"), k.field("kind")
         has_n, has_k = n.field("number").not_null(), k.field("number").not_null()
         matches_dob = coalesce(n.field("ddmmyy").eq(dob_key), lit(False))
         nik_is_nik = or_(n.field("female"), matches_dob)
@@ -246,16 +260,14 @@ def id_exprs(
             nik_dob_mismatch=coalesce(
                 and_(birth.not_null(), dob_key.not_null(), not_(matches_dob)), lit(False)
             ),
-            nik_sex_mismatch=coalesce(
-                and_(nik_sex.not_null(), sex.not_null(), nik_sex.ne(sex)), lit(False)
-            ),
+            nik_sex_mismatch=coalesce(and_(nik_sex.not_null(), sex.not_null(), nik_sex.ne(sex)), lit(False)),
             kk_valid=and_(has_k, kk_problems.eq("")),
             kk_problems=kk_problems,
         )
 
-    ids = let_many([n_dec, k_dec, nik_kind, kk_kind, dob_ddmmyy, sex], combined)
+    ids = let_many([n_dec, k_dec, dob_ddmmyy, sex], combined)
     return IdExprs(
-        nik=nik_number,
+        nik=nik_clean.field("number"),
         nik_valid=ids.field("nik_valid"),
         nik_problems=ids.field("nik_problems"),
         nik_birth_date=ids.field("nik_birth_date"),
@@ -263,7 +275,7 @@ def id_exprs(
         nik_region=n_dec.field("region"),
         nik_dob_mismatch=ids.field("nik_dob_mismatch"),
         nik_sex_mismatch=ids.field("nik_sex_mismatch"),
-        no_kk=kk_number,
+        no_kk=kk_clean.field("number"),
         kk_valid=ids.field("kk_valid"),
         kk_problems=ids.field("kk_problems"),
     )
@@ -316,7 +328,7 @@ def _as_text(value: object) -> str | None:
 
 
 @cache
-def _nik_fns(reference_date: datetime.date) -> dict[str, object]:
+def _nik_fns(reference_date: datetime.date) -> dict[str, Compiled]:
     from .dates import date_exprs
     from .sex import sex_expr
 
@@ -332,10 +344,8 @@ def _nik_fns(reference_date: datetime.date) -> dict[str, object]:
     return {name: compile_py(getattr(ids, name)) for name in IdExprs.__dataclass_fields__}
 
 
-def _call(fns: dict[str, object], name: str, record: dict[str, object]) -> object:
-    fn = fns[name]
-    assert callable(fn)
-    return fn(record)
+def _call(fns: dict[str, Compiled], name: str, record: dict[str, object]) -> object:
+    return fns[name](record)
 
 
 def parse_nik(
@@ -442,8 +452,4 @@ def nik_from_parts(
 ) -> str:
     """Build a NIK from its parts (the inverse of :func:`parse_nik`, for tests and fixtures)."""
     day = birth_date.day + (40 if female else 0)
-    return (
-        f"{province}{regency}{district}{day:02d}{birth_date.month:02d}"
-        f"{birth_date.year % 100:02d}{serial}"
-    )
-
+    return f"{province}{regency}{district}{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}{serial}"

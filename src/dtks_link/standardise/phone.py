@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from functools import cache
 
-from ._expr import Expr, and_, case, col, compile_py, if_, lit
-from ._text import norm_upper
+from ._expr import Compiled, Expr, and_, case, col, compile_py, if_, lit
+from ._text import plain_upper
 
 __all__ = ["phone", "phone_expr"]
 
 
 def phone_expr(raw: Expr) -> Expr:
     """Canonical phone text or NULL."""
-    text = norm_upper(raw)
+    text = plain_upper(raw)
     first = text.re_sub(r"[/,;|]| ATAU | DAN ", "|").split("|").at(1)
     digits = first.re_sub(r"([0-9])\.0+ *$", r"\1", every=False).re_sub("[^0-9+]+", "")
     plain = digits.re_sub(r"^\+", "", every=False)
@@ -32,7 +32,7 @@ def phone_expr(raw: Expr) -> Expr:
 
 
 @cache
-def _fn() -> object:
+def _fn() -> Compiled:
     return compile_py(phone_expr(col("v")))
 
 
@@ -45,7 +45,6 @@ def phone(value: object) -> str | None:
     ('08123456789', '02177201234', None)
     """
     fn = _fn()
-    assert callable(fn)
     out = fn({"v": None if value is None else str(value)})
     assert out is None or isinstance(out, str)
     return out

@@ -1,75 +1,224 @@
 """Data-quality profile per source: how often each problem occurs, as a table and a chart.
 
-Counted with one SQL aggregate over the standardised records (a ``source`` column plus the
-columns :func:`~dtks_link.standardise.standardise_select_sql` produces). Rates are over the
-source's records.
+:func:`quality_profile` runs one aggregate query over a standardised table (any table with a
+``source`` column and the columns of :data:`~dtks_link.standardise.OUTPUT_COLUMNS`) and
+returns one row per source and check: ``source``, ``check``, ``description``, ``records``,
+``flagged``, ``rate`` (flagged / records). Checks whose columns the table lacks are left out.
+:func:`quality_chart` draws it for notebooks.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+
+from ..errors import EngineError
+from .nik import KK_PROBLEMS, NIK_PROBLEMS
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["QUALITY_CHECKS", "quality_chart", "quality_profile"]
+__all__ = ["QUALITY_CHECKS", "QualityCheck", "quality_chart", "quality_profile"]
 
-#: check -> SQL condition that flags a record (over the standardised columns).
-QUALITY_CHECKS: dict[str, str] = {
-    "nik_missing": "nik_problems LIKE '%missing%'",
-    "nik_invalid": "NOT coalesce(nik_valid, false) AND NOT (nik_problems LIKE '%missing%')",
-    "nik_excel_damaged": "nik_problems LIKE '%excel_damaged%'",
-    "nik_birth_date_mismatch": "nik_valid AND tanggal_lahir IS NOT NULL AND nik_birth_date IS NOT NULL "
-    "AND tanggal_lahir <> nik_birth_date",
-    "nik_sex_mismatch": "nik_valid AND jenis_kelamin IS NOT NULL AND nik_sex IS NOT NULL "
-    "AND jenis_kelamin <> nik_sex",
-    "kk_invalid": "no_kk IS NOT NULL AND NOT coalesce(kk_valid, false)",
-    "name_missing": "nama_clean IS NULL",
-    "birth_date_missing": "tanggal_lahir IS NULL",
-    "birth_date_placeholder": "coalesce(tanggal_lahir_placeholder, false)",
-    "kelurahan_unknown": "kelurahan_known = false",
-    "deceased_flag": "coalesce(is_deceased, false)",
-}
+
+@dataclass(frozen=True, kw_only=True)
+class QualityCheck:
+    """One problem counted by :func:`quality_profile`: a SQL condition over its columns."""
+
+    name: str
+    description: str
+    condition: str
+    columns: tuple[str, ...]
+
+
+def _problem(column: str, code: str) -> str:
+    return f"list_contains(string_split(coalesce(\"{column}\", ''), ','), '{code}')"
+
+
+def _checks() -> tuple[QualityCheck, ...]:
+    out = [
+        QualityCheck(
+            name="nik_invalid",
+            description="NIK not valid (any problem, or missing)",
+            condition='NOT coalesce("nik_valid", false)',
+            columns=("nik_valid",),
+        ),
+    ]
+    out += [
+        QualityCheck(
+            name=f"nik_{code}",
+            description=f"NIK problem: {code}",
+            condition=_problem("nik_problems", code),
+            columns=("nik_problems",),
+        )
+        for code in NIK_PROBLEMS
+    ]
+    out += [
+        QualityCheck(
+            name="nik_dob_mismatch",
+            description="NIK date part differs from the recorded birth date",
+            condition='coalesce("nik_dob_mismatch", false)',
+            columns=("nik_dob_mismatch",),
+        ),
+        QualityCheck(
+            name="nik_sex_mismatch",
+            description="NIK sex differs from the recorded sex",
+            condition='coalesce("nik_sex_mismatch", false)',
+            columns=("nik_sex_mismatch",),
+        ),
+        QualityCheck(
+            name="kk_invalid",
+            description="No. KK not valid (any problem, or missing)",
+            condition='NOT coalesce("kk_valid", false)',
+            columns=("kk_valid",),
+        ),
+    ]
+    out += [
+        QualityCheck(
+            name=f"kk_{code}",
+            description=f"No. KK problem: {code}",
+            condition=_problem("kk_problems", code),
+            columns=("kk_problems",),
+        )
+        for code in KK_PROBLEMS
+    ]
+    out += [
+        QualityCheck(
+            name="nama_missing",
+            description="no usable name",
+            condition='"nama_clean" IS NULL',
+            columns=("nama_clean",),
+        ),
+        QualityCheck(
+            name="deceased_marker",
+            description="name carries Alm./Almh.",
+            condition='coalesce("is_deceased", false)',
+            columns=("is_deceased",),
+        ),
+        QualityCheck(
+            name="birth_date_missing",
+            description="no birth date (a birth year from an age or a bare year may exist)",
+            condition='"tanggal_lahir" IS NULL',
+            columns=("tanggal_lahir",),
+        ),
+        QualityCheck(
+            name="birth_year_missing",
+            description="no birth date, year or age at all",
+            condition='"birth_year" IS NULL',
+            columns=("birth_year",),
+        ),
+        QualityCheck(
+            name="birth_date_placeholder",
+            description="placeholder birth date (1 Jul, 31 Dec, 1 Jan, 15th)",
+            condition='coalesce("tanggal_lahir_placeholder", false)',
+            columns=("tanggal_lahir_placeholder",),
+        ),
+        QualityCheck(
+            name="sex_missing",
+            description="no recognisable sex",
+            condition='"jenis_kelamin" IS NULL',
+            columns=("jenis_kelamin",),
+        ),
+        QualityCheck(
+            name="kelurahan_missing",
+            description="no kelurahan given",
+            condition='"kelurahan_known" IS NULL',
+            columns=("kelurahan_known",),
+        ),
+        QualityCheck(
+            name="kelurahan_unknown",
+            description="kelurahan given but not found in the Depok gazetteer",
+            condition='"kelurahan_known" = false',
+            columns=("kelurahan_known",),
+        ),
+        QualityCheck(
+            name="rt_rw_missing",
+            description="RT or RW missing",
+            condition='"rt" IS NULL OR "rw" IS NULL',
+            columns=("rt", "rw"),
+        ),
+    ]
+    return tuple(out)
+
+
+QUALITY_CHECKS: tuple[QualityCheck, ...] = _checks()
+"""Every check :func:`quality_profile` counts, in report order."""
 
 
 class _Connection(Protocol):
-    def execute(self, query: str, parameters: object = ..., /) -> Any: ...
+    def execute(self, query: str, /) -> Any: ...
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def quality_profile(con: _Connection, table_name: str) -> pd.DataFrame:
-    """Counts and rates of every check in :data:`QUALITY_CHECKS`, per source.
+    """Counts and rates of every problem, per source, in a standardised table.
 
-    Returns a long table: ``source, check, records, count, rate``.
+    ``con`` is a DuckDB connection (anything with ``execute(sql)`` returning a relation with
+    ``fetchall()``); ``table_name`` names a table or view with a ``source`` column and the
+    standardised columns. Returns a DataFrame with columns ``source``, ``check``,
+    ``description``, ``records``, ``flagged`` and ``rate``, sorted by source and check order.
     """
     import pandas as pd
 
-    quoted = '"' + table_name.replace('"', '""') + '"'
-    counts = ", ".join(
-        f'count(*) FILTER (WHERE {condition}) AS "{check}"' for check, condition in QUALITY_CHECKS.items()
-    )
-    frame = con.execute(
-        f"SELECT source, count(*) AS records, {counts} FROM {quoted} GROUP BY source ORDER BY source"
-    ).df()
-    long = frame.melt(id_vars=["source", "records"], var_name="check", value_name="count")
-    long["count"] = long["count"].astype("int64")
-    long["rate"] = (long["count"] / long["records"]).where(long["records"] > 0, 0.0)
-    order = {check: i for i, check in enumerate(QUALITY_CHECKS)}
-    long = long.sort_values(["source", "check"], key=lambda s: s.map(order) if s.name == "check" else s)
-    return pd.DataFrame(long[["source", "check", "records", "count", "rate"]]).reset_index(drop=True)
+    parts = table_name.split(".")
+    table_sql = ".".join(_ident(p) for p in parts)
+    described = con.execute(f"DESCRIBE SELECT * FROM {table_sql}").fetchall()
+    columns = {str(row[0]) for row in described}
+    if "source" not in columns:
+        raise EngineError(f"table {table_name!r} has no 'source' column to group by")
+    checks = [c for c in QUALITY_CHECKS if set(c.columns) <= columns]
+    sums = ", ".join(f"count(*) FILTER (WHERE {c.condition}) AS {_ident(c.name)}" for c in checks)
+    select = "count(*) AS __records" + (f", {sums}" if sums else "")
+    rows = con.execute(
+        f'SELECT "source", {select} FROM {table_sql} GROUP BY "source" ORDER BY "source"'
+    ).fetchall()
+    records: list[dict[str, object]] = []
+    for row in rows:
+        source, total = row[0], int(row[1])
+        for check, flagged in zip(checks, row[2:], strict=True):
+            records.append(
+                {
+                    "source": source,
+                    "check": check.name,
+                    "description": check.description,
+                    "records": total,
+                    "flagged": int(flagged),
+                    "rate": (int(flagged) / total) if total else 0.0,
+                }
+            )
+    return pd.DataFrame(records, columns=["source", "check", "description", "records", "flagged", "rate"])
 
 
 def quality_chart(profile: pd.DataFrame) -> Any:
-    """Altair heat map: rate of each problem (rows) in each source (columns)."""
-    import altair as alt
+    """An Altair bar chart of a :func:`quality_profile` table: one bar per check and source,
+    length = rate. Checks that flag nothing in any source are left out.
 
+    Needs ``altair`` (``pip install 'dtks_link[notebooks]'``)."""
+    try:
+        import altair as alt
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise EngineError("quality_chart needs altair: pip install 'dtks_link[notebooks]'") from exc
+    data = profile[profile.groupby("check")["flagged"].transform("sum") > 0]
+    order = [c.name for c in QUALITY_CHECKS if c.name in set(data["check"])]
     return (
-        alt.Chart(profile)
-        .mark_rect()
+        alt.Chart(data)
+        .mark_bar()
         .encode(
-            x=alt.X("source:N", title="source"),
-            y=alt.Y("check:N", sort=list(QUALITY_CHECKS), title="problem"),
-            color=alt.Color("rate:Q", scale=alt.Scale(scheme="orangered"), title="share of records"),
-            tooltip=["source", "check", "count", alt.Tooltip("rate:Q", format=".2%")],
+            x=alt.X("rate:Q", title="share of records", axis=alt.Axis(format="%")),
+            y=alt.Y("check:N", sort=order, title=None),
+            yOffset="source:N",
+            color=alt.Color("source:N", title="source"),
+            tooltip=[
+                "source",
+                "check",
+                "description",
+                "records",
+                "flagged",
+                alt.Tooltip("rate:Q", format=".2%"),
+            ],
         )
-        .properties(title="Data quality per source")
+        .properties(title="Data quality by source", width=420)
     )

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from ._expr import Expr, col, compile_py
-from ._text import norm_upper
+from ._expr import Compiled, Expr, col, compile_py
+from ._text import plain_upper
 
 __all__ = ["SEX_CODES", "sex", "sex_expr"]
 
@@ -23,12 +23,12 @@ for _word in ["P", "PR", "PRP", "PEREMPUAN", "WANITA", "W", "F", "FEMALE", "CEWE
 
 def sex_expr(raw: Expr) -> Expr:
     """'L', 'P' or NULL."""
-    text = norm_upper(raw).re_sub(r"\.0+$", "", every=False).re_sub("[^A-Z0-9]+", "")
+    text = plain_upper(raw).re_sub(r"\.0+$", "", every=False).re_sub("[^A-Z0-9]+", "")
     return text.lookup(SEX_CODES, "VARCHAR")
 
 
 @cache
-def _fn() -> object:
+def _fn() -> Compiled:
     return compile_py(sex_expr(col("v")))
 
 
@@ -39,7 +39,6 @@ def sex(value: object) -> str | None:
     ('L', 'P', 'P', None)
     """
     fn = _fn()
-    assert callable(fn)
     out = fn({"v": None if value is None else str(value)})
     assert out is None or isinstance(out, str)
     return out

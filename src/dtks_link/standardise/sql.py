@@ -50,9 +50,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from functools import cache
-from typing import Any
 
-from ._expr import Expr, col, compile_py, render_sql
+from ._expr import Compiled, Expr, coalesce, col, compile_py, render_sql
 from ._text import norm_upper
 from .address import address_exprs
 from .dates import age_expr, birth_year_expr, date_exprs
@@ -160,10 +159,7 @@ def place_of_birth_expr(raw: Expr) -> Expr:
     text = norm_upper(raw).re_sub("[^A-Z]+", " ").trim()
     text = text.re_sub(r"^(?:(?:KOTA|KAB|KABUPATEN|KOTAMADYA|KODYA|KOTIF|ADM) )+", "")
     text = text.replace("OE", "U").replace("DJ", "J").replace("TJ", "C")
-    text = text.nullif("")
-    from ._expr import coalesce
-
-    return coalesce(text.lookup(PLACE_ALIASES, "VARCHAR"), text)
+    return text.nullif("").pipe(lambda t: coalesce(t.lookup(PLACE_ALIASES, "VARCHAR"), t))
 
 
 def standardise_exprs(reference_date: datetime.date) -> dict[str, Expr]:
@@ -233,9 +229,7 @@ def standardise_exprs(reference_date: datetime.date) -> dict[str, Expr]:
 
 
 @cache
-def standardise_select_sql(
-    *, reference_date: datetime.date, table_alias: str | None = None
-) -> str:
+def standardise_select_sql(*, reference_date: datetime.date, table_alias: str | None = None) -> str:
     """A SQL select-list fragment (``expr AS "col", ...``, no ``SELECT``) computing every
     column of :data:`OUTPUT_COLUMNS` from the raw columns of :data:`RAW_COLUMNS`.
 
@@ -254,7 +248,7 @@ def standardise_select_sql(
 
 
 @cache
-def _record_fn(reference_date: datetime.date) -> Any:
+def _record_fn(reference_date: datetime.date) -> Compiled:
     exprs = standardise_exprs(reference_date)
     row = Expr("row", tuple(exprs[name] for name in OUTPUT_COLUMNS))
     return compile_py(row)
@@ -277,9 +271,7 @@ def _raw_text(value: object) -> str | None:
     return str(value)
 
 
-def standardise_record(
-    record: Mapping[str, object], *, reference_date: datetime.date
-) -> dict[str, object]:
+def standardise_record(record: Mapping[str, object], *, reference_date: datetime.date) -> dict[str, object]:
     """Standardise one raw record in Python, giving exactly what the SQL gives for that row.
 
     Keys are the raw column names (:data:`RAW_COLUMNS`, missing keys mean NULL, other keys are
@@ -295,6 +287,3 @@ def standardise_record(
     raw["nik_numeric_source"] = bool(numeric)
     values = _record_fn(reference_date)(raw)
     return dict(zip(OUTPUT_COLUMNS, values, strict=True))
-
-
-_ = (norm_upper,)
