@@ -53,3 +53,12 @@ def test_model_parameters_are_learned(small_link: Any) -> None:
     nik_exact = params[(params["comparison"] == "nik") & (params["level"] == "Exact NIK")]
     assert len(nik_exact) == 1
     assert float(nik_exact["match_weight"].iloc[0]) > 5  # an equal NIK is strong evidence
+
+
+def test_summary_lists_the_quality_problems_it_wrote(small_link: Any) -> None:
+    quality = pd.read_parquet(small_link.output_dir / "quality.parquet")
+    summary = small_link.summary()
+    assert "data quality" in summary
+    worst = quality.sort_values("rate", ascending=False).iloc[0]
+    assert worst["flagged"] > 0  # synthetic extracts carry every kind of damage
+    assert f"{worst['check']} {worst['rate']:.1%}" in summary

@@ -78,10 +78,24 @@ class LinkResult:
                 f"conflicting confirmed NIKs {report.confirmed_nik_conflicts}, "
                 f"oversized {report.oversized}); {report.edges_refused} link(s) refused"
             )
+        lines.extend(_quality_lines(self.quality))
         lines.append("time per stage:")
         for stage, seconds in self.timings.items():
             lines.append(f"  {stage:<12} {seconds:8.2f} s")
         return "\n".join(lines)
+
+
+def _quality_lines(quality: pd.DataFrame, *, top: int = 4) -> list[str]:
+    """The most frequent data-quality problems of each source (full table: quality.parquet)."""
+    flagged = quality[quality["flagged"] > 0]
+    if flagged.empty:
+        return ["data quality: no problem flagged"]
+    lines = ["data quality (most frequent problems per source; all in quality.parquet):"]
+    for source, rows in flagged.groupby("source", sort=True):
+        worst = rows.sort_values(["rate", "check"], ascending=[False, True]).head(top)
+        text = ", ".join(f"{r.check} {r.rate:.1%}" for r in worst.itertuples())
+        lines.append(f"  {source:<12} {text}")
+    return lines
 
 
 def _print_progress(stage: str, seconds: float, detail: str) -> None:
