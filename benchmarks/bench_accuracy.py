@@ -41,15 +41,21 @@ def _febrl_frame(frame: pd.DataFrame) -> pd.DataFrame:
         + frame["address_2"].fillna("")
         + " "
         + frame["suburb"].fillna("")
-        + " "
-        + frame["postcode"].fillna("")
     ).str.strip()
+    out["postcode"] = frame["postcode"]
     out["id_number"] = frame["soc_sec_id"]
     out["entity"] = frame.index.str.extract(r"rec-(\d+)-", expand=False).to_numpy()
     return out
 
 
-FEBRL_COLUMNS = {"nama": "name", "tanggal_lahir": "dob", "alamat": "address", "nik": "id_number"}
+#: The generic mapping: FEBRL's fields onto the canonical ones that mean the same thing.
+FEBRL_COLUMNS = {
+    "nama": "name",
+    "tanggal_lahir": "dob",
+    "alamat": "address",
+    "kode_pos": "postcode",
+    "id_lain": "id_number",
+}
 
 
 def _febrl_truth(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:

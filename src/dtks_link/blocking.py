@@ -30,19 +30,47 @@ SAME_SOURCE_GUARD = 'NOT (l."source" = r."source" AND l."source_duplicate_free")
 
 @dataclass(frozen=True)
 class KeyPart:
-    """One part of a blocking key: a column, whole (``value``), its first ``n`` characters
-    (``prefix``) or its first space-separated token (``first_token``)."""
+    """One part of a blocking key, from one column:
+
+    - ``value``: the whole value;
+    - ``prefix``: its first ``n`` characters;
+    - ``first_token`` / ``last_token``: its first or last space-separated token;
+    - ``min_token`` / ``max_token``: its alphabetically first or last token, so that given
+      name and surname written in either order give the same key;
+    - ``sorted_chars``: its characters sorted (an anagram key: a transposed digit pair in an
+      identifier keeps it);
+    - ``bucket``: an integer column in windows of ``n`` starting at ``-offset``
+      (``floor((value + offset) / n)``). Two rules with windows of 4 offset by 0 and 2 reach
+      every pair of values at most 2 apart, with equality keys only.
+    """
 
     column: str
     kind: str = "value"
     n: int = 0
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in _KINDS:
+            raise ValueError(f"unknown key part kind {self.kind!r}; use one of {sorted(_KINDS)}")
+        if self.kind in ("prefix", "bucket") and self.n < 1:
+            raise ValueError(f"a {self.kind} key part needs n >= 1")
 
     def sql(self, side: str) -> str:
-        column = f'{side}."{self.column}"'
+        column = f"{side}.{q(self.column)}"
         if self.kind == "prefix":
             return f"substr({column}, 1, {self.n})"
         if self.kind == "first_token":
             return f"split_part({column}, ' ', 1)"
+        if self.kind == "last_token":
+            return f"list_last(string_split({column}, ' '))"
+        if self.kind == "min_token":
+            return f"list_min(string_split({column}, ' '))"
+        if self.kind == "max_token":
+            return f"list_max(string_split({column}, ' '))"
+        if self.kind == "sorted_chars":
+            return f"array_to_string(list_sort(string_split({column}, '')), '')"
+        if self.kind == "bucket":
+            return f"floor(({column} + {self.offset}) / {self.n})::BIGINT"
         return column
 
     def text_sql(self, side: str) -> str:
@@ -53,12 +81,27 @@ class KeyPart:
         """The part of one Python value as text, as :meth:`text_sql` gives it."""
         if value is None:
             return None
+        if self.kind == "bucket":
+            return str((int(value) + self.offset) // self.n)  # type: ignore[call-overload]
         text = value.isoformat() if isinstance(value, dt.date) else str(value)
         if self.kind == "prefix":
             return text[: self.n]
         if self.kind == "first_token":
             return text.split(" ")[0]
+        if self.kind == "last_token":
+            return text.split(" ")[-1]
+        if self.kind == "min_token":
+            return min(text.split(" "))
+        if self.kind == "max_token":
+            return max(text.split(" "))
+        if self.kind == "sorted_chars":
+            return "".join(sorted(text))
         return text
+
+
+_KINDS = frozenset(
+    {"value", "prefix", "first_token", "last_token", "min_token", "max_token", "sorted_chars", "bucket"}
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,14 +146,36 @@ _RULES: tuple[BlockingRule, ...] = (
         name="nik_region_birth",
         parts=(KeyPart("nik", "prefix", 12), KeyPart("nama_key", "prefix", 2)),
     ),
-    BlockingRule(name="name_key_birth_year", parts=(_v("nama_key"), _v("birth_year"))),
+    # name key within a few birth years: ages turned into birth years are off by one or two
+    BlockingRule(name="name_key_years_a", parts=(_v("nama_key"), KeyPart("birth_year", "bucket", 4, 0))),
+    BlockingRule(name="name_key_years_b", parts=(_v("nama_key"), KeyPart("birth_year", "bucket", 4, 2))),
     BlockingRule(name="birth_date_phonetic", parts=(_v("birth_date"), _v("nama_phonetic"))),
     BlockingRule(
         name="birth_date_first_token",
         parts=(_v("birth_date"), KeyPart("nama_tokens_key", "first_token")),
     ),
+    BlockingRule(
+        name="birth_date_min_token", parts=(_v("birth_date"), KeyPart("nama_tokens_key", "min_token"))
+    ),
+    BlockingRule(
+        name="birth_date_max_token", parts=(_v("birth_date"), KeyPart("nama_tokens_key", "max_token"))
+    ),
     BlockingRule(name="kelurahan_name_key", parts=(_v("kelurahan_code"), _v("nama_key"))),
+    BlockingRule(name="kelurahan_birth_date", parts=(_v("kelurahan_code"), _v("birth_date"))),
+    # same RT: people in one neighbourhood whose names start alike (heavy misspelling)
+    BlockingRule(
+        name="rt_name_prefix",
+        parts=(_v("kelurahan_code"), _v("rw"), _v("rt"), KeyPart("nama_key", "prefix", 3)),
+    ),
     BlockingRule(name="kk_first_letter", parts=(_v("no_kk"), KeyPart("nama_key", "prefix", 1))),
+    # generic fields, for data from outside Indonesia or with another identifier
+    BlockingRule(name="other_identifier", parts=(_v("id_lain"),)),
+    BlockingRule(name="other_identifier_anagram", parts=(KeyPart("id_lain", "sorted_chars"),)),
+    BlockingRule(name="postcode_birth_date", parts=(_v("kode_pos"), _v("birth_date"))),
+    BlockingRule(name="street_name_prefix", parts=(_v("street"), KeyPart("nama_key", "prefix", 3))),
+    BlockingRule(name="name_key_street_start", parts=(_v("nama_key"), KeyPart("street", "prefix", 6))),
+    BlockingRule(name="postcode_min_token", parts=(_v("kode_pos"), KeyPart("nama_tokens_key", "min_token"))),
+    BlockingRule(name="postcode_max_token", parts=(_v("kode_pos"), KeyPart("nama_tokens_key", "max_token"))),
 )
 
 

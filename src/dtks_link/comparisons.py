@@ -194,6 +194,11 @@ def _first_token_initial(left: Row, right: Row) -> bool:
     return _split_part(a, 1) == _split_part(b, 1) and _split_part(a, 2)[:1] == _split_part(b, 2)[:1]
 
 
+def _patronym_conflict(left: Row, right: Row) -> bool:
+    a, b = left.get("nama_patronym"), right.get("nama_patronym")
+    return _eq("nama_key")(left, right) and a is not None and b is not None and a != b
+
+
 _TOKENS_L = "string_split(\"nama_tokens_key_l\", ' ')"
 _TOKENS_R = "string_split(\"nama_tokens_key_r\", ' ')"
 
@@ -203,6 +208,11 @@ NAME = ComparisonSpec(
     columns=("nama_key",),
     levels=(
         Level("Null", _sql_null("nama_key"), _either_null("nama_key"), is_null=True),
+        Level(
+            "Equal name key, other father (bin/binti)",
+            '"nama_key_l" = "nama_key_r" AND "nama_patronym_l" <> "nama_patronym_r"',
+            _patronym_conflict,
+        ),
         Level("Exact name", _sql_eq("nama_clean"), _eq("nama_clean"), tf_column="nama_clean"),
         Level("Equal name key", _sql_eq("nama_key"), _eq("nama_key"), tf_column="nama_key"),
         Level("Key JW >= 0.95", _sql_jw("nama_key", 0.95), _jw_at_least("nama_key", 0.95)),
@@ -223,10 +233,12 @@ NAME = ComparisonSpec(
         _ELSE,
     ),
 )
-"""Name. Levels: null; exact clean name (TF adjusted); equal comparison key — spelling, titles
-and Muhammad variants folded (TF adjusted); Jaro-Winkler >= 0.95 on the key; one name's tokens
-all in the other's (a token missing); JW >= 0.88; same first token and compatible initial of the
-second (``TRI M`` / ``TRI MULYANI``); JW >= 0.75; all other comparisons."""
+"""Name. Levels: null; equal key but both name a father (``bin/binti X``) and the fathers
+differ (Ahmad bin Salim is not Ahmad bin Yusuf); exact clean name (TF adjusted); equal
+comparison key: spelling, titles and Muhammad variants folded (TF adjusted); Jaro-Winkler >=
+0.95 on the key; one name's tokens all in the other's (a token missing); JW >= 0.88; same first
+token and compatible initial of the second (``TRI M`` / ``TRI MULYANI``); JW >= 0.75; all
+other comparisons."""
 
 
 # -- birth date --------------------------------------------------------------------------------
@@ -414,9 +426,86 @@ MOTHER = _fuzzy_spec("nama_ibu_key", "mother's name", 0.88)
 BIRTHPLACE = _fuzzy_spec("tempat_lahir", "place of birth", 0.9)
 """Place of birth. Levels: null; equal; Jaro-Winkler >= 0.9; all other comparisons."""
 
+
+def _dl_at_most(column: str, limit: int) -> Predicate:
+    def check(left: Row, right: Row) -> bool:
+        a, b = left.get(column), right.get(column)
+        return a is not None and b is not None and jellyfish.damerau_levenshtein_distance(a, b) <= limit
+
+    return check
+
+
+def _edit_spec(column: str, description: str, *, tf: bool) -> ComparisonSpec:
+    return ComparisonSpec(
+        name=column,
+        description=description,
+        columns=(column,),
+        levels=(
+            Level("Null", _sql_null(column), _either_null(column), is_null=True),
+            Level(f"Exact {description}", _sql_eq(column), _eq(column), tf_column=column if tf else None),
+            Level(
+                "One typo or transposition",
+                f'damerau_levenshtein("{column}_l", "{column}_r") <= 1',
+                _dl_at_most(column, 1),
+            ),
+            Level(
+                "Two typos",
+                f'damerau_levenshtein("{column}_l", "{column}_r") <= 2',
+                _dl_at_most(column, 2),
+            ),
+            _ELSE,
+        ),
+    )
+
+
+OTHER_ID = _edit_spec("id_lain", "other identifier", tf=True)
+"""Another personal identifier (``id_lain``: a card, passport or social-security number).
+Levels: null; exact (TF adjusted: a number shared by many records counts for less); one
+substitution or adjacent transposition; two edits; all other comparisons."""
+
+POSTCODE = _edit_spec("kode_pos", "postcode", tf=True)
+"""Postcode (``kode_pos``). Levels: null; exact (TF adjusted); one typo; two typos; all other
+comparisons."""
+
+STREET = ComparisonSpec(
+    name="street",
+    description="Street address",
+    columns=("street",),
+    levels=(
+        Level("Null", _sql_null("street"), _either_null("street"), is_null=True),
+        Level(
+            "Same street and house number",
+            '"street_l" = "street_r" AND "house_number_l" = "house_number_r"',
+            _all_eq("street", "house_number"),
+        ),
+        Level("Same street", _sql_eq("street"), _eq("street"), tf_column="street"),
+        Level("Street JW >= 0.92", _sql_jw("street", 0.92), _jw_at_least("street", 0.92)),
+        Level("Street JW >= 0.8", _sql_jw("street", 0.8), _jw_at_least("street", 0.8)),
+        _ELSE,
+    ),
+)
+"""Street line as parsed from ``alamat`` (street, or the whole line when it has no RT/RW).
+It carries the address where there is no Depok kelurahan and refines it where there is.
+Levels: null; same street and house number; same street (TF adjusted); Jaro-Winkler >= 0.92;
+JW >= 0.8; all other comparisons."""
+
 #: Every comparison, by the output column name Splink knows it by.
 COMPARISONS: dict[str, ComparisonSpec] = {
-    spec.name: spec for spec in (NIK, NAME, BIRTH_DATE, SEX, ADDRESS, KK, MOTHER, BIRTHPLACE, PHONE)
+    spec.name: spec
+    for spec in (
+        NIK,
+        NAME,
+        BIRTH_DATE,
+        SEX,
+        ADDRESS,
+        STREET,
+        KK,
+        MOTHER,
+        BIRTHPLACE,
+        PHONE,
+        OTHER_ID,
+        POSTCODE,
+    )
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +38,15 @@ MODEL_COLUMNS: tuple[str, ...] = (
     "sex",
     "kelurahan_code",
     "kecamatan_code",
+    "rt",
+    "rw",
     "no_kk",
     "nama_ibu_key",
     "tempat_lahir",
     "telepon",
+    "street",
+    "kode_pos",
+    "id_lain",
 )
 
 #: Strict rules that admit almost no false matches: used to estimate the prior.
@@ -50,6 +56,11 @@ _DETERMINISTIC = (
         'l."nama_key" = r."nama_key" AND l."birth_date" = r."birth_date" '
         'AND l."kelurahan_code" = r."kelurahan_code"',
         ("nama_key", "birth_date", "kelurahan_code"),
+    ),
+    ('l."id_lain" = r."id_lain" AND l."nama_key" = r."nama_key"', ("id_lain", "nama_key")),
+    (
+        'l."nama_key" = r."nama_key" AND l."birth_date" = r."birth_date" AND l."kode_pos" = r."kode_pos"',
+        ("nama_key", "birth_date", "kode_pos"),
     ),
 )
 
@@ -138,12 +149,16 @@ class ResidentModel:
         deterministic = [rule for rule, cols in _DETERMINISTIC if set(cols) <= with_data]
         if deterministic:
             guarded: list[Any] = [f"({rule}) AND {_guard()}" for rule in deterministic]
+            step = time.perf_counter()
             training.estimate_probability_two_random_records_match(guarded, recall=0.8)
-            self.training_log_.append(f"prior from {len(guarded)} deterministic rule(s)")
+            self.training_log_.append(f"prior from {len(guarded)} deterministic rule(s){_took(step)}")
+        step = time.perf_counter()
         training.estimate_u_using_random_sampling(
             max_pairs=self.options.max_pairs_for_u, seed=self.options.seed
         )
-        self.training_log_.append(f"u by random sampling (max_pairs={self.options.max_pairs_for_u:g})")
+        self.training_log_.append(
+            f"u by random sampling (max_pairs={self.options.max_pairs_for_u:g}){_took(step)}"
+        )
         if labels is not None and bool(labels["is_match"].any()):
             positives = labels[labels["is_match"].astype(bool)]
             table = pd.DataFrame(
@@ -172,6 +187,7 @@ class ResidentModel:
             fallback = position >= _CORE_EM_RULES
             if not trains or (fallback and not trains & untrained):
                 continue
+            step = time.perf_counter()
             try:
                 training.estimate_parameters_using_expectation_maximisation(
                     f"({rule}) AND {_guard()}",
@@ -181,7 +197,7 @@ class ResidentModel:
                 )
                 sessions += 1
                 untrained -= trains
-                self.training_log_.append(f"EM on {rule}")
+                self.training_log_.append(f"EM on {rule}{_took(step)}")
             except Exception as exc:  # Splink raises plain exceptions when a rule finds nothing
                 self.training_log_.append(f"EM on {rule} skipped: {exc}")
                 logger.warning("EM session on %s skipped: %s", rule, exc)
@@ -248,7 +264,9 @@ def _calibrate(linker: Linker) -> list[str]:
         for level in comparison.comparison_levels:
             if level.is_null_level:
                 continue
-            if not level._has_estimated_m_values and level._u_is_trained:
+            if not level._has_estimated_m_values:
+                if not level._u_is_trained:  # never seen at all: a small u, weight 0
+                    level.u_probability = 1e-6
                 level.m_probability = level.u_probability
                 notes.append(
                     f"{comparison.output_column_name}: '{level.label_for_charts}' unobserved, neutral"
@@ -259,6 +277,10 @@ def _calibrate(linker: Linker) -> list[str]:
                 level.m_probability = M_FLOOR
                 notes.append(f"{comparison.output_column_name}: '{level.label_for_charts}' m floored")
     return notes
+
+
+def _took(start: float) -> str:
+    return f" ({time.perf_counter() - start:.1f} s)"
 
 
 def _guard() -> str:

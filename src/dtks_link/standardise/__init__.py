@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from .address import AddressResult, address, kelurahan
 from .dates import birth_date, birth_year, is_placeholder_date
+from .generic import other_identifier, postcode
 from .names import NameResult, name, name_key, name_phonetic, parse_name
 from .nik import KK_PROBLEMS, NIK_PROBLEMS, KkResult, NikResult, nik_from_parts, parse_kk, parse_nik
 from .phone import phone
@@ -52,10 +53,12 @@ __all__ = [
     "name_key",
     "name_phonetic",
     "nik_from_parts",
+    "other_identifier",
     "parse_kk",
     "parse_name",
     "parse_nik",
     "phone",
+    "postcode",
     "quality_chart",
     "quality_profile",
     "sex",

@@ -42,6 +42,8 @@ tempat_lahir             VARCHAR   upper case, letters only, old names modernise
 nama_ibu_clean           VARCHAR   mother's display name
 nama_ibu_key             VARCHAR   mother's nama_key
 telepon                  VARCHAR   ``08…``/``021…``
+kode_pos                 VARCHAR   postcode digits
+id_lain                  VARCHAR   another identifier (card, passport, social security), A-Z0-9
 ======================== ========= ===========================================================
 """
 
@@ -51,10 +53,12 @@ import datetime
 from collections.abc import Mapping
 from functools import cache
 
+from ..schema import CANONICAL_FIELDS
 from ._expr import Compiled, Expr, coalesce, col, compile_py, render_sql
 from ._text import norm_upper
 from .address import address_exprs
 from .dates import age_expr, birth_year_expr, date_exprs
+from .generic import other_identifier_expr, postcode_expr
 from .names import name_exprs
 from .nik import id_exprs
 from .phone import phone_expr
@@ -68,23 +72,7 @@ __all__ = [
     "standardise_select_sql",
 ]
 
-RAW_COLUMNS: tuple[str, ...] = (
-    "nik",
-    "no_kk",
-    "nama",
-    "tempat_lahir",
-    "tanggal_lahir",
-    "jenis_kelamin",
-    "alamat",
-    "rt",
-    "rw",
-    "kelurahan",
-    "kecamatan",
-    "kabupaten_kota",
-    "nama_ibu_kandung",
-    "telepon",
-    "umur",
-)
+RAW_COLUMNS: tuple[str, ...] = CANONICAL_FIELDS
 """The canonical raw VARCHAR columns; ``nik_numeric_source`` (BOOLEAN) comes with them."""
 
 OUTPUT_COLUMNS: dict[str, str] = {
@@ -123,6 +111,8 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "nama_ibu_clean": "VARCHAR",
     "nama_ibu_key": "VARCHAR",
     "telepon": "VARCHAR",
+    "kode_pos": "VARCHAR",
+    "id_lain": "VARCHAR",
 }
 """Output column name -> SQL type, in select-list order."""
 
@@ -223,6 +213,8 @@ def standardise_exprs(reference_date: datetime.date) -> dict[str, Expr]:
         "nama_ibu_clean": mother.clean,
         "nama_ibu_key": mother.key,
         "telepon": phone_expr(col("telepon")),
+        "kode_pos": postcode_expr(col("kode_pos")),
+        "id_lain": other_identifier_expr(col("id_lain")),
     }
     assert list(out) == list(OUTPUT_COLUMNS)
     return out
