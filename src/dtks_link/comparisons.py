@@ -347,8 +347,8 @@ BIRTH_DATE = ComparisonSpec(
 """Birth date (``birth_date``: the recorded date, else the one in a valid NIK) and birth year
 (also from an age). Levels: null (no date and no year on one side); exact on a real date;
 exact on a placeholder date (1 Jan, 1 Jul, 31 Dec, 15th), weaker; day and month swapped; one
-component different; a year from an age (one side gives an age) within 1, then within 3; years
-within 1; years within 3; all other comparisons."""
+component different; a year from an age (one side gives an age) within 1; a year from an age
+within 3; years within 1; years within 3; all other comparisons."""
 
 
 def _exact_spec(column: str, description: str) -> ComparisonSpec:
