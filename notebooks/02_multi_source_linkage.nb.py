@@ -90,7 +90,7 @@ print(
 # Match weights per comparison level: how much each agreement or disagreement counts.
 
 # %%
-result = dtks_link.link(config, write=False, progress=True)
+result = dtks_link.link(config, write=False, progress=True, keep_records=True)
 print(result.summary())
 params = result.model.parameters()
 show(params)
@@ -107,44 +107,29 @@ alt.Chart(params).mark_bar().encode(
 
 # %% [markdown]
 # ## 4. Why was a pair matched? Waterfall of match weights
-# The registry's scorer explains any pair level by level, without printing raw identifiers.
+# `model.explain` gives a plain-text account for logs and services: levels and weights only,
+# never a value, so no NIK can leak. `model.waterfall_chart` is Splink's chart of the same
+# sum; by default it carries weights only (`show_values=True` adds values, identifiers masked).
 
 # %%
-registry = dtks_link.Registry(workdir / "depok.registry")
-dtks_link.link(config, registry=registry, write=False)
-index = registry._lookup_index()
+model = result.model.attach(result.records)  # the run's database is closed; re-attach its records
+records = result.records.set_index("unique_id", drop=False)
 pair = result.pairs.sort_values("match_probability").iloc[len(result.pairs) // 2]
-left = (
-    registry.con.sql(
-        "SELECT * FROM reg.records WHERE unique_id = $id",
-        params={"id": f"{pair.source_l}|{pair.record_id_l}"},
-    )
-    .to_arrow_table()
-    .to_pylist()[0]
-)
-right = (
-    registry.con.sql(
-        "SELECT * FROM reg.records WHERE unique_id = $id",
-        params={"id": f"{pair.source_r}|{pair.record_id_r}"},
-    )
-    .to_arrow_table()
-    .to_pylist()[0]
-)
-weight, parts = index.score(left, right)
-steps = pd.DataFrame(
-    [{"step": "prior", "weight": index.prior_weight}]
-    + [{"step": p.split(" (")[0], "weight": float(p.rsplit("(", 1)[1].rstrip(")"))} for p in parts]
-)
-steps["end"] = steps["weight"].cumsum()
-steps["start"] = steps["end"] - steps["weight"]
-print(f"pair match weight {weight:.2f} (batch: {pair.match_weight:.2f})")
-alt.Chart(steps).mark_bar().encode(
-    x=alt.X("step:N", sort=None),
-    y="start:Q",
-    y2="end:Q",
-    color=alt.condition("datum.weight > 0", alt.value("steelblue"), alt.value("orange")),
-).properties(title="Waterfall of match weights for one pair")
+left = records.loc[f"{pair.source_l}|{pair.record_id_l}"].to_dict()
+right = records.loc[f"{pair.source_r}|{pair.record_id_r}"].to_dict()
+print(model.explain(left, right))
 
 # %%
-registry.close()
+model.waterfall_chart(left, right, show_values=True)
+
+# %% [markdown]
+# The model saves to JSON (Splink's format) and loads back, e.g. to score a new extract
+# with the weights an analyst has signed off:
+
+# %%
+model.save(workdir / "model.json")
+reloaded = dtks_link.ResidentModel.load(workdir / "model.json").attach(result.records)
+print(reloaded.explain(left, right) == model.explain(left, right))
+
+# %%
 con.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 
@@ -22,6 +23,7 @@ __all__ = [
     "KeyPart",
     "blocking_report",
     "default_blocking_rules",
+    "rules_in_settings",
 ]
 
 #: Pairs inside one duplicate-free source are never candidates.
@@ -182,6 +184,14 @@ _RULES: tuple[BlockingRule, ...] = (
 def default_blocking_rules(columns_with_data: Collection[str]) -> list[BlockingRule]:
     """The default rules whose columns all hold data in at least one source."""
     return [rule for rule in _RULES if all(c in columns_with_data for c in rule.columns)]
+
+
+def rules_in_settings(settings: Mapping[str, Any]) -> list[BlockingRule]:
+    """The library's rules that a saved Splink model (its settings dict) predicts with."""
+    saved = set()
+    for rule in settings.get("blocking_rules_to_generate_predictions", []):
+        saved.add(rule["blocking_rule"] if isinstance(rule, Mapping) else str(rule))
+    return [rule for rule in _RULES if rule.sql in saved]
 
 
 @dataclass(frozen=True, kw_only=True)

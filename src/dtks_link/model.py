@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +20,11 @@ import pandas as pd
 from splink import DuckDBAPI, Linker, SettingsCreator
 
 from .backends.duckdb import quote_identifier as q
-from .blocking import SAME_SOURCE_GUARD, BlockingRule, default_blocking_rules
+from .blocking import SAME_SOURCE_GUARD, BlockingRule, default_blocking_rules, rules_in_settings
 from .comparisons import COMPARISONS, default_comparisons
 from .config import LinkageOptions
-from .errors import EngineError
+from .errors import EngineError, mask_identifier
+from .schema import IDENTIFIER_FIELDS
 
 __all__ = ["ResidentModel", "columns_with_data"]
 
@@ -109,6 +112,8 @@ class ResidentModel:
         self.settings_: dict[str, Any] | None = None
         self.blocking_rules_: list[BlockingRule] = []
         self.training_log_: list[str] = []
+        self._db_api: DuckDBAPI | None = None
+        self._records_table: str | None = None
 
     # -- training -------------------------------------------------------------------------
     def fit(
@@ -120,6 +125,7 @@ class ResidentModel:
         clerical review), m probabilities come from the labelled matches instead of EM.
         """
         con = db_api._con
+        self._db_api, self._records_table = db_api, records_table
         with_data = columns_with_data(con, records_table)
         comparisons = default_comparisons(with_data)
         if not comparisons:
@@ -236,10 +242,145 @@ class ResidentModel:
         return pd.DataFrame(rows)
 
     def save(self, path: str | Path) -> None:
-        """Write the trained model as Splink JSON."""
+        """Write the trained model as Splink JSON (Splink's own ``Linker`` can read it too)."""
         if self.settings_ is None:
             raise EngineError("the model is not fitted yet: call fit() first")
         Path(path).write_text(json.dumps(self.settings_, indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path, *, options: LinkageOptions | None = None) -> ResidentModel:
+        """Read a model written by :meth:`save`. Call :meth:`attach` before predicting."""
+        try:
+            settings = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise EngineError(f"cannot read a saved model from {path}: {exc}") from exc
+        if not isinstance(settings, dict) or "comparisons" not in settings:
+            raise EngineError(f"{path} is not a saved dtks_link/Splink model (no 'comparisons')")
+        model = cls(options=options)
+        model.settings_ = settings
+        model.blocking_rules_ = rules_in_settings(settings)
+        model.training_log_ = [f"loaded from {path}"]
+        return model
+
+    def attach(self, records: Any, *, db_api: DuckDBAPI | None = None) -> ResidentModel:
+        """Bind the trained model to standardised records, to predict or explain pairs.
+
+        ``records`` is a table name registered on ``db_api``'s connection, or a DataFrame or
+        Arrow table of standardised records (``LinkResult.records`` from
+        ``link(..., keep_records=True)``), which is loaded into a new in-memory DuckDB.
+        Term frequencies come from these records.
+        """
+        if self.settings_ is None:
+            raise EngineError("the model is not fitted yet: call fit() or load() first")
+        if isinstance(records, str):
+            if db_api is None:
+                raise EngineError("attach(table_name) needs the db_api whose connection holds the table")
+            sdf = db_api.register(records)
+            self._db_api, self._records_table = db_api, records
+        else:
+            from .backends.duckdb import connect
+
+            api = db_api or DuckDBAPI(connection=connect())
+            api._con.register("__model_records_view", records)
+            api._con.execute("CREATE OR REPLACE TABLE __model_records AS SELECT * FROM __model_records_view")
+            api._con.unregister("__model_records_view")
+            sdf = api.register("__model_records")
+            self._db_api, self._records_table = api, "__model_records"
+        self.linker_ = Linker(sdf, self.settings_, log_level=logging.ERROR)
+        return self
+
+    # -- explaining ---------------------------------------------------------------------------
+    def score_pair(self, left: Mapping[str, Any], right: Mapping[str, Any]) -> dict[str, Any]:
+        """Score two standardised records (dicts, e.g. rows of ``LinkResult.records``) with
+        Splink and return its full comparison row: ``match_weight``, ``match_probability``
+        and per comparison its level (``gamma_*``) and match weight (``mw_*``, with the
+        term-frequency adjustment in ``mw_tf_adj_*``)."""
+        linker = self._require_fitted()
+        if self._db_api is None or self._records_table is None:
+            raise EngineError("attach the model to records first: model.attach(result.records)")
+        con = self._db_api._con
+        try:
+            columns = [str(r[0]) for r in con.execute(f"DESCRIBE {q(self._records_table)}").fetchall()]
+        except duckdb.Error as exc:
+            raise EngineError(
+                "the model's records are gone (the linking run closed its database): "
+                "attach it again with model.attach(result.records) from link(..., keep_records=True)"
+            ) from exc
+        tables = []
+        for side, record in (("l", left), ("r", right)):
+            name = f"__explain_{side}"
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {q(name)} AS SELECT * FROM {q(self._records_table)} LIMIT 0"
+            )
+            values = _pair_record(record, side)
+            con.execute(
+                f"INSERT INTO {q(name)} VALUES ({', '.join('?' for _ in columns)})",
+                [values.get(c) for c in columns],
+            )
+            tables.append(self._db_api.register(name))
+        rows = linker.inference.score_pair(tables[0], tables[1]).as_record_list()
+        if not rows:
+            raise EngineError("Splink returned no score for this pair")
+        return dict(rows[0])
+
+    def explain(self, left: Mapping[str, Any], right: Mapping[str, Any]) -> str:
+        """A plain-text explanation of a pair's match weight, one comparison at a time.
+
+        It names levels and weights only, never values, so it is safe for logs and service
+        responses (no NIK, KK or name appears in it)::
+
+            match weight +31.20 (probability 1.000000) = prior -13.10; NIK: Exact NIK +16.42
+            (term frequency -0.61); Name: Equal name key +11.02; ...
+        """
+        row = self.score_pair(left, right)
+        linker = self._require_fitted()
+        settings = linker._settings_obj
+        prior = settings._probability_two_random_records_match
+        parts = [f"prior {math.log2(prior / (1 - prior)):+.2f}"]
+        for comparison in settings.comparisons:
+            name = comparison.output_column_name
+            gamma = row.get(f"gamma_{name}")
+            level = next(
+                (lv for lv in comparison.comparison_levels if lv.comparison_vector_value == gamma), None
+            )
+            label = level.label_for_charts if level is not None else f"level {gamma}"
+            spec = COMPARISONS.get(name)
+            description = spec.description if spec is not None else name
+            if level is None or level.is_null_level:
+                parts.append(f"{description}: null (no evidence)")
+                continue
+            weight = float(row.get(f"mw_{name}") or 0.0)
+            text = f"{description}: {label} {weight:+.2f}"
+            tf = float(row.get(f"mw_tf_adj_{name}") or 0.0)
+            if tf != 0.0:
+                text += f" (term frequency {tf:+.2f})"
+            parts.append(text)
+        weight_total, probability = float(row["match_weight"]), float(row["match_probability"])
+        head = f"match weight {weight_total:+.2f} (probability {probability:.6f})"
+        return f"{head} = " + "; ".join(parts)
+
+    def waterfall_chart(
+        self, left: Mapping[str, Any], right: Mapping[str, Any], *, show_values: bool = False
+    ) -> Any:
+        """Splink's waterfall chart of a pair's match weights (an Altair chart).
+
+        By default the chart carries weights only; ``show_values=True`` adds the compared
+        values, with NIK, KK and other identifiers masked (``3276********0001``)."""
+        row = self.score_pair(left, right)
+        if show_values:
+            for key in list(row):
+                base = key.removesuffix("_l").removesuffix("_r")
+                if base in IDENTIFIER_FIELDS and row[key] is not None:
+                    row[key] = mask_identifier(row[key])
+        settings = self._require_fitted()._settings_obj
+        retained = settings._retain_intermediate_calculation_columns
+        settings._retain_intermediate_calculation_columns = True  # the row above has them
+        try:
+            return self._require_fitted().visualisations.waterfall_chart(
+                [row], remove_sensitive_data=not show_values
+            )
+        finally:
+            settings._retain_intermediate_calculation_columns = retained
 
     def _require_fitted(self) -> Linker:
         if self.linker_ is None:
@@ -277,6 +418,27 @@ def _calibrate(linker: Linker) -> list[str]:
                 level.m_probability = M_FLOOR
                 notes.append(f"{comparison.output_column_name}: '{level.label_for_charts}' m floored")
     return notes
+
+
+def _pair_record(record: Mapping[str, Any], side: str) -> dict[str, Any]:
+    """A record for Splink's score_pair: the standardised columns, with a unique_id."""
+    out = {k: _plain(v) for k, v in record.items() if not k.startswith("__")}
+    out.setdefault("unique_id", f"__explain_{side}")
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """A DataFrame cell as a plain Python value: missing values (NaN, NaT, NA) as None,
+    timestamps as dates, numpy scalars as Python scalars."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        return _plain(value.item())
+    return value
 
 
 def _took(start: float) -> str:

@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 from splink import DuckDBAPI, Linker
 
-from ..blocking import BlockingRule, default_blocking_rules
+from ..blocking import BlockingRule, rules_in_settings
 from ..comparisons import COMPARISONS, ComparisonSpec
 from ..errors import EngineError
 
@@ -102,7 +102,7 @@ class LookupIndex:
             raise EngineError("the registry is empty: build it before looking records up")
         con = registry.con
         columns = [str(r[0]) for r in con.execute("DESCRIBE reg.records").fetchall()]
-        rules = [r for r in default_blocking_rules(columns) if r.sql in _model_rules(model)]
+        rules = [r for r in rules_in_settings(model) if set(r.columns) <= set(columns)]
         key_sql = ", ".join(f"{rule.key_sql('r')} AS __key_{i}" for i, rule in enumerate(rules))
         table: pa.Table = con.sql(
             f"SELECT r.*, m.resident_id AS __resident_id{', ' + key_sql if key_sql else ''} "
@@ -255,10 +255,3 @@ class LookupIndex:
                 )
         ranked = sorted(best.values(), key=lambda c: (-c.match_weight, c.resident_id))
         return ranked[:top_k]
-
-
-def _model_rules(model: Mapping[str, Any]) -> set[str]:
-    rules = set()
-    for rule in model.get("blocking_rules_to_generate_predictions", []):
-        rules.add(rule["blocking_rule"] if isinstance(rule, Mapping) else str(rule))
-    return rules
