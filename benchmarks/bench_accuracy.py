@@ -1,7 +1,8 @@
 """Accuracy and time side by side, in one process: dtks_link, a generic Splink 5 model and
-recordlinkage's ECM classifier, on FEBRL3 (dedupe), FEBRL4 (link) and synthetic Depok.
+recordlinkage's ECM classifier, on FEBRL3 (dedupe), FEBRL4 (link) and synthetic Depok
+(100,000 and 200,000 residents by default, data shared with bench_scale under benchmarks/data).
 
-    python benchmarks/bench_accuracy.py [--residents 100000] [--skip-febrl]
+    python benchmarks/bench_accuracy.py [--residents 100000 200000] [--skip-febrl]
 
 Prints a Markdown table and writes benchmarks/results/accuracy.json.
 """
@@ -23,6 +24,8 @@ from _common import peak_rss_mb, save, table
 from dtks_link import LinkageOptions, LinkConfig, SourceConfig
 from dtks_link.synth import generate
 from generic_splink import run_generic
+
+DATA = Path(__file__).parent / "data"
 
 
 def _febrl_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -73,8 +76,14 @@ def run_dtks(sources: list[SourceConfig]) -> tuple[pd.DataFrame, float]:
     return result.clusters, time.perf_counter() - start
 
 
-def run_recordlinkage(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, float]:
-    """recordlinkage tutorial style: block on given name, compare, ECM, clusters by components."""
+def run_recordlinkage(
+    frames: dict[str, pd.DataFrame], *, block_on_year: bool = False
+) -> tuple[pd.DataFrame, float]:
+    """recordlinkage tutorial style: block on given name, compare, ECM, clusters by components.
+
+    ``block_on_year`` adds the birth year to the first-name block (and to the sorted
+    neighbourhood), which large data needs: on Depok the first-name block alone (SITI,
+    MUHAMMAD, NUR ...) yields more pairs than pandas holds in memory."""
     import recordlinkage
 
     start = time.perf_counter()
@@ -83,8 +92,13 @@ def run_recordlinkage(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, fl
     combined.index = combined["source"] + "|" + combined["rec_id"]
     combined["first"] = combined["name"].str.split(" ").str[0]
     indexer = recordlinkage.Index()
-    indexer.block("first")
-    indexer.sortedneighbourhood("dob", window=3)
+    if block_on_year:
+        combined["year"] = combined["dob"].str[:4]
+        indexer.block(["first", "year"])
+        indexer.block("id_number")
+    else:
+        indexer.block("first")
+        indexer.sortedneighbourhood("dob", window=3)
     pairs = indexer.index(combined)
     if len(names) == 2:
         pairs = pairs[combined.loc[pairs.get_level_values(0), "source"].to_numpy()
@@ -171,23 +185,52 @@ def _metrics(clusters: pd.DataFrame, truth: pd.DataFrame) -> dict[str, Any]:
     return {"precision": m.precision, "recall": m.recall, "f1": m.f1, "bcubed_f1": m.bcubed_f1}
 
 
+def _depok_frames(config_path: Path) -> dict[str, pd.DataFrame]:
+    """The raw mapped Depok records as recordlinkage frames (no Indonesian standardisation:
+    lower-cased text, pandas-parsed dates), one per source."""
+    from dtks_link.backends import connect
+    from dtks_link.sources import load_sources
+
+    con = connect()
+    load_sources(con, dtks_link.load_config(config_path).sources)
+    raw = con.execute("SELECT * FROM mapped").df()
+    con.close()
+    frame = pd.DataFrame(
+        {
+            "source": raw["source"],
+            "rec_id": raw["record_id"],
+            "name": raw["nama"].fillna("").str.lower().str.strip(),
+            "dob": pd.to_datetime(raw["tanggal_lahir"], errors="coerce", dayfirst=True, format="mixed")
+            .dt.strftime("%Y-%m-%d"),
+            "address": raw["alamat"].fillna("").str.lower(),
+            "id_number": raw["nik"],
+        }
+    )
+    return {str(name): group.drop(columns="source") for name, group in frame.groupby("source", sort=True)}
+
+
 def depok(residents: int, work: Path) -> list[dict[str, Any]]:
-    dataset = generate(work / "depok", residents=residents, seed=7)
+    folder = DATA / f"depok_{residents}"
+    if not (folder / "config.toml").exists():
+        generate(folder, residents=residents, seed=7)
+    config_path, truth = folder / "config.toml", pd.read_parquet(folder / "truth.parquet")
+    label = f"Depok {residents:,}"
     rows = []
     start = time.perf_counter()
-    result = dtks_link.link(dataset.config_path, write=False)
+    result = dtks_link.link(config_path, write=False)
     seconds = time.perf_counter() - start
-    rows.append({"data": f"Depok {residents:,}", "tool": "dtks_link", "seconds": seconds,
-                 **_metrics(result.clusters, pd.read_parquet(dataset.truth_path))})  # fmt: skip
-    clusters, timings = run_generic(dataset.config_path)
-    rows.append({"data": f"Depok {residents:,}", "tool": "generic Splink 5", "seconds": sum(timings.values()),
-                 **_metrics(clusters, pd.read_parquet(dataset.truth_path))})  # fmt: skip
+    rows.append({"data": label, "tool": "dtks_link", "seconds": seconds, **_metrics(result.clusters, truth)})
+    clusters, timings = run_generic(config_path)
+    rows.append({"data": label, "tool": "generic Splink 5", "seconds": sum(timings.values()),
+                 **_metrics(clusters, truth)})  # fmt: skip
+    clusters, seconds = run_recordlinkage(_depok_frames(config_path), block_on_year=True)
+    rows.append({"data": label, "tool": "recordlinkage ECM", "seconds": seconds, **_metrics(clusters, truth)})
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--residents", type=int, default=100_000)
+    parser.add_argument("--residents", type=int, nargs="+", default=[100_000, 200_000])
     parser.add_argument("--skip-febrl", action="store_true")
     args = parser.parse_args()
     rows: list[dict[str, Any]] = []
@@ -196,7 +239,8 @@ def main() -> None:
         if not args.skip_febrl:
             rows += febrl("FEBRL4", work)
             rows += febrl("FEBRL3", work)
-        rows += depok(args.residents, work)
+        for residents in args.residents:
+            rows += depok(residents, work)
     columns = ["data", "tool", "precision", "recall", "f1", "bcubed_f1", "seconds"]
     print(table(rows, columns))
     print(f"peak RSS {peak_rss_mb():,.0f} MB")

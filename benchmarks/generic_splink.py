@@ -3,7 +3,8 @@
 It reads the same raw files through the same config (so row accounting is identical), but
 does no Indonesian standardisation: lower-cased names with NameComparison, pandas-parsed dates
 with DateOfBirthComparison, Levenshtein on the NIK string, Jaro-Winkler on the address text,
-exact sex and kelurahan. Blocking: NIK, name + birth date, birth date + first name letter.
+exact sex and kelurahan, Levenshtein on a postcode where there is one. Blocking: NIK, name +
+birth date, birth date + first name letter.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def run_generic(config_path: str | Path, *, threshold: float = 0.9) -> tuple[pd.
             "unique_id": raw["source"] + "|" + raw["record_id"],
             "source": raw["source"],
             "record_id": raw["record_id"],
-            "nik": raw["nik"],
+            # whatever identifier the source has: the NIK, else another id (FEBRL's soc_sec_id)
+            "nik": raw["nik"].combine_first(raw["id_lain"]),
             "name": raw["nama"].str.lower().str.strip(),
             "dob": pd.to_datetime(
                 raw["tanggal_lahir"], errors="coerce", dayfirst=True, format="mixed"
@@ -46,6 +48,7 @@ def run_generic(config_path: str | Path, *, threshold: float = 0.9) -> tuple[pd.
             "sex": raw["jenis_kelamin"].str.upper().str[:1],
             "address": raw["alamat"].str.lower(),
             "kelurahan": raw["kelurahan"].str.lower(),
+            "postcode": raw["kode_pos"].str.strip(),
         }
     )
     timings["prepare"] = time.perf_counter() - start
@@ -60,6 +63,7 @@ def run_generic(config_path: str | Path, *, threshold: float = 0.9) -> tuple[pd.
             cl.ExactMatch("sex"),
             cl.JaroWinklerAtThresholds("address", [0.9, 0.7]),
             cl.ExactMatch("kelurahan").configure(term_frequency_adjustments=True),
+            *([cl.LevenshteinAtThresholds("postcode", [1])] if frame["postcode"].notna().any() else []),
         ],
         blocking_rules_to_generate_predictions=[
             block_on("nik"),

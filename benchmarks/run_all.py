@@ -14,7 +14,7 @@ QUICK = os.environ.get("DTKS_BENCH_QUICK") == "1"
 RUNS: list[list[str]] = [
     ["bench_standardise.py", "--rows", "100000" if QUICK else "1000000"],
     ["bench_synth.py", *(["--residents", "100000"] if QUICK else [])],
-    ["bench_accuracy.py", "--residents", "20000" if QUICK else "100000"],
+    ["bench_accuracy.py", "--residents", *(["20000"] if QUICK else ["100000", "200000"])],
     ["bench_scale.py", "--sizes", *(["100000"] if QUICK else ["100000", "500000", "2010912"])],
     ["bench_registry.py", "--residents", "100000" if QUICK else "2010912"],
 ]
