@@ -15,6 +15,8 @@ RUNS: list[list[str]] = [
     ["bench_standardise.py", "--rows", "100000" if QUICK else "1000000"],
     ["bench_synth.py", *(["--residents", "100000"] if QUICK else [])],
     ["bench_accuracy.py", "--residents", *(["20000"] if QUICK else ["100000", "200000"])],
+    ["bench_blocking.py", "--residents", "20000" if QUICK else "200000"],
+    ["bench_speed.py", *(["--residents", "60000"] if QUICK else [])],
     ["bench_scale.py", "--sizes", *(["100000"] if QUICK else ["100000", "500000", "2010912"])],
     ["bench_registry.py", "--residents", "100000" if QUICK else "2010912"],
 ]
