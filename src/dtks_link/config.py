@@ -37,6 +37,8 @@ class SourceConfig:
     ``path`` is a file (CSV/TXT with any delimiter, Parquet, or Excel). ``data`` may instead
     hold an in-memory table (pandas DataFrame, pyarrow Table, or DuckDB relation) when the
     Python API is used. ``columns`` maps canonical field -> column name in this source.
+    ``pseudonymised`` marks a copy written by ``dtks-link pseudonymise``: NIK, KK and phone
+    hold keyed hashes and the file carries the facts extracted from them beforehand.
     """
 
     name: str
@@ -49,6 +51,7 @@ class SourceConfig:
     encoding: str = "utf-8"
     sheet: str | int | None = None
     format: str | None = None
+    pseudonymised: bool = False
 
     def __post_init__(self) -> None:
         problems = _source_problems(self)
@@ -158,6 +161,11 @@ class LinkConfig:
         names = [s.name for s in self.sources]
         for name in sorted({n for n in names if names.count(n) > 1}):
             problems.append(f"source name {name!r} is used more than once")
+        if len({s.pseudonymised for s in self.sources}) > 1:
+            problems.append(
+                "either every source is pseudonymised (with the same key) or none is: "
+                "a hashed NIK never matches a raw one"
+            )
         if problems:
             raise ConfigError(problems)
 
@@ -212,6 +220,8 @@ def _source_problems(source: SourceConfig) -> list[str]:
         problems.append(f"{where}: sheet must be a sheet name or a 0-based sheet number")
     if not isinstance(source.duplicate_free, bool):
         problems.append(f"{where}: duplicate_free must be true or false")
+    if not isinstance(source.pseudonymised, bool):
+        problems.append(f"{where}: pseudonymised must be true or false")
     return problems
 
 
@@ -234,6 +244,7 @@ _SOURCE_KEYS = {
     "columns",
     "sheet",
     "format",
+    "pseudonymised",
 }
 _OUTPUT_KEYS = {"dir"}
 _LINKAGE_KEYS = {
@@ -317,6 +328,7 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path, origin: str = "c
                     encoding=entry.get("encoding", "utf-8"),
                     sheet=entry.get("sheet"),
                     format=entry.get("format"),
+                    pseudonymised=entry.get("pseudonymised", False),
                 )
             )
         except ConfigError as exc:

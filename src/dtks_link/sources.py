@@ -21,7 +21,7 @@ import duckdb
 from .backends.duckdb import quote_identifier as q
 from .config import SourceConfig
 from .errors import SourceError
-from .schema import CANONICAL_FIELDS
+from .schema import CANONICAL_FIELDS, IDENTIFIER_FACTS
 
 __all__ = ["MAX_VALUE_LENGTH", "LoadedSources", "load_sources"]
 
@@ -56,7 +56,8 @@ def load_sources(
     """Read every source, map it to the canonical fields and split accepted rows from quarantine.
 
     Creates two tables on ``con``: ``mapped_table`` with ``source, record_id, row_number,
-    nik_numeric_source`` and every canonical field as VARCHAR (NULL where the source lacks it),
+    nik_numeric_source``, every canonical field as VARCHAR (NULL where the source lacks it) and
+    the :data:`~dtks_link.schema.IDENTIFIER_FACTS` (NULL unless the source is pseudonymised),
     and ``quarantine_table`` with ``source, record_id, row_number, reason``.
     """
     rows_read: dict[str, int] = {}
@@ -67,9 +68,10 @@ def load_sources(
         "(source VARCHAR, record_id VARCHAR, row_number BIGINT, reason VARCHAR)"
     )
     columns_sql = ", ".join(f"{q(f)} VARCHAR" for f in CANONICAL_FIELDS)
+    facts_sql = ", ".join(f"{q(f)} {kind}" for f, kind in IDENTIFIER_FACTS.items())
     con.execute(
         f"CREATE OR REPLACE TABLE {q(mapped_table)} (source VARCHAR, record_id VARCHAR, "
-        f"row_number BIGINT, nik_numeric_source BOOLEAN, {columns_sql})"
+        f"row_number BIGINT, nik_numeric_source BOOLEAN, {columns_sql}, {facts_sql})"
     )
     for index, source in enumerate(sources):
         raw_table = f"__raw_{index}"
@@ -81,7 +83,10 @@ def load_sources(
                 f"INSERT INTO {q(quarantine_table)} VALUES (?, NULL, ?, ?)",
                 [source.name, line, reason],
             )
-        _map_and_split(con, source, raw_table, mapped_table, quarantine_table, excel_numeric)
+        try:
+            _map_and_split(con, source, raw_table, mapped_table, quarantine_table, excel_numeric)
+        except duckdb.Error as exc:
+            raise SourceError(f"cannot map the columns: {engine_message(exc)}", source=source.name) from None
         con.execute(f"DROP TABLE IF EXISTS {q(raw_table)}")
         rows_read[source.name] = n_read
         accepted[source.name] = _count(con, mapped_table, source.name)
@@ -337,6 +342,15 @@ def _check_columns(con: duckdb.DuckDBPyConnection, source: SourceConfig, raw_tab
             close = folded or difflib.get_close_matches(column, available, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             problems.append((role, column, hint))
+    if source.pseudonymised:
+        missing = [f for f in IDENTIFIER_FACTS if f not in available]
+        if missing:
+            raise SourceError(
+                f"marked pseudonymised but lacks the identifier facts {missing}: only copies "
+                "written by 'dtks-link pseudonymise' can be linked as pseudonymised",
+                source=source.name,
+                column=missing[0],
+            )
     if problems:
         role, column, hint = problems[0]
         others = "" if len(problems) == 1 else f" (and {len(problems) - 1} more missing column(s))"
@@ -405,6 +419,9 @@ def _map_and_split(
             )
     linkable = " OR ".join(f"{q(f)} IS NOT NULL" for f in ("nama", "nik", "no_kk") if f in source.columns)
     linkable = linkable or "false"
+    for fact, kind in IDENTIFIER_FACTS.items():
+        value = f"CAST({q(fact)} AS {kind})" if source.pseudonymised else f"CAST(NULL AS {kind})"
+        fields.append(f"{value} AS {q(fact)}")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE __candidate AS "
         f"SELECT ? AS source, NULLIF(trim({as_text(source.id_column)}), '') AS record_id, "
@@ -438,7 +455,7 @@ def _map_and_split(
     )
     con.execute(
         f"INSERT INTO {q(mapped_table)} SELECT source, record_id, row_number, nik_numeric_source, "
-        f"{', '.join(q(f) for f in CANONICAL_FIELDS)} FROM __judged "
+        f"{', '.join(q(f) for f in (*CANONICAL_FIELDS, *IDENTIFIER_FACTS))} FROM __judged "
         "WHERE __reason IS NULL ORDER BY row_number"
     )
     con.execute("DROP TABLE __candidate")
