@@ -66,6 +66,24 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_pseudonymise(args: argparse.Namespace) -> int:
+    from .pseudonymise import pseudonymise, read_key
+
+    key = read_key(args.key_file)
+    out = args.out if args.out is not None else args.config.resolve().parent / "pseudonymised"
+    result = pseudonymise(args.config, key=key, out_dir=out)
+    print("pseudonymised copies (NIK, KK and phone as keyed hashes):")
+    for name, path in result.source_paths.items():
+        written, quarantined = result.rows_written[name], result.rows_quarantined[name]
+        print(f"  {name:<12} {written:>10,} rows  (quarantined {quarantined:,})  {path.name}")
+    print(f"config:     {result.config_path}\nquarantine: {result.quarantine_path}")
+    print(
+        "names, birth dates, addresses and record ids stay in clear: the copies are still personal "
+        "data. Keep the key apart from them; anyone holding both can recover every NIK."
+    )
+    return 0
+
+
 def _masked(field: str, value: object) -> str:
     if value is None:
         return ""
@@ -140,6 +158,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="output directory (overrides config)")
     p.add_argument("--registry", type=Path, default=None, help="write stable ids to this registry file")
     p.set_defaults(func=_cmd_link)
+
+    p = sub.add_parser(
+        "pseudonymise", help="write copies of the sources with NIK, KK and phone as keyed hashes"
+    )
+    p.add_argument("config", type=Path, help="linkage config (TOML) of the raw sources")
+    p.add_argument("--key-file", type=Path, required=True, help="file holding the secret key (>= 16 bytes)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output directory (default: 'pseudonymised' next to the config)",
+    )
+    p.set_defaults(func=_cmd_pseudonymise)
 
     p = sub.add_parser("registry", help="stable resident ids: init, ingest, show, match, export")
     reg = p.add_subparsers(dest="registry_command", required=True)
