@@ -11,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dtks_link import DtksLinkError, SourceConfig, SourceError
 from dtks_link.backends import connect
@@ -391,3 +393,44 @@ def test_malicious_names_through_the_whole_pipeline(tmp_path: Path) -> None:
     assert expected <= tables and all(t in expected or t.startswith("tf_") for t in tables), tables
     assert views == 0
     assert stored == {f"evil|{record_id}" for record_id in frame["ID; --"]}
+
+
+_CSV_ALPHABET = st.sampled_from(
+    [*"ID,NAMA;|\t\"'\n\r\x00 =-é3276\\`", "\ufeff", "NIK", "ID,NIK,NAMA\n"]
+)
+
+
+def _read_arbitrary(data: bytes, tmp_path: Path, **options: Any) -> None:
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes(data)
+    source = SourceConfig(
+        name="fuzz", id_column="ID", columns={"nama": "NAMA", "nik": "NIK"}, path=path, **options
+    )
+    con = connect()
+    try:
+        loaded = load_sources(con, [source])
+    except DtksLinkError:
+        return
+    kept = con.execute("SELECT count(*) FROM mapped").fetchall()[0][0]
+    rejected = con.execute("SELECT count(*), count(reason) FROM quarantine").fetchall()[0]
+    assert loaded.rows_read["fuzz"] == kept + rejected[0]
+    assert rejected[0] == rejected[1]  # every quarantined row has a reason
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=400))
+def test_arbitrary_bytes_give_rows_and_quarantine_or_a_source_error(tmp_path: Path, data: bytes) -> None:
+    _read_arbitrary(b"ID,NIK,NAMA\n" + data, tmp_path)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=st.lists(_CSV_ALPHABET, max_size=60).map("".join),
+    encoding=st.sampled_from(["utf-8", "cp1252", "latin-1", "utf-16"]),
+    delimiter=st.sampled_from([None, ",", ";", "|", "\t", '"']),
+)
+def test_csv_like_text_in_any_encoding_reads_or_fails_clearly(
+    tmp_path: Path, text: str, encoding: str, delimiter: str | None
+) -> None:
+    data = text.encode(encoding, errors="replace")
+    _read_arbitrary(data, tmp_path, encoding=encoding, delimiter=delimiter)
