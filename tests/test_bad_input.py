@@ -395,9 +395,7 @@ def test_malicious_names_through_the_whole_pipeline(tmp_path: Path) -> None:
     assert stored == {f"evil|{record_id}" for record_id in frame["ID; --"]}
 
 
-_CSV_ALPHABET = st.sampled_from(
-    [*"ID,NAMA;|\t\"'\n\r\x00 =-é3276\\`", "\ufeff", "NIK", "ID,NIK,NAMA\n"]
-)
+_CSV_ALPHABET = st.sampled_from([*"ID,NAMA;|\t\"'\n\r\x00 =-é3276\\`", "\ufeff", "NIK", "ID,NIK,NAMA\n"])
 
 
 def _read_arbitrary(data: bytes, tmp_path: Path, **options: Any) -> None:
