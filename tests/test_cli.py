@@ -106,3 +106,17 @@ def test_same_inputs_and_seed_give_identical_outputs_across_processes(tmp_path: 
         pd.testing.assert_frame_equal(
             runs[0]["pairs"], other["pairs"], check_exact=False, rtol=1e-9, check_dtype=False
         )
+
+
+def test_an_unexpected_error_keeps_its_traceback_but_masks_identifiers(monkeypatch: Any, capsys: Any) -> None:
+    from dtks_link import cli
+
+    def broken(args: Any) -> int:
+        raise RuntimeError("Conversion Error: could not convert '3276014107850001' to INT")
+
+    monkeypatch.setattr(cli, "_cmd_evaluate", broken)
+    code = cli.main(["evaluate", "--clusters", "c.parquet", "--truth", "t.parquet"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Traceback" in err and "RuntimeError" in err and "3276********0001" in err
+    assert "3276014107850001" not in err

@@ -6,10 +6,11 @@ import argparse
 import json
 import sys
 import time
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import DtksLinkError, mask_identifier
+from .errors import DtksLinkError, mask_identifier, mask_numbers
 
 __all__ = ["main"]
 
@@ -224,6 +225,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DtksLinkError as exc:
         print(f"dtks-link: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug: keep the traceback, but an engine message may quote data
+        trace = "".join(traceback.format_exception(exc))
+        print(f"dtks-link: internal error (please report it)\n{mask_numbers(trace)}", file=sys.stderr)
+        return 1
     return code
 
 
