@@ -117,9 +117,7 @@ def test_source_config_in_python_validates() -> None:
     ok = SourceConfig(name="x", id_column="ID", columns={"nama": "N"}, path=Path("a.parquet"))
     assert ok.file_format == "parquet"
     assert (
-        SourceConfig(
-            name="y", id_column="I", columns={"nama": "N"}, path=Path("a.XLSX")
-        ).file_format
+        SourceConfig(name="y", id_column="I", columns={"nama": "N"}, path=Path("a.XLSX")).file_format
         == "excel"
     )
 
@@ -132,10 +130,123 @@ def test_config_is_frozen(tmp_path: Path) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(st.text(max_size=300))
-def test_loader_never_crashes_on_arbitrary_text(
-    tmp_path_factory: pytest.TempPathFactory, text: str
-) -> None:
+def test_loader_never_crashes_on_arbitrary_text(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
     path = tmp_path_factory.mktemp("fuzz") / "config.toml"
     path.write_bytes(text.encode("utf-8", errors="replace"))
     with contextlib.suppress(ConfigError):
         load_config(path)
+
+
+def test_wrong_types_and_hostile_values_are_config_errors(tmp_path: Path) -> None:
+    text = """
+[[sources]]
+name = "ok\\n"
+path = "a\\u0000.csv"
+id_column = "I\\u0000D"
+delimiter = 5
+encoding = "rot13"
+sheet = true
+[sources.columns]
+nama = "NA\\u0000MA"
+
+[[sources]]
+name = "b"
+path = "b.csv"
+id_column = "ID"
+encoding = "no-such-encoding"
+[sources.columns]
+nama = "N"
+
+[linkage]
+seed = "42"
+max_cluster_size = 2.5
+reference_date = "2025-06-30"
+em_max_iterations = true
+"""
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    problems = "\n".join(info.value.problems)
+    for fragment in (
+        "source name 'ok\\n'",
+        "path must not contain a NUL",
+        "'id_column' must not contain a NUL",
+        "delimiter must be a single character",
+        "'rot13' is not a known text encoding",
+        "'no-such-encoding' is not a known text encoding",
+        "sheet must be",
+        "column for 'nama' must not contain a NUL",
+        "linkage.seed must be an integer",
+        "linkage.max_cluster_size",
+        "linkage.reference_date must be a date",
+        "linkage.em_max_iterations",
+    ):
+        assert fragment in problems, fragment
+
+
+_SCALARS = st.one_of(
+    st.booleans(),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
+    st.dates(),
+    st.sampled_from(["utf-8", "latin-1", "csv", "excel", "|", ",", "nik", "nama", "NIK", "a.csv", "0.5"]),
+)
+_TOML_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def _table(keys: list[str]) -> st.SearchStrategy[dict[str, object]]:
+    return st.dictionaries(st.sampled_from(keys) | st.text(max_size=8), _TOML_VALUES, max_size=len(keys))
+
+
+_SOURCE = st.fixed_dictionaries(
+    {},
+    optional={
+        "name": st.sampled_from(["a", "b", "1x", ""]) | _SCALARS,
+        "path": st.sampled_from(["a.csv", "", "/"]) | _SCALARS,
+        "id_column": st.sampled_from(["ID", " "]) | _SCALARS,
+        "columns": _table(["nik", "nama", "no_kk", "shoe"]) | _TOML_VALUES,
+        "delimiter": _SCALARS,
+        "encoding": _SCALARS,
+        "duplicate_free": _SCALARS,
+        "sheet": _SCALARS,
+        "format": _SCALARS,
+    },
+)
+_CONFIGS = st.fixed_dictionaries(
+    {},
+    optional={
+        "sources": st.lists(_SOURCE | _TOML_VALUES, max_size=3) | _TOML_VALUES,
+        "output": _table(["dir"]) | _TOML_VALUES,
+        "linkage": _table(
+            [
+                "match_threshold",
+                "pair_threshold",
+                "engine",
+                "seed",
+                "max_pairs_for_u",
+                "em_max_iterations",
+                "reference_date",
+                "max_cluster_size",
+            ]
+        )
+        | _TOML_VALUES,
+        "extra": _TOML_VALUES,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_CONFIGS)
+def test_config_from_arbitrary_dicts_only_raises_config_error(raw: dict[str, object]) -> None:
+    from dtks_link.config import LinkConfig, config_from_dict
+
+    try:
+        config = config_from_dict(raw, base_dir=Path("/nonexistent"))
+    except ConfigError as exc:
+        assert exc.problems and all(isinstance(p, str) for p in exc.problems)
+    else:
+        assert isinstance(config, LinkConfig)

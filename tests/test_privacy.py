@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 
 from dtks_link import SourceConfig, SourceError, load_config
 from dtks_link.errors import mask_identifier
@@ -36,10 +37,31 @@ def all_identifiers(config_path: Path) -> set[str]:
     return found
 
 
+#: Runs the CLI with every log record (any library, DEBUG and up) and every warning printed.
+_LOUD_CLI = (
+    "import logging, sys, warnings; "
+    "logging.basicConfig(level=logging.DEBUG, stream=sys.stderr); "
+    "warnings.simplefilter('always'); "
+    "logging.getLogger('dtks_link').debug('log capture on'); "
+    "from dtks_link.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+def run_loud(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-W", "always", "-c", _LOUD_CLI, *args], capture_output=True, text=True, timeout=900
+    )
+
+
 def test_no_identifier_in_any_output_of_a_full_run(small_depok: Any, tmp_path: Path) -> None:
+    """Everything a full run prints (results, progress, logs at DEBUG, warnings, errors) is
+    searched for every input NIK and KK."""
     identifiers = all_identifiers(small_depok.config_path)
     assert len(identifiers) > 1000
+    a_nik = sorted(identifiers)[0]
     registry = tmp_path / "r.registry"
+    key = tmp_path / "key"
+    key.write_text("a-test-key-of-enough-length\n")
     runs = [
         ["link", str(small_depok.config_path), "--out", str(tmp_path / "out"), "--registry", str(registry)],
         [
@@ -49,26 +71,58 @@ def test_no_identifier_in_any_output_of_a_full_run(small_depok: Any, tmp_path: P
             "--truth",
             str(small_depok.truth_path),
         ],
+        ["registry", "match", str(registry), "--field", f"nik={a_nik}", "--field", "nama=SITI AMINAH"],
+        ["pseudonymise", str(small_depok.config_path), "--key-file", str(key), "--out", str(tmp_path / "p")],
     ]
     output = ""
     for args in runs:
-        proc = subprocess.run([sys.executable, "-m", "dtks_link", *args], capture_output=True, text=True)
+        proc = run_loud(*args)
         assert proc.returncode == 0, proc.stderr[-3000:]
         output += proc.stdout + proc.stderr
+    assert "DEBUG:dtks_link:log capture on" in output  # log records reach the captured output
     clusters = pd.read_parquet(tmp_path / "out" / "clusters.parquet")
     rid = clusters["resident_id"].value_counts().index[0]
-    show = subprocess.run(
-        [sys.executable, "-m", "dtks_link", "registry", "show", str(registry), rid],
-        capture_output=True,
-        text=True,
-    )
+    show = run_loud("registry", "show", str(registry), rid)
     assert show.returncode == 0, show.stderr
     output += show.stdout + show.stderr
     assert "****" in show.stdout  # the golden NIK is shown masked
+    output += _error_paths_output(tmp_path, sorted(identifiers)[:3])
     leaked = [value for value in identifiers if value in output]
     assert leaked == []
     pairs = pd.read_parquet(tmp_path / "out" / "pairs.parquet")
     assert not (set(pairs.columns) & {"nik_l", "nik_r", "no_kk_l", "no_kk_r"})
+
+
+def _error_paths_output(tmp_path: Path, niks: list[str]) -> str:
+    """Output of failing runs whose input puts NIKs where error messages look."""
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "header.csv").write_text(f"ID,{niks[0]},NAMA_LENGKAP\n1,x,y\n")
+    (bad / "rows.csv").write_bytes(f"ID,NIK,NAMA\n{niks[1]},{niks[1]},A\n2,{niks[2]},\x81\n".encode())
+    (bad / "huge.csv").write_text("ID,NIK,NAMA\n1,x," + niks[2] * 300_000 + "\n")
+    cases = [
+        ("header.csv", "utf-8", 'nama = "NAMA"'),  # the missing column error lists the header
+        ("rows.csv", "cp1252", 'nik = "NIK"'),  # undecodable byte on a row holding NIKs
+        ("huge.csv", "utf-8", f'nik = "{niks[0]}"'),  # a NIK as a column name, a 5 MB value
+    ]
+    output = ""
+    for name, encoding, mapping in cases:
+        config = bad / f"{name}.toml"
+        config.write_text(
+            f'[[sources]]\nname = "s"\npath = "{name}"\nid_column = "ID"\nencoding = "{encoding}"\n'
+            f"[sources.columns]\n{mapping}\n"
+        )
+        proc = run_loud("link", str(config), "--out", str(bad / "out"))
+        assert proc.returncode == 2, (name, proc.stderr[-2000:])
+        assert "Traceback" not in proc.stderr
+        output += proc.stdout + proc.stderr
+    review = bad / "review.csv"
+    review.write_text(f"source_l,record_id_l,source_r,record_id_r,is_match\na,1,b,2,{niks[0]}\n")
+    from dtks_link.review import import_review
+
+    with pytest.raises(SourceError) as info:
+        import_review(review)
+    return output + str(info.value)
 
 
 def test_errors_mask_identifiers(tmp_path: Path) -> None:

@@ -67,3 +67,46 @@ def test_review_round_trip_feeds_the_model(small_depok: Any, tmp_path: Path) -> 
     assert any("labelled" in step for step in relinked.model.training_log_)
     metrics = dtks_link.evaluate(relinked.clusters, small_depok.truth_path)
     assert metrics.f1 > 0.9
+
+
+HOSTILE = [
+    '=HYPERLINK("http://x.example","klik")',
+    "=cmd|' /C calc'!A0",
+    "+SUM(1,1)",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+    "  =1+1",
+    "\uff1d1+1",
+    "ok\x01\x02",
+]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_no_exported_cell_can_run_as_a_formula(tmp_path: Path, suffix: str) -> None:
+    import csv
+
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+    frame = pd.DataFrame({"source_l": HOSTILE, "record_id_l": HOSTILE[::-1], "n": range(len(HOSTILE))})
+    path = export_review(frame.rename(columns={"n": "=1+1"}), tmp_path / f"q{suffix}")
+    if suffix == ".csv":
+        with path.open(newline="", encoding="utf-8") as handle:
+            cells = [cell for row in csv.reader(handle) for cell in row]
+    else:
+        sheet = load_workbook(path).active
+        assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+        cells = [str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    dangerous = ("=", "+", "-", "@", "\t", "\r", "\uff1d")
+    assert [c for c in cells if c.lstrip(" ").startswith(dangerous)] == []
+    assert len(cells) == 3 * (len(HOSTILE) + 1)
+
+
+def test_broken_review_files_are_source_errors(tmp_path: Path) -> None:
+    (tmp_path / "r.xlsx").write_bytes(b"PK\x03\x04 not a zip")
+    with pytest.raises(SourceError, match="cannot read the review file"):
+        import_review(tmp_path / "r.xlsx")
+    (tmp_path / "r.csv").write_bytes(b"\xff\xfe\x00garbage\x00\n\x81")
+    with pytest.raises(SourceError):
+        import_review(tmp_path / "r.csv")

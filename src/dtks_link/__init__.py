@@ -9,6 +9,8 @@ The pipeline, one module per stage::
     clustering   scored pairs -> residents
     evaluation   precision, recall, F1, B-cubed
 
+    pseudonymise  copies of the sources with NIK, KK and phone as keyed hashes (optional)
+
 Quick use::
 
     import dtks_link
@@ -23,6 +25,7 @@ from .errors import ConfigError, DtksLinkError, EngineError, EvaluationError, So
 from .evaluation import LinkageMetrics, evaluate
 from .model import ResidentModel
 from .pipeline import LinkResult, link
+from .pseudonymise import pseudonymise
 from .registry import Registry
 
 __all__ = [
@@ -41,6 +44,7 @@ __all__ = [
     "evaluate",
     "link",
     "load_config",
+    "pseudonymise",
 ]
 
 __version__ = "0.1.0"

@@ -6,10 +6,11 @@ import argparse
 import json
 import sys
 import time
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import DtksLinkError, mask_identifier
+from .errors import DtksLinkError, mask_identifier, mask_numbers
 
 __all__ = ["main"]
 
@@ -63,6 +64,24 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print("\naccuracy against the generator's truth:")
     print(metrics.summary())
     print(f"\ntotal {time.perf_counter() - start:.1f} s; outputs in {out / 'linked'}")
+    return 0
+
+
+def _cmd_pseudonymise(args: argparse.Namespace) -> int:
+    from .pseudonymise import pseudonymise, read_key
+
+    key = read_key(args.key_file)
+    out = args.out if args.out is not None else args.config.resolve().parent / "pseudonymised"
+    result = pseudonymise(args.config, key=key, out_dir=out)
+    print("pseudonymised copies (NIK, KK and phone as keyed hashes):")
+    for name, path in result.source_paths.items():
+        written, quarantined = result.rows_written[name], result.rows_quarantined[name]
+        print(f"  {name:<12} {written:>10,} rows  (quarantined {quarantined:,})  {path.name}")
+    print(f"config:     {result.config_path}\nquarantine: {result.quarantine_path}")
+    print(
+        "names, birth dates, addresses and record ids stay in clear: the copies are still personal "
+        "data. Keep the key apart from them; anyone holding both can recover every NIK."
+    )
     return 0
 
 
@@ -141,6 +160,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--registry", type=Path, default=None, help="write stable ids to this registry file")
     p.set_defaults(func=_cmd_link)
 
+    p = sub.add_parser(
+        "pseudonymise", help="write copies of the sources with NIK, KK and phone as keyed hashes"
+    )
+    p.add_argument("config", type=Path, help="linkage config (TOML) of the raw sources")
+    p.add_argument("--key-file", type=Path, required=True, help="file holding the secret key (>= 16 bytes)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output directory (default: 'pseudonymised' next to the config)",
+    )
+    p.set_defaults(func=_cmd_pseudonymise)
+
     p = sub.add_parser("registry", help="stable resident ids: init, ingest, show, match, export")
     reg = p.add_subparsers(dest="registry_command", required=True)
     r = reg.add_parser("init", help="create an empty registry")
@@ -193,6 +225,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DtksLinkError as exc:
         print(f"dtks-link: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug: keep the traceback, but an engine message may quote data
+        trace = "".join(traceback.format_exception(exc))
+        print(f"dtks-link: internal error (please report it)\n{mask_numbers(trace)}", file=sys.stderr)
+        return 1
     return code
 
 

@@ -37,6 +37,8 @@ class SourceConfig:
     ``path`` is a file (CSV/TXT with any delimiter, Parquet, or Excel). ``data`` may instead
     hold an in-memory table (pandas DataFrame, pyarrow Table, or DuckDB relation) when the
     Python API is used. ``columns`` maps canonical field -> column name in this source.
+    ``pseudonymised`` marks a copy written by ``dtks-link pseudonymise``: NIK, KK and phone
+    hold keyed hashes and the file carries the facts extracted from them beforehand.
     """
 
     name: str
@@ -49,6 +51,7 @@ class SourceConfig:
     encoding: str = "utf-8"
     sheet: str | int | None = None
     format: str | None = None
+    pseudonymised: bool = False
 
     def __post_init__(self) -> None:
         problems = _source_problems(self)
@@ -92,7 +95,9 @@ class LinkageOptions:
     max_cluster_size: int = 50
 
     def __post_init__(self) -> None:
-        problems: list[str] = []
+        problems = _option_type_problems(self)
+        if problems:
+            raise ConfigError(problems, origin="linkage options")
         for name in ("match_threshold", "pair_threshold"):
             value = getattr(self, name)
             if not 0.0 < value < 1.0:
@@ -119,6 +124,28 @@ class LinkageOptions:
         return self.reference_date or dt.date.today()
 
 
+def _option_type_problems(options: LinkageOptions) -> list[str]:
+    number, integer, text = ((float, int), "a number"), ((int,), "an integer"), ((str,), "text")
+    expected = {
+        "match_threshold": number,
+        "pair_threshold": number,
+        "engine": text,
+        "seed": integer,
+        "max_pairs_for_u": number,
+        "em_max_iterations": integer,
+        "max_cluster_size": integer,
+    }
+    problems = []
+    for name, (types, kind) in expected.items():
+        value = getattr(options, name)
+        if isinstance(value, bool) or not isinstance(value, types):
+            problems.append(f"linkage.{name} must be {kind}, got {value!r}")
+    ref = options.reference_date
+    if ref is not None and (not isinstance(ref, dt.date) or isinstance(ref, dt.datetime)):
+        problems.append(f"linkage.reference_date must be a date like 2025-06-30, got {ref!r}")
+    return problems
+
+
 @dataclass(frozen=True, kw_only=True)
 class LinkConfig:
     """A whole linkage job: sources, output directory and options."""
@@ -134,6 +161,11 @@ class LinkConfig:
         names = [s.name for s in self.sources]
         for name in sorted({n for n in names if names.count(n) > 1}):
             problems.append(f"source name {name!r} is used more than once")
+        if len({s.pseudonymised for s in self.sources}) > 1:
+            problems.append(
+                "either every source is pseudonymised (with the same key) or none is: "
+                "a hashed NIK never matches a raw one"
+            )
         if problems:
             raise ConfigError(problems)
 
@@ -148,18 +180,22 @@ class LinkConfig:
 def _source_problems(source: SourceConfig) -> list[str]:
     problems: list[str] = []
     where = f"source {source.name!r}"
-    if not isinstance(source.name, str) or not _SOURCE_NAME.match(source.name):
+    if not isinstance(source.name, str) or not _SOURCE_NAME.fullmatch(source.name):
         problems.append(
             f"source name {source.name!r} must start with a letter and use only letters, "
             "digits and '_' (at most 63 characters)"
         )
     if (source.path is None) == (source.data is None):
         problems.append(f"{where}: give exactly one of 'path' or in-memory 'data'")
+    elif source.path is not None and "\x00" in str(source.path):
+        problems.append(f"{where}: path must not contain a NUL character")
     if not isinstance(source.id_column, str) or not source.id_column.strip():
         problems.append(f"{where}: 'id_column' must name the column holding a unique record id")
-    if not source.columns:
+    elif "\x00" in source.id_column:
+        problems.append(f"{where}: 'id_column' must not contain a NUL character")
+    if not isinstance(source.columns, Mapping) or not source.columns:
         problems.append(f"{where}: [sources.columns] must map at least one canonical field")
-    for canonical, column in source.columns.items():
+    for canonical, column in source.columns.items() if isinstance(source.columns, Mapping) else ():
         if canonical not in CANONICAL_FIELDS:
             problems.append(
                 f"{where}: unknown canonical field {canonical!r} in columns; "
@@ -167,13 +203,34 @@ def _source_problems(source: SourceConfig) -> list[str]:
             )
         if not isinstance(column, str) or not column:
             problems.append(f"{where}: column for {canonical!r} must be a non-empty string")
+        elif "\x00" in column:
+            problems.append(f"{where}: column for {canonical!r} must not contain a NUL character")
     if source.format is not None and source.format not in _FORMATS:
         problems.append(f"{where}: format must be one of {_FORMATS}, got {source.format!r}")
-    if source.delimiter is not None and len(source.delimiter) != 1:
+    if source.delimiter is not None and (not isinstance(source.delimiter, str) or len(source.delimiter) != 1):
         problems.append(f"{where}: delimiter must be a single character, got {source.delimiter!r}")
+    if not isinstance(source.encoding, str) or not _known_encoding(source.encoding):
+        problems.append(
+            f"{where}: encoding {source.encoding!r} is not a known text encoding "
+            "(e.g. 'utf-8', 'latin-1', 'cp1252')"
+        )
+    if source.sheet is not None and (
+        isinstance(source.sheet, bool) or not isinstance(source.sheet, str | int)
+    ):
+        problems.append(f"{where}: sheet must be a sheet name or a 0-based sheet number")
     if not isinstance(source.duplicate_free, bool):
         problems.append(f"{where}: duplicate_free must be true or false")
+    if not isinstance(source.pseudonymised, bool):
+        problems.append(f"{where}: pseudonymised must be true or false")
     return problems
+
+
+def _known_encoding(name: str) -> bool:
+    try:
+        "".encode(name)  # raises LookupError for unknown and for bytes-to-bytes codecs
+    except LookupError:
+        return False
+    return True
 
 
 _TOP_KEYS = {"output", "sources", "linkage"}
@@ -187,6 +244,7 @@ _SOURCE_KEYS = {
     "columns",
     "sheet",
     "format",
+    "pseudonymised",
 }
 _OUTPUT_KEYS = {"dir"}
 _LINKAGE_KEYS = {
@@ -231,8 +289,8 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path, origin: str = "c
     for key in sorted(set(output) - _OUTPUT_KEYS):
         problems.append(f"unknown key {key!r} in [output]")
     out_dir_raw = output.get("dir", "out")
-    if not isinstance(out_dir_raw, str) or not out_dir_raw:
-        problems.append("[output] dir must be a non-empty string")
+    if not isinstance(out_dir_raw, str) or not out_dir_raw or "\x00" in out_dir_raw:
+        problems.append("[output] dir must be a non-empty string without NUL characters")
         out_dir_raw = "out"
 
     sources: list[SourceConfig] = []
@@ -270,6 +328,7 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path, origin: str = "c
                     encoding=entry.get("encoding", "utf-8"),
                     sheet=entry.get("sheet"),
                     format=entry.get("format"),
+                    pseudonymised=entry.get("pseudonymised", False),
                 )
             )
         except ConfigError as exc:

@@ -26,6 +26,7 @@ from .clustering import ClusterReport, assign_resident_ids, cluster_records
 from .config import LinkConfig, load_config
 from .errors import EngineError
 from .model import ResidentModel
+from .schema import IDENTIFIER_FACTS, PSEUDONYMISED_FIELDS
 from .sources import load_sources
 
 if TYPE_CHECKING:
@@ -118,6 +119,11 @@ class _Stages:
             self.callback(name, self.timings[name], self.detail)
 
 
+#: Columns a pseudonymised source gives ready-made: the hashed identifiers, taken as they are,
+#: and the facts drawn from the raw NIK and KK before hashing.
+_GIVEN: tuple[str, ...] = (*PSEUDONYMISED_FIELDS, *IDENTIFIER_FACTS)
+
+
 def standardise_records(
     con: duckdb.DuckDBPyConnection,
     config: LinkConfig,
@@ -127,8 +133,13 @@ def standardise_records(
 ) -> None:
     """Create ``records_table``: one standardised row per mapped record, with ``unique_id``,
     ``source_duplicate_free`` and the comparison columns ``birth_date``, ``birth_year`` and
-    ``sex`` (the recorded value, else the one decoded from a valid NIK), and
-    ``birth_date_placeholder`` (``birth_date`` is one of Dukcapil's placeholder dates)."""
+    ``sex`` (the recorded value, else the one decoded from a valid NIK),
+    ``birth_date_placeholder`` (``birth_date`` is one of Dukcapil's placeholder dates) and
+    ``nik_typo_keys`` (NULL unless the sources are pseudonymised).
+
+    With pseudonymised sources, NIK, KK and phone are taken as they are (keyed hashes) and the
+    facts standardisation would draw from them come from the columns extracted beforehand.
+    """
     from .standardise import standardise_select_sql
 
     con.execute("CREATE OR REPLACE TEMP TABLE __source_flags (source VARCHAR, duplicate_free BOOLEAN)")
@@ -137,6 +148,23 @@ def standardise_records(
         [[s.name, s.duplicate_free] for s in config.sources],
     )
     fragment = standardise_select_sql(reference_date=config.options.effective_reference_date)
+    standardised = (
+        "SELECT m.source || '|' || m.record_id AS unique_id, m.source, m.record_id, "
+        f"f.duplicate_free AS source_duplicate_free, {fragment}, "
+        + ", ".join(f"m.{q(c)} AS {q('__given_' + c)}" for c in _GIVEN)
+        + f" FROM {q(mapped_table)} m JOIN __source_flags f ON m.source = f.source"
+    )
+    given = ", ".join(q("__given_" + c) for c in _GIVEN)
+    if any(s.pseudonymised for s in config.sources):
+        replaced = ", ".join(f"{q('__given_' + c)} AS {q(c)}" for c in _GIVEN if c != "nik_typo_keys")
+        standardised = (
+            f"SELECT * EXCLUDE ({given}) REPLACE ({replaced}), __given_nik_typo_keys AS nik_typo_keys "
+            f"FROM ({standardised})"
+        )
+    else:
+        standardised = (
+            f"SELECT * EXCLUDE ({given}), __given_nik_typo_keys AS nik_typo_keys FROM ({standardised})"
+        )
     con.execute(
         f"CREATE OR REPLACE TABLE {q(records_table)} AS "
         "SELECT * EXCLUDE (birth_year, birth_year_from_age), "
@@ -148,9 +176,7 @@ def standardise_records(
         "SELECT *, "
         "coalesce(tanggal_lahir, CASE WHEN nik_valid THEN nik_birth_date END) AS birth_date, "
         "coalesce(jenis_kelamin, CASE WHEN nik_valid THEN nik_sex END) AS sex "
-        "FROM (SELECT m.source || '|' || m.record_id AS unique_id, m.source, m.record_id, "
-        f"f.duplicate_free AS source_duplicate_free, {fragment} "
-        f"FROM {q(mapped_table)} m JOIN __source_flags f ON m.source = f.source))"
+        f"FROM ({standardised}))"
     )
 
 

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import csv
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -35,7 +37,9 @@ _SHOWN = [
 _MASKED = ["nik", "no_kk"]
 _TRUE = {"1", "y", "yes", "ya", "true", "t", "match", "sama"}
 _FALSE = {"0", "n", "no", "tidak", "false", "f", "non-match", "beda"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+#: Characters an .xlsx file cannot hold (XML 1.0 forbids them); openpyxl refuses them.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def review_queue(
@@ -73,14 +77,15 @@ def review_queue(
 
 
 def _neutralise(value: object) -> object:
-    """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe (also when
+    spaces come before the formula sign, which some spreadsheets skip)."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_START):
         return "'" + value
     return value
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` where no text cell starts like a spreadsheet formula."""
+    """A copy of ``frame`` where no text cell or column name starts like a spreadsheet formula."""
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
@@ -90,13 +95,23 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def export_review(queue: pd.DataFrame, path: str | Path) -> Path:
-    """Write the review queue as ``.csv`` or ``.xlsx``, formulas neutralised."""
+    """Write the review queue as ``.csv`` or ``.xlsx``, formulas neutralised.
+
+    An .xlsx cannot hold control characters: they are written as U+FFFD.
+    """
     target = Path(path)
     safe = neutralise_formulas(queue)
     if target.suffix.lower() in (".xlsx", ".xlsm"):
+        for column in safe.columns:
+            safe[column] = safe[column].map(
+                lambda v: _XML_ILLEGAL.sub("\ufffd", v) if isinstance(v, str) else v
+            )
+        safe.columns = [_XML_ILLEGAL.sub("\ufffd", str(c)) for c in safe.columns]
         safe.to_excel(target, index=False)
     else:
-        safe.to_csv(target, index=False)
+        # every field quoted: pandas leaves a bare CR unquoted, which spreadsheets read as a
+        # new row whose first cell could then start with "="
+        safe.to_csv(target, index=False, quoting=csv.QUOTE_ALL)
     return target
 
 
@@ -107,10 +122,16 @@ def import_review(path: str | Path) -> pd.DataFrame:
     a recognised yes/no raises :class:`~dtks_link.errors.SourceError` naming the row.
     """
     source = Path(path)
-    if source.suffix.lower() in (".xlsx", ".xlsm"):
-        frame = pd.read_excel(source, dtype=str)
-    else:
-        frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+    try:
+        if source.suffix.lower() in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(source, dtype=str)
+        else:
+            frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+    except Exception as exc:  # pandas and openpyxl raise many types for broken files
+        detail = str(exc).strip().split("\n", 1)[0][:300]
+        raise SourceError(
+            f"cannot read the review file: {exc.__class__.__name__}: {detail}", source=str(source)
+        ) from None
     missing = [c for c in [*_KEYS, "is_match"] if c not in frame.columns]
     if missing:
         raise SourceError(f"review file lacks column(s) {missing}", source=str(source))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CANONICAL_FIELDS", "IDENTIFIER_FIELDS"]
+__all__ = ["CANONICAL_FIELDS", "IDENTIFIER_FACTS", "IDENTIFIER_FIELDS", "PSEUDONYMISED_FIELDS"]
 
 #: Canonical raw fields, in output order. A source may carry any subset of them.
 #: ``umur`` (age in years) is an addition for sources that give an age instead of a birth date;
@@ -30,3 +30,22 @@ CANONICAL_FIELDS: tuple[str, ...] = (
 
 #: Fields that hold personal identifiers and must be masked in any output meant for people.
 IDENTIFIER_FIELDS: frozenset[str] = frozenset({"nik", "no_kk", "id_lain"})
+
+#: Fields a pseudonymised source holds as keyed hashes (see :mod:`dtks_link.pseudonymise`).
+PSEUDONYMISED_FIELDS: tuple[str, ...] = ("nik", "no_kk", "telepon", "id_lain")
+
+#: What a pseudonymised source carries besides the canonical fields, with its SQL type: the
+#: facts standardisation draws from the raw NIK and KK, extracted before they were hashed, and
+#: keyed hashes of the NIK's one-typo neighbours (so the NIK "one typo" level still works).
+IDENTIFIER_FACTS: dict[str, str] = {
+    "nik_valid": "BOOLEAN",
+    "nik_problems": "VARCHAR",
+    "nik_birth_date": "DATE",
+    "nik_sex": "VARCHAR",
+    "nik_region": "VARCHAR",
+    "nik_dob_mismatch": "BOOLEAN",
+    "nik_sex_mismatch": "BOOLEAN",
+    "kk_valid": "BOOLEAN",
+    "kk_problems": "VARCHAR",
+    "nik_typo_keys": "VARCHAR[]",
+}

@@ -21,12 +21,15 @@ import duckdb
 from .backends.duckdb import quote_identifier as q
 from .config import SourceConfig
 from .errors import SourceError
-from .schema import CANONICAL_FIELDS
+from .schema import CANONICAL_FIELDS, IDENTIFIER_FACTS
 
 __all__ = ["MAX_VALUE_LENGTH", "LoadedSources", "load_sources"]
 
 #: Longer values than this (in characters) quarantine the row: no real name or address is that long.
 MAX_VALUE_LENGTH = 1000
+
+#: Longest CSV line read; a longer line fails the source (DuckDB cannot quarantine it).
+MAX_LINE_BYTES = 64 << 20
 
 _NUMERIC_TYPES = ("DOUBLE", "FLOAT", "BIGINT", "INTEGER", "HUGEINT", "UBIGINT", "DECIMAL", "REAL")
 
@@ -53,7 +56,8 @@ def load_sources(
     """Read every source, map it to the canonical fields and split accepted rows from quarantine.
 
     Creates two tables on ``con``: ``mapped_table`` with ``source, record_id, row_number,
-    nik_numeric_source`` and every canonical field as VARCHAR (NULL where the source lacks it),
+    nik_numeric_source``, every canonical field as VARCHAR (NULL where the source lacks it) and
+    the :data:`~dtks_link.schema.IDENTIFIER_FACTS` (NULL unless the source is pseudonymised),
     and ``quarantine_table`` with ``source, record_id, row_number, reason``.
     """
     rows_read: dict[str, int] = {}
@@ -64,9 +68,10 @@ def load_sources(
         "(source VARCHAR, record_id VARCHAR, row_number BIGINT, reason VARCHAR)"
     )
     columns_sql = ", ".join(f"{q(f)} VARCHAR" for f in CANONICAL_FIELDS)
+    facts_sql = ", ".join(f"{q(f)} {kind}" for f, kind in IDENTIFIER_FACTS.items())
     con.execute(
         f"CREATE OR REPLACE TABLE {q(mapped_table)} (source VARCHAR, record_id VARCHAR, "
-        f"row_number BIGINT, nik_numeric_source BOOLEAN, {columns_sql})"
+        f"row_number BIGINT, nik_numeric_source BOOLEAN, {columns_sql}, {facts_sql})"
     )
     for index, source in enumerate(sources):
         raw_table = f"__raw_{index}"
@@ -78,7 +83,10 @@ def load_sources(
                 f"INSERT INTO {q(quarantine_table)} VALUES (?, NULL, ?, ?)",
                 [source.name, line, reason],
             )
-        _map_and_split(con, source, raw_table, mapped_table, quarantine_table, excel_numeric)
+        try:
+            _map_and_split(con, source, raw_table, mapped_table, quarantine_table, excel_numeric)
+        except duckdb.Error as exc:
+            raise SourceError(f"cannot map the columns: {engine_message(exc)}", source=source.name) from None
         con.execute(f"DROP TABLE IF EXISTS {q(raw_table)}")
         rows_read[source.name] = n_read
         accepted[source.name] = _count(con, mapped_table, source.name)
@@ -105,7 +113,7 @@ def _count(con: duckdb.DuckDBPyConnection, table: str, source: str | None = None
 def _read_raw(
     con: duckdb.DuckDBPyConnection, source: SourceConfig, raw_table: str, index: int
 ) -> tuple[list[tuple[int, str]], set[str]]:
-    """Create ``raw_table`` (with a ``__row`` column) from the source.
+    """Create ``raw_table`` (with a ``__dtks_row`` column) from the source.
 
     Returns the malformed lines (row, reason) and the Excel columns that held numbers.
     """
@@ -115,6 +123,8 @@ def _read_raw(
     path = source.path
     if not path.exists():
         raise SourceError(f"file {str(path)!r} does not exist", source=source.name)
+    if not path.is_file():
+        raise SourceError(f"{str(path)!r} is not a file", source=source.name)
     if path.stat().st_size == 0:
         raise SourceError(f"file {str(path)!r} is empty (0 bytes)", source=source.name)
     fmt = source.file_format
@@ -122,7 +132,7 @@ def _read_raw(
         if fmt == "parquet":
             con.execute(
                 f"CREATE OR REPLACE TABLE {q(raw_table)} AS "
-                "SELECT row_number() OVER () AS __row, * FROM read_parquet(?)",
+                "SELECT row_number() OVER () AS __dtks_row, * FROM read_parquet(?)",
                 [str(path)],
             )
             return [], set()
@@ -130,7 +140,15 @@ def _read_raw(
             return _read_excel(con, source, raw_table)
         return _read_csv(con, source, raw_table, index), set()
     except duckdb.Error as exc:
-        raise SourceError(f"cannot read {fmt} file {str(path)!r}: {exc}", source=source.name) from None
+        raise SourceError(
+            f"cannot read {fmt} file {str(path)!r}: {engine_message(exc)}", source=source.name
+        ) from None
+
+
+def engine_message(exc: BaseException) -> str:
+    """The first line of an engine error: DuckDB appends the offending SQL or the whole input
+    line (which may hold personal data) after it."""
+    return str(exc).strip().split("\n", 1)[0][:300]
 
 
 def _read_csv(
@@ -144,15 +162,17 @@ def _read_csv(
         # DuckDB reads UTF-8 natively; transcode other encodings in a streaming pass.
         temp = tempfile.TemporaryDirectory(prefix="dtks_link_")
         utf8_path = Path(temp.name) / "source.csv"
-        with (
-            path.open("r", encoding=encoding, newline="") as src,
-            utf8_path.open("w", encoding="utf-8", newline="") as dst,
-        ):
-            while chunk := src.read(1 << 20):
-                dst.write(chunk)
+        try:
+            _transcode(path, encoding, utf8_path, source.name)
+        except SourceError:
+            temp.cleanup()
+            raise
         path = utf8_path
     rejects, scan = f"__rejects_{index}", f"__rejects_scan_{index}"
-    options = "header = true, all_varchar = true, store_rejects = true, "
+    # Only VARCHAR as a type candidate: the sniffer's number detection takes minutes on a
+    # megabyte-long run of digits (a hostile or corrupt cell), and every column is text anyway.
+    options = "header = true, all_varchar = true, auto_type_candidates = ['VARCHAR'], "
+    options += f"max_line_size = {MAX_LINE_BYTES}, store_rejects = true, "
     options += f"rejects_table = '{rejects}', rejects_scan = '{scan}'"
     params: list[Any] = [str(path)]
     if source.delimiter is not None:
@@ -161,7 +181,7 @@ def _read_csv(
     try:
         con.execute(
             f"CREATE OR REPLACE TABLE {q(raw_table)} AS "
-            f"SELECT row_number() OVER () AS __row, * FROM read_csv(?, {options})",
+            f"SELECT row_number() OVER () AS __dtks_row, * FROM read_csv(?, {options})",
             params,
         )
         bad = con.execute(
@@ -187,6 +207,33 @@ def _read_csv(
     return malformed
 
 
+def _transcode(path: Path, encoding: str, target: Path, source_name: str) -> None:
+    """Copy ``path`` to ``target`` as UTF-8, streaming; a byte sequence that is not valid in
+    ``encoding`` raises :class:`SourceError` naming the data row (0 means the header)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    newlines = 0
+    with path.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
+        for line in src:  # one physical line per step, so an error knows its row
+            try:
+                text = decoder.decode(line)
+            except UnicodeError as exc:
+                where = "the header" if newlines == 0 else "the row"
+                raise SourceError(
+                    f"{where} is not valid {encoding} text ({exc.__class__.__name__}: "
+                    f"{getattr(exc, 'reason', exc)}); check the encoding set for this source",
+                    source=source_name,
+                    row=newlines or None,
+                ) from None
+            newlines += text.count("\n")
+            dst.write(text)
+        try:
+            dst.write(decoder.decode(b"", final=True))
+        except UnicodeError:
+            raise SourceError(
+                f"the file ends in the middle of a {encoding} character", source=source_name
+            ) from None
+
+
 def _reject_reason(kind: str) -> str:
     reason = f"malformed line: {kind.lower()}"
     if "encoding" in kind.lower() or "unicode" in kind.lower():
@@ -206,8 +253,8 @@ def _renumber_after_rejects(con: duckdb.DuckDBPyConnection, raw_table: str, reje
         [total],
     )
     con.execute(
-        f"UPDATE {q(raw_table)} SET __row = __slots.true_row FROM __slots "
-        f"WHERE {q(raw_table)}.__row = __slots.k"
+        f"UPDATE {q(raw_table)} SET __dtks_row = __slots.true_row FROM __slots "
+        f"WHERE {q(raw_table)}.__dtks_row = __slots.k"
     )
     con.execute("DROP TABLE __slots")
     con.execute("DROP TABLE __rejected")
@@ -273,7 +320,7 @@ def _read_in_memory(
     try:
         con.execute(
             f"CREATE OR REPLACE TABLE {q(raw_table)} AS "
-            f"SELECT row_number() OVER () AS __row, * FROM {q(view)}"
+            f"SELECT row_number() OVER () AS __dtks_row, * FROM {q(view)}"
         )
     finally:
         con.unregister(view)
@@ -286,14 +333,24 @@ def _column_types(con: duckdb.DuckDBPyConnection, raw_table: str) -> dict[str, s
 
 
 def _check_columns(con: duckdb.DuckDBPyConnection, source: SourceConfig, raw_table: str) -> None:
-    available = [c for c in _column_types(con, raw_table) if c != "__row"]
+    available = [c for c in _column_types(con, raw_table) if c != "__dtks_row"]
     wanted = [("id_column", source.id_column)] + [(f, c) for f, c in source.columns.items()]
     problems = []
     for role, column in wanted:
         if column not in available:
-            close = difflib.get_close_matches(column, available, n=1)
+            folded = [c for c in available if c.strip().casefold() == column.strip().casefold()]
+            close = folded or difflib.get_close_matches(column, available, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             problems.append((role, column, hint))
+    if source.pseudonymised:
+        missing = [f for f in IDENTIFIER_FACTS if f not in available]
+        if missing:
+            raise SourceError(
+                f"marked pseudonymised but lacks the identifier facts {missing}: only copies "
+                "written by 'dtks-link pseudonymise' can be linked as pseudonymised",
+                source=source.name,
+                column=missing[0],
+            )
     if problems:
         role, column, hint = problems[0]
         others = "" if len(problems) == 1 else f" (and {len(problems) - 1} more missing column(s))"
@@ -338,34 +395,51 @@ def _map_and_split(
             fields.append(f"CAST(NULL AS VARCHAR) AS {q(canonical)}")
         else:
             fields.append(f"NULLIF(trim({as_text(column)}), '') AS {q(canonical)}")
-    long_column = " ".join(
-        f"WHEN length({q(f)}) > {MAX_VALUE_LENGTH} THEN ?" for f in CANONICAL_FIELDS if f in source.columns
-    )
-    long_params = [
-        f"value in column {source.columns[f]!r} is longer than {MAX_VALUE_LENGTH} characters"
-        for f in CANONICAL_FIELDS
-        if f in source.columns
+    # (condition, reason) in order of precedence; reasons are parameters, never SQL text.
+    id_checks: list[tuple[str, str]] = [
+        ("record_id IS NULL", f"missing record id in column {source.id_column!r}"),
+        (
+            f"length(record_id) > {MAX_VALUE_LENGTH}",
+            f"record id in column {source.id_column!r} is longer than {MAX_VALUE_LENGTH} characters",
+        ),
+        ("contains(record_id, chr(0))", f"record id in column {source.id_column!r} holds a NUL character"),
     ]
+    field_checks: list[tuple[str, str]] = []
+    for field in CANONICAL_FIELDS:
+        if field in source.columns:
+            column = source.columns[field]
+            field_checks.append(
+                (
+                    f"length({q(field)}) > {MAX_VALUE_LENGTH}",
+                    f"value in column {column!r} is longer than {MAX_VALUE_LENGTH} characters",
+                )
+            )
+            field_checks.append(
+                (f"contains({q(field)}, chr(0))", f"value in column {column!r} holds a NUL character")
+            )
     linkable = " OR ".join(f"{q(f)} IS NOT NULL" for f in ("nama", "nik", "no_kk") if f in source.columns)
     linkable = linkable or "false"
+    for fact, kind in IDENTIFIER_FACTS.items():
+        value = f"CAST({q(fact)} AS {kind})" if source.pseudonymised else f"CAST(NULL AS {kind})"
+        fields.append(f"{value} AS {q(fact)}")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE __candidate AS "
         f"SELECT ? AS source, NULLIF(trim({as_text(source.id_column)}), '') AS record_id, "
-        f"__row AS row_number, {'true' if nik_numeric else 'false'} AS nik_numeric_source, "
+        f"__dtks_row AS row_number, {'true' if nik_numeric else 'false'} AS nik_numeric_source, "
         f"{', '.join(fields)} FROM {q(raw_table)}",
         [source.name],
     )
     reason_sql = (
-        "CASE WHEN record_id IS NULL THEN ? "
-        "WHEN __first_row < row_number THEN ? || CAST(__first_row AS VARCHAR) || ')' "
-        + (f"{long_column} " if long_column else "")
-        + f"WHEN NOT ({linkable}) THEN ? "
-        "ELSE NULL END"
+        "CASE "
+        + " ".join(f"WHEN {condition} THEN ?" for condition, _ in id_checks)
+        + " WHEN __first_row < row_number THEN ? || CAST(__first_row AS VARCHAR) || ')' "
+        + " ".join(f"WHEN {condition} THEN ?" for condition, _ in field_checks)
+        + f" WHEN NOT ({linkable}) THEN ? ELSE NULL END"
     )
     reason_params: list[Any] = [
-        f"missing record id in column {source.id_column!r}",
+        *(reason for _, reason in id_checks),
         f"duplicate record id in column {source.id_column!r} (first seen at row ",
-        *long_params,
+        *(reason for _, reason in field_checks),
         "no name, NIK or KK number: nothing to link on",
     ]
     con.execute(
@@ -375,12 +449,13 @@ def _map_and_split(
         reason_params,
     )
     con.execute(
-        f"INSERT INTO {q(quarantine_table)} SELECT source, record_id, row_number, __reason "
+        f"INSERT INTO {q(quarantine_table)} SELECT source, left(record_id, {MAX_VALUE_LENGTH}), "
+        "row_number, __reason "
         "FROM __judged WHERE __reason IS NOT NULL ORDER BY row_number"
     )
     con.execute(
         f"INSERT INTO {q(mapped_table)} SELECT source, record_id, row_number, nik_numeric_source, "
-        f"{', '.join(q(f) for f in CANONICAL_FIELDS)} FROM __judged "
+        f"{', '.join(q(f) for f in (*CANONICAL_FIELDS, *IDENTIFIER_FACTS))} FROM __judged "
         "WHERE __reason IS NULL ORDER BY row_number"
     )
     con.execute("DROP TABLE __candidate")
