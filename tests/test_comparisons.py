@@ -24,6 +24,7 @@ TYPES = {
     "rw": "INTEGER",
     "birth_year_from_age": "BOOLEAN",
     "birth_date_placeholder": "BOOLEAN",
+    "nik_typo_keys": "VARCHAR[]",
 }
 
 NIK_A = "3276014107850001"
@@ -36,6 +37,19 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
     ("nik", {"nik": NIK_A}, {"nik": "3276014107850010"}, "One typo or transposition"),
     ("nik", {"nik": NIK_A}, {"nik": "3276014107850123"}, "Same region and birth, other serial"),
     ("nik", {"nik": NIK_A}, {"nik": "3201024107850001"}, "All other comparisons"),
+    # pseudonymised NIKs: keyed hashes of the one-typo neighbours share exactly one key
+    (
+        "nik",
+        {"nik": "9f1c2e7a0b3d4c5e", "nik_typo_keys": ["a1", "b2", "c3"]},
+        {"nik": "0d4e6f8a9b1c2d3e", "nik_typo_keys": ["x9", "b2", "y8"]},
+        "One typo or transposition",
+    ),
+    (
+        "nik",
+        {"nik": "9f1c2e7a0b3d4c5e", "nik_typo_keys": ["a1", "b2"]},
+        {"nik": "9f1c2e7a0b3d4c5f", "nik_typo_keys": ["x9", "y8"]},
+        "Same region and birth, other serial",
+    ),
     # name
     ("nama", {"nama_key": None}, {"nama_key": "SITIAMINAH"}, "Null"),
     (

@@ -11,7 +11,7 @@ identifier is kept in a form it can still compare:
 - ``nik_valid``, ``nik_problems``, ``nik_birth_date``, ``nik_sex``, ``nik_region``, ... : the
   facts standardisation decodes from the raw NIK and KK, extracted before hashing
   (:data:`~dtks_link.schema.IDENTIFIER_FACTS`);
-- ``no_kk`` and ``telepon``: keyed hashes of the standardised number.
+- ``no_kk``, ``telepon`` and ``id_lain``: keyed hashes of the standardised value.
 
 Names, dates, addresses and record ids stay in clear. Hashing runs inside DuckDB, as a Python
 function over Arrow batches. What this protects against, and what not, is in the README
