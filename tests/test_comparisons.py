@@ -25,6 +25,7 @@ TYPES = {
     "birth_year_from_age": "BOOLEAN",
     "birth_date_placeholder": "BOOLEAN",
     "nik_typo_keys": "VARCHAR[]",
+    "nik_holders": "INTEGER",
 }
 
 NIK_A = "3276014107850001"
@@ -33,6 +34,13 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
     # NIK
     ("nik", {"nik": None}, {"nik": NIK_A}, "Null"),
     ("nik", {"nik": NIK_A}, {"nik": NIK_A}, "Exact NIK"),
+    ("nik", {"nik": NIK_A, "nik_holders": 2}, {"nik": NIK_A, "nik_holders": 2}, "Exact NIK"),
+    (
+        "nik",
+        {"nik": NIK_A, "nik_holders": 5},
+        {"nik": NIK_A, "nik_holders": None},
+        "Exact NIK shared by 3+ names",
+    ),
     ("nik", {"nik": NIK_A}, {"nik": "3276014107850002"}, "One typo or transposition"),
     ("nik", {"nik": NIK_A}, {"nik": "3276014107850010"}, "One typo or transposition"),
     ("nik", {"nik": NIK_A}, {"nik": "3276014107850123"}, "Same region and birth, other serial"),

@@ -163,6 +163,17 @@ _NIK_TYPO_SQL = (
 )
 
 
+#: A NIK written on records of this many different names (phonetic keys) is a shared or
+#: generic number (a head of family's NIK given to members, ``3276000000000001``), not an
+#: identity: agreeing on it is a level of its own, which EM learns to be weak evidence.
+SHARED_NIK_HOLDERS = 3
+
+
+def _shared_nik(left: Row, right: Row) -> bool:
+    holders = [h for h in (left.get("nik_holders"), right.get("nik_holders")) if h is not None]
+    return _eq("nik")(left, right) and bool(holders) and max(holders) >= SHARED_NIK_HOLDERS
+
+
 def _nik_region_birth(left: Row, right: Row) -> bool:
     a, b = left.get("nik"), right.get("nik")
     return a is not None and b is not None and a[:12] == b[:12]
@@ -174,6 +185,11 @@ NIK = ComparisonSpec(
     columns=("nik",),
     levels=(
         Level("Null", _sql_null("nik"), _either_null("nik"), is_null=True),
+        Level(
+            f"Exact NIK shared by {SHARED_NIK_HOLDERS}+ names",
+            f'"nik_l" = "nik_r" AND greatest("nik_holders_l", "nik_holders_r") >= {SHARED_NIK_HOLDERS}',
+            _shared_nik,
+        ),
         Level("Exact NIK", _sql_eq("nik"), _eq("nik"), tf_column="nik"),
         Level("One typo or transposition", _NIK_TYPO_SQL, _nik_typo),
         Level(
@@ -184,9 +200,11 @@ NIK = ComparisonSpec(
         _ELSE,
     ),
 )
-"""NIK (``nik``). Levels: null; exact (term-frequency adjusted: a NIK shared by many records
-counts for less); one substitution or adjacent transposition; same region and birth part (first
-12 digits) with another serial; all other comparisons."""
+"""NIK (``nik``). Levels: null; exact on a shared NIK (held by records of
+:data:`SHARED_NIK_HOLDERS` or more different names: weak evidence); exact (term-frequency
+adjusted: a NIK shared by many records counts for less); one substitution or adjacent
+transposition; same region and birth part (first 12 digits) with another serial; all other
+comparisons."""
 
 
 # -- name --------------------------------------------------------------------------------------

@@ -134,8 +134,10 @@ def standardise_records(
     """Create ``records_table``: one standardised row per mapped record, with ``unique_id``,
     ``source_duplicate_free`` and the comparison columns ``birth_date``, ``birth_year`` and
     ``sex`` (the recorded value, else the one decoded from a valid NIK),
-    ``birth_date_placeholder`` (``birth_date`` is one of Dukcapil's placeholder dates) and
-    ``nik_typo_keys`` (NULL unless the sources are pseudonymised).
+    ``birth_date_placeholder`` (``birth_date`` is one of Dukcapil's placeholder dates),
+    ``nik_holders`` (how many different names, by phonetic key, the records with this NIK carry:
+    a shared or generic NIK has several) and ``nik_typo_keys`` (NULL unless the sources are
+    pseudonymised).
 
     With pseudonymised sources, NIK, KK and phone are taken as they are (keyed hashes) and the
     facts standardisation would draw from them come from the columns extracted beforehand.
@@ -175,7 +177,9 @@ def standardise_records(
         "AS birth_date_placeholder FROM ("
         "SELECT *, "
         "coalesce(tanggal_lahir, CASE WHEN nik_valid THEN nik_birth_date END) AS birth_date, "
-        "coalesce(jenis_kelamin, CASE WHEN nik_valid THEN nik_sex END) AS sex "
+        "coalesce(jenis_kelamin, CASE WHEN nik_valid THEN nik_sex END) AS sex, "
+        "CASE WHEN nik IS NOT NULL THEN count(DISTINCT nama_phonetic) OVER (PARTITION BY nik) END "
+        "AS nik_holders "
         f"FROM ({standardised}))"
     )
 
