@@ -165,16 +165,31 @@ def quality_profile(con: _Connection, table_name: str) -> pd.DataFrame:
 
     parts = table_name.split(".")
     table_sql = ".".join(_ident(p) for p in parts)
-    described = con.execute(f"DESCRIBE SELECT * FROM {table_sql}").fetchall()
-    columns = {str(row[0]) for row in described}
+    engine_dialect = getattr(con, "dialect", None)
+    if isinstance(engine_dialect, str) and engine_dialect != "duckdb":
+        # An engine of another dialect (Spark): the same query, translated by sqlglot.
+        import sqlglot
+
+        columns = set(con.columns(table_name))  # type: ignore[attr-defined]
+
+        def run(sql: str) -> list[tuple[Any, ...]]:
+            translated = sqlglot.transpile(sql, read="duckdb", write=engine_dialect)[0]
+            return list(con.rows(translated))  # type: ignore[attr-defined]
+    else:
+        if engine_dialect == "duckdb":
+            con = con.con  # type: ignore[attr-defined]
+        described = con.execute(f"DESCRIBE SELECT * FROM {table_sql}").fetchall()
+        columns = {str(row[0]) for row in described}
+
+        def run(sql: str) -> list[tuple[Any, ...]]:
+            return list(con.execute(sql).fetchall())
+
     if "source" not in columns:
         raise EngineError(f"table {table_name!r} has no 'source' column to group by")
     checks = [c for c in QUALITY_CHECKS if set(c.columns) <= columns]
     sums = ", ".join(f"count(*) FILTER (WHERE {c.condition}) AS {_ident(c.name)}" for c in checks)
     select = "count(*) AS __records" + (f", {sums}" if sums else "")
-    rows = con.execute(
-        f'SELECT "source", {select} FROM {table_sql} GROUP BY "source" ORDER BY "source"'
-    ).fetchall()
+    rows = run(f'SELECT "source", {select} FROM {table_sql} GROUP BY "source" ORDER BY "source"')
     records: list[dict[str, object]] = []
     for row in rows:
         source, total = row[0], int(row[1])
