@@ -170,7 +170,9 @@ def cluster_records(
     repaired: dict[str, str] = {}
     refused = 0
     if violations:
-        engine.load_frame("__bad", pd.DataFrame({"component": pd.Series([v[0] for v in violations], dtype=object)}))
+        engine.load_frame(
+            "__bad", pd.DataFrame({"component": pd.Series([v[0] for v in violations], dtype=object)})
+        )
         node_rows = engine.rows(
             "SELECT component, unique_id, df_source, confirmed_nik FROM __node_facts "
             "WHERE component IN (SELECT component FROM __bad) ORDER BY component, unique_id"

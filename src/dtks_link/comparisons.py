@@ -18,10 +18,10 @@ from typing import Any
 import jellyfish
 import splink.comparison_level_library as cll
 import sqlglot
-from sqlglot import exp
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.comparison_library import CustomComparison
+from sqlglot import exp
 
 __all__ = [
     "COMPARISONS",
@@ -433,9 +433,7 @@ def default_comparisons(
     A comparison whose columns are empty in every source is left out: it would carry no
     evidence and EM could not estimate it.
     """
-    return [
-        spec.creator(dialect) for spec in COMPARISONS.values() if spec.columns_present(columns_with_data)
-    ]
+    return [spec.creator(dialect) for spec in COMPARISONS.values() if spec.columns_present(columns_with_data)]
 
 
 def level_sql(sql: str, dialect: str) -> str:
@@ -462,7 +460,9 @@ def level_sql(sql: str, dialect: str) -> str:
         if isinstance(node, exp.Anonymous) and str(node.this).lower() == "list_has_all":
             whole, part = node.expressions
             missing = exp.Anonymous(this="array_except", expressions=[part, whole])
-            return exp.EQ(this=exp.Anonymous(this="size", expressions=[missing]), expression=exp.Literal.number(0))
+            return exp.EQ(
+                this=exp.Anonymous(this="size", expressions=[missing]), expression=exp.Literal.number(0)
+            )
         return node
 
     return sqlglot.parse_one(sql, read=_DIALECT).transform(bind).sql(dialect="spark")

@@ -80,7 +80,9 @@ def columns_with_data(con: duckdb.DuckDBPyConnection | Engine, table: str) -> se
     if not candidates:
         return set()
     counts = engine.rows(
-        "SELECT " + ", ".join(f"count({engine.quote(c)})" for c in candidates) + f" FROM {engine.quote(table)}"
+        "SELECT "
+        + ", ".join(f"count({engine.quote(c)})" for c in candidates)
+        + f" FROM {engine.quote(table)}"
     )[0]
     return {c for c, n in zip(candidates, counts, strict=True) if n}
 

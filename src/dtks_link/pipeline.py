@@ -191,21 +191,39 @@ def link(
     callback: ProgressCallback | None
     callback = _print_progress if progress is True else (progress or None)
     stages = _Stages(callback)
-    if engine is not None and not isinstance(engine, str) or cfg.options.engine == "spark":
+    if (engine is not None and not isinstance(engine, str)) or cfg.options.engine == "spark":
         spark_engine = engine if engine is not None and not isinstance(engine, str) else _spark_engine()
         if registry is None:
             return _run(
-                spark_engine, cfg, stages, write=write, registry=None, keep_records=keep_records, labels=labels
+                spark_engine,
+                cfg,
+                stages,
+                write=write,
+                registry=None,
+                keep_records=keep_records,
+                labels=labels,
             )
         from .registry import Registry
 
         if isinstance(registry, Registry):
             return _run(
-                spark_engine, cfg, stages, write=write, registry=registry, keep_records=keep_records, labels=labels
+                spark_engine,
+                cfg,
+                stages,
+                write=write,
+                registry=registry,
+                keep_records=keep_records,
+                labels=labels,
             )
         with Registry(registry) as opened:
             return _run(
-                spark_engine, cfg, stages, write=write, registry=opened, keep_records=keep_records, labels=labels
+                spark_engine,
+                cfg,
+                stages,
+                write=write,
+                registry=opened,
+                keep_records=keep_records,
+                labels=labels,
             )
     if registry is None:
         con = connect()

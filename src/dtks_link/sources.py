@@ -31,7 +31,16 @@ __all__ = ["MAX_VALUE_LENGTH", "LoadedSources", "load_sources", "load_sources_on
 MAX_VALUE_LENGTH = 1000
 
 _NUMERIC_TYPES = (
-    "DOUBLE", "FLOAT", "BIGINT", "INT", "HUGEINT", "UBIGINT", "DECIMAL", "REAL", "SMALLINT", "TINYINT"
+    "DOUBLE",
+    "FLOAT",
+    "BIGINT",
+    "INT",
+    "HUGEINT",
+    "UBIGINT",
+    "DECIMAL",
+    "REAL",
+    "SMALLINT",
+    "TINYINT",
 )
 
 
@@ -468,7 +477,9 @@ def load_sources_on_engine(
         engine.create_table("__candidate", *candidate)
         engine.create_table(f"__judged_{index}", *judged)
         engine.drop("__candidate", raw_table)
-        rows_read[source.name] = int(engine.rows(f"SELECT count(*) FROM {engine.quote(f'__judged_{index}')}")[0][0])
+        rows_read[source.name] = int(
+            engine.rows(f"SELECT count(*) FROM {engine.quote(f'__judged_{index}')}")[0][0]
+        )
         mapped_parts.append(
             f"SELECT source, record_id, row_number, nik_numeric_source, {columns} "
             f"FROM {engine.quote(f'__judged_{index}')} WHERE __reason IS NULL"
@@ -484,7 +495,9 @@ def load_sources_on_engine(
     for name, n in engine.rows(f"SELECT source, count(*) FROM {engine.quote(mapped_table)} GROUP BY source"):
         accepted[str(name)] = int(n)
     quarantined = dict.fromkeys(rows_read, 0)
-    for name, n in engine.rows(f"SELECT source, count(*) FROM {engine.quote(quarantine_table)} GROUP BY source"):
+    for name, n in engine.rows(
+        f"SELECT source, count(*) FROM {engine.quote(quarantine_table)} GROUP BY source"
+    ):
         quarantined[str(name)] = int(n)
     return LoadedSources(
         mapped_table=mapped_table,

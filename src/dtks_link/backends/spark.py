@@ -112,7 +112,7 @@ class SparkEngine:
         self.spark = spark if spark is not None else spark_session()
         self._frames: dict[str, DataFrame] = {}
         # Also registers the similarity functions of Splink's jar (damerau_levenshtein, ...).
-        self._splink_api = SparkAPI(spark_session=self.spark, break_lineage_method="checkpoint")
+        self._splink_api = SparkAPI(spark_session=self.spark, break_lineage_method="checkpoint")  # type: ignore[no-untyped-call]
         register_functions(self.spark)
 
     def quote(self, name: str) -> str:
@@ -184,7 +184,7 @@ def register_functions(spark: SparkSession) -> None:
     gives 0.823 for ``RATNA NOVITASARI NASUTION``/``RATNA MAHARANI LESTARI``), which would move
     pairs between comparison levels. The executors need ``jellyfish`` (a dependency of
     dtks-link)."""
-    from pyspark.sql.functions import pandas_udf
+    from pyspark.sql.functions import pandas_udf  # type: ignore[attr-defined]
 
     # Defined here so that it is shipped by value: executors need jellyfish, not dtks_link.
     def jaro_winkler_batch(left: pd.Series, right: pd.Series) -> pd.Series:
@@ -197,7 +197,7 @@ def register_functions(spark: SparkSession) -> None:
         ]
         return pandas.Series(values, dtype="float64")
 
-    spark.udf.register(JARO_WINKLER, pandas_udf(jaro_winkler_batch, "double"))  # type: ignore[call-overload]
+    spark.udf.register(JARO_WINKLER, pandas_udf(jaro_winkler_batch, "double"))
 
 
 def read_source(spark: SparkSession, source: SourceConfig) -> DataFrame:

@@ -1026,7 +1026,9 @@ def _java_pattern(pattern: str, *, first_only_prefix: bool = False) -> str:
             out.append(ch)
             escaped = True
         elif in_class:
-            if ch == "]" and len(out) - class_start > (2 if out[class_start + 1 : class_start + 2] == ["^"] else 1):
+            if ch == "]" and len(out) - class_start > (
+                2 if out[class_start + 1 : class_start + 2] == ["^"] else 1
+            ):
                 in_class = False
                 out.append(ch)
             elif ch == "[":
@@ -1109,7 +1111,10 @@ def _render_spark(e: Expr, r: Callable[[Expr], str], prefix: str) -> str:
         if d[2]:
             pattern, repl = _java_pattern(d[0]), _java_replacement(d[1])
         else:
-            pattern, repl = _java_pattern(d[0], first_only_prefix=True), "$1" + _java_replacement(d[1], shift=1)
+            pattern, repl = (
+                _java_pattern(d[0], first_only_prefix=True),
+                "$1" + _java_replacement(d[1], shift=1),
+            )
         return f"regexp_replace({r(a[0])}, {_spark_str(pattern)}, {_spark_str(repl)})"
     if op == "re_extract":
         return f"regexp_extract({r(a[0])}, {_spark_str(_java_pattern(d[0]))}, {d[1]})"
@@ -1149,7 +1154,9 @@ def _render_spark(e: Expr, r: Callable[[Expr], str], prefix: str) -> str:
     if op == "lookup":
         mapping, sql_type = d
         spark_type = SPARK_TYPES[sql_type]
-        items = ", ".join(f"{_spark_str(k)}, CAST({_spark_lit(v)} AS {spark_type})" for k, v in mapping.items())
+        items = ", ".join(
+            f"{_spark_str(k)}, CAST({_spark_lit(v)} AS {spark_type})" for k, v in mapping.items()
+        )
         return f"try_element_at(map({items}), {r(a[0])})"
     if op == "at":
         index = a[1]
@@ -1191,7 +1198,11 @@ def _render_spark(e: Expr, r: Callable[[Expr], str], prefix: str) -> str:
         value, body_expr, params = a[0], a[1], a[2:]
         return f"transform(array({r(value)}), {params[0].data[0]} -> {r(body_expr)})[0]"
     if op == "struct":
-        return "named_struct(" + ", ".join(f"{_spark_str(k)}, {r(x)}" for k, x in zip(d[0], a, strict=True)) + ")"
+        return (
+            "named_struct("
+            + ", ".join(f"{_spark_str(k)}, {r(x)}" for k, x in zip(d[0], a, strict=True))
+            + ")"
+        )
     if op == "field":
         return f"{r(a[0])}.{d[0]}"
     if op == "cmp":

@@ -153,11 +153,12 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def quality_profile(con: _Connection, table_name: str) -> pd.DataFrame:
+def quality_profile(con: Any, table_name: str) -> pd.DataFrame:
     """Counts and rates of every problem, per source, in a standardised table.
 
     ``con`` is a DuckDB connection (anything with ``execute(sql)`` returning a relation with
-    ``fetchall()``); ``table_name`` names a table or view with a ``source`` column and the
+    ``fetchall()``) or an engine (:class:`~dtks_link.backends.engine.Engine`, e.g. Spark:
+    the query is translated by sqlglot); ``table_name`` names a table or view with a ``source`` column and the
     standardised columns. Returns a DataFrame with columns ``source``, ``check``,
     ``description``, ``records``, ``flagged`` and ``rate``, sorted by source and check order.
     """
@@ -170,14 +171,14 @@ def quality_profile(con: _Connection, table_name: str) -> pd.DataFrame:
         # An engine of another dialect (Spark): the same query, translated by sqlglot.
         import sqlglot
 
-        columns = set(con.columns(table_name))  # type: ignore[attr-defined]
+        columns = set(con.columns(table_name))
 
         def run(sql: str) -> list[tuple[Any, ...]]:
             translated = sqlglot.transpile(sql, read="duckdb", write=engine_dialect)[0]
-            return list(con.rows(translated))  # type: ignore[attr-defined]
+            return list(con.rows(translated))
     else:
         if engine_dialect == "duckdb":
-            con = con.con  # type: ignore[attr-defined]
+            con = con.con
         described = con.execute(f"DESCRIBE SELECT * FROM {table_sql}").fetchall()
         columns = {str(row[0]) for row in described}
 
