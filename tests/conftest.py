@@ -23,3 +23,11 @@ def small_link(small_depok: Any, tmp_path_factory: pytest.TempPathFactory) -> An
 
     out: Path = tmp_path_factory.mktemp("linked")
     return link(small_depok.config_path, out_dir=out)
+
+
+@pytest.fixture(scope="session")
+def spark_engine() -> Any:
+    """One local Spark session (local[2], 2 shuffle partitions) shared by every Spark test."""
+    from dtks_link.backends.spark import SparkEngine, spark_session
+
+    return SparkEngine(spark_session(master="local[2]", shuffle_partitions=2, driver_memory="2g"))

@@ -22,10 +22,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import duckdb
-from splink import DuckDBAPI
+import pandas as pd
 from splink.clustering import cluster_pairwise_predictions_at_threshold
 
-from .backends.duckdb import quote_identifier as q
+from .backends.duckdb import DuckDBEngine
+from .backends.engine import Engine
 
 __all__ = [
     "ClusterReport",
@@ -103,7 +104,7 @@ def greedy_constrained_clusters(
 
 
 def cluster_records(
-    con: duckdb.DuckDBPyConnection,
+    con: duckdb.DuckDBPyConnection | Engine,
     *,
     records_table: str,
     edges_table: str,
@@ -120,60 +121,68 @@ def cluster_records(
     the cluster) for every record, singletons included. ``confirmed_niks_table`` (column
     ``nik``) lists the NIKs a duplicate-free source confirms; by default they are taken from
     ``records_table``.
+
+    ``con`` is a DuckDB connection or an engine. Connected components run in the engine
+    (Splink's iterative SQL algorithm, on Spark too); only the components that break a
+    constraint are fetched and repaired by :func:`greedy_constrained_clusters`, so both
+    engines give the same clusters.
     """
-    db_api = DuckDBAPI(connection=con)
+    engine = DuckDBEngine(con) if isinstance(con, duckdb.DuckDBPyConnection) else con
+    q = engine.quote
+    db_api = engine.splink_api()
     nodes_sdf = db_api.register(records_table)
     edges_sdf = db_api.register(edges_table)
     components = cluster_pairwise_predictions_at_threshold(
         nodes_sdf, edges_sdf, db_api, "unique_id", threshold_match_probability=threshold
     )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE __components AS SELECT unique_id, "
-        "min(unique_id) OVER (PARTITION BY cluster_id) AS component "
-        f"FROM {components.physical_name}"
+    engine.create_table(
+        "__components",
+        "SELECT unique_id, min(unique_id) OVER (PARTITION BY cluster_id) AS component "
+        f"FROM {components.physical_name}",
     )
     components.drop_table_from_database_and_remove_from_cache()
     if confirmed_niks_table is None:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE __confirmed AS SELECT DISTINCT nik FROM "
-            f"{q(records_table)} WHERE source_duplicate_free AND nik_valid AND nik IS NOT NULL"
+        engine.create_table(
+            "__confirmed",
+            f"SELECT DISTINCT nik FROM {q(records_table)} "
+            "WHERE source_duplicate_free AND nik_valid AND nik IS NOT NULL",
         )
     else:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE __confirmed AS SELECT DISTINCT nik FROM {q(confirmed_niks_table)}"
-        )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE __node_facts AS SELECT c.unique_id, c.component, "
+        engine.create_table("__confirmed", f"SELECT DISTINCT nik FROM {q(confirmed_niks_table)}")
+    engine.create_table(
+        "__node_facts",
+        "SELECT c.unique_id, c.component, "
         "CASE WHEN r.source_duplicate_free THEN r.source END AS df_source, "
         "CASE WHEN r.nik_valid AND r.nik IN (SELECT nik FROM __confirmed) "
         "AND (r.tanggal_lahir IS NULL OR r.nik_birth_date IS NULL OR r.tanggal_lahir = r.nik_birth_date) "
         "AND (r.jenis_kelamin IS NULL OR r.nik_sex IS NULL OR r.jenis_kelamin = r.nik_sex) THEN r.nik END "
-        f"AS confirmed_nik FROM __components c JOIN {q(records_table)} r USING (unique_id)"
+        f"AS confirmed_nik FROM __components c JOIN {q(records_table)} r ON c.unique_id = r.unique_id",
     )
-    violations = con.execute(
+    violations = engine.rows(
         "SELECT component, count(*) > ? AS oversized, "
         "count(df_source) > count(DISTINCT df_source) AS df_violation, "
         "count(DISTINCT confirmed_nik) > 1 AS nik_conflict "
         "FROM __node_facts GROUP BY component "
         "HAVING count(*) > ? OR count(df_source) > count(DISTINCT df_source) "
-        "OR count(DISTINCT confirmed_nik) > 1",
+        "OR count(DISTINCT confirmed_nik) > 1 ORDER BY component",
         [max_cluster_size, max_cluster_size],
-    ).fetchall()
+    )
     repaired: dict[str, str] = {}
     refused = 0
     if violations:
-        con.execute("CREATE OR REPLACE TEMP TABLE __bad (component VARCHAR)")
-        con.executemany("INSERT INTO __bad VALUES (?)", [[v[0]] for v in violations])
-        node_rows = con.execute(
+        engine.load_frame(
+            "__bad", pd.DataFrame({"component": pd.Series([v[0] for v in violations], dtype=object)})
+        )
+        node_rows = engine.rows(
             "SELECT component, unique_id, df_source, confirmed_nik FROM __node_facts "
             "WHERE component IN (SELECT component FROM __bad) ORDER BY component, unique_id"
-        ).fetchall()
-        edge_rows = con.execute(
+        )
+        edge_rows = engine.rows(
             "SELECT n.component, e.unique_id_l, e.unique_id_r, e.match_weight "
             f"FROM {q(edges_table)} e JOIN __node_facts n ON e.unique_id_l = n.unique_id "
             "WHERE n.component IN (SELECT component FROM __bad) AND e.match_probability >= ?",
             [threshold],
-        ).fetchall()
+        )
         by_component_nodes: dict[str, list[tuple[str, str | None, str | None]]] = {}
         for component, key, source, nik in node_rows:
             by_component_nodes.setdefault(component, []).append((key, source, nik))
@@ -186,18 +195,23 @@ def cluster_records(
             )
             repaired.update(mapping)
             refused += n_refused
-        con.execute("DROP TABLE __bad")
-    con.execute("CREATE OR REPLACE TEMP TABLE __repaired (unique_id VARCHAR, cluster_key VARCHAR)")
-    if repaired:
-        con.executemany("INSERT INTO __repaired VALUES (?, ?)", [list(i) for i in repaired.items()])
-    con.execute(
-        f"CREATE OR REPLACE TABLE {q(output_table)} AS SELECT c.unique_id, "
-        "coalesce(r.cluster_key, c.component) AS cluster_key "
-        "FROM __components c LEFT JOIN __repaired r USING (unique_id)"
+        engine.drop("__bad")
+    engine.load_frame(
+        "__repaired",
+        pd.DataFrame(
+            {
+                "unique_id": pd.Series(list(repaired), dtype=object),
+                "cluster_key": pd.Series(list(repaired.values()), dtype=object),
+            }
+        ),
     )
-    n_components = int(con.execute("SELECT count(DISTINCT component) FROM __components").fetchall()[0][0])
-    for table in ("__components", "__confirmed", "__node_facts", "__repaired"):
-        con.execute(f"DROP TABLE IF EXISTS {table}")
+    engine.create_table(
+        output_table,
+        "SELECT c.unique_id, coalesce(r.cluster_key, c.component) AS cluster_key "
+        "FROM __components c LEFT JOIN __repaired r ON c.unique_id = r.unique_id",
+    )
+    n_components = int(engine.rows("SELECT count(DISTINCT component) FROM __components")[0][0])
+    engine.drop("__components", "__confirmed", "__node_facts", "__repaired")
     return ClusterReport(
         components=n_components,
         repaired_components=len(violations),
@@ -209,7 +223,7 @@ def cluster_records(
 
 
 def assign_resident_ids(
-    con: duckdb.DuckDBPyConnection,
+    con: duckdb.DuckDBPyConnection | Engine,
     clusters_table: str,
     records_table: str,
     output_table: str,
@@ -220,11 +234,13 @@ def assign_resident_ids(
     personal data, so the same partition of the same records gives the same ids. Ids that stay
     stable while the data changes are the registry's job (:mod:`dtks_link.registry`).
     """
-    con.execute(
-        f"CREATE OR REPLACE TABLE {q(output_table)} AS "
+    engine = DuckDBEngine(con) if isinstance(con, duckdb.DuckDBPyConnection) else con
+    q = engine.quote
+    engine.create_table(
+        output_table,
         "SELECT r.source, r.record_id, "
-        "'R' || upper(substr(md5(c.cluster_key), 1, 12)) AS resident_id, "
+        "concat('R', upper(substr(md5(c.cluster_key), 1, 12))) AS resident_id, "
         "count(*) OVER (PARTITION BY c.cluster_key) AS cluster_size "
-        f"FROM {q(clusters_table)} c JOIN {q(records_table)} r USING (unique_id) "
-        "ORDER BY r.source, r.record_id"
+        f"FROM {q(clusters_table)} c JOIN {q(records_table)} r ON c.unique_id = r.unique_id "
+        "ORDER BY r.source, r.record_id",
     )

@@ -1,7 +1,8 @@
 """Resident comparisons for Splink 5: NIK, name, birth date, sex, address, KK, mother, birthplace.
 
 Each comparison is declared once as a list of :class:`Level` objects. A level carries its SQL
-condition (DuckDB dialect, translated by Splink's sqlglot for other engines) and a Python twin
+condition (DuckDB dialect; :func:`level_sql` translates it for Spark with sqlglot, mapping the
+similarity functions onto the ones Splink's Spark jar registers) and a Python twin
 with the same three-valued logic (a NULL makes a condition false), used by the registry's
 real-time scorer. Every docstring lists the levels in order, most specific first; a NULL on
 either side falls in the first (null) level and carries no evidence.
@@ -16,15 +17,18 @@ from typing import Any
 
 import jellyfish
 import splink.comparison_level_library as cll
+import sqlglot
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.comparison_library import CustomComparison
+from sqlglot import exp
 
 __all__ = [
     "COMPARISONS",
     "ComparisonSpec",
     "Level",
     "default_comparisons",
+    "level_sql",
 ]
 
 _DIALECT = "duckdb"
@@ -42,11 +46,11 @@ class Level:
     tf_column: str | None = None
     is_null: bool = False
 
-    def creator(self) -> ComparisonLevelCreator:
+    def creator(self, dialect: str = _DIALECT) -> ComparisonLevelCreator:
         if self.sql == "ELSE":
             return cll.ElseLevel()
         level: ComparisonLevelCreator = cll.CustomLevel(
-            self.sql, label_for_charts=self.label, base_dialect_str=_DIALECT
+            level_sql(self.sql, dialect), label_for_charts=self.label, base_dialect_str=dialect
         )
         if self.is_null:
             level = level.configure(is_null_level=True)
@@ -64,8 +68,8 @@ class ComparisonSpec:
     levels: tuple[Level, ...]
     columns: tuple[str, ...]
 
-    def creator(self) -> ComparisonCreator:
-        levels: list[ComparisonLevelCreator | dict[str, Any]] = [lv.creator() for lv in self.levels]
+    def creator(self, dialect: str = _DIALECT) -> ComparisonCreator:
+        levels: list[ComparisonLevelCreator | dict[str, Any]] = [lv.creator(dialect) for lv in self.levels]
         return CustomComparison(
             output_column_name=self.name,
             comparison_description=self.description,
@@ -538,10 +542,45 @@ COMPARISONS: dict[str, ComparisonSpec] = {
 }
 
 
-def default_comparisons(columns_with_data: Collection[str]) -> list[ComparisonCreator]:
-    """Splink comparisons for the standardised columns that hold any data.
+def default_comparisons(
+    columns_with_data: Collection[str], *, dialect: str = _DIALECT
+) -> list[ComparisonCreator]:
+    """Splink comparisons for the standardised columns that hold any data, in ``dialect``
+    (``duckdb`` or ``spark``).
 
     A comparison whose columns are empty in every source is left out: it would carry no
     evidence and EM could not estimate it.
     """
-    return [spec.creator() for spec in COMPARISONS.values() if spec.columns_present(columns_with_data)]
+    return [spec.creator(dialect) for spec in COMPARISONS.values() if spec.columns_present(columns_with_data)]
+
+
+def level_sql(sql: str, dialect: str) -> str:
+    """A level condition (written in DuckDB SQL) in ``dialect``.
+
+    For Spark, sqlglot translates the SQL and three functions are bound to Spark functions
+    with the same results: ``jaro_winkler_similarity`` to ``dtks_jaro_winkler`` (registered by
+    the Spark engine: jellyfish, which DuckDB agrees with; the jar's ``jaro_winkler`` scores
+    differently), ``damerau_levenshtein`` to the function of that name in Splink's Spark jar,
+    and ``list_has_all(a, b)`` (every element of ``b`` is in ``a``) to
+    ``size(array_except(b, a)) = 0``.
+
+    >>> print(level_sql('jaro_winkler_similarity("a_l", "a_r") >= 0.9', "spark"))
+    DTKS_JARO_WINKLER(`a_l`, `a_r`) >= 0.9
+    """
+    if dialect == _DIALECT:
+        return sql
+    if dialect != "spark":
+        raise ValueError(f"unknown SQL dialect {dialect!r}")
+
+    def bind(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.JarowinklerSimilarity):
+            return exp.Anonymous(this="dtks_jaro_winkler", expressions=[node.this, node.expression])
+        if isinstance(node, exp.Anonymous) and str(node.this).lower() == "list_has_all":
+            whole, part = node.expressions
+            missing = exp.Anonymous(this="array_except", expressions=[part, whole])
+            return exp.EQ(
+                this=exp.Anonymous(this="size", expressions=[missing]), expression=exp.Literal.number(0)
+            )
+        return node
+
+    return sqlglot.parse_one(sql, read=_DIALECT).transform(bind).sql(dialect="spark")

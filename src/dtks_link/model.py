@@ -18,8 +18,12 @@ from typing import Any
 import duckdb
 import pandas as pd
 from splink import DuckDBAPI, Linker, SettingsCreator
+from splink.blocking_rule_library import CustomRule
 
+from .backends.duckdb import DuckDBEngine
 from .backends.duckdb import quote_identifier as q
+from .backends.engine import Engine
+from .backends.splink_sampling import portable_sampling
 from .blocking import SAME_SOURCE_GUARD, BlockingRule, default_blocking_rules, rules_in_settings
 from .comparisons import COMPARISONS, default_comparisons
 from .config import LinkageOptions
@@ -83,16 +87,28 @@ _EM_RULES = (
 _CORE_EM_RULES = 3
 
 
-def columns_with_data(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+def columns_with_data(con: duckdb.DuckDBPyConnection | Engine, table: str) -> set[str]:
     """The model columns of ``table`` that hold at least one non-null value."""
-    present = {str(r[0]) for r in con.execute(f"DESCRIBE {q(table)}").fetchall()}
+    engine = DuckDBEngine(con) if isinstance(con, duckdb.DuckDBPyConnection) else con
+    present = set(engine.columns(table))
     candidates = [c for c in MODEL_COLUMNS if c in present]
     if not candidates:
         return set()
-    counts = con.execute(
-        "SELECT " + ", ".join(f"count({q(c)})" for c in candidates) + f" FROM {q(table)}"
-    ).fetchall()[0]
+    counts = engine.rows(
+        "SELECT "
+        + ", ".join(f"count({engine.quote(c)})" for c in candidates)
+        + f" FROM {engine.quote(table)}"
+    )[0]
     return {c for c, n in zip(candidates, counts, strict=True) if n}
+
+
+def _engine_of(db_api: Any) -> Engine:
+    """The engine behind a Splink database API (DuckDB connection or Spark session)."""
+    if db_api.sql_dialect.sql_dialect_str == "spark":
+        from .backends.spark import SparkEngine
+
+        return SparkEngine(db_api.spark)
+    return DuckDBEngine(db_api._con)
 
 
 class ResidentModel:
@@ -119,15 +135,24 @@ class ResidentModel:
     def fit(
         self, db_api: DuckDBAPI, records_table: str, *, labels: pd.DataFrame | None = None
     ) -> ResidentModel:
-        """Train on the standardised ``records_table`` registered on ``db_api``'s connection.
+        """Train on the standardised ``records_table`` registered on ``db_api``'s connection
+        (a Splink ``DuckDBAPI`` or ``SparkAPI``).
 
         With ``labels`` (``source_l, record_id_l, source_r, record_id_r, is_match``, e.g. from
         clerical review), m probabilities come from the labelled matches instead of EM.
+
+        Splink's samples are drawn with an engine-independent hash
+        (:func:`~dtks_link.backends.splink_sampling.portable_sampling`), so the same data
+        gives the same model on DuckDB and on Spark.
         """
-        con = db_api._con
+        with portable_sampling():
+            return self._fit(db_api, records_table, labels=labels)
+
+    def _fit(self, db_api: DuckDBAPI, records_table: str, *, labels: pd.DataFrame | None) -> ResidentModel:
+        dialect = db_api.sql_dialect.sql_dialect_str
         self._db_api, self._records_table = db_api, records_table
-        with_data = columns_with_data(con, records_table)
-        comparisons = default_comparisons(with_data)
+        with_data = columns_with_data(_engine_of(db_api), records_table)
+        comparisons = default_comparisons(with_data, dialect=dialect)
         if not comparisons:
             raise EngineError("no comparable field holds data: map at least a name, NIK or birth date")
         self.blocking_rules_ = default_blocking_rules(with_data)
@@ -137,7 +162,7 @@ class ResidentModel:
                 "or a name together with a birth date or kelurahan"
             )
         comparison_list: list[Any] = list(comparisons)
-        rule_list: list[Any] = [r.sql for r in self.blocking_rules_]
+        rule_list: list[Any] = [_rule(r.sql) for r in self.blocking_rules_]
         settings = SettingsCreator(
             link_type="dedupe_only",
             unique_id_column_name="unique_id",
@@ -154,7 +179,7 @@ class ResidentModel:
 
         deterministic = [rule for rule, cols in _DETERMINISTIC if set(cols) <= with_data]
         if deterministic:
-            guarded: list[Any] = [f"({rule}) AND {_guard()}" for rule in deterministic]
+            guarded: list[Any] = [_rule(f"({rule}) AND {_guard()}") for rule in deterministic]
             step = time.perf_counter()
             training.estimate_probability_two_random_records_match(guarded, recall=0.8)
             self.training_log_.append(f"prior from {len(guarded)} deterministic rule(s){_took(step)}")
@@ -196,7 +221,7 @@ class ResidentModel:
             step = time.perf_counter()
             try:
                 training.estimate_parameters_using_expectation_maximisation(
-                    f"({rule}) AND {_guard()}",
+                    _rule(f"({rule}) AND {_guard()}"),
                     estimate_without_term_frequencies=True,
                     max_pairs=2e6,
                     record_sample_proportion=0.1,
@@ -447,3 +472,8 @@ def _took(start: float) -> str:
 
 def _guard() -> str:
     return SAME_SOURCE_GUARD
+
+
+def _rule(sql: str) -> Any:
+    """A blocking rule written in DuckDB SQL, translated by Splink for the engine in use."""
+    return CustomRule(sql, sql_dialect="duckdb")

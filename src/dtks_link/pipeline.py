@@ -18,16 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
-from splink import DuckDBAPI
 
-from .backends.duckdb import connect
-from .backends.duckdb import quote_identifier as q
+from .backends.duckdb import DuckDBEngine, connect
+from .backends.engine import Engine
 from .clustering import ClusterReport, assign_resident_ids, cluster_records
 from .config import LinkConfig, load_config
 from .errors import EngineError
 from .model import ResidentModel
 from .schema import IDENTIFIER_FACTS, PSEUDONYMISED_FIELDS
-from .sources import load_sources
+from .sources import load_sources, load_sources_on_engine
 
 if TYPE_CHECKING:
     from .registry import Registry
@@ -125,7 +124,7 @@ _GIVEN: tuple[str, ...] = (*PSEUDONYMISED_FIELDS, *IDENTIFIER_FACTS)
 
 
 def standardise_records(
-    con: duckdb.DuckDBPyConnection,
+    con: duckdb.DuckDBPyConnection | Engine,
     config: LinkConfig,
     *,
     mapped_table: str = "mapped",
@@ -141,47 +140,64 @@ def standardise_records(
 
     With pseudonymised sources, NIK, KK and phone are taken as they are (keyed hashes) and the
     facts standardisation would draw from them come from the columns extracted beforehand.
-    """
-    from .standardise import standardise_select_sql
 
-    con.execute("CREATE OR REPLACE TEMP TABLE __source_flags (source VARCHAR, duplicate_free BOOLEAN)")
-    con.executemany(
-        "INSERT INTO __source_flags VALUES (?, ?)",
-        [[s.name, s.duplicate_free] for s in config.sources],
+    ``con`` is a DuckDB connection or an engine; the SQL is the same rules rendered in the
+    engine's dialect."""
+    from .standardise import OUTPUT_COLUMNS, standardise_select_sql
+
+    engine = DuckDBEngine(con) if isinstance(con, duckdb.DuckDBPyConnection) else con
+    q = engine.quote
+    engine.load_frame(
+        "__source_flags",
+        pd.DataFrame(
+            {
+                "source": pd.Series([s.name for s in config.sources], dtype=object),
+                "duplicate_free": pd.Series([s.duplicate_free for s in config.sources], dtype=bool),
+            }
+        ),
     )
-    fragment = standardise_select_sql(reference_date=config.options.effective_reference_date)
+    fragment = standardise_select_sql(
+        reference_date=config.options.effective_reference_date, dialect=engine.dialect
+    )
+    pseudonymised = any(s.pseudonymised for s in config.sources)
+    given = ", ".join(f"m.{q(c)} AS {q('__given_' + c)}" for c in _GIVEN)
     standardised = (
-        "SELECT m.source || '|' || m.record_id AS unique_id, m.source, m.record_id, "
-        f"f.duplicate_free AS source_duplicate_free, {fragment}, "
-        + ", ".join(f"m.{q(c)} AS {q('__given_' + c)}" for c in _GIVEN)
-        + f" FROM {q(mapped_table)} m JOIN __source_flags f ON m.source = f.source"
+        "SELECT concat(m.source, '|', m.record_id) AS unique_id, m.source, m.record_id, "
+        f"f.duplicate_free AS source_duplicate_free, {fragment}, {given} "
+        f"FROM {q(mapped_table)} m JOIN __source_flags f ON m.source = f.source"
     )
-    given = ", ".join(q("__given_" + c) for c in _GIVEN)
-    if any(s.pseudonymised for s in config.sources):
-        replaced = ", ".join(f"{q('__given_' + c)} AS {q(c)}" for c in _GIVEN if c != "nik_typo_keys")
-        standardised = (
-            f"SELECT * EXCLUDE ({given}) REPLACE ({replaced}), __given_nik_typo_keys AS nik_typo_keys "
-            f"FROM ({standardised})"
-        )
-    else:
-        standardised = (
-            f"SELECT * EXCLUDE ({given}), __given_nik_typo_keys AS nik_typo_keys FROM ({standardised})"
-        )
-    con.execute(
-        f"CREATE OR REPLACE TABLE {q(records_table)} AS "
-        "SELECT * EXCLUDE (birth_year, birth_year_from_age), "
+    # pseudonymised sources: the hashed identifiers and the facts extracted before hashing
+    # replace what standardisation would draw from the (hashed) values
+    columns = [
+        f"{q('__given_' + c)} AS {q(c)}" if pseudonymised and c in _GIVEN else q(c) for c in OUTPUT_COLUMNS
+    ]
+    with_given = (
+        "SELECT unique_id, source, record_id, source_duplicate_free, "
+        f"{', '.join(columns)}, {q('__given_nik_typo_keys')} AS nik_typo_keys FROM ({standardised}) __s"
+    )
+    kept = ["unique_id", "source", "record_id", "source_duplicate_free", *OUTPUT_COLUMNS]
+    kept += ["birth_date", "sex", "nik_typo_keys"]
+    passthrough = ", ".join(q(c) for c in kept if c not in ("birth_year", "birth_year_from_age"))
+    distinct_names = (
+        "size(collect_set(nama_phonetic) OVER (PARTITION BY nik))"
+        if engine.dialect == "spark"
+        else "count(DISTINCT nama_phonetic) OVER (PARTITION BY nik)"
+    )
+    engine.create_table(
+        records_table,
+        f"SELECT {passthrough}, "
         "coalesce(year(birth_date), birth_year) AS birth_year, "
         "birth_date IS NULL AND coalesce(birth_year_from_age, false) AS birth_year_from_age, "
-        "coalesce((day(birth_date) = 1 AND month(birth_date) IN (1, 7)) "
-        "OR (day(birth_date) = 31 AND month(birth_date) = 12) OR day(birth_date) = 15, false) "
-        "AS birth_date_placeholder FROM ("
+        "coalesce((dayofmonth(birth_date) = 1 AND month(birth_date) IN (1, 7)) "
+        "OR (dayofmonth(birth_date) = 31 AND month(birth_date) = 12) OR dayofmonth(birth_date) = 15, false) "
+        "AS birth_date_placeholder, "
+        f"CASE WHEN nik IS NOT NULL THEN {distinct_names} END AS nik_holders FROM ("
         "SELECT *, "
         "coalesce(tanggal_lahir, CASE WHEN nik_valid THEN nik_birth_date END) AS birth_date, "
-        "coalesce(jenis_kelamin, CASE WHEN nik_valid THEN nik_sex END) AS sex, "
-        "CASE WHEN nik IS NOT NULL THEN count(DISTINCT nama_phonetic) OVER (PARTITION BY nik) END "
-        "AS nik_holders "
-        f"FROM ({standardised}))"
+        "coalesce(jenis_kelamin, CASE WHEN nik_valid THEN nik_sex END) AS sex "
+        f"FROM ({with_given}) __g) __standardised",
     )
+    engine.drop("__source_flags")
 
 
 def link(
@@ -193,6 +209,7 @@ def link(
     registry: str | Path | Registry | None = None,
     keep_records: bool = False,
     labels: pd.DataFrame | None = None,
+    engine: str | Engine | None = None,
 ) -> LinkResult:
     """Link and deduplicate the configured sources into residents.
 
@@ -205,15 +222,55 @@ def link(
     ``keep_records=True`` keeps the standardised records in ``LinkResult.records`` (for
     clerical review). ``labels`` (reviewed pairs, see :mod:`dtks_link.review`) make the model
     estimate m probabilities from them instead of EM.
+
+    ``engine`` overrides the config's ``[linkage] engine``: ``"duckdb"`` (embedded, the
+    default), ``"spark"`` (a local Spark session, see
+    :func:`~dtks_link.backends.spark.spark_session`), or an engine object such as
+    ``SparkEngine(spark)`` for the session of a cluster. Every stage runs in the engine; with
+    a registry, Spark computes the clusters and the registry (a DuckDB file) records them.
     """
     cfg = load_config(config) if isinstance(config, str | Path) else config
     if out_dir is not None:
         cfg = replace(cfg, output_dir=Path(out_dir))
-    if cfg.options.engine != "duckdb":
-        raise EngineError(f"engine {cfg.options.engine!r} is not available yet in this version; use 'duckdb'")
+    if isinstance(engine, str):
+        cfg = replace(cfg, options=replace(cfg.options, engine=engine))
     callback: ProgressCallback | None
     callback = _print_progress if progress is True else (progress or None)
     stages = _Stages(callback)
+    if (engine is not None and not isinstance(engine, str)) or cfg.options.engine == "spark":
+        spark_engine = engine if engine is not None and not isinstance(engine, str) else _spark_engine()
+        if registry is None:
+            return _run(
+                spark_engine,
+                cfg,
+                stages,
+                write=write,
+                registry=None,
+                keep_records=keep_records,
+                labels=labels,
+            )
+        from .registry import Registry
+
+        if isinstance(registry, Registry):
+            return _run(
+                spark_engine,
+                cfg,
+                stages,
+                write=write,
+                registry=registry,
+                keep_records=keep_records,
+                labels=labels,
+            )
+        with Registry(registry) as opened:
+            return _run(
+                spark_engine,
+                cfg,
+                stages,
+                write=write,
+                registry=opened,
+                keep_records=keep_records,
+                labels=labels,
+            )
     if registry is None:
         con = connect()
         try:
@@ -240,8 +297,15 @@ def link(
         )
 
 
+def _spark_engine() -> Engine:
+    from .backends.spark import SparkEngine, require_pyspark
+
+    require_pyspark()
+    return SparkEngine()
+
+
 def _run(
-    con: duckdb.DuckDBPyConnection,
+    con: duckdb.DuckDBPyConnection | Engine,
     cfg: LinkConfig,
     stages: _Stages,
     *,
@@ -252,30 +316,37 @@ def _run(
 ) -> LinkResult:
     from .standardise import quality_profile
 
+    engine = DuckDBEngine(con) if isinstance(con, duckdb.DuckDBPyConnection) else con
+    q = engine.quote
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with stages.stage("read") as s:
-        loaded = load_sources(
-            con, cfg.sources, mapped_table="work_mapped", quarantine_table="work_quarantine"
-        )
+        if isinstance(con, duckdb.DuckDBPyConnection):
+            loaded = load_sources(
+                con, cfg.sources, mapped_table="work_mapped", quarantine_table="work_quarantine"
+            )
+        else:
+            loaded = load_sources_on_engine(
+                engine, cfg.sources, mapped_table="work_mapped", quarantine_table="work_quarantine"
+            )
         s.detail = ", ".join(f"{k}={v:,}" for k, v in loaded.rows_accepted.items())
     with stages.stage("standardise") as s:
-        standardise_records(con, cfg, mapped_table="work_mapped", records_table="work_records")
+        standardise_records(engine, cfg, mapped_table="work_mapped", records_table="work_records")
         quality = quality_profile(con, "work_records")
         s.detail = f"{sum(loaded.rows_accepted.values()):,} records"
     if sum(loaded.rows_accepted.values()) == 0:
         raise EngineError("no records left to link after reading: every row was quarantined")
-    db_api = DuckDBAPI(connection=con)
+    db_api = engine.splink_api()
     model = ResidentModel(options=cfg.options)
     with stages.stage("train") as s:
         model.fit(db_api, "work_records", labels=labels)
         s.detail = f"{len(model.blocking_rules_)} blocking rules"
     with stages.stage("predict") as s:
         predictions = model.predict()
-        n_pairs = int(con.execute(f"SELECT count(*) FROM {predictions.physical_name}").fetchall()[0][0])
+        n_pairs = int(engine.rows(f"SELECT count(*) FROM {predictions.physical_name}")[0][0])
         s.detail = f"{n_pairs:,} pairs >= {cfg.options.pair_threshold}"
     with stages.stage("cluster") as s:
         report = cluster_records(
-            con,
+            engine,
             records_table="work_records",
             edges_table=predictions.physical_name,
             output_table="work_record_clusters",
@@ -283,33 +354,41 @@ def _run(
             max_cluster_size=cfg.options.max_cluster_size,
         )
         if registry is None:
-            assign_resident_ids(con, "work_record_clusters", "work_records", "work_clusters")
+            assign_resident_ids(engine, "work_record_clusters", "work_records", "work_clusters")
+            clusters = engine.frame("SELECT * FROM work_clusters ORDER BY source, record_id")
         else:
             assert model.settings_ is not None
+            reg_con = registry.con
+            if engine.dialect != "duckdb":
+                # Spark computed the clusters; the registry (a DuckDB file) records them.
+                _copy_to_registry(engine, reg_con, predictions.physical_name)
+                edges_name = "work_edges"
+            else:
+                edges_name = predictions.physical_name
             registry.commit_build(
                 records_table="work_records",
-                edges_table=predictions.physical_name,
+                edges_table=edges_name,
                 clusters_table="work_record_clusters",
                 quarantine_table="work_quarantine",
                 model_json=model.settings_,
                 options=cfg.options,
                 started_at=started,
             )
-            con.execute(
+            reg_con.execute(
                 "CREATE OR REPLACE TABLE work_clusters AS SELECT r.source, r.record_id, m.resident_id, "
                 "count(*) OVER (PARTITION BY m.resident_id) AS cluster_size "
                 "FROM work_records r JOIN reg.membership m USING (unique_id) ORDER BY r.source, r.record_id"
             )
-        clusters = con.execute("SELECT * FROM work_clusters").df()
+            clusters = reg_con.execute("SELECT * FROM work_clusters").df()
         s.detail = (
             f"{clusters['resident_id'].nunique():,} residents; "
             f"{report.repaired_components} component(s) repaired by constraints"
         )
-    pairs = con.execute(
+    pairs = engine.frame(
         "SELECT source_l, record_id_l, source_r, record_id_r, match_weight, match_probability "
         f"FROM {predictions.physical_name} ORDER BY source_l, record_id_l, source_r, record_id_r"
-    ).df()
-    quarantine = con.execute("SELECT * FROM work_quarantine ORDER BY source, row_number").df()
+    )
+    quarantine = engine.frame(f"SELECT * FROM {q('work_quarantine')} ORDER BY source, row_number")
     counts: dict[str, Any] = {
         "records_per_source": loaded.rows_accepted,
         "rows_read_per_source": loaded.rows_read,
@@ -330,7 +409,7 @@ def _run(
             quality.to_parquet(output_dir / "quality.parquet", index=False)
             s.detail = str(output_dir)
     return LinkResult(
-        records=con.execute("SELECT * FROM work_records").df() if keep_records else None,
+        records=engine.frame("SELECT * FROM work_records ORDER BY unique_id") if keep_records else None,
         clusters=clusters,
         pairs=pairs,
         quarantine=quarantine,
@@ -340,3 +419,16 @@ def _run(
         model=model,
         output_dir=output_dir,
     )
+
+
+def _copy_to_registry(engine: Engine, reg_con: duckdb.DuckDBPyConnection, edges_table: str) -> None:
+    """Bring what the registry build reads from the engine into the registry's connection."""
+    tables = {
+        "work_records": "SELECT * FROM work_records",
+        "work_record_clusters": "SELECT * FROM work_record_clusters",
+        "work_quarantine": "SELECT * FROM work_quarantine",
+        "work_edges": f"SELECT * FROM {edges_table}",
+    }
+    target = DuckDBEngine(reg_con)
+    for name, sql in tables.items():
+        target.load_frame(name, engine.frame(sql))

@@ -18,7 +18,9 @@ from typing import Any
 
 import duckdb
 
+from .backends.duckdb import DuckDBEngine
 from .backends.duckdb import quote_identifier as q
+from .backends.engine import Engine
 from .config import SourceConfig
 from .errors import SourceError
 from .schema import CANONICAL_FIELDS, IDENTIFIER_FACTS
@@ -31,7 +33,18 @@ MAX_VALUE_LENGTH = 1000
 #: Longest CSV line read; a longer line fails the source (DuckDB cannot quarantine it).
 MAX_LINE_BYTES = 64 << 20
 
-_NUMERIC_TYPES = ("DOUBLE", "FLOAT", "BIGINT", "INTEGER", "HUGEINT", "UBIGINT", "DECIMAL", "REAL")
+_NUMERIC_TYPES = (
+    "DOUBLE",
+    "FLOAT",
+    "BIGINT",
+    "INT",
+    "HUGEINT",
+    "UBIGINT",
+    "DECIMAL",
+    "REAL",
+    "SMALLINT",
+    "TINYINT",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -263,6 +276,12 @@ def _renumber_after_rejects(con: duckdb.DuckDBPyConnection, raw_table: str, reje
 def _read_excel(
     con: duckdb.DuckDBPyConnection, source: SourceConfig, raw_table: str
 ) -> tuple[list[tuple[int, str]], set[str]]:
+    text_frame, numeric = _excel_frame(source)
+    _read_in_memory(con, source, raw_table, frame=text_frame)
+    return [], numeric
+
+
+def _excel_frame(source: SourceConfig) -> tuple[Any, set[str]]:
     import pandas as pd
 
     sheet: str | int = 0 if source.sheet is None else source.sheet
@@ -270,9 +289,25 @@ def _read_excel(
         frame = pd.read_excel(source.path, sheet_name=sheet, dtype=object)
     except Exception as exc:  # openpyxl raises many types for broken files
         raise SourceError(f"cannot read Excel file: {exc}", source=source.name) from None
-    text_frame, numeric = _excel_to_text(frame)
-    _read_in_memory(con, source, raw_table, frame=text_frame)
-    return [], numeric
+    return _excel_to_text(frame)
+
+
+def _in_memory_frame(source: SourceConfig) -> Any:
+    """An in-memory source as a pandas DataFrame (pandas, pyarrow or DuckDB relation)."""
+    import pandas as pd
+
+    data = source.data
+    if isinstance(data, duckdb.DuckDBPyRelation):
+        data = data.to_arrow_table()
+    if isinstance(data, pd.DataFrame):
+        return data
+    if hasattr(data, "to_pandas"):
+        return data.to_pandas()
+    raise SourceError(
+        f"in-memory data of type {type(data).__name__} is not a table "
+        "(give a pandas DataFrame, pyarrow Table or DuckDB relation)",
+        source=source.name,
+    )
 
 
 def _excel_to_text(frame: Any) -> tuple[Any, set[str]]:
@@ -333,7 +368,10 @@ def _column_types(con: duckdb.DuckDBPyConnection, raw_table: str) -> dict[str, s
 
 
 def _check_columns(con: duckdb.DuckDBPyConnection, source: SourceConfig, raw_table: str) -> None:
-    available = [c for c in _column_types(con, raw_table) if c != "__dtks_row"]
+    _check_available(source, [c for c in _column_types(con, raw_table) if c != "__dtks_row"])
+
+
+def _check_available(source: SourceConfig, available: list[str]) -> None:
     wanted = [("id_column", source.id_column)] + [(f, c) for f, c in source.columns.items()]
     problems = []
     for role, column in wanted:
@@ -371,7 +409,47 @@ def _map_and_split(
     quarantine_table: str,
     excel_numeric: set[str],
 ) -> None:
-    types = _column_types(con, raw_table)
+    engine = DuckDBEngine(con)
+    candidate, judged = _mapping_sql(engine, source, _column_types(con, raw_table), raw_table, excel_numeric)
+    engine.create_table("__candidate", *candidate)
+    engine.create_table("__judged", *judged)
+    con.execute(
+        f"INSERT INTO {q(quarantine_table)} SELECT source, left(record_id, {MAX_VALUE_LENGTH}), "
+        "row_number, __reason "
+        "FROM __judged WHERE __reason IS NOT NULL ORDER BY row_number"
+    )
+    con.execute(
+        f"INSERT INTO {q(mapped_table)} SELECT source, record_id, row_number, nik_numeric_source, "
+        f"{', '.join(q(f) for f in (*CANONICAL_FIELDS, *IDENTIFIER_FACTS))} FROM __judged "
+        "WHERE __reason IS NULL ORDER BY row_number"
+    )
+    con.execute("DROP TABLE __candidate")
+    con.execute("DROP TABLE __judged")
+
+
+Query = tuple[str, list[Any]]
+
+
+def _engine_type(engine: Engine, kind: str) -> str:
+    """A DuckDB column type (as :data:`IDENTIFIER_FACTS` names them) in the engine's dialect."""
+    if engine.dialect == "duckdb":
+        return kind
+    return {"VARCHAR": engine.text_type, "VARCHAR[]": f"ARRAY<{engine.text_type}>"}.get(kind, kind)
+
+
+def _mapping_sql(
+    engine: Engine,
+    source: SourceConfig,
+    types: dict[str, str],
+    raw_table: str,
+    excel_numeric: set[str],
+) -> tuple[Query, Query]:
+    """The two queries that map a raw table onto the canonical fields (``__candidate``) and
+    judge each row (``__judged``: ``__reason`` is NULL for an accepted row), in the engine's
+    dialect; one definition for every engine."""
+    q = engine.quote
+    text = engine.text_type
+    wide_int = "HUGEINT" if engine.dialect == "duckdb" else "DECIMAL(38, 0)"
 
     def as_text(column: str) -> str:
         kind = types[column].upper()
@@ -379,10 +457,10 @@ def _map_and_split(
             # Integral floats print without exponent; non-integral keep their text form.
             return (
                 f"CASE WHEN {q(column)} = trunc({q(column)}) AND abs({q(column)}) < 1e20 "
-                f"THEN CAST(CAST({q(column)} AS HUGEINT) AS VARCHAR) "
-                f"ELSE CAST({q(column)} AS VARCHAR) END"
+                f"THEN CAST(CAST({q(column)} AS {wide_int}) AS {text}) "
+                f"ELSE CAST({q(column)} AS {text}) END"
             )
-        return f"CAST({q(column)} AS VARCHAR)"
+        return f"CAST({q(column)} AS {text})"
 
     nik_column = source.columns.get("nik")
     nik_numeric = nik_column is not None and (
@@ -392,7 +470,7 @@ def _map_and_split(
     for canonical in CANONICAL_FIELDS:
         column = source.columns.get(canonical)
         if column is None:
-            fields.append(f"CAST(NULL AS VARCHAR) AS {q(canonical)}")
+            fields.append(f"CAST(NULL AS {text}) AS {q(canonical)}")
         else:
             fields.append(f"NULLIF(trim({as_text(column)}), '') AS {q(canonical)}")
     # (condition, reason) in order of precedence; reasons are parameters, never SQL text.
@@ -420,19 +498,18 @@ def _map_and_split(
     linkable = " OR ".join(f"{q(f)} IS NOT NULL" for f in ("nama", "nik", "no_kk") if f in source.columns)
     linkable = linkable or "false"
     for fact, kind in IDENTIFIER_FACTS.items():
-        value = f"CAST({q(fact)} AS {kind})" if source.pseudonymised else f"CAST(NULL AS {kind})"
+        sql_type = _engine_type(engine, kind)
+        value = f"CAST({q(fact)} AS {sql_type})" if source.pseudonymised else f"CAST(NULL AS {sql_type})"
         fields.append(f"{value} AS {q(fact)}")
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE __candidate AS "
-        f"SELECT ? AS source, NULLIF(trim({as_text(source.id_column)}), '') AS record_id, "
+    candidate = (
+        f"SELECT CAST(? AS {text}) AS source, NULLIF(trim({as_text(source.id_column)}), '') AS record_id, "
         f"__dtks_row AS row_number, {'true' if nik_numeric else 'false'} AS nik_numeric_source, "
-        f"{', '.join(fields)} FROM {q(raw_table)}",
-        [source.name],
+        f"{', '.join(fields)} FROM {q(raw_table)}"
     )
     reason_sql = (
         "CASE "
         + " ".join(f"WHEN {condition} THEN ?" for condition, _ in id_checks)
-        + " WHEN __first_row < row_number THEN ? || CAST(__first_row AS VARCHAR) || ')' "
+        + f" WHEN __first_row < row_number THEN concat(?, CAST(__first_row AS {text}), ')') "
         + " ".join(f"WHEN {condition} THEN ?" for condition, _ in field_checks)
         + f" WHEN NOT ({linkable}) THEN ? ELSE NULL END"
     )
@@ -442,21 +519,73 @@ def _map_and_split(
         *(reason for _, reason in field_checks),
         "no name, NIK or KK number: nothing to link on",
     ]
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE __judged AS SELECT *, "
-        f"{reason_sql} AS __reason FROM (SELECT *, min(row_number) OVER "
-        "(PARTITION BY record_id) AS __first_row FROM __candidate)",
-        reason_params,
+    judged = (
+        f"SELECT *, {reason_sql} AS __reason FROM (SELECT *, min(row_number) OVER "
+        "(PARTITION BY record_id) AS __first_row FROM __candidate)"
     )
-    con.execute(
-        f"INSERT INTO {q(quarantine_table)} SELECT source, left(record_id, {MAX_VALUE_LENGTH}), "
-        "row_number, __reason "
-        "FROM __judged WHERE __reason IS NOT NULL ORDER BY row_number"
+    return (candidate, [source.name]), (judged, reason_params)
+
+
+def load_sources_on_engine(
+    engine: Engine,
+    sources: Sequence[SourceConfig],
+    *,
+    mapped_table: str = "mapped",
+    quarantine_table: str = "quarantine",
+) -> LoadedSources:
+    """:func:`load_sources` on an engine that reads sources itself (Spark): the same mapping
+    and quarantine rules (:func:`_mapping_sql`), with the engine's reader.
+
+    The engine's reader does not report malformed CSV lines the way DuckDB's does: a line
+    with too few fields is read with NULLs and judged like any other row."""
+    columns = ", ".join(engine.quote(f) for f in (*CANONICAL_FIELDS, *IDENTIFIER_FACTS))
+    mapped_parts: list[str] = []
+    quarantine_parts: list[str] = []
+    rows_read: dict[str, int] = {}
+    for index, source in enumerate(sources):
+        raw_table = f"__raw_{index}"
+        numeric: set[str] = set()
+        if source.data is None and source.file_format == "excel":
+            # Workbooks are small by nature: read on the driver, as for DuckDB.
+            frame, numeric = _excel_frame(source)
+            engine.load_frame(raw_table, frame.assign(__dtks_row=range(1, len(frame) + 1)))
+        elif source.data is not None:
+            frame = _in_memory_frame(source)
+            engine.load_frame(raw_table, frame.assign(__dtks_row=range(1, len(frame) + 1)))
+        else:
+            engine.load_source(raw_table, source)  # type: ignore[attr-defined]
+        types = dict(engine.columns(raw_table))
+        _check_available(source, [c for c in types if c != "__dtks_row"])
+        candidate, judged = _mapping_sql(engine, source, types, raw_table, numeric)
+        engine.create_table("__candidate", *candidate)
+        engine.create_table(f"__judged_{index}", *judged)
+        engine.drop("__candidate", raw_table)
+        rows_read[source.name] = int(
+            engine.rows(f"SELECT count(*) FROM {engine.quote(f'__judged_{index}')}")[0][0]
+        )
+        mapped_parts.append(
+            f"SELECT source, record_id, row_number, nik_numeric_source, {columns} "
+            f"FROM {engine.quote(f'__judged_{index}')} WHERE __reason IS NULL"
+        )
+        quarantine_parts.append(
+            f"SELECT source, left(record_id, {MAX_VALUE_LENGTH}) AS record_id, row_number, "
+            f"__reason AS reason FROM {engine.quote(f'__judged_{index}')} WHERE __reason IS NOT NULL"
+        )
+    engine.create_table(mapped_table, " UNION ALL ".join(mapped_parts))
+    engine.create_table(quarantine_table, " UNION ALL ".join(quarantine_parts))
+    engine.drop(*(f"__judged_{i}" for i in range(len(sources))))
+    accepted = dict.fromkeys(rows_read, 0)
+    for name, n in engine.rows(f"SELECT source, count(*) FROM {engine.quote(mapped_table)} GROUP BY source"):
+        accepted[str(name)] = int(n)
+    quarantined = dict.fromkeys(rows_read, 0)
+    for name, n in engine.rows(
+        f"SELECT source, count(*) FROM {engine.quote(quarantine_table)} GROUP BY source"
+    ):
+        quarantined[str(name)] = int(n)
+    return LoadedSources(
+        mapped_table=mapped_table,
+        quarantine_table=quarantine_table,
+        rows_read=rows_read,
+        rows_accepted=accepted,
+        rows_quarantined=quarantined,
     )
-    con.execute(
-        f"INSERT INTO {q(mapped_table)} SELECT source, record_id, row_number, nik_numeric_source, "
-        f"{', '.join(q(f) for f in (*CANONICAL_FIELDS, *IDENTIFIER_FACTS))} FROM __judged "
-        "WHERE __reason IS NULL ORDER BY row_number"
-    )
-    con.execute("DROP TABLE __candidate")
-    con.execute("DROP TABLE __judged")

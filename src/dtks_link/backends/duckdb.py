@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pandas as pd
 
-__all__ = ["connect", "quote_identifier"]
+__all__ = ["DuckDBEngine", "connect", "quote_identifier"]
 
 
 def connect(database: str | Path = ":memory:", *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
@@ -30,3 +33,46 @@ def quote_identifier(name: str) -> str:
     if "\x00" in name:
         raise ValueError("identifier contains a NUL character")
     return '"' + name.replace('"', '""') + '"'
+
+
+class DuckDBEngine:
+    """:class:`~dtks_link.backends.engine.Engine` over one DuckDB connection."""
+
+    dialect = "duckdb"
+    text_type = "VARCHAR"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def quote(self, name: str) -> str:
+        return quote_identifier(name)
+
+    def create_table(self, name: str, select_sql: str, params: Sequence[object] = ()) -> None:
+        self.con.execute(f"CREATE OR REPLACE TABLE {quote_identifier(name)} AS {select_sql}", list(params))
+
+    def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql, list(params)).fetchall()
+
+    def frame(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
+        return self.con.execute(sql, list(params)).df()
+
+    def load_frame(self, name: str, frame: pd.DataFrame) -> None:
+        view = f"__frame_{name}"
+        self.con.register(view, frame)
+        try:
+            self.create_table(name, f"SELECT * FROM {quote_identifier(view)}")
+        finally:
+            self.con.unregister(view)
+
+    def columns(self, table: str) -> dict[str, str]:
+        rows = self.con.execute(f"DESCRIBE {quote_identifier(table)}").fetchall()
+        return {str(r[0]): str(r[1]).lower() for r in rows}
+
+    def drop(self, *names: str) -> None:
+        for name in names:
+            self.con.execute(f"DROP TABLE IF EXISTS {quote_identifier(name)}")
+
+    def splink_api(self) -> Any:
+        from splink import DuckDBAPI
+
+        return DuckDBAPI(connection=self.con)

@@ -514,8 +514,11 @@ def _sql_lit(value: object) -> str:
     raise TypeError(type(value).__name__)
 
 
-def render_sql(expr: Expr, *, table_alias: str | None = None) -> str:
-    """Render a tree as one DuckDB SQL expression.
+def render_sql(expr: Expr, *, table_alias: str | None = None, dialect: str = "duckdb") -> str:
+    """Render a tree as one SQL expression in ``dialect`` (``duckdb`` or ``spark``).
+
+    Both dialects come from the same tree; :func:`_render_spark` maps each operation to the
+    Spark SQL function with DuckDB's (and the Python twin's) meaning (see its docstring).
 
     Outside lambdas a node used in several places is rendered in each place: DuckDB's
     common-subexpression elimination computes the repeats once. Inside a :func:`let` body
@@ -525,9 +528,15 @@ def render_sql(expr: Expr, *, table_alias: str | None = None) -> str:
     Nodes used only inside a CASE branch are left where they are, so they stay lazy."""
     if table_alias is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table_alias):
         raise ValueError(f"bad table alias {table_alias!r}")
-    prefix = f'"{table_alias}".' if table_alias else ""
+    if dialect not in _DIALECTS:
+        raise ValueError(f"unknown SQL dialect {dialect!r}; expected one of {_DIALECTS}")
+    quote = "`" if dialect == "spark" else '"'
+    prefix = f"{quote}{table_alias}{quote}." if table_alias else ""
     check_flat(expr)
-    return _Renderer(prefix).render(expr, {})
+    return _Renderer(prefix, dialect).render(expr, {})
+
+
+_DIALECTS = ("duckdb", "spark")
 
 
 _LAMBDA_OPS = ("list_map", "list_filter")
@@ -555,8 +564,10 @@ _HEAVY_OPS = frozenset({"re_sub", "re_extract", "re_has", "levenshtein", "transl
 
 
 class _Renderer:
-    def __init__(self, prefix: str) -> None:
+    def __init__(self, prefix: str, dialect: str = "duckdb") -> None:
         self.prefix = prefix
+        self.spark = dialect == "spark"
+        self._render_op = _render_spark if self.spark else _render
         self.memo: dict[tuple[int, int], str] = {}
         self._scopes: list[dict[int, str]] = []  # keeps every scope alive: ids stay unique
 
@@ -568,7 +579,7 @@ class _Renderer:
             if e.op == "let":
                 self.memo[key] = self._let(e, subst)
             else:
-                self.memo[key] = _render(e, lambda x: self.render(x, subst), self.prefix)
+                self.memo[key] = self._render_op(e, lambda x: self.render(x, subst), self.prefix)
         return self.memo[key]
 
     # -- staging of let bodies ----------------------------------------------------------------
@@ -580,11 +591,11 @@ class _Renderer:
         if not levels:
             inner = {**subst, id(param): pname}
             self._scopes.append(inner)
-            return f"list_transform([{value_sql}], lambda {pname}: {self.render(body, inner)})[1]"
+            return self._first(self._transform(self._singleton(value_sql), pname, self.render(body, inner)))
         # needed[k]: the shared nodes (and the param) stage k or later still reads.
         order: list[list[Expr]] = levels
         final_uses = uses[id(body)]
-        chain = f"[{value_sql}]"
+        chain = self._singleton(value_sql)
         current = {**subst, id(param): pname}
         self._scopes.append(current)
         qname = pname
@@ -603,8 +614,7 @@ class _Renderer:
                 fields.append(("v", current[id(param)]))
             fields.extend((ref.rsplit(".", 1)[-1], ref) for _, ref in carried)
             fields.extend((f"s{node.serial}", self.render(node, current)) for node in stage)
-            struct_sql = "{" + ", ".join(f"'{k_}': {v}" for k_, v in fields) + "}"
-            chain = f"list_transform({chain}, lambda {qname}: {struct_sql})"
+            chain = self._transform(chain, qname, self._struct(fields))
             next_q = f"{pname}_{k + 1}"
             nxt = dict(subst)
             if id(param) in later:
@@ -615,7 +625,24 @@ class _Renderer:
                 nxt[id(node)] = f"{next_q}.s{node.serial}"
             self._scopes.append(nxt)
             current, qname = nxt, next_q
-        return f"list_transform({chain}, lambda {qname}: {self.render(body, current)})[1]"
+        return self._first(self._transform(chain, qname, self.render(body, current)))
+
+    # -- the few shapes the staging writes itself, per dialect ---------------------------------
+    def _singleton(self, value_sql: str) -> str:
+        return f"array({value_sql})" if self.spark else f"[{value_sql}]"
+
+    def _transform(self, list_sql: str, param: str, body_sql: str) -> str:
+        if self.spark:
+            return f"transform({list_sql}, {param} -> {body_sql})"
+        return f"list_transform({list_sql}, lambda {param}: {body_sql})"
+
+    def _first(self, list_sql: str) -> str:
+        return f"{list_sql}[0]" if self.spark else f"{list_sql}[1]"
+
+    def _struct(self, fields: list[tuple[str, str]]) -> str:
+        if self.spark:
+            return "named_struct(" + ", ".join(f"{_spark_str(k)}, {v}" for k, v in fields) + ")"
+        return "{" + ", ".join(f"'{k}': {v}" for k, v in fields) + "}"
 
 
 def _plan(body: Expr, param: Expr, subst: dict[int, str]) -> tuple[list[list[Expr]], dict[int, set[int]]]:
@@ -940,6 +967,281 @@ def _render(e: Expr, r: Callable[[Expr], str], prefix: str) -> str:
         )
     if op == "date_part":
         return f"CAST({d[0]}({r(a[0])}) AS INTEGER)"
+    if op == "levenshtein":
+        return f"levenshtein({r(a[0])}, {r(a[1])})"
+    raise AssertionError(f"unknown op {op}")
+
+
+# ---- Spark SQL rendering -------------------------------------------------------------------
+
+SPARK_TYPES = {
+    "VARCHAR": "STRING",
+    "INTEGER": "INT",
+    "BOOLEAN": "BOOLEAN",
+    "DATE": "DATE",
+    "VARCHAR[]": "ARRAY<STRING>",
+    "INTEGER[]": "ARRAY<INT>",
+}
+
+
+def _spark_str(value: str) -> str:
+    """A Spark SQL string literal: Spark reads backslash escapes inside quotes (and two
+    adjacent literals as one), so backslashes and quotes are escaped with a backslash."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _spark_lit(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return _spark_str(value)
+    if isinstance(value, datetime.date):
+        return f"DATE '{value.isoformat()}'"
+    if isinstance(value, list | tuple):
+        return "array(" + ", ".join(_spark_lit(v) for v in value) + ")"
+    raise TypeError(type(value).__name__)
+
+
+def _java_pattern(pattern: str, *, first_only_prefix: bool = False) -> str:
+    """The RE2 pattern as a Java regex with RE2's meaning.
+
+    ``(?d)`` (UNIX_LINES) makes ``.`` exclude only ``\\n`` as in RE2, ``$`` outside classes
+    becomes ``\\z`` (end of text; Java's ``$`` also matches before a final newline), and ``[``
+    and ``&&`` inside a class are escaped (Java reads them as nested classes/intersections).
+    ``first_only_prefix`` wraps the pattern as ``\\A((?s:.*?))(?:pattern)`` so that a
+    replace-all replaces only the first match (the lazy prefix finds the leftmost one)."""
+    out: list[str] = []
+    in_class = False
+    escaped = False
+    class_start = 0
+    for ch in pattern:
+        if escaped:
+            out.append(ch)
+            escaped = False
+        elif ch == "\\":
+            out.append(ch)
+            escaped = True
+        elif in_class:
+            if ch == "]" and len(out) - class_start > (
+                2 if out[class_start + 1 : class_start + 2] == ["^"] else 1
+            ):
+                in_class = False
+                out.append(ch)
+            elif ch == "[":
+                out.append("\\[")
+            elif ch == "&" and out and out[-1] == "&":
+                out.append("\\&")
+            else:
+                out.append(ch)
+        elif ch == "[":
+            class_start = len(out)
+            out.append(ch)
+            in_class = True
+        elif ch == "$":
+            out.append("\\z")
+        else:
+            out.append(ch)
+    body = "".join(out)
+    if first_only_prefix:
+        return f"(?d)\\A((?s:.*?))(?:{body})"
+    return f"(?d){body}"
+
+
+def _java_replacement(repl: str, *, shift: int = 0) -> str:
+    """RE2 replacement text (``\\1``..``\\9`` are groups) as Java replacement text (``$1``):
+    a literal ``$`` or backslash is escaped; group numbers move up by ``shift``."""
+    out: list[str] = []
+    i = 0
+    while i < len(repl):
+        ch = repl[i]
+        if ch == "\\" and i + 1 < len(repl) and repl[i + 1].isdigit():
+            if i + 2 < len(repl) and repl[i + 2].isdigit():
+                # Java would read "$12" as group 12 when the pattern has that many groups
+                raise ValueError(f"group reference followed by a digit is ambiguous in Java: {repl!r}")
+            out.append("$" + str(int(repl[i + 1]) + shift))
+            i += 2
+            continue
+        if ch == "\\" and i + 1 < len(repl) and repl[i + 1] == "\\":
+            out.append("\\\\")
+            i += 2
+            continue
+        if ch in ("$", "\\"):
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _render_spark(e: Expr, r: Callable[[Expr], str], prefix: str) -> str:
+    """One operation in Spark SQL (Spark 3.4+), with the meaning the DuckDB rendering and the
+    Python twin have. Where Spark differs, the rendering compensates:
+
+    * regular expressions are Java's: see :func:`_java_pattern`; ``regexp_replace`` has no
+      first-match-only mode, so that is a replace-all anchored at the start of the text;
+      ``regexp_extract_all`` takes group 0 explicitly (Spark's default is group 1);
+    * lists are 0-based and ``[]`` fails out of range in ANSI mode, so element reads are
+      ``try_element_at`` (1-based) and an index below 1 reads NULL as in the Python twin;
+    * ``array_position`` gives 0 for "absent" (NULL in DuckDB); ``array_distinct`` keeps a
+      NULL (DuckDB drops it); ``size`` of NULL may be -1 (``array_size`` is NULL);
+    * ``split`` takes a regular expression, so the separator is quoted;
+    * casts that can fail are ``try_cast``, so the SQL runs with ANSI mode on or off."""
+    op, a, d = e.op, e.args, e.data
+    if op == "col":
+        return f"{prefix}`{d[0]}`"
+    if op == "lit":
+        return _spark_lit(d[0])
+    if op == "null":
+        return f"CAST(NULL AS {SPARK_TYPES[d[0]]})"
+    if op == "param":
+        return str(d[0])
+    if op in ("upper", "lower", "trim", "length"):
+        return f"{op}({r(a[0])})"
+    if op == "replace":
+        if d[0] == "":
+            return r(a[0])
+        return f"replace({r(a[0])}, {_spark_str(d[0])}, {_spark_str(d[1])})"
+    if op == "translate":
+        return f"translate({r(a[0])}, {_spark_str(d[0])}, {_spark_str(d[1])})"
+    if op == "re_sub":
+        if d[2]:
+            pattern, repl = _java_pattern(d[0]), _java_replacement(d[1])
+        else:
+            pattern, repl = (
+                _java_pattern(d[0], first_only_prefix=True),
+                "$1" + _java_replacement(d[1], shift=1),
+            )
+        return f"regexp_replace({r(a[0])}, {_spark_str(pattern)}, {_spark_str(repl)})"
+    if op == "re_extract":
+        return f"regexp_extract({r(a[0])}, {_spark_str(_java_pattern(d[0]))}, {d[1]})"
+    if op == "re_has":
+        return f"({r(a[0])} RLIKE {_spark_str(_java_pattern(d[0]))})"
+    if op == "concat":
+        return f"concat({r(a[0])}, {r(a[1])})"
+    if op == "substr":
+        return f"substring({r(a[0])}, {d[0]}, {d[1]})"
+    if op == "nullif":
+        return f"nullif({r(a[0])}, {r(a[1])})"
+    if op == "contains":
+        return f"(instr({r(a[0])}, {_spark_str(d[0])}) > 0)"
+    if op == "lpad":
+        return f"lpad({r(a[0])}, {d[0]}, {_spark_str(d[1])})"
+    if op == "try_date":
+        x = r(a[0])
+        if d[0]:
+            return f"try_cast({x} AS DATE)"
+        shape = _spark_str(_java_pattern("^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"))
+        return f"(CASE WHEN {x} RLIKE {shape} THEN try_cast({x} AS DATE) END)"
+    if op == "re_findall":
+        return f"regexp_extract_all({r(a[0])}, {_spark_str(_java_pattern(d[0]))}, 0)"
+    if op == "has_non_ascii":
+        x = r(a[0])
+        return f"(octet_length({x}) <> length({x}))"
+    if op == "substr_from":
+        return f"substring({r(a[0])}, greatest(1, {r(a[1])}))"
+    if op == "split":
+        sep = d[0]
+        regex = sep if re.fullmatch(r"[A-Za-z0-9 ,;:|_-]*", sep) and "|" not in sep else f"\\Q{sep}\\E"
+        if sep == "":
+            return f"CASE WHEN {r(a[0])} IS NOT NULL THEN array({r(a[0])}) END"
+        return f"split({r(a[0])}, {_spark_str(regex)}, -1)"
+    if op == "to_int":
+        return f"try_cast({r(a[0])} AS INT)"
+    if op == "lookup":
+        mapping, sql_type = d
+        spark_type = SPARK_TYPES[sql_type]
+        items = ", ".join(
+            f"{_spark_str(k)}, CAST({_spark_lit(v)} AS {spark_type})" for k, v in mapping.items()
+        )
+        return f"try_element_at(map({items}), {r(a[0])})"
+    if op == "at":
+        index = a[1]
+        if index.op == "lit" and isinstance(index.data[0], int):
+            if index.data[0] < 1:
+                return "NULL"
+            return f"try_element_at({r(a[0])}, {index.data[0]})"
+        i = r(index)
+        return f"try_element_at({r(a[0])}, CASE WHEN {i} >= 1 THEN {i} END)"
+    if op == "list_len":
+        return f"array_size({r(a[0])})"
+    if op == "list_sort":
+        return f"array_sort({r(a[0])})"
+    if op == "list_position":
+        return f"CAST(nullif(array_position({r(a[0])}, {r(a[1])}), 0) AS INT)"
+    if op == "list_slice_from":
+        lst = r(a[0])
+        return f"slice({lst}, greatest(1, {r(a[1])}), array_size({lst}))"
+    if op == "list_distinct":
+        name = f"_d{e.serial}"
+        return f"array_distinct(filter({r(a[0])}, {name} -> {name} IS NOT NULL))"
+    if op == "list_min":
+        return f"array_min({r(a[0])})"
+    if op == "list_max":
+        return f"array_max({r(a[0])})"
+    if op == "to_str":
+        return f"CAST({r(a[0])} AS STRING)"
+    if op == "concat_ws":
+        return f"concat_ws({_spark_str(d[0])}, {', '.join(r(x) for x in a)})"
+    if op == "list_join":
+        return f"array_join({r(a[0])}, {_spark_str(d[0])})"
+    if op == "list_slice":
+        lst = r(a[0])
+        return f"slice({lst}, {d[0]}, array_size({lst}))"
+    if op in ("list_map", "list_filter"):
+        fn = "transform" if op == "list_map" else "filter"
+        return f"{fn}({r(a[0])}, {a[2].data[0]} -> {r(a[1])})"
+    if op == "let":
+        value, body_expr, params = a[0], a[1], a[2:]
+        return f"transform(array({r(value)}), {params[0].data[0]} -> {r(body_expr)})[0]"
+    if op == "struct":
+        return (
+            "named_struct("
+            + ", ".join(f"{_spark_str(k)}, {r(x)}" for k, x in zip(d[0], a, strict=True))
+            + ")"
+        )
+    if op == "field":
+        return f"{r(a[0])}.{d[0]}"
+    if op == "cmp":
+        return f"({r(a[0])} {d[0]} {r(a[1])})"
+    if op == "isin":
+        return f"({r(a[0])} IN ({', '.join(_spark_lit(v) for v in d[0])}))"
+    if op == "is_null":
+        return f"({r(a[0])} IS NULL)"
+    if op == "not_null":
+        return f"({r(a[0])} IS NOT NULL)"
+    if op == "arith":
+        return f"({r(a[0])} {d[0]} {r(a[1])})"
+    if op == "cast":
+        return f"CAST({r(a[0])} AS {SPARK_TYPES[d[0]]})"
+    if op == "and":
+        return "(" + " AND ".join(r(x) for x in a) + ")"
+    if op == "or":
+        return "(" + " OR ".join(r(x) for x in a) + ")"
+    if op == "not":
+        return f"(NOT {r(a[0])})"
+    if op == "case":
+        has_default = d[0]
+        n = len(a) - 1 if has_default else len(a)
+        parts = [f"WHEN {r(a[i])} THEN {r(a[i + 1])}" for i in range(0, n, 2)]
+        tail = f" ELSE {r(a[-1])}" if has_default else ""
+        return f"(CASE {' '.join(parts)}{tail} END)"
+    if op == "coalesce":
+        return f"coalesce({', '.join(r(x) for x in a)})"
+    if op == "make_date":  # only ever rendered under the check built by make_date()
+        return f"make_date({r(a[0])}, {r(a[1])}, {r(a[2])})"
+    if op == "date_add":
+        base: datetime.date = d[0]
+        low = (datetime.date.min - base).days
+        high = (datetime.date.max - base).days
+        days = r(a[0])
+        return f"(CASE WHEN {days} BETWEEN {low} AND {high} THEN date_add({_spark_lit(base)}, {days}) END)"
+    if op == "date_part":
+        fn = {"year": "year", "month": "month", "day": "dayofmonth"}[d[0]]
+        return f"CAST({fn}({r(a[0])}) AS INT)"
     if op == "levenshtein":
         return f"levenshtein({r(a[0])}, {r(a[1])})"
     raise AssertionError(f"unknown op {op}")

@@ -153,11 +153,12 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def quality_profile(con: _Connection, table_name: str) -> pd.DataFrame:
+def quality_profile(con: Any, table_name: str) -> pd.DataFrame:
     """Counts and rates of every problem, per source, in a standardised table.
 
     ``con`` is a DuckDB connection (anything with ``execute(sql)`` returning a relation with
-    ``fetchall()``); ``table_name`` names a table or view with a ``source`` column and the
+    ``fetchall()``) or an engine (:class:`~dtks_link.backends.engine.Engine`, e.g. Spark:
+    the query is translated by sqlglot); ``table_name`` names a table or view with a ``source`` column and the
     standardised columns. Returns a DataFrame with columns ``source``, ``check``,
     ``description``, ``records``, ``flagged`` and ``rate``, sorted by source and check order.
     """
@@ -165,16 +166,31 @@ def quality_profile(con: _Connection, table_name: str) -> pd.DataFrame:
 
     parts = table_name.split(".")
     table_sql = ".".join(_ident(p) for p in parts)
-    described = con.execute(f"DESCRIBE SELECT * FROM {table_sql}").fetchall()
-    columns = {str(row[0]) for row in described}
+    engine_dialect = getattr(con, "dialect", None)
+    if isinstance(engine_dialect, str) and engine_dialect != "duckdb":
+        # An engine of another dialect (Spark): the same query, translated by sqlglot.
+        import sqlglot
+
+        columns = set(con.columns(table_name))
+
+        def run(sql: str) -> list[tuple[Any, ...]]:
+            translated = sqlglot.transpile(sql, read="duckdb", write=engine_dialect)[0]
+            return list(con.rows(translated))
+    else:
+        if engine_dialect == "duckdb":
+            con = con.con
+        described = con.execute(f"DESCRIBE SELECT * FROM {table_sql}").fetchall()
+        columns = {str(row[0]) for row in described}
+
+        def run(sql: str) -> list[tuple[Any, ...]]:
+            return list(con.execute(sql).fetchall())
+
     if "source" not in columns:
         raise EngineError(f"table {table_name!r} has no 'source' column to group by")
     checks = [c for c in QUALITY_CHECKS if set(c.columns) <= columns]
     sums = ", ".join(f"count(*) FILTER (WHERE {c.condition}) AS {_ident(c.name)}" for c in checks)
     select = "count(*) AS __records" + (f", {sums}" if sums else "")
-    rows = con.execute(
-        f'SELECT "source", {select} FROM {table_sql} GROUP BY "source" ORDER BY "source"'
-    ).fetchall()
+    rows = run(f'SELECT "source", {select} FROM {table_sql} GROUP BY "source" ORDER BY "source"')
     records: list[dict[str, object]] = []
     for row in rows:
         source, total = row[0], int(row[1])

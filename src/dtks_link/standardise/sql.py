@@ -54,7 +54,7 @@ from collections.abc import Mapping
 from functools import cache
 
 from ..schema import CANONICAL_FIELDS
-from ._expr import Compiled, Expr, coalesce, col, compile_py, render_sql
+from ._expr import SPARK_TYPES, Compiled, Expr, coalesce, col, compile_py, render_sql
 from ._text import norm_upper
 from .address import address_exprs
 from .dates import age_expr, birth_year_expr, date_exprs
@@ -221,7 +221,9 @@ def standardise_exprs(reference_date: datetime.date) -> dict[str, Expr]:
 
 
 @cache
-def standardise_select_sql(*, reference_date: datetime.date, table_alias: str | None = None) -> str:
+def standardise_select_sql(
+    *, reference_date: datetime.date, table_alias: str | None = None, dialect: str = "duckdb"
+) -> str:
     """A SQL select-list fragment (``expr AS "col", ...``, no ``SELECT``) computing every
     column of :data:`OUTPUT_COLUMNS` from the raw columns of :data:`RAW_COLUMNS`.
 
@@ -230,12 +232,19 @@ def standardise_select_sql(*, reference_date: datetime.date, table_alias: str | 
     ``reference_date`` resolves two-digit years, rejects future birth dates and turns an age
     into a birth year; pass the extract date for reproducible results. ``table_alias``
     qualifies the raw column references.
+
+    ``dialect="spark"`` renders the same rules as Spark SQL (same rule trees, another
+    renderer; identifiers in backticks), for the Spark engine.
     """
     exprs = standardise_exprs(reference_date)
     items = []
+    spark = dialect == "spark"
     for name, sql_type in OUTPUT_COLUMNS.items():
-        body = render_sql(exprs[name], table_alias=table_alias)
-        items.append(f'CAST({body} AS {sql_type}) AS "{name}"')
+        body = render_sql(exprs[name], table_alias=table_alias, dialect=dialect)
+        if spark:
+            items.append(f"CAST({body} AS {SPARK_TYPES[sql_type]}) AS `{name}`")
+        else:
+            items.append(f'CAST({body} AS {sql_type}) AS "{name}"')
     return ",\n".join(items)
 
 

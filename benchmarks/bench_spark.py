@@ -1,0 +1,131 @@
+"""DuckDB against Spark local: time per stage and the ratio, on the same synthetic Depok.
+
+    python benchmarks/bench_spark.py [--residents 100000] [--master local[2]] [--partitions 8]
+
+Each engine runs in a fresh subprocess (its own peak RSS; Spark's JVM memory is not in it).
+Both runs use the same reference date, so their results must agree: the script also reports
+whether the clusters are identical and the largest match-weight difference between engines.
+Writes benchmarks/results/spark.json and prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import save, table
+
+DATA = Path(__file__).parent / "data"
+STAGES = ("read", "standardise", "train", "predict", "cluster")
+
+
+def one_run(residents: int, engine: str, master: str, partitions: int, out: Path) -> dict[str, Any]:
+    from dataclasses import replace
+
+    import dtks_link
+    from _common import peak_rss_mb
+    from dtks_link.synth import generate
+
+    folder = DATA / f"depok_{residents}"
+    if not (folder / "config.toml").exists():
+        generate(folder, residents=residents, seed=7)
+    cfg = dtks_link.load_config(folder / "config.toml")
+    cfg = replace(cfg, options=replace(cfg.options, reference_date=dt.date(2025, 7, 1)))
+    chosen: Any = engine
+    started = time.perf_counter()
+    if engine == "spark":
+        from dtks_link.backends.spark import SparkEngine, spark_session
+
+        chosen = SparkEngine(spark_session(master=master, shuffle_partitions=partitions, driver_memory="6g"))
+    session_s = time.perf_counter() - started
+    result = dtks_link.link(cfg, write=False, engine=chosen)
+    result.clusters.to_parquet(out / f"clusters_{engine}.parquet", index=False)
+    result.pairs.to_parquet(out / f"pairs_{engine}.parquet", index=False)
+    metrics = dtks_link.evaluate(result.clusters, folder / "truth.parquet")
+    return {
+        "engine": engine,
+        "residents": residents,
+        "records": len(result.clusters),
+        "pairs_scored": len(result.pairs),
+        "session_s": round(session_s, 1),
+        **{f"{k}_s": round(v, 1) for k, v in result.timings.items()},
+        "link_total_s": round(sum(result.timings.values()), 1),
+        "f1": round(metrics.f1, 4),
+        "peak_rss_gb": round(peak_rss_mb() / 1024, 2),
+    }
+
+
+def parity(out: Path) -> dict[str, Any]:
+    import pandas as pd
+
+    def partition(frame: pd.DataFrame) -> set[frozenset[tuple[str, str]]]:
+        return {
+            frozenset(zip(g["source"], g["record_id"], strict=True)) for _, g in frame.groupby("resident_id")
+        }
+
+    duck, spark = (pd.read_parquet(out / f"clusters_{e}.parquet") for e in ("duckdb", "spark"))
+    key = ["source_l", "record_id_l", "source_r", "record_id_r"]
+    pairs = pd.read_parquet(out / "pairs_duckdb.parquet").merge(
+        pd.read_parquet(out / "pairs_spark.parquet"), on=key, how="outer", suffixes=("_d", "_s")
+    )
+    return {
+        "identical_clusters": partition(duck) == partition(spark),
+        "pairs_only_one_engine": int(
+            pairs["match_weight_d"].isna().sum() + pairs["match_weight_s"].isna().sum()
+        ),
+        "max_weight_difference": float((pairs["match_weight_d"] - pairs["match_weight_s"]).abs().max()),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--residents", type=int, default=100_000)
+    parser.add_argument("--master", default="local[2]")
+    parser.add_argument("--partitions", type=int, default=8)
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    out = DATA / f"spark_bench_{args.residents}"
+    out.mkdir(parents=True, exist_ok=True)
+    if args.one:
+        print("RESULT " + json.dumps(one_run(args.residents, args.one, args.master, args.partitions, out)))
+        return
+    rows = []
+    for engine in ("duckdb", "spark"):
+        proc = subprocess.run(
+            [sys.executable, __file__, "--one", engine, "--residents", str(args.residents),
+             "--master", args.master, "--partitions", str(args.partitions)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+        if proc.returncode != 0 or not lines:
+            print(proc.stderr[-3000:], file=sys.stderr)
+            rows.append({"engine": engine, "error": f"exit {proc.returncode}"})
+            continue
+        rows.append(json.loads(lines[-1][7:]))
+        print(json.dumps(rows[-1]), flush=True)
+    ratio: dict[str, Any] = {"engine": "spark / duckdb"}
+    if all("error" not in r for r in rows):
+        for stage in (*STAGES, "link_total"):
+            duck, spark = rows[0].get(f"{stage}_s"), rows[1].get(f"{stage}_s")
+            if duck and spark:
+                ratio[f"{stage}_s"] = round(spark / duck, 1)
+        checks = parity(out)
+        print(json.dumps(checks))
+    else:
+        checks = {}
+    columns = ["engine", "records", "pairs_scored", *(f"{s}_s" for s in STAGES), "link_total_s", "f1",
+               "peak_rss_gb"]  # fmt: skip
+    print(table([*rows, ratio], columns))
+    save("spark", {"master": args.master, "shuffle_partitions": args.partitions, "rows": rows,
+                   "ratio": ratio, "parity": checks})  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

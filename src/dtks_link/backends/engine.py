@@ -1,0 +1,57 @@
+"""The engine seam: the handful of operations the pipeline asks of a SQL engine.
+
+An :class:`Engine` runs SQL in one dialect (``duckdb`` or ``spark``), keeps named tables, and
+hands out the matching Splink database API. Stages build their SQL once and ask the engine
+to quote identifiers and name types, so the same stage runs on both engines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import pandas as pd
+
+__all__ = ["Engine"]
+
+
+class Engine(Protocol):
+    """What a stage may ask of an engine. Parameters (``?`` in the SQL) are bound, never
+    interpolated."""
+
+    #: SQL dialect of the engine: ``duckdb`` or ``spark`` (also Splink's and sqlglot's name).
+    dialect: str
+    #: The engine's name for a text column type (``VARCHAR``, ``STRING``).
+    text_type: str
+
+    def quote(self, name: str) -> str:
+        """Quote an identifier."""
+        ...
+
+    def create_table(self, name: str, select_sql: str, params: Sequence[object] = ()) -> None:
+        """Materialise the result of ``select_sql`` as table ``name`` (replacing it)."""
+        ...
+
+    def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """Run a query and return its rows."""
+        ...
+
+    def frame(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
+        """Run a query and return a pandas DataFrame."""
+        ...
+
+    def load_frame(self, name: str, frame: pd.DataFrame) -> None:
+        """Make a pandas DataFrame available as table ``name``."""
+        ...
+
+    def columns(self, table: str) -> dict[str, str]:
+        """Column name -> lower-case type name of a table."""
+        ...
+
+    def drop(self, *names: str) -> None:
+        """Drop tables if they exist."""
+        ...
+
+    def splink_api(self) -> Any:
+        """The Splink database API over this engine (``DuckDBAPI`` or ``SparkAPI``)."""
+        ...

@@ -1,0 +1,192 @@
+"""The Spark engine: the same contracts as DuckDB, on Spark local[2] with one shared session.
+
+The Spark tests are marked ``spark`` (``pytest -m "not spark"`` leaves them out). The parity
+test on 5,000 residents runs when ``DTKS_SPARK_5K=1`` (about ten minutes on two cores).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from dtks_link import EngineError, link, load_config
+from dtks_link.standardise._expr import _java_pattern, _java_replacement
+
+REFERENCE = dt.date(2025, 7, 1)
+
+
+# -- no Spark needed -------------------------------------------------------------------------
+def test_java_pattern_keeps_re2_meaning() -> None:
+    assert _java_pattern("A$") == "(?d)A\\z"
+    assert _java_pattern("[$]") == "(?d)[$]"
+    assert _java_pattern("[a[]") == "(?d)[a\\[]"
+    assert _java_pattern("x", first_only_prefix=True) == "(?d)\\A((?s:.*?))(?:x)"
+
+
+def test_java_replacement_groups_and_literals() -> None:
+    assert _java_replacement("\\1-\\2") == "$1-$2"
+    assert _java_replacement("$ \\") == "\\$ \\\\"
+    assert _java_replacement("\\1x", shift=1) == "$2x"
+    with pytest.raises(ValueError):
+        _java_replacement("\\12")
+
+
+def test_spark_engine_without_pyspark_says_what_to_install(
+    small_depok: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # import pyspark -> ImportError
+    with pytest.raises(EngineError, match=r"pip install 'dtks-link\[spark\]'"):
+        link(small_depok.config_path, write=False, engine="spark")
+
+
+def test_importing_dtks_link_does_not_import_pyspark() -> None:
+    import subprocess
+
+    code = "import sys, dtks_link, dtks_link.pipeline; print('pyspark' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# -- on Spark --------------------------------------------------------------------------------
+def _config(path: Path) -> Any:
+    cfg = load_config(path)
+    return replace(cfg, options=replace(cfg.options, reference_date=REFERENCE))
+
+
+@pytest.fixture(scope="module")
+def tiny_depok(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from dtks_link.synth import generate
+
+    return generate(tmp_path_factory.mktemp("tiny") / "data", residents=300, seed=5)
+
+
+@pytest.fixture(scope="module")
+def both_engines(
+    tiny_depok: Any, spark_engine: Any, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    """One run per engine (Spark is slow to start, so its one run also builds and exports a
+    registry: Spark computes the clusters, the registry records them)."""
+    from dtks_link import Registry
+
+    cfg = _config(tiny_depok.config_path)
+    folder = tmp_path_factory.mktemp("spark_registry")
+    with Registry(folder / "reg.duckdb") as registry:
+        spark = link(cfg, write=False, keep_records=True, engine=spark_engine, registry=registry)
+        exported = registry.export(folder / "export")
+        stats = registry.stats()
+    return {
+        "duckdb": link(cfg, write=False, keep_records=True),
+        "spark": spark,
+        "spark_registry_export": exported,
+        "spark_registry_stats": stats,
+    }
+
+
+def _partition(clusters: pd.DataFrame) -> set[frozenset[tuple[str, str]]]:
+    return {
+        frozenset(zip(group["source"], group["record_id"], strict=True))
+        for _, group in clusters.groupby("resident_id")
+    }
+
+
+def assert_same_linkage(duck: Any, spark: Any) -> None:
+    """Identical clusters; the same pairs with weights within 1e-6; the same model."""
+    key = ["source", "record_id"]
+    a = duck.clusters.sort_values(key).reset_index(drop=True)
+    b = spark.clusters.sort_values(key).reset_index(drop=True)
+    assert len(a) == len(b)
+    assert _partition(a) == _partition(b)
+    pair_key = ["source_l", "record_id_l", "source_r", "record_id_r"]
+    merged = duck.pairs.merge(spark.pairs, on=pair_key, how="outer", suffixes=("_d", "_s"), indicator=True)
+    assert (merged["_merge"] == "both").all(), merged["_merge"].value_counts()
+    assert (merged["match_weight_d"] - merged["match_weight_s"]).abs().max() <= 1e-6
+    params = duck.model.parameters().merge(
+        spark.model.parameters(), on=["comparison", "level"], suffixes=("_d", "_s")
+    )
+    assert len(params) == len(duck.model.parameters())
+    assert (params["match_weight_d"] - params["match_weight_s"]).abs().max() <= 1e-6
+
+
+@pytest.mark.spark
+def test_standardised_records_are_identical(both_engines: dict[str, Any]) -> None:
+    duck, spark = both_engines["duckdb"].records, both_engines["spark"].records
+    assert duck is not None and spark is not None
+    duck = duck.sort_values("unique_id").reset_index(drop=True)
+    spark = spark.sort_values("unique_id").reset_index(drop=True)
+    assert list(duck.columns) == list(spark.columns)
+    for column in duck.columns:
+        left = [
+            None if pd.isna(v) else (v.date() if isinstance(v, pd.Timestamp) else v) for v in duck[column]
+        ]
+        right = [
+            None if pd.isna(v) else (v.date() if isinstance(v, pd.Timestamp) else v) for v in spark[column]
+        ]
+        assert left == right, column
+
+
+@pytest.mark.spark
+def test_same_clusters_and_weights_on_both_engines(both_engines: dict[str, Any]) -> None:
+    assert_same_linkage(both_engines["duckdb"], both_engines["spark"])
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_contract_every_row_accounted_for(both_engines: dict[str, Any], tiny_depok: Any, engine: str) -> None:
+    result = both_engines[engine]
+    truth = pd.read_parquet(tiny_depok.truth_path)
+    assert not result.clusters.duplicated(["source", "record_id"]).any()
+    for source, n_rows in truth.groupby("source").size().items():
+        kept = int((result.clusters["source"] == source).sum())
+        rejected = int((result.quarantine["source"] == source).sum())
+        assert kept + rejected == n_rows, source
+    assert set(result.timings) >= {"read", "standardise", "train", "predict", "cluster"}
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_contract_duplicate_free_source_never_shares_a_cluster(
+    both_engines: dict[str, Any], engine: str
+) -> None:
+    clusters = both_engines[engine].clusters
+    duk = clusters[clusters["source"] == "dukcapil"]
+    assert not duk["resident_id"].duplicated().any()
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_contract_accuracy(both_engines: dict[str, Any], tiny_depok: Any, engine: str) -> None:
+    from dtks_link import evaluate
+
+    metrics = evaluate(both_engines[engine].clusters, tiny_depok.truth_path)
+    assert metrics.f1 >= 0.9, metrics.summary()
+
+
+@pytest.mark.spark
+def test_registry_build_and_export_from_spark(both_engines: dict[str, Any]) -> None:
+    paths = both_engines["spark_registry_export"]
+    assert all(path.exists() for path in paths.values())
+    assert both_engines["spark_registry_stats"]["residents"] == both_engines["spark"].counts["clusters"]
+    membership = pd.read_parquet(paths["membership"])
+    assert _partition(membership) == _partition(both_engines["duckdb"].clusters)
+
+
+@pytest.mark.spark
+@pytest.mark.skipif(os.environ.get("DTKS_SPARK_5K") != "1", reason="set DTKS_SPARK_5K=1 (about 10 min)")
+def test_parity_on_5000_residents(tmp_path_factory: pytest.TempPathFactory, spark_engine: Any) -> None:
+    from dtks_link.synth import generate
+
+    ds = generate(tmp_path_factory.mktemp("parity5k") / "data", residents=5_000, seed=7)
+    cfg = _config(ds.config_path)
+    duck = link(cfg, write=False)
+    spark = link(cfg, write=False, engine=spark_engine)
+    assert_same_linkage(duck, spark)
+    ids = ["source", "record_id"]
+    a, b = duck.clusters.sort_values(ids), spark.clusters.sort_values(ids)
+    assert (a["resident_id"].to_numpy() == b["resident_id"].to_numpy()).all()
