@@ -115,14 +115,20 @@ def standardise_records(
     ``source_duplicate_free`` and the comparison columns ``birth_date``, ``birth_year`` and
     ``sex`` (the recorded value, else the one decoded from a valid NIK), and
     ``birth_date_placeholder`` (``birth_date`` is one of Dukcapil's placeholder dates)."""
-    from .standardise import standardise_select_sql
+    from .standardise import standardise_query
 
     con.execute("CREATE OR REPLACE TEMP TABLE __source_flags (source VARCHAR, duplicate_free BOOLEAN)")
     con.executemany(
         "INSERT INTO __source_flags VALUES (?, ?)",
         [[s.name, s.duplicate_free] for s in config.sources],
     )
-    fragment = standardise_select_sql(reference_date=config.options.effective_reference_date)
+    standardised = standardise_query(
+        f"(SELECT m.*, f.duplicate_free AS __source_duplicate_free FROM {q(mapped_table)} m "
+        "JOIN __source_flags f ON m.source = f.source) AS m",
+        reference_date=config.options.effective_reference_date,
+        select="source || '|' || record_id AS unique_id, source, record_id, "
+        "__source_duplicate_free AS source_duplicate_free",
+    )
     con.execute(
         f"CREATE OR REPLACE TABLE {q(records_table)} AS "
         "SELECT * EXCLUDE (birth_year, birth_year_from_age), "
@@ -134,9 +140,7 @@ def standardise_records(
         "SELECT *, "
         "coalesce(tanggal_lahir, CASE WHEN nik_valid THEN nik_birth_date END) AS birth_date, "
         "coalesce(jenis_kelamin, CASE WHEN nik_valid THEN nik_sex END) AS sex "
-        "FROM (SELECT m.source || '|' || m.record_id AS unique_id, m.source, m.record_id, "
-        f"f.duplicate_free AS source_duplicate_free, {fragment} "
-        f"FROM {q(mapped_table)} m JOIN __source_flags f ON m.source = f.source))"
+        f"FROM ({standardised}))"
     )
 
 
