@@ -21,6 +21,7 @@ How the trees are turned into stages (:func:`staged_query`):
    read a list-lambda's element parameter, must not be ``make_date`` (only safe under the
    check that wraps it), and when it is only needed inside ``rare`` CASE branches it must be
    cheap (costly work for few rows stays in its branch, as in :func:`~._expr.render_sql`).
+   A let value counts as needed by every row (``render_sql`` computes it for every row).
    A column's stage is one more than the latest stage of the columns it reads.
 
 The meaning is unchanged: every operation renders exactly as in :func:`~._expr.render_sql`;
@@ -62,6 +63,7 @@ class _Inliner:
         self.memo: dict[int, Expr] = {}
         self.subst: dict[int, Expr] = {}
         self.interned: dict[tuple[object, ...], Expr] = {}
+        self.bound: set[int] = set()  # let values (computed for every row by render_sql)
         self._keep: list[Expr] = []  # keeps the originals alive: ids stay unique
 
     def intern(self, e: Expr) -> Expr:
@@ -88,7 +90,11 @@ class _Inliner:
                         stack.append((e, False))
                         stack.append((value, False))
                         continue
-                    self.subst[id(param)] = self.memo[id(value)]
+                    bound = self.memo[id(value)]
+                    self.subst[id(param)] = bound
+                    self.bound.add(id(bound))
+                    if bound.op == "struct":  # let_many: each value
+                        self.bound.update(id(a) for a in bound.args)
                     if id(body) not in self.memo:
                         stack.append((e, True))
                         stack.append((body, False))
@@ -118,12 +124,14 @@ class _Inliner:
         return self.memo[id(root)]
 
 
-def inline_lets(roots: Sequence[Expr]) -> list[Expr]:
-    """The trees with every let inlined and equal subtrees merged (see the module doc)."""
+def inline_lets(roots: Sequence[Expr]) -> tuple[list[Expr], set[int]]:
+    """The trees with every let inlined and equal subtrees merged (see the module doc), and
+    the ids of the nodes that were let values."""
     for root in roots:
         check_flat(root)
     inliner = _Inliner()
-    return [inliner.run(root) for root in roots]
+    out = [inliner.run(root) for root in roots]
+    return out, inliner.bound
 
 
 def _lambda_params(roots: Sequence[Expr]) -> dict[int, bool]:
@@ -158,7 +166,7 @@ def staged_plan(
     """The stages (each a list of (internal column, SQL)) and the outputs ((name, SQL))
     of :func:`staged_query`."""
     names = list(outputs)
-    roots = inline_lets([outputs[n] for n in names])
+    roots, bound = inline_lets([outputs[n] for n in names])
     reads_param = _lambda_params(roots)
 
     # references, unconditional reach, cost, heaviness (lambda bodies: only the parts that
@@ -210,7 +218,7 @@ def staged_plan(
         if e.op not in _LEAF_OPS
         and e.op != "make_date"
         and not reads_param[id(e)]
-        and (id(e) in uncond or not heavy[id(e)])
+        and (id(e) in uncond or id(e) in bound or not heavy[id(e)])
         and refs.get(id(e), 0) >= 2
         and cost[id(e)] >= _COLUMN_AT
     }

@@ -253,15 +253,22 @@ _AHMAD = "AK?HMA[DT]"
 _FIRST_MUHAMMAD = "M|MD|MH|MHD|MOH|MOHD|MOKH|MUH|MUHD|MUKH"
 
 
+# Text none of the _map_tokens patterns matches is left as it is (one test instead of five).
+_ANY_TOKEN = rf"\b(?:{_MUHAMMAD}|{_ABDUL}|{_AHMAD})\b|^(?:{_FIRST_MUHAMMAD}|ST) "
+
+
 def _map_tokens(x: Expr) -> Expr:
-    """Word variants to one spelling (Muhammad, Abdul, Ahmad; a leading M./Moh./St.)."""
-    return (
+    """Word variants to one spelling (Muhammad, Abdul, Ahmad; a leading M./Moh./St.).
+
+    (Use on a bound value: it is referenced twice.)"""
+    mapped = (
         x.re_sub(rf"\b{_MUHAMMAD}\b", "MUHAMAD")
         .re_sub(rf"\b{_ABDUL}\b", "ABDUL")
         .re_sub(rf"\b{_AHMAD}\b", "AHMAD")
         .re_sub(rf"^(?:{_FIRST_MUHAMMAD}) ", "MUHAMAD ", every=False)
         .re_sub("^ST ", "SITI ", every=False)
     )
+    return case((x.re_has(_ANY_TOKEN), mapped), default=x, rare=True)
 
 
 def _joined_key(tokens: Expr) -> Expr:
@@ -284,7 +291,7 @@ def clean_display(x: Expr) -> tuple[Expr, Expr]:
     step1 = case((x.re_has("[^A-Z]"), x.re_sub(_DECEASED, " ")), default=x)
     deceased = coalesce(step1.ne(x), lit(False))
     # A comma followed by nothing but degrees: dropped with them.
-    step2 = step1.re_sub(_COMMA_DEGREES, "", every=False)
+    step2 = case((step1.contains(","), step1.re_sub(_COMMA_DEGREES, "", every=False)), default=step1)
     # Trailing degrees (dotted or on the short list), never the first word.
     step3 = step2.re_sub(r"(?: +(?:" + _DOTTED + "|" + _DOTLESS_ALT + r")\.?)+[ .,]*$", "")
     # Letters and single spaces only.
@@ -307,7 +314,7 @@ def name_exprs(raw: Expr) -> NameExprs:
     tail = if_(has_bin, text.re_extract(_PATRONYM, 2).nullif(""))
     clean, deceased = clean_display(head)
     patronym = if_(tail.not_null(), clean_display(tail)[0])
-    tokens_key = _map_tokens(clean.pipe(fold_spelling))
+    tokens_key = clean.pipe(fold_spelling).pipe(_map_tokens)
     key = tokens_key.pipe(_joined_key)
     return NameExprs(
         clean=clean,
@@ -319,16 +326,26 @@ def name_exprs(raw: Expr) -> NameExprs:
     )
 
 
+def _sub_when(x: Expr, needles: tuple[str, ...], pattern: str, repl: str) -> Expr:
+    """``x.re_sub(pattern, repl)``, skipped when ``x`` has none of ``needles`` (every match of
+    the pattern contains one of them): a substring test costs far less than a regex pass."""
+
+    def sub(v: Expr) -> Expr:
+        return case((or_(*(v.contains(n) for n in needles)), v.re_sub(pattern, repl)), default=v)
+
+    return x.pipe(sub)
+
+
 def phonetic_expr(tokens_key: Expr) -> Expr:
     """The Indonesian phonetic key from the token key (see the module docstring)."""
     x = tokens_key
     for old, new in (("KH", "H"), ("SY", "S"), ("SH", "S"), ("TS", "S"), ("DZ", "Z")):
         x = x.replace(old, new)
     x = x.translate("FVJY", "PPII")
-    x = x.re_sub(r"\b([BCDGKPST])E([RL])", r"\1\2")
-    x = x.re_sub("A[IE]|EI", "E").replace("AU", "O").replace("UW", "U")
-    x = x.re_sub(r"IE\b", "I")
-    x = x.re_sub(r"H([^AEIOU]|$)", r"\1")
+    x = _sub_when(x, ("ER", "EL"), r"\b([BCDGKPST])E([RL])", r"\1\2")
+    x = _sub_when(x, ("AI", "AE", "EI"), "A[IE]|EI", "E").replace("AU", "O").replace("UW", "U")
+    x = _sub_when(x, ("IE",), r"IE\b", "I")
+    x = _sub_when(x, ("H",), r"H([^AEIOU]|$)", r"\1")
     x = x.pipe(lambda v: case((v.re_has(_DOUBLES), _collapse(v)), default=v, rare=True))
     return x.replace(" ", "").nullif("")
 
