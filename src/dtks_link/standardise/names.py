@@ -272,14 +272,20 @@ def _map_tokens(x: Expr) -> Expr:
 
 
 def _joined_key(tokens: Expr) -> Expr:
-    """The token key without spaces, folded again where joining made new pairs."""
+    """The token key without spaces, folded again where joining made new pairs (use on a
+    bound value: it is referenced several times)."""
     joined = tokens.replace(" ", "")
     folded = case((tokens.re_has(_BOUNDARY), _fold_full(joined)), default=joined, rare=True)
-    return (
-        folded.re_sub(f"^{_MUHAMMAD}$", "MUHAMAD", every=False)
-        .re_sub(f"^{_ABDUL}$", "ABDUL", every=False)
-        .re_sub(f"^{_AHMAD}$", "AHMAD", every=False)
-    )
+
+    def whole(v: Expr) -> Expr:
+        mapped = (
+            v.re_sub(f"^{_MUHAMMAD}$", "MUHAMAD", every=False)
+            .re_sub(f"^{_ABDUL}$", "ABDUL", every=False)
+            .re_sub(f"^{_AHMAD}$", "AHMAD", every=False)
+        )
+        return case((v.re_has(f"^(?:{_MUHAMMAD}|{_ABDUL}|{_AHMAD})$"), mapped), default=v, rare=True)
+
+    return whole(folded)
 
 
 def clean_display(x: Expr) -> tuple[Expr, Expr]:
@@ -336,14 +342,26 @@ def _sub_when(x: Expr, needles: tuple[str, ...], pattern: str, repl: str) -> Exp
     return x.pipe(sub)
 
 
+def _replace_when(x: Expr, pairs: tuple[tuple[str, str], ...]) -> Expr:
+    """The replacements in order, skipped when ``x`` has none of the texts to replace (then
+    they all leave it as it is)."""
+
+    def sub(v: Expr) -> Expr:
+        out = v
+        for old, new in pairs:
+            out = out.replace(old, new)
+        return case((or_(*(v.contains(old) for old, _ in pairs)), out), default=v)
+
+    return x.pipe(sub)
+
+
 def phonetic_expr(tokens_key: Expr) -> Expr:
     """The Indonesian phonetic key from the token key (see the module docstring)."""
-    x = tokens_key
-    for old, new in (("KH", "H"), ("SY", "S"), ("SH", "S"), ("TS", "S"), ("DZ", "Z")):
-        x = x.replace(old, new)
+    x = _replace_when(tokens_key, (("KH", "H"), ("SY", "S"), ("SH", "S"), ("TS", "S"), ("DZ", "Z")))
     x = x.translate("FVJY", "PPII")
     x = _sub_when(x, ("ER", "EL"), r"\b([BCDGKPST])E([RL])", r"\1\2")
-    x = _sub_when(x, ("AI", "AE", "EI"), "A[IE]|EI", "E").replace("AU", "O").replace("UW", "U")
+    x = _sub_when(x, ("AI", "AE", "EI"), "A[IE]|EI", "E")
+    x = _replace_when(x, (("AU", "O"), ("UW", "U")))
     x = _sub_when(x, ("IE",), r"IE\b", "I")
     x = _sub_when(x, ("H",), r"H([^AEIOU]|$)", r"\1")
     x = x.pipe(lambda v: case((v.re_has(_DOUBLES), _collapse(v)), default=v, rare=True))
