@@ -321,9 +321,9 @@ def address_exprs(
 
     # -- street and house number (single chains, no sharing) --------------------------------
     house = a.re_extract(_HOUSE, 1).nullif("")
+    after_comma = case((a.contains(","), a.re_sub(_STREET_WORDS_AFTER_COMMA, r" \1")), default=a)
     street_text = (
-        a.re_sub(_STREET_WORDS_AFTER_COMMA, r" \1")
-        .re_sub(_STREET_END, "", every=False)
+        after_comma.re_sub(_STREET_END, "", every=False)
         .re_sub("[^A-Z0-9/ ]+", " ")
         .trim()
     )

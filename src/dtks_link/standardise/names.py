@@ -294,7 +294,7 @@ def clean_display(x: Expr) -> tuple[Expr, Expr]:
     need it."""
     # Deceased markers out (a name that is only a marker becomes NULL). A text of letters
     # only is one word and is left alone, so a comparison key like "ALMH" stays a key.
-    step1 = case((x.re_has("[^A-Z]"), x.re_sub(_DECEASED, " ")), default=x)
+    step1 = case((and_(x.contains("ALM"), x.re_has("[^A-Z]")), x.re_sub(_DECEASED, " ")), default=x)
     deceased = coalesce(step1.ne(x), lit(False))
     # A comma followed by nothing but degrees: dropped with them.
     step2 = case((step1.contains(","), step1.re_sub(_COMMA_DEGREES, "", every=False)), default=step1)
