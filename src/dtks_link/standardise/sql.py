@@ -246,7 +246,8 @@ def standardise_query(source: str, *, reference_date: datetime.date, select: str
     This is the fast form (the pipeline uses it): values that several outputs need are
     computed once, as columns of nested subqueries (stages) over ``source``, instead of being
     passed through list lambdas (see :mod:`._staged`). It gives exactly what
-    :func:`standardise_select_sql` gives, in about half the time.
+    :func:`standardise_select_sql` gives, in about half the time (1M bench records: about
+    19 s of CPU against 35-45 s).
 
     ``source`` is a table name or a parenthesised subquery with an alias, e.g.
     ``"(SELECT m.*, f.flag FROM mapped m JOIN flags f USING (source)) AS s"``; it must not
