@@ -30,6 +30,7 @@ from dtks_link.standardise import (
     quality_chart,
     quality_profile,
     sex,
+    standardise_query,
     standardise_record,
     standardise_select_sql,
 )
@@ -199,6 +200,29 @@ def test_sql_fragment_is_plain_and_cached() -> None:
     for column in OUTPUT_COLUMNS:
         assert f'AS "{column}"' in fragment
     assert len(fragment) < 1_500_000
+
+
+def test_staged_query_matches_select_list(standardised: duckdb.DuckDBPyConnection) -> None:
+    query = standardise_query(
+        "(SELECT * FROM mapped WHERE source IS NOT NULL) AS m",
+        reference_date=REF,
+        select="unique_id, source, record_id",
+    )
+    assert query is standardise_query(
+        "(SELECT * FROM mapped WHERE source IS NOT NULL) AS m",
+        reference_date=REF,
+        select="unique_id, source, record_id",
+    )
+    assert query.upper().startswith("SELECT")
+    assert "'f0':" not in query  # no let_many structs left: shared values are columns
+    standardised.execute(f"CREATE OR REPLACE TABLE std_staged AS {query}")
+    types = {row[0]: row[1] for row in standardised.execute("DESCRIBE std_staged").fetchall()}
+    assert list(types) == ["unique_id", "source", "record_id", *OUTPUT_COLUMNS]
+    for column, sql_type in OUTPUT_COLUMNS.items():
+        assert types[column] == sql_type, column
+    for a, b in (("std", "std_staged"), ("std_staged", "std")):
+        extra = standardised.execute(f"SELECT * FROM {a} EXCEPT ALL SELECT * FROM {b}").fetchall()
+        assert extra == []
 
 
 def test_table_alias_is_validated() -> None:

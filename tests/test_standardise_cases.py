@@ -1,9 +1,10 @@
 """Table-driven cases for every standardisation rule, each checked on both paths.
 
 Every case is one raw record and the outputs it must give. All cases run through the SQL
-fragment in one DuckDB query (module fixture) and through :func:`standardise_record`; a case
-passes when Python gives the expected values *and* SQL gives exactly what Python gives, for
-every output column.
+in one DuckDB query (module fixture; once as the staged :func:`standardise_query`, once as
+the :func:`standardise_select_sql` select list) and through :func:`standardise_record`; a
+case passes when Python gives the expected values *and* SQL gives exactly what Python gives,
+for every output column.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from dtks_link.standardise import (
     OUTPUT_COLUMNS,
     RAW_COLUMNS,
+    standardise_query,
     standardise_record,
     standardise_select_sql,
 )
@@ -494,9 +496,9 @@ def _raw(record: dict[str, Any]) -> list[Any]:
     return [record.get(c) for c in RAW_COLUMNS] + [bool(record.get("nik_numeric_source"))]
 
 
-@pytest.fixture(scope="module")
-def sql_results() -> dict[str, dict[str, Any]]:
-    """Every case through the SQL fragment, in one query."""
+@pytest.fixture(scope="module", params=["query", "select_list"])
+def sql_results(request: pytest.FixtureRequest) -> dict[str, dict[str, Any]]:
+    """Every case through the SQL (staged query or select list), in one query."""
     con = duckdb.connect()
     columns = ", ".join(f'"{c}" VARCHAR' for c in RAW_COLUMNS)
     con.execute(f"CREATE TABLE mapped (case_id VARCHAR, {columns}, nik_numeric_source BOOLEAN)")
@@ -504,8 +506,11 @@ def sql_results() -> dict[str, dict[str, Any]]:
         f"INSERT INTO mapped VALUES ({', '.join('?' for _ in range(len(RAW_COLUMNS) + 2))})",
         [[case_id, *_raw(record)] for case_id, record, _ in CASES],
     )
-    fragment = standardise_select_sql(reference_date=REF)
-    rows = con.execute(f"SELECT case_id, {fragment} FROM mapped").fetchall()
+    if request.param == "query":
+        query = standardise_query("mapped", reference_date=REF, select="case_id")
+    else:
+        query = f"SELECT case_id, {standardise_select_sql(reference_date=REF)} FROM mapped"
+    rows = con.execute(query).fetchall()
     return {row[0]: dict(zip(OUTPUT_COLUMNS, row[1:], strict=True)) for row in rows}
 
 

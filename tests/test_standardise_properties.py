@@ -1,7 +1,7 @@
 """Properties of the standardisation rules, and SQL/Python agreement on random input.
 
-* the SQL fragment and :func:`standardise_record` give the same values on random and messy
-  text (hypothesis, and a large seeded batch);
+* the SQL (staged query and select list) and :func:`standardise_record` give the same values
+  on random and messy text (hypothesis, and a large seeded batch);
 * standardising twice changes nothing (display name, name key);
 * arbitrary unicode never raises in the Python path;
 * a valid NIK built from parts parses back to the same parts.
@@ -28,6 +28,7 @@ from dtks_link.standardise import (
     nik_from_parts,
     parse_kk,
     parse_nik,
+    standardise_query,
     standardise_record,
     standardise_select_sql,
 )
@@ -126,14 +127,19 @@ RECORD = st.fixed_dictionaries(
 )
 
 
-@pytest.fixture(scope="module")
-def sql_path() -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection with a prepared standardisation over the table ``batch``."""
+@pytest.fixture(scope="module", params=["query", "select_list"])
+def sql_path(request: pytest.FixtureRequest) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection with a prepared standardisation over the table ``batch`` (the staged
+    query, or the single select list)."""
     con = duckdb.connect()
     columns = ", ".join(f'"{c}" VARCHAR' for c in RAW_COLUMNS)
     con.execute(f"CREATE TABLE batch (i INTEGER, {columns}, nik_numeric_source BOOLEAN)")
-    fragment = standardise_select_sql(reference_date=REF)
-    con.execute(f"PREPARE standardise AS SELECT i, {fragment} FROM batch ORDER BY i")
+    if request.param == "query":
+        query = standardise_query("batch", reference_date=REF, select="i")
+        con.execute(f"PREPARE standardise AS {query} ORDER BY i")
+    else:
+        fragment = standardise_select_sql(reference_date=REF)
+        con.execute(f"PREPARE standardise AS SELECT i, {fragment} FROM batch ORDER BY i")
     yield con
     con.close()
 

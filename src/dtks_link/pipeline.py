@@ -143,7 +143,7 @@ def standardise_records(
 
     ``con`` is a DuckDB connection or an engine; the SQL is the same rules rendered in the
     engine's dialect."""
-    from .standardise import OUTPUT_COLUMNS, standardise_select_sql
+    from .standardise import OUTPUT_COLUMNS, standardise_query, standardise_select_sql
 
     engine = DuckDBEngine(con) if isinstance(con, duckdb.DuckDBPyConnection) else con
     q = engine.quote
@@ -156,16 +156,26 @@ def standardise_records(
             }
         ),
     )
-    fragment = standardise_select_sql(
-        reference_date=config.options.effective_reference_date, dialect=engine.dialect
-    )
     pseudonymised = any(s.pseudonymised for s in config.sources)
-    given = ", ".join(f"m.{q(c)} AS {q('__given_' + c)}" for c in _GIVEN)
-    standardised = (
-        "SELECT concat(m.source, '|', m.record_id) AS unique_id, m.source, m.record_id, "
-        f"f.duplicate_free AS source_duplicate_free, {fragment}, {given} "
-        f"FROM {q(mapped_table)} m JOIN __source_flags f ON m.source = f.source"
-    )
+    reference_date = config.options.effective_reference_date
+    if engine.dialect == "duckdb":
+        # the staged query: shared intermediate values computed once (about twice as fast)
+        given = ", ".join(f"{q(c)} AS {q('__given_' + c)}" for c in _GIVEN)
+        standardised = standardise_query(
+            f"(SELECT m.*, f.duplicate_free AS __source_duplicate_free FROM {q(mapped_table)} m "
+            "JOIN __source_flags f ON m.source = f.source) AS m",
+            reference_date=reference_date,
+            select="concat(source, '|', record_id) AS unique_id, source, record_id, "
+            f"__source_duplicate_free AS source_duplicate_free, {given}",
+        )
+    else:
+        fragment = standardise_select_sql(reference_date=reference_date, dialect=engine.dialect)
+        given = ", ".join(f"m.{q(c)} AS {q('__given_' + c)}" for c in _GIVEN)
+        standardised = (
+            "SELECT concat(m.source, '|', m.record_id) AS unique_id, m.source, m.record_id, "
+            f"f.duplicate_free AS source_duplicate_free, {fragment}, {given} "
+            f"FROM {q(mapped_table)} m JOIN __source_flags f ON m.source = f.source"
+        )
     # pseudonymised sources: the hashed identifiers and the facts extracted before hashing
     # replace what standardisation would draw from the (hashed) values
     columns = [

@@ -3,8 +3,8 @@
 Every rule is written once (a small expression language, :mod:`._expr`) and runs two ways
 with the same answers:
 
-* :func:`standardise_select_sql` gives a SQL select list that DuckDB runs set-based over whole
-  tables (the linking pipeline);
+* :func:`standardise_query` gives a SQL query that DuckDB runs set-based over whole tables
+  (the linking pipeline); :func:`standardise_select_sql` gives the same as one select list;
 * the single-value helpers (:func:`parse_nik`, :func:`name_key`, :func:`birth_date`,
   :func:`address`, ...) and :func:`standardise_record` run the same rules in plain Python
   (about 0.3 ms a record), for code, tests and real-time matching.
@@ -31,7 +31,7 @@ from .nik import KK_PROBLEMS, NIK_PROBLEMS, KkResult, NikResult, nik_from_parts,
 from .phone import phone
 from .quality import QUALITY_CHECKS, QualityCheck, quality_chart, quality_profile
 from .sex import sex
-from .sql import OUTPUT_COLUMNS, RAW_COLUMNS, standardise_record, standardise_select_sql
+from .sql import OUTPUT_COLUMNS, RAW_COLUMNS, standardise_query, standardise_record, standardise_select_sql
 
 __all__ = [
     "KK_PROBLEMS",
@@ -62,6 +62,7 @@ __all__ = [
     "quality_chart",
     "quality_profile",
     "sex",
+    "standardise_query",
     "standardise_record",
     "standardise_select_sql",
 ]

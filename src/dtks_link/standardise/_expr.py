@@ -38,6 +38,17 @@ How the SQL is shaped, and why (DuckDB 2.0 measurements on 1M rows, 2 threads):
   times per operation), so rules keep regular expressions at the top level where they can,
   as the values of a let, and keep bodies to cheap decisions.
 
+:func:`render_sql` gives one self-contained expression per output (the select list of
+``standardise_select_sql``). The pipeline instead runs a *staged query*
+(:mod:`._staged`, ``standardise_query``): the same trees with every let inlined, and values
+that several places need computed once as columns of nested subqueries. There are no lambda
+steps and no elimination gaps then, and it runs about twice as fast; the operations render
+exactly as here, so the values are the same. Rules should still bind shared values with
+:func:`let` (the select list and the Python path need it; the staged query treats a let
+value as computed for every row). Regular expressions are the main cost in both forms: a
+pass that cannot match is best skipped behind a cheap test (``contains``, a first
+character) in a ``case``.
+
 The rendered SQL is DuckDB's dialect. For another engine (Spark), add a renderer rather than
 transpiling: replacement strings there use ``$1``, lambdas ``x -> ...``, lists are 0-based.
 """

@@ -89,6 +89,9 @@ STREET_WORDS = {
     "BLK": "BLOK",
 }
 
+# Any word of STREET_WORDS (as a whole word of letters).
+_STREET_WORD = r"\b(?:" + "|".join(sorted(STREET_WORDS, key=lambda w: (-len(w), w))) + r")\b"
+
 
 @dataclass(frozen=True, kw_only=True)
 class AddressExprs:
@@ -139,9 +142,17 @@ def _key_of_upper(x: Expr) -> Expr:
     return letters_only(x.re_sub(MARKER_PREFIX, "", every=False))
 
 
-def _marked(a: Expr, pattern: str) -> Expr:
-    """The place name after a Kel./Kec. marker in an address, as a key (NULL if none)."""
-    return _key_of_upper(a.re_extract(pattern, 1).re_sub(_NAME_END, "", every=False).trim())
+def _marked(a: Expr, pattern: str, words: tuple[str, ...]) -> Expr:
+    """The place name after a Kel./Kec. marker in an address, as a key (NULL if none).
+
+    ``words`` are texts one of which every match of ``pattern`` contains: without them (most
+    addresses) the regular expressions are skipped."""
+    has_marker = or_(*(a.contains(w) for w in words)) if len(words) > 1 else a.contains(words[0])
+
+    def key(found: Expr) -> Expr:
+        return if_(found.ne(""), _key_of_upper(found.re_sub(_NAME_END, "", every=False).trim()))
+
+    return if_(has_marker, a.re_extract(pattern, 1).pipe(key))
 
 
 def address_exprs(
@@ -191,8 +202,8 @@ def address_exprs(
     rtrw_s = let_many([a, span, span.re_findall("[0-9]+"), rt_col, rw_col], rtrw)
 
     # -- kelurahan / kecamatan keys -----------------------------------------------------------
-    kel_marked = _marked(a, _KEL_AFTER)
-    kec_marked = _marked(a, _KEC_AFTER)
+    kel_marked = _marked(a, _KEL_AFTER, ("KEL", "DESA", "DS"))
+    kec_marked = _marked(a, _KEC_AFTER, ("KEC",))
 
     def keys(
         a: Expr,
@@ -310,19 +321,26 @@ def address_exprs(
 
     # -- street and house number (single chains, no sharing) --------------------------------
     house = a.re_extract(_HOUSE, 1).nullif("")
+    after_comma = case((a.contains(","), a.re_sub(_STREET_WORDS_AFTER_COMMA, r" \1")), default=a)
     street_text = (
-        a.re_sub(_STREET_WORDS_AFTER_COMMA, r" \1")
-        .re_sub(_STREET_END, "", every=False)
+        after_comma.re_sub(_STREET_END, "", every=False)
         .re_sub("[^A-Z0-9/ ]+", " ")
         .trim()
     )
-    street = (
-        street_text.split(" ")
-        .list_map(lambda w: coalesce(w.lookup(STREET_WORDS, "VARCHAR"), w))
-        .list_filter(lambda w: w.ne(""))
-        .list_join(" ")
-        .nullif("")
-    )
+    # Word by word only when a word to shorten is there; otherwise that only squeezes spaces.
+    street = street_text.pipe(
+        lambda t: case(
+            (
+                t.re_has(_STREET_WORD),
+                t.split(" ")
+                .list_map(lambda w: coalesce(w.lookup(STREET_WORDS, "VARCHAR"), w))
+                .list_filter(lambda w: w.ne(""))
+                .list_join(" "),
+            ),
+            default=t.re_sub(" {2,}", " "),
+            rare=True,
+        )
+    ).nullif("")
     return AddressExprs(
         street=street,
         house_number=house,

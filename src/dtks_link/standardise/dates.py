@@ -105,6 +105,13 @@ _SHAPES = (
 MONTH_NUMBERS = {name: str(number) for name, number in MONTHS.items()}
 
 
+def _apply_shapes(v: Expr, can_match: Expr, shapes: tuple[tuple[str, str], ...]) -> Expr:
+    out = v
+    for pattern, repl in shapes:
+        out = out.re_sub(pattern, repl, every=False)
+    return case((can_match, out), default=v, rare=True)
+
+
 def date_exprs(raw: Expr, reference_date: datetime.date) -> DateExprs:
     """Build the birth-date rules for one raw text column.
 
@@ -128,9 +135,13 @@ def date_exprs(raw: Expr, reference_date: datetime.date) -> DateExprs:
             rare=True,
         )
     )
-    shaped = numeric
-    for pattern, repl in _SHAPES:
-        shaped = shaped.re_sub(pattern, repl, every=False)
+    # Each group of shapes only where one of them can match (the first three need a dash,
+    # the next three start with a digit, the last with D or T); a cheap test skips the rest.
+    shaped = (
+        numeric.pipe(lambda v: _apply_shapes(v, v.contains("-"), _SHAPES[:3]))
+        .pipe(lambda v: _apply_shapes(v, v.substr(1, 1).isin(tuple("0123456789")), _SHAPES[3:6]))
+        .pipe(lambda v: _apply_shapes(v, v.substr(1, 1).isin(("D", "T")), _SHAPES[6:]))
+    )
 
     def build(p: Expr) -> Expr:
         kind = p.substr(1, 1)

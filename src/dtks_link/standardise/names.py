@@ -253,26 +253,39 @@ _AHMAD = "AK?HMA[DT]"
 _FIRST_MUHAMMAD = "M|MD|MH|MHD|MOH|MOHD|MOKH|MUH|MUHD|MUKH"
 
 
+# Text none of the _map_tokens patterns matches is left as it is (one test instead of five).
+_ANY_TOKEN = rf"\b(?:{_MUHAMMAD}|{_ABDUL}|{_AHMAD})\b|^(?:{_FIRST_MUHAMMAD}|ST) "
+
+
 def _map_tokens(x: Expr) -> Expr:
-    """Word variants to one spelling (Muhammad, Abdul, Ahmad; a leading M./Moh./St.)."""
-    return (
+    """Word variants to one spelling (Muhammad, Abdul, Ahmad; a leading M./Moh./St.).
+
+    (Use on a bound value: it is referenced twice.)"""
+    mapped = (
         x.re_sub(rf"\b{_MUHAMMAD}\b", "MUHAMAD")
         .re_sub(rf"\b{_ABDUL}\b", "ABDUL")
         .re_sub(rf"\b{_AHMAD}\b", "AHMAD")
         .re_sub(rf"^(?:{_FIRST_MUHAMMAD}) ", "MUHAMAD ", every=False)
         .re_sub("^ST ", "SITI ", every=False)
     )
+    return case((x.re_has(_ANY_TOKEN), mapped), default=x, rare=True)
 
 
 def _joined_key(tokens: Expr) -> Expr:
-    """The token key without spaces, folded again where joining made new pairs."""
+    """The token key without spaces, folded again where joining made new pairs (use on a
+    bound value: it is referenced several times)."""
     joined = tokens.replace(" ", "")
     folded = case((tokens.re_has(_BOUNDARY), _fold_full(joined)), default=joined, rare=True)
-    return (
-        folded.re_sub(f"^{_MUHAMMAD}$", "MUHAMAD", every=False)
-        .re_sub(f"^{_ABDUL}$", "ABDUL", every=False)
-        .re_sub(f"^{_AHMAD}$", "AHMAD", every=False)
-    )
+
+    def whole(v: Expr) -> Expr:
+        mapped = (
+            v.re_sub(f"^{_MUHAMMAD}$", "MUHAMAD", every=False)
+            .re_sub(f"^{_ABDUL}$", "ABDUL", every=False)
+            .re_sub(f"^{_AHMAD}$", "AHMAD", every=False)
+        )
+        return case((v.re_has(f"^(?:{_MUHAMMAD}|{_ABDUL}|{_AHMAD})$"), mapped), default=v, rare=True)
+
+    return whole(folded)
 
 
 def clean_display(x: Expr) -> tuple[Expr, Expr]:
@@ -281,10 +294,10 @@ def clean_display(x: Expr) -> tuple[Expr, Expr]:
     need it."""
     # Deceased markers out (a name that is only a marker becomes NULL). A text of letters
     # only is one word and is left alone, so a comparison key like "ALMH" stays a key.
-    step1 = case((x.re_has("[^A-Z]"), x.re_sub(_DECEASED, " ")), default=x)
+    step1 = case((and_(x.contains("ALM"), x.re_has("[^A-Z]")), x.re_sub(_DECEASED, " ")), default=x)
     deceased = coalesce(step1.ne(x), lit(False))
     # A comma followed by nothing but degrees: dropped with them.
-    step2 = step1.re_sub(_COMMA_DEGREES, "", every=False)
+    step2 = case((step1.contains(","), step1.re_sub(_COMMA_DEGREES, "", every=False)), default=step1)
     # Trailing degrees (dotted or on the short list), never the first word.
     step3 = step2.re_sub(r"(?: +(?:" + _DOTTED + "|" + _DOTLESS_ALT + r")\.?)+[ .,]*$", "")
     # Letters and single spaces only.
@@ -307,7 +320,7 @@ def name_exprs(raw: Expr) -> NameExprs:
     tail = if_(has_bin, text.re_extract(_PATRONYM, 2).nullif(""))
     clean, deceased = clean_display(head)
     patronym = if_(tail.not_null(), clean_display(tail)[0])
-    tokens_key = _map_tokens(clean.pipe(fold_spelling))
+    tokens_key = clean.pipe(fold_spelling).pipe(_map_tokens)
     key = tokens_key.pipe(_joined_key)
     return NameExprs(
         clean=clean,
@@ -319,16 +332,38 @@ def name_exprs(raw: Expr) -> NameExprs:
     )
 
 
+def _sub_when(x: Expr, needles: tuple[str, ...], pattern: str, repl: str) -> Expr:
+    """``x.re_sub(pattern, repl)``, skipped when ``x`` has none of ``needles`` (every match of
+    the pattern contains one of them): a substring test costs far less than a regex pass."""
+
+    def sub(v: Expr) -> Expr:
+        return case((or_(*(v.contains(n) for n in needles)), v.re_sub(pattern, repl)), default=v)
+
+    return x.pipe(sub)
+
+
+def _replace_when(x: Expr, pairs: tuple[tuple[str, str], ...]) -> Expr:
+    """The replacements in order, skipped when ``x`` has none of the texts to replace (then
+    they all leave it as it is)."""
+
+    def sub(v: Expr) -> Expr:
+        out = v
+        for old, new in pairs:
+            out = out.replace(old, new)
+        return case((or_(*(v.contains(old) for old, _ in pairs)), out), default=v)
+
+    return x.pipe(sub)
+
+
 def phonetic_expr(tokens_key: Expr) -> Expr:
     """The Indonesian phonetic key from the token key (see the module docstring)."""
-    x = tokens_key
-    for old, new in (("KH", "H"), ("SY", "S"), ("SH", "S"), ("TS", "S"), ("DZ", "Z")):
-        x = x.replace(old, new)
+    x = _replace_when(tokens_key, (("KH", "H"), ("SY", "S"), ("SH", "S"), ("TS", "S"), ("DZ", "Z")))
     x = x.translate("FVJY", "PPII")
-    x = x.re_sub(r"\b([BCDGKPST])E([RL])", r"\1\2")
-    x = x.re_sub("A[IE]|EI", "E").replace("AU", "O").replace("UW", "U")
-    x = x.re_sub(r"IE\b", "I")
-    x = x.re_sub(r"H([^AEIOU]|$)", r"\1")
+    x = _sub_when(x, ("ER", "EL"), r"\b([BCDGKPST])E([RL])", r"\1\2")
+    x = _sub_when(x, ("AI", "AE", "EI"), "A[IE]|EI", "E")
+    x = _replace_when(x, (("AU", "O"), ("UW", "U")))
+    x = _sub_when(x, ("IE",), r"IE\b", "I")
+    x = _sub_when(x, ("H",), r"H([^AEIOU]|$)", r"\1")
     x = x.pipe(lambda v: case((v.re_has(_DOUBLES), _collapse(v)), default=v, rare=True))
     return x.replace(" ", "").nullif("")
 

@@ -111,7 +111,12 @@ def _clean(raw: Expr, numeric: Expr) -> Expr:
 
     The regular expressions run at the top level; the decision in one small ``let``."""
     text = plain_upper(raw)
-    c = text.re_sub(r"([0-9])\.0+$", r"\1", every=False).re_sub(r"[^0-9A-Z*#?]+", "")
+    no_fraction = case((text.contains("."), text.re_sub(r"([0-9])\.0+$", r"\1", every=False)), default=text)
+    c = no_fraction.re_sub(r"[^0-9A-Z*#?]+", "")
+    # Tests that cannot be true without a letter or sign are skipped (same value: FALSE, or
+    # NULL for NULL text).
+    has_e = text.contains("E")
+    has_mask = or_(*(c.contains(ch) for ch in "X*#?"))
 
     def classify(c: Expr, no_text: Expr, sci: Expr, tail0: Expr, mask: Expr, dg: Expr) -> Expr:
         kind = case(
@@ -128,9 +133,9 @@ def _clean(raw: Expr, numeric: Expr) -> Expr:
         [
             c,
             text.is_null(),
-            text.re_has(_SCIENTIFIC),
-            and_(numeric, c.re_has("^[0-9]{15}0$")),
-            c.re_has(_MASK),
+            case((has_e, text.re_has(_SCIENTIFIC)), default=has_e),
+            case((numeric, c.re_has("^[0-9]{15}0$")), default=lit(False)),
+            case((has_mask, c.re_has(_MASK)), default=has_mask),
             c.re_has("^[0-9]+$"),
         ],
         classify,

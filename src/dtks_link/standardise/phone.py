@@ -15,11 +15,22 @@ from ._text import plain_upper
 __all__ = ["phone", "phone_expr"]
 
 
+_SEPARATOR = r"[/,;|]| ATAU | DAN "
+
+
 def phone_expr(raw: Expr) -> Expr:
     """Canonical phone text or NULL."""
     text = plain_upper(raw)
-    first = text.re_sub(r"[/,;|]| ATAU | DAN ", "|").split("|").at(1)
-    digits = first.re_sub(r"([0-9])\.0+ *$", r"\1", every=False).re_sub("[^0-9+]+", "")
+    # The first of several numbers; the splitting is skipped when there is no separator.
+    first = text.pipe(
+        lambda t: case(
+            (t.re_has(_SEPARATOR), t.re_sub(_SEPARATOR, "|").split("|").at(1)), default=t, rare=True
+        )
+    )
+    no_fraction = first.pipe(
+        lambda f: case((f.contains("."), f.re_sub(r"([0-9])\.0+ *$", r"\1", every=False)), default=f)
+    )
+    digits = no_fraction.re_sub("[^0-9+]+", "")
     plain = digits.re_sub(r"^\+", "", every=False)
     national = case(
         (plain.re_has("^0062"), lit("0").concat(plain.substr(5, 40))),

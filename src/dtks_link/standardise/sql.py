@@ -1,4 +1,12 @@
-"""The whole standardisation as one SQL select list, and the same rules for one Python record.
+"""The whole standardisation as SQL (a staged query, or one select list), and the same rules
+for one Python record.
+
+* :func:`standardise_query` — the fast form, used by the pipeline: a whole ``SELECT`` whose
+  shared intermediate values are columns of nested subqueries over the source;
+* :func:`standardise_select_sql` — the same outputs as one select-list fragment;
+* :func:`standardise_record` — one record in Python.
+
+All three come from the same rule trees (:func:`standardise_exprs`) and give the same values.
 
 Input: a table with the canonical raw fields, all VARCHAR (NULL where a source lacks them),
 plus the BOOLEAN ``nik_numeric_source`` — see :data:`RAW_COLUMNS`.
@@ -55,6 +63,7 @@ from functools import cache
 
 from ..schema import CANONICAL_FIELDS
 from ._expr import SPARK_TYPES, Compiled, Expr, coalesce, col, compile_py, render_sql
+from ._staged import staged_query
 from ._text import norm_upper
 from .address import address_exprs
 from .dates import age_expr, birth_year_expr, date_exprs
@@ -68,6 +77,7 @@ __all__ = [
     "OUTPUT_COLUMNS",
     "RAW_COLUMNS",
     "standardise_exprs",
+    "standardise_query",
     "standardise_record",
     "standardise_select_sql",
 ]
@@ -221,11 +231,36 @@ def standardise_exprs(reference_date: datetime.date) -> dict[str, Expr]:
 
 
 @cache
+def standardise_query(source: str, *, reference_date: datetime.date, select: str = "") -> str:
+    """A whole SQL query computing every column of :data:`OUTPUT_COLUMNS` from the raw
+    columns of :data:`RAW_COLUMNS` in ``source``: ``SELECT <select>, <outputs> FROM ...``.
+
+    This is the fast form (the pipeline uses it): values that several outputs need are
+    computed once, as columns of nested subqueries (stages) over ``source``, instead of being
+    passed through list lambdas (see :mod:`._staged`). It gives exactly what
+    :func:`standardise_select_sql` gives, in about half the time (1M bench records: about
+    19 s of CPU against 35-45 s).
+
+    ``source`` is a table name or a parenthesised subquery with an alias, e.g.
+    ``"(SELECT m.*, f.flag FROM mapped m JOIN flags f USING (source)) AS s"``; it must not
+    have columns named ``__std_<n>``. ``select`` holds the select items placed before the
+    outputs (e.g. ``"unique_id, source"``); they may read every column of ``source``.
+    ``reference_date`` is as for :func:`standardise_select_sql`.
+    """
+    return staged_query(
+        standardise_exprs(reference_date), source=source, select=select, types=OUTPUT_COLUMNS
+    )
+
+
+@cache
 def standardise_select_sql(
     *, reference_date: datetime.date, table_alias: str | None = None, dialect: str = "duckdb"
 ) -> str:
     """A SQL select-list fragment (``expr AS "col", ...``, no ``SELECT``) computing every
     column of :data:`OUTPUT_COLUMNS` from the raw columns of :data:`RAW_COLUMNS`.
+
+    One self-contained select list is convenient (any ``FROM``, joins, a table alias) but
+    about twice as slow as :func:`standardise_query`, which gives the same values.
 
     Use it as ``SELECT unique_id, source, record_id, <fragment> FROM mapped``. It is plain
     set-based DuckDB SQL (regular expressions, ``CASE``, list lambdas, map literals; no UDFs).
