@@ -54,15 +54,25 @@ NIK_CASES: list[Case] = [
     (
         "nik scientific",
         {"nik": "3.27601E+15"},
-        {"nik": None, "nik_valid": False, "nik_problems": "excel_damaged"},
+        {"nik": None, "nik_valid": False, "nik_problems": "excel_damaged", "nik_prefix": "32760"},
     ),
     ("nik scientific comma", {"nik": "3,27601E+15"}, {"nik_problems": "excel_damaged"}),
-    ("nik scientific lower e", {"nik": "3.276011708850e+15"}, {"nik_problems": "excel_damaged"}),
+    (
+        "nik scientific lower e",
+        {"nik": "3.276011708850e+15"},
+        {"nik_problems": "excel_damaged", "nik_prefix": "327601170885"},
+    ),
+    (
+        "nik scientific too short to keep",
+        {"nik": "3E+15"},
+        {"nik_problems": "excel_damaged", "nik_prefix": None},
+    ),
     (
         "nik numeric zero tail",
         {"nik": "3276011708850010", "nik_numeric_source": True},
-        {"nik": None, "nik_problems": "excel_damaged"},
+        {"nik": None, "nik_problems": "excel_damaged", "nik_prefix": "32760117088500"},
     ),
+    ("nik clean has no prefix", {"nik": "3276011708850003"}, {"nik_prefix": None}),
     (
         "nik numeric other tail",
         {"nik": "3276011708850013", "nik_numeric_source": True},

@@ -178,6 +178,22 @@ def _shared_nik(left: Row, right: Row) -> bool:
     return _eq("nik")(left, right) and bool(holders) and max(holders) >= SHARED_NIK_HOLDERS
 
 
+def _nik_prefix_agrees(left: Row, right: Row) -> bool:
+    """One side's NIK was damaged by Excel and the digits that survived begin the other's."""
+    for one, other in ((left, right), (right, left)):
+        prefix = one.get("nik_prefix")
+        full = other.get("nik") if other.get("nik") is not None else other.get("nik_prefix")
+        if prefix is not None and full is not None and full.startswith(prefix):
+            return True
+    return False
+
+
+_NIK_PREFIX_SQL = (
+    '("nik_prefix_l" IS NOT NULL AND starts_with(coalesce("nik_r", "nik_prefix_r"), "nik_prefix_l")) '
+    'OR ("nik_prefix_r" IS NOT NULL AND starts_with(coalesce("nik_l", "nik_prefix_l"), "nik_prefix_r"))'
+)
+
+
 def _nik_region_birth(left: Row, right: Row) -> bool:
     a, b = left.get("nik"), right.get("nik")
     return a is not None and b is not None and a[:12] == b[:12]
@@ -188,7 +204,12 @@ NIK = ComparisonSpec(
     description="NIK",
     columns=("nik",),
     levels=(
-        Level("Null", _sql_null("nik"), _either_null("nik"), is_null=True),
+        Level(
+            "Null",
+            '("nik_l" IS NULL AND "nik_prefix_l" IS NULL) OR ("nik_r" IS NULL AND "nik_prefix_r" IS NULL)',
+            _either_null("nik", "nik_prefix"),
+            is_null=True,
+        ),
         Level(
             f"Exact NIK shared by {SHARED_NIK_HOLDERS}+ names",
             f'"nik_l" = "nik_r" AND greatest("nik_holders_l", "nik_holders_r") >= {SHARED_NIK_HOLDERS}',
@@ -201,14 +222,16 @@ NIK = ComparisonSpec(
             'substr("nik_l", 1, 12) = substr("nik_r", 1, 12)',
             _nik_region_birth,
         ),
+        Level("Excel-damaged, surviving digits agree", _NIK_PREFIX_SQL, _nik_prefix_agrees),
         _ELSE,
     ),
 )
 """NIK (``nik``). Levels: null; exact on a shared NIK (held by records of
 :data:`SHARED_NIK_HOLDERS` or more different names: weak evidence); exact (term-frequency
 adjusted: a NIK shared by many records counts for less); one substitution or adjacent
-transposition; same region and birth part (first 12 digits) with another serial; all other
-comparisons."""
+transposition; same region and birth part (first 12 digits) with another serial; one NIK
+damaged by Excel (``3.27601E+15``) and the digits that survived begin the other; all other
+comparisons. The null level needs no NIK and no surviving digits on one side."""
 
 
 # -- name --------------------------------------------------------------------------------------

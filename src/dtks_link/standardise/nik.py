@@ -106,8 +106,9 @@ _PLACEHOLDER = "^(?:0+|1+|2+|3+|4+|5+|6+|7+|8+|9+)$|^(?:012345|123456|987654)"
 
 
 def _clean(raw: Expr, numeric: Expr) -> Expr:
-    """struct(number, kind): the 16 clean digits or NULL, and the one 'early' problem code
-    ('' when the value is 16 digits): missing, excel_damaged, masked, not_digits or bad_length.
+    """struct(number, kind, prefix): the 16 clean digits or NULL, the one 'early' problem code
+    ('' when the value is 16 digits): missing, excel_damaged, masked, not_digits or bad_length,
+    and for an Excel-damaged NIK the leading digits that survived (NULL otherwise).
 
     The regular expressions run at the top level; the decision in one small ``let``."""
     text = plain_upper(raw)
@@ -127,7 +128,16 @@ def _clean(raw: Expr, numeric: Expr) -> Expr:
             (c.length().ne(16), lit("bad_length")),
             default=lit(""),
         )
-        return struct(number=if_(kind.eq(""), c), kind=kind)
+        # what survives Excel: the mantissa's digits of 3.27601E+15 but its last (rounded)
+        # one, or 14 of the 15 digits kept from a numeric column (the 15th may be rounded)
+        leading = r"^([0-9]*)[.,]?([0-9]*)[0-9]E"  # the mantissa's digits but the last
+        survived = case(
+            (sci, text.re_extract(leading, 1).concat(text.re_extract(leading, 2))),
+            (tail0, c.substr(1, 14)),
+            default=lit(""),
+        )
+        prefix = if_(and_(kind.eq("excel_damaged"), survived.length().ge(5)), survived)
+        return struct(number=if_(kind.eq(""), c), kind=kind, prefix=prefix)
 
     return let_many(
         [
@@ -211,6 +221,7 @@ class IdExprs:
     nik_birth_date: Expr
     nik_sex: Expr
     nik_region: Expr
+    nik_prefix: Expr
     nik_dob_mismatch: Expr
     nik_sex_mismatch: Expr
     no_kk: Expr
@@ -278,6 +289,7 @@ def id_exprs(
         nik_birth_date=ids.field("nik_birth_date"),
         nik_sex=ids.field("nik_sex"),
         nik_region=n_dec.field("region"),
+        nik_prefix=nik_clean.field("prefix"),
         nik_dob_mismatch=ids.field("nik_dob_mismatch"),
         nik_sex_mismatch=ids.field("nik_sex_mismatch"),
         no_kk=kk_clean.field("number"),

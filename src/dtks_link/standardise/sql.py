@@ -23,6 +23,7 @@ nik_problems             VARCHAR   comma-separated codes in fixed order, '' when
 nik_birth_date           DATE      decoded from the NIK (women: day - 40)
 nik_sex                  VARCHAR   'L'/'P' from the NIK day
 nik_region               VARCHAR   first 6 digits (province, kab/kota, kecamatan)
+nik_prefix               VARCHAR   Excel-damaged NIK: the leading digits that survived, else NULL
 nik_dob_mismatch         BOOLEAN   NIK date part differs from ``tanggal_lahir``
 nik_sex_mismatch         BOOLEAN   NIK sex differs from ``jenis_kelamin``
 no_kk                    VARCHAR   16 clean digits or NULL
@@ -92,6 +93,7 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "nik_birth_date": "DATE",
     "nik_sex": "VARCHAR",
     "nik_region": "VARCHAR",
+    "nik_prefix": "VARCHAR",
     "nik_dob_mismatch": "BOOLEAN",
     "nik_sex_mismatch": "BOOLEAN",
     "no_kk": "VARCHAR",
@@ -194,6 +196,7 @@ def standardise_exprs(reference_date: datetime.date) -> dict[str, Expr]:
         "nik_birth_date": ids.nik_birth_date,
         "nik_sex": ids.nik_sex,
         "nik_region": ids.nik_region,
+        "nik_prefix": ids.nik_prefix,
         "nik_dob_mismatch": ids.nik_dob_mismatch,
         "nik_sex_mismatch": ids.nik_sex_mismatch,
         "no_kk": ids.no_kk,
