@@ -33,14 +33,19 @@ NIK_A = "3276014107850001"
 CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
     # NIK
     ("nik", {"nik": None}, {"nik": NIK_A}, "Null"),
-    ("nik", {"nik": None, "nik_prefix": "32760"}, {"nik": NIK_A}, "Excel-damaged, surviving digits agree"),
     (
         "nik",
-        {"nik": None, "nik_prefix": "32760141078500"},
-        {"nik": None, "nik_prefix": "32760"},
+        {"nik": None, "nik_prefix": "327601410785"},
+        {"nik": NIK_A},
         "Excel-damaged, surviving digits agree",
     ),
-    ("nik", {"nik": None, "nik_prefix": "32010"}, {"nik": NIK_A}, "All other comparisons"),
+    (
+        "nik",
+        {"nik": None, "nik_prefix": "327601410785"},
+        {"nik": None, "nik_prefix": "327601410785"},
+        "Excel-damaged, surviving digits agree",
+    ),
+    ("nik", {"nik": None, "nik_prefix": "320102410785"}, {"nik": NIK_A}, "All other comparisons"),
     ("nik", {"nik": NIK_A}, {"nik": NIK_A}, "Exact NIK"),
     ("nik", {"nik": NIK_A, "nik_holders": 2}, {"nik": NIK_A, "nik_holders": 2}, "Exact NIK"),
     (

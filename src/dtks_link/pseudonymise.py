@@ -190,7 +190,11 @@ def _copy_sql(mapped_fields: list[str]) -> str:
         if field in mapped_fields:
             columns.append(f"{hashed.get(field, f'm.{q(field)}')} AS {q(field)}")
     for fact in IDENTIFIER_FACTS:
-        if fact != "nik_typo_keys":
+        if fact == "nik_prefix":  # keyed as the pseudonym's first characters are
+            columns.append(
+                f"left(__dtks_hmac('nik-region-birth', s.nik_prefix), {_NIK_PREFIX_HEX}) AS nik_prefix"
+            )
+        elif fact != "nik_typo_keys":
             columns.append(f"s.{q(fact)} AS {q(fact)}")
     columns.append(
         f"list_transform(__dtks_hmac_list('nik-typo', {_typo_neighbours_sql('s.nik')}), "

@@ -43,6 +43,7 @@ IDENTIFIER_FACTS: dict[str, str] = {
     "nik_birth_date": "DATE",
     "nik_sex": "VARCHAR",
     "nik_region": "VARCHAR",
+    "nik_prefix": "VARCHAR",
     "nik_dob_mismatch": "BOOLEAN",
     "nik_sex_mismatch": "BOOLEAN",
     "kk_valid": "BOOLEAN",

@@ -108,7 +108,7 @@ _PLACEHOLDER = "^(?:0+|1+|2+|3+|4+|5+|6+|7+|8+|9+)$|^(?:012345|123456|987654)"
 def _clean(raw: Expr, numeric: Expr) -> Expr:
     """struct(number, kind, prefix): the 16 clean digits or NULL, the one 'early' problem code
     ('' when the value is 16 digits): missing, excel_damaged, masked, not_digits or bad_length,
-    and for an Excel-damaged NIK the leading digits that survived (NULL otherwise).
+    and for an Excel-damaged NIK its region and birth part (12 digits) when they survived.
 
     The regular expressions run at the top level; the decision in one small ``let``."""
     text = plain_upper(raw)
@@ -128,15 +128,17 @@ def _clean(raw: Expr, numeric: Expr) -> Expr:
             (c.length().ne(16), lit("bad_length")),
             default=lit(""),
         )
-        # what survives Excel: the mantissa's digits of 3.27601E+15 but its last (rounded)
-        # one, or 14 of the 15 digits kept from a numeric column (the 15th may be rounded)
-        leading = r"^([0-9]*)[.,]?([0-9]*)[0-9]E"  # the mantissa's digits but the last
+        # what survives Excel: the mantissa's digits but its last (rounded) one, or 14 of the
+        # 15 digits a numeric column kept (the 15th may be rounded). Kept only when the region
+        # and birth part (12 digits) survived whole: that part is what comparisons use, and a
+        # keyed pseudonym can carry it (its first characters hash exactly these 12 digits).
+        leading = r"^([0-9]*)[.,]?([0-9]*)[0-9]E"
         survived = case(
             (sci, text.re_extract(leading, 1).concat(text.re_extract(leading, 2))),
             (tail0, c.substr(1, 14)),
             default=lit(""),
         )
-        prefix = if_(and_(kind.eq("excel_damaged"), survived.length().ge(5)), survived)
+        prefix = if_(and_(kind.eq("excel_damaged"), survived.length().ge(12)), survived.substr(1, 12))
         return struct(number=if_(kind.eq(""), c), kind=kind, prefix=prefix)
 
     return let_many(

@@ -23,7 +23,7 @@ nik_problems             VARCHAR   comma-separated codes in fixed order, '' when
 nik_birth_date           DATE      decoded from the NIK (women: day - 40)
 nik_sex                  VARCHAR   'L'/'P' from the NIK day
 nik_region               VARCHAR   first 6 digits (province, kab/kota, kecamatan)
-nik_prefix               VARCHAR   Excel-damaged NIK: the leading digits that survived, else NULL
+nik_prefix               VARCHAR   Excel-damaged NIK: its first 12 digits when they survived
 nik_dob_mismatch         BOOLEAN   NIK date part differs from ``tanggal_lahir``
 nik_sex_mismatch         BOOLEAN   NIK sex differs from ``jenis_kelamin``
 no_kk                    VARCHAR   16 clean digits or NULL
