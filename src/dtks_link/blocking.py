@@ -64,7 +64,7 @@ class KeyPart:
         if self.kind == "first_token":
             return f"split_part({column}, ' ', 1)"
         if self.kind == "last_token":
-            return f"list_last(string_split({column}, ' '))"
+            return f"regexp_extract({column}, '[^ ]*$', 0)"
         if self.kind == "min_token":
             return f"list_min(string_split({column}, ' '))"
         if self.kind == "max_token":

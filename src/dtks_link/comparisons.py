@@ -162,7 +162,7 @@ def _nik_typo(left: Row, right: Row) -> bool:
 #: One typo or transposition. On pseudonymised NIKs (keyed hashes) the distance cannot be
 #: computed; there two NIKs one typo apart share one of their keyed one-typo neighbours.
 _NIK_TYPO_SQL = (
-    'coalesce(length(list_intersect("nik_typo_keys_l", "nik_typo_keys_r")) > 0, '
+    'coalesce(array_length(array_intersect("nik_typo_keys_l", "nik_typo_keys_r")) > 0, '
     'damerau_levenshtein("nik_l", "nik_r") <= 1)'
 )
 
