@@ -174,7 +174,12 @@ _RULES: tuple[BlockingRule, ...] = (
     BlockingRule(name="other_identifier", parts=(_v("id_lain"),)),
     BlockingRule(name="other_identifier_anagram", parts=(KeyPart("id_lain", "sorted_chars"),)),
     BlockingRule(name="postcode_birth_date", parts=(_v("kode_pos"), _v("birth_date"))),
-    BlockingRule(name="street_name_prefix", parts=(_v("street"), KeyPart("nama_key", "prefix", 3))),
+    # same street line within a postcode (generic addresses, where the house number is part of
+    # the street text); without a postcode this would pair everyone on a long Depok street
+    BlockingRule(
+        name="postcode_street_name_prefix",
+        parts=(_v("kode_pos"), _v("street"), KeyPart("nama_key", "prefix", 3)),
+    ),
     BlockingRule(name="name_key_street_start", parts=(_v("nama_key"), KeyPart("street", "prefix", 6))),
     BlockingRule(name="postcode_min_token", parts=(_v("kode_pos"), KeyPart("nama_tokens_key", "min_token"))),
     BlockingRule(name="postcode_max_token", parts=(_v("kode_pos"), KeyPart("nama_tokens_key", "max_token"))),
