@@ -128,17 +128,16 @@ def _clean(raw: Expr, numeric: Expr) -> Expr:
             (c.length().ne(16), lit("bad_length")),
             default=lit(""),
         )
-        # what survives Excel: the mantissa's digits but its last (rounded) one, or 14 of the
-        # 15 digits a numeric column kept (the 15th may be rounded). Kept only when the region
-        # and birth part (12 digits) survived whole: that part is what comparisons use, and a
-        # keyed pseudonym can carry it (its first characters hash exactly these 12 digits).
-        leading = r"^([0-9]*)[.,]?([0-9]*)[0-9]E"
-        survived = case(
-            (sci, text.re_extract(leading, 1).concat(text.re_extract(leading, 2))),
-            (tail0, c.substr(1, 14)),
-            default=lit(""),
+        # What survives Excel, kept only when the region and birth part (12 digits) survived
+        # whole: that part is what comparisons use, and a keyed pseudonym can carry it (its
+        # first characters hash exactly these 12 digits). ``c`` of 3.276011708850E+15 is
+        # 3276011708850E15: 12 digits and one more (the last one shown is rounded); a numeric
+        # column keeps 15 digits (the 15th may be rounded).
+        prefix = case(
+            (sci, c.re_extract("^([0-9]{12})[0-9]+E", 1).nullif("")),
+            (tail0, c.substr(1, 12)),
+            rare=True,
         )
-        prefix = if_(and_(kind.eq("excel_damaged"), survived.length().ge(12)), survived.substr(1, 12))
         return struct(number=if_(kind.eq(""), c), kind=kind, prefix=prefix)
 
     return let_many(
