@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .formats import FORMAT_FIELDS, format_problems
 from .schema import CANONICAL_FIELDS
 
 __all__ = [
@@ -36,27 +37,61 @@ class SourceConfig:
 
     ``path`` is a file (CSV/TXT with any delimiter, Parquet, or Excel). ``data`` may instead
     hold an in-memory table (pandas DataFrame, pyarrow Table, or DuckDB relation) when the
-    Python API is used. ``columns`` maps canonical field -> column name in this source.
+    Python API is used. ``columns`` maps canonical field -> column name in this source, or
+    -> a list of columns whose values are joined with a space, blanks skipped
+    (``nama = ["first_name", "middle_initial", "last_name"]``). ``formats`` maps a field
+    (``tanggal_lahir``) to the strptime format(s) its values are written in (see
+    :mod:`dtks_link.formats`). ``quote`` and ``escape`` are the CSV quote and escape
+    characters (default ``"`` for both, as RFC 4180; ``""`` for none).
     ``pseudonymised`` marks a copy written by ``dtks-link pseudonymise``: NIK, KK and phone
     hold keyed hashes and the file carries the facts extracted from them beforehand.
     """
 
     name: str
     id_column: str
-    columns: Mapping[str, str]
+    columns: Mapping[str, str | Sequence[str]]
     path: Path | None = None
     data: Any = None
     duplicate_free: bool = False
     delimiter: str | None = None
+    quote: str | None = None
+    escape: str | None = None
     encoding: str = "utf-8"
     sheet: str | int | None = None
     format: str | None = None
+    formats: Mapping[str, str | Sequence[str]] = field(default_factory=dict)
     pseudonymised: bool = False
 
     def __post_init__(self) -> None:
         problems = _source_problems(self)
         if problems:
             raise ConfigError(problems, origin=f"source {self.name!r}")
+
+    def mapped_columns(self, canonical: str) -> tuple[str, ...]:
+        """The source columns mapped to ``canonical`` (one, several joined, or none)."""
+        column = self.columns.get(canonical)
+        if column is None:
+            return ()
+        return (column,) if isinstance(column, str) else tuple(column)
+
+    def field_formats(self, canonical: str) -> tuple[str, ...]:
+        """The formats given for ``canonical`` in ``[sources.formats]``, in the order tried."""
+        fmt = self.formats.get(canonical)
+        if fmt is None:
+            return ()
+        return (fmt,) if isinstance(fmt, str) else tuple(fmt)
+
+    @property
+    def csv_quote(self) -> str:
+        """The quote character in force: ``quote``, else ``"`` (none if ``"`` is the delimiter)."""
+        if self.quote is not None:
+            return self.quote
+        return "" if self.delimiter == '"' else '"'
+
+    @property
+    def csv_escape(self) -> str:
+        """The escape character in force: ``escape``, else the quote (RFC 4180 doubling)."""
+        return self.csv_quote if self.escape is None else self.escape
 
     @property
     def file_format(self) -> str:
@@ -189,7 +224,12 @@ def _source_problems(source: SourceConfig) -> list[str]:
         problems.append(f"{where}: give exactly one of 'path' or in-memory 'data'")
     elif source.path is not None and "\x00" in str(source.path):
         problems.append(f"{where}: path must not contain a NUL character")
-    if not isinstance(source.id_column, str) or not source.id_column.strip():
+    if isinstance(source.id_column, list | tuple):
+        problems.append(
+            f"{where}: 'id_column' must be one column, not a list: the record id is read from a "
+            "single column (lists are for [sources.columns])"
+        )
+    elif not isinstance(source.id_column, str) or not source.id_column.strip():
         problems.append(f"{where}: 'id_column' must name the column holding a unique record id")
     elif "\x00" in source.id_column:
         problems.append(f"{where}: 'id_column' must not contain a NUL character")
@@ -201,14 +241,25 @@ def _source_problems(source: SourceConfig) -> list[str]:
                 f"{where}: unknown canonical field {canonical!r} in columns; "
                 f"known fields are {', '.join(CANONICAL_FIELDS)}"
             )
-        if not isinstance(column, str) or not column:
-            problems.append(f"{where}: column for {canonical!r} must be a non-empty string")
-        elif "\x00" in column:
-            problems.append(f"{where}: column for {canonical!r} must not contain a NUL character")
+        problems += [f"{where}: {p}" for p in _column_problems(canonical, column)]
+    problems += _formats_problems(source, where)
     if source.format is not None and source.format not in _FORMATS:
         problems.append(f"{where}: format must be one of {_FORMATS}, got {source.format!r}")
     if source.delimiter is not None and (not isinstance(source.delimiter, str) or len(source.delimiter) != 1):
         problems.append(f"{where}: delimiter must be a single character, got {source.delimiter!r}")
+    for key in ("quote", "escape"):
+        value = getattr(source, key)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str) or len(value) != 1 or value in "\r\n\x00":
+            problems.append(f'{where}: {key} must be one character, or "" for none, got {value!r}')
+    if (
+        isinstance(source.quote, str)
+        and source.quote
+        and isinstance(source.delimiter, str)
+        and source.quote == source.delimiter
+    ):
+        problems.append(f"{where}: quote and delimiter must differ, both are {source.quote!r}")
     if not isinstance(source.encoding, str) or not _known_encoding(source.encoding):
         problems.append(
             f"{where}: encoding {source.encoding!r} is not a known text encoding "
@@ -222,6 +273,42 @@ def _source_problems(source: SourceConfig) -> list[str]:
         problems.append(f"{where}: duplicate_free must be true or false")
     if not isinstance(source.pseudonymised, bool):
         problems.append(f"{where}: pseudonymised must be true or false")
+    return problems
+
+
+def _column_problems(canonical: object, column: object) -> list[str]:
+    """Problems with the column(s) mapped to one canonical field: a name or a list of names."""
+    if isinstance(column, str):
+        if not column:
+            return [f"column for {canonical!r} must be a non-empty string"]
+        if "\x00" in column:
+            return [f"column for {canonical!r} must not contain a NUL character"]
+        return []
+    if not isinstance(column, list | tuple):
+        return [f"column for {canonical!r} must be a column name or a list of column names, got {column!r}"]
+    if not column:
+        return [f"the list of columns for {canonical!r} is empty; give at least one column"]
+    problems = []
+    if not all(isinstance(c, str) and c for c in column):
+        problems.append(f"the list of columns for {canonical!r} must hold non-empty strings, got {column!r}")
+    elif any("\x00" in c for c in column):
+        problems.append(f"a column for {canonical!r} must not contain a NUL character")
+    elif len(set(column)) != len(column):
+        problems.append(f"the list of columns for {canonical!r} names a column twice: {column!r}")
+    return problems
+
+
+def _formats_problems(source: SourceConfig, where: str) -> list[str]:
+    if not isinstance(source.formats, Mapping):
+        return [f"{where}: [sources.formats] must be a table of field = format(s)"]
+    problems = []
+    for canonical, value in source.formats.items():
+        if canonical not in FORMAT_FIELDS:
+            problems.append(f"{where}: formats.{canonical}: formats apply to {', '.join(FORMAT_FIELDS)} only")
+            continue
+        if isinstance(source.columns, Mapping) and canonical not in source.columns:
+            problems.append(f"{where}: formats.{canonical}: {canonical!r} is not mapped in [sources.columns]")
+        problems += [f"{where}: formats.{canonical}: {p}" for p in format_problems(value)]
     return problems
 
 
@@ -240,8 +327,11 @@ _SOURCE_KEYS = {
     "id_column",
     "duplicate_free",
     "delimiter",
+    "quote",
+    "escape",
     "encoding",
     "columns",
+    "formats",
     "sheet",
     "format",
     "pseudonymised",
@@ -313,6 +403,10 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path, origin: str = "c
         if not isinstance(columns, Mapping):
             problems.append(f"{label}: [sources.columns] must be a table")
             continue
+        formats = entry.get("formats", {})
+        if not isinstance(formats, Mapping):
+            problems.append(f"{label}: [sources.formats] must be a table")
+            continue
         source_path = Path(str(entry["path"]))
         if not source_path.is_absolute():
             source_path = base_dir / source_path
@@ -323,8 +417,11 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path, origin: str = "c
                     path=source_path,
                     id_column=entry["id_column"],
                     columns=dict(columns),
+                    formats=dict(formats),
                     duplicate_free=entry.get("duplicate_free", False),
                     delimiter=entry.get("delimiter"),
+                    quote=entry.get("quote"),
+                    escape=entry.get("escape"),
                     encoding=entry.get("encoding", "utf-8"),
                     sheet=entry.get("sheet"),
                     format=entry.get("format"),

@@ -9,6 +9,9 @@ one type. The tree::
     ├── EngineError          the engine (DuckDB, Splink) failed or a needed extra is missing
     └── EvaluationError      clusters and truth cannot be compared
 
+:class:`MappingWarning` (a ``UserWarning``) says that a mapped column does not look like its
+field.
+
 Messages never contain a raw NIK or KK number; use :func:`mask_identifier` when a value must
 be shown.
 """
@@ -22,6 +25,7 @@ __all__ = [
     "DtksLinkError",
     "EngineError",
     "EvaluationError",
+    "MappingWarning",
     "SourceError",
     "mask_identifier",
     "mask_numbers",
@@ -96,3 +100,9 @@ def mask_identifier(value: object) -> str:
     if len(text) <= 8:
         return "*" * len(text)
     return text[:4] + "*" * (len(text) - 8) + text[-4:]
+
+
+class MappingWarning(UserWarning):
+    """A mapped column's values mostly do not look like its field (for example an SSN mapped
+    to ``nik``): the linkage runs, but that field will not help. Names the source, field and
+    column, never a value."""

@@ -26,6 +26,7 @@ from .config import LinkConfig, load_config
 from .errors import EngineError
 from .model import ResidentModel
 from .schema import IDENTIFIER_FACTS, PSEUDONYMISED_FIELDS
+from .source_checks import mapping_mistakes, warn_mapping_mistakes
 from .sources import load_sources, load_sources_on_engine
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ class LinkResult:
                 f"conflicting confirmed NIKs {report.confirmed_nik_conflicts}, "
                 f"oversized {report.oversized}); {report.edges_refused} link(s) refused"
             )
+        lines.extend(f"warning: {message}" for message in self.counts.get("mapping_warnings", ()))
         lines.extend(_quality_lines(self.quality))
         lines.append("time per stage:")
         for stage, seconds in self.timings.items():
@@ -339,9 +341,15 @@ def _run(
                 engine, cfg.sources, mapped_table="work_mapped", quarantine_table="work_quarantine"
             )
         s.detail = ", ".join(f"{k}={v:,}" for k, v in loaded.rows_accepted.items())
+        mistakes = mapping_mistakes(engine, "work_mapped", cfg.sources, loaded.format_mismatches)
+        warn_mapping_mistakes(mistakes, stacklevel=3)
+        s.detail += "".join(f"\n  warning: {m.message}" for m in mistakes)
     with stages.stage("standardise") as s:
         standardise_records(engine, cfg, mapped_table="work_mapped", records_table="work_records")
         quality = quality_profile(con, "work_records")
+        if loaded.format_mismatches:
+            quality = pd.concat([quality, loaded.quality_rows()], ignore_index=True)
+            quality = quality.sort_values("source", kind="stable", ignore_index=True)
         s.detail = f"{sum(loaded.rows_accepted.values()):,} records"
     if sum(loaded.rows_accepted.values()) == 0:
         raise EngineError("no records left to link after reading: every row was quarantined")
@@ -407,6 +415,7 @@ def _run(
         "clusters": int(clusters["resident_id"].nunique()),
         "largest_cluster": int(clusters["cluster_size"].max()) if len(clusters) else 0,
         "constraints": report,
+        "mapping_warnings": [m.message for m in mistakes],
     }
     output_dir = None
     if write:

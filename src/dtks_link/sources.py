@@ -12,9 +12,9 @@ import codecs
 import difflib
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -23,7 +23,11 @@ from .backends.duckdb import quote_identifier as q
 from .backends.engine import Engine
 from .config import SourceConfig
 from .errors import SourceError
+from .formats import FORMAT_FIELDS, formatted_sql
 from .schema import CANONICAL_FIELDS, IDENTIFIER_FACTS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["MAX_VALUE_LENGTH", "LoadedSources", "load_sources"]
 
@@ -56,6 +60,29 @@ class LoadedSources:
     rows_read: dict[str, int]
     rows_accepted: dict[str, int]
     rows_quarantined: dict[str, int]
+    #: per source, per field with ``[sources.formats]``: accepted rows whose value fit none
+    #: of the formats (and was read as NULL)
+    format_mismatches: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def quality_rows(self) -> pd.DataFrame:
+        """The reading checks as rows of the quality profile
+        (:func:`~dtks_link.standardise.quality_profile`): ``<field>_format_mismatch`` per
+        source with formats."""
+        import pandas as pd
+
+        rows = [
+            {
+                "source": name,
+                "check": f"{canonical}_format_mismatch",
+                "description": f"{canonical} fits none of the formats in [sources.formats] (read as missing)",
+                "records": self.rows_accepted.get(name, 0),
+                "flagged": flagged,
+                "rate": flagged / self.rows_accepted[name] if self.rows_accepted.get(name) else 0.0,
+            }
+            for name, counts in self.format_mismatches.items()
+            for canonical, flagged in counts.items()
+        ]
+        return pd.DataFrame(rows, columns=["source", "check", "description", "records", "flagged", "rate"])
 
 
 def load_sources(
@@ -76,6 +103,7 @@ def load_sources(
     rows_read: dict[str, int] = {}
     accepted: dict[str, int] = {}
     quarantined: dict[str, int] = {}
+    mismatches: dict[str, dict[str, int]] = {}
     con.execute(
         f"CREATE OR REPLACE TABLE {q(quarantine_table)} "
         "(source VARCHAR, record_id VARCHAR, row_number BIGINT, reason VARCHAR)"
@@ -97,7 +125,9 @@ def load_sources(
                 [source.name, line, reason],
             )
         try:
-            _map_and_split(con, source, raw_table, mapped_table, quarantine_table, excel_numeric)
+            mismatches[source.name] = _map_and_split(
+                con, source, raw_table, mapped_table, quarantine_table, excel_numeric
+            )
         except duckdb.Error as exc:
             raise SourceError(f"cannot map the columns: {engine_message(exc)}", source=source.name) from None
         con.execute(f"DROP TABLE IF EXISTS {q(raw_table)}")
@@ -112,6 +142,7 @@ def load_sources(
         rows_read=rows_read,
         rows_accepted=accepted,
         rows_quarantined=quarantined,
+        format_mismatches={name: counts for name, counts in mismatches.items() if counts},
     )
 
 
@@ -187,7 +218,10 @@ def _read_csv(
     options = "header = true, all_varchar = true, auto_type_candidates = ['VARCHAR'], "
     options += f"max_line_size = {MAX_LINE_BYTES}, store_rejects = true, "
     options += f"rejects_table = '{rejects}', rejects_scan = '{scan}'"
-    params: list[Any] = [str(path)]
+    # RFC 4180 unless the config says otherwise: the sniffer looks at the first 20,480 rows
+    # only, and a file whose first quoted field comes later would lose that row.
+    options += ", quote = ?, escape = ?"
+    params: list[Any] = [str(path), source.csv_quote, source.csv_escape]
     if source.delimiter is not None:
         options += ", delim = ?"
         params.append(source.delimiter)
@@ -372,7 +406,8 @@ def _check_columns(con: duckdb.DuckDBPyConnection, source: SourceConfig, raw_tab
 
 
 def _check_available(source: SourceConfig, available: list[str]) -> None:
-    wanted = [("id_column", source.id_column)] + [(f, c) for f, c in source.columns.items()]
+    wanted = [("id_column", source.id_column)]
+    wanted += [(f, c) for f in source.columns for c in source.mapped_columns(f)]
     problems = []
     for role, column in wanted:
         if column not in available:
@@ -408,7 +443,7 @@ def _map_and_split(
     mapped_table: str,
     quarantine_table: str,
     excel_numeric: set[str],
-) -> None:
+) -> dict[str, int]:
     engine = DuckDBEngine(con)
     candidate, judged = _mapping_sql(engine, source, _column_types(con, raw_table), raw_table, excel_numeric)
     engine.create_table("__candidate", *candidate)
@@ -423,8 +458,10 @@ def _map_and_split(
         f"{', '.join(q(f) for f in (*CANONICAL_FIELDS, *IDENTIFIER_FACTS))} FROM __judged "
         "WHERE __reason IS NULL ORDER BY row_number"
     )
+    mismatches = _format_mismatches(engine, source, "__judged")
     con.execute("DROP TABLE __candidate")
     con.execute("DROP TABLE __judged")
+    return mismatches
 
 
 Query = tuple[str, list[Any]]
@@ -462,17 +499,21 @@ def _mapping_sql(
             )
         return f"CAST({q(column)} AS {text})"
 
-    nik_column = source.columns.get("nik")
-    nik_numeric = nik_column is not None and (
-        types.get(nik_column, "").upper().startswith(_NUMERIC_TYPES) or nik_column in excel_numeric
+    nik_columns = source.mapped_columns("nik")
+    nik_numeric = len(nik_columns) == 1 and (
+        types.get(nik_columns[0], "").upper().startswith(_NUMERIC_TYPES) or nik_columns[0] in excel_numeric
     )
     fields = []
     for canonical in CANONICAL_FIELDS:
-        column = source.columns.get(canonical)
-        if column is None:
+        columns = source.mapped_columns(canonical)
+        if not columns:
             fields.append(f"CAST(NULL AS {text}) AS {q(canonical)}")
+        elif len(columns) == 1:
+            fields.append(f"NULLIF(trim({as_text(columns[0])}), '') AS {q(canonical)}")
         else:
-            fields.append(f"NULLIF(trim({as_text(column)}), '') AS {q(canonical)}")
+            # several columns: joined with one space, blanks and NULLs skipped
+            parts = ", ".join(f"NULLIF(trim({as_text(c)}), '')" for c in columns)
+            fields.append(f"NULLIF(concat_ws(' ', {parts}), '') AS {q(canonical)}")
     # (condition, reason) in order of precedence; reasons are parameters, never SQL text.
     id_checks: list[tuple[str, str]] = [
         ("record_id IS NULL", f"missing record id in column {source.id_column!r}"),
@@ -483,17 +524,17 @@ def _mapping_sql(
         ("contains(record_id, chr(0))", f"record id in column {source.id_column!r} holds a NUL character"),
     ]
     field_checks: list[tuple[str, str]] = []
-    for field in CANONICAL_FIELDS:
-        if field in source.columns:
-            column = source.columns[field]
+    for canonical in CANONICAL_FIELDS:
+        if canonical in source.columns:
+            where = _columns_label(source, canonical)
             field_checks.append(
                 (
-                    f"length({q(field)}) > {MAX_VALUE_LENGTH}",
-                    f"value in column {column!r} is longer than {MAX_VALUE_LENGTH} characters",
+                    f"length({q(canonical)}) > {MAX_VALUE_LENGTH}",
+                    f"value in {where} is longer than {MAX_VALUE_LENGTH} characters",
                 )
             )
             field_checks.append(
-                (f"contains({q(field)}, chr(0))", f"value in column {column!r} holds a NUL character")
+                (f"contains({q(canonical)}, chr(0))", f"value in {where} holds a NUL character")
             )
     linkable = " OR ".join(f"{q(f)} IS NOT NULL" for f in ("nama", "nik", "no_kk") if f in source.columns)
     linkable = linkable or "false"
@@ -501,11 +542,26 @@ def _mapping_sql(
         sql_type = _engine_type(engine, kind)
         value = f"CAST({q(fact)} AS {sql_type})" if source.pseudonymised else f"CAST(NULL AS {sql_type})"
         fields.append(f"{value} AS {q(fact)}")
-    candidate = (
+    mapped = (
         f"SELECT CAST(? AS {text}) AS source, NULLIF(trim({as_text(source.id_column)}), '') AS record_id, "
         f"__dtks_row AS row_number, {'true' if nik_numeric else 'false'} AS nik_numeric_source, "
         f"{', '.join(fields)} FROM {q(raw_table)}"
     )
+    # [sources.formats]: each value rewritten in the rules' unambiguous form, NULL (and
+    # flagged) when it fits none of the formats
+    outer: list[str] = ["source", "record_id", "row_number", "nik_numeric_source"]
+    format_params: list[Any] = []
+    for canonical in (*CANONICAL_FIELDS, *IDENTIFIER_FACTS):
+        formats = source.field_formats(canonical)
+        if not formats:
+            outer.append(q(canonical))
+            continue
+        converted, params = formatted_sql(q(canonical), formats, engine.dialect)
+        outer.append(f"{converted} AS {q(canonical)}")
+        format_params += params
+    # the value as read, beside each converted field, to count the values no format fits
+    kept = [f"{q(c)} AS {q(_AS_READ + c)}" for c in FORMAT_FIELDS if source.field_formats(c)]
+    candidate = f"SELECT {', '.join(outer + kept)} FROM ({mapped}) __mapped"
     reason_sql = (
         "CASE "
         + " ".join(f"WHEN {condition} THEN ?" for condition, _ in id_checks)
@@ -523,7 +579,32 @@ def _mapping_sql(
         f"SELECT *, {reason_sql} AS __reason FROM (SELECT *, min(row_number) OVER "
         "(PARTITION BY record_id) AS __first_row FROM __candidate)"
     )
-    return (candidate, [source.name]), (judged, reason_params)
+    return (candidate, [*format_params, source.name]), (judged, reason_params)
+
+
+#: Prefix of the ``__candidate`` columns that keep a formatted field's value as read.
+_AS_READ = "__as_read_"
+
+
+def _format_mismatches(engine: Engine, source: SourceConfig, judged_table: str) -> dict[str, int]:
+    """Accepted rows of ``judged_table`` whose value fits none of its field's formats."""
+    fields = [c for c in FORMAT_FIELDS if source.field_formats(c)]
+    if not fields:
+        return {}
+    q = engine.quote
+    counts = ", ".join(
+        f"count(CASE WHEN {q(_AS_READ + c)} IS NOT NULL AND {q(c)} IS NULL THEN 1 END)" for c in fields
+    )
+    row = engine.rows(f"SELECT {counts} FROM {q(judged_table)} WHERE __reason IS NULL")[0]
+    return {c: int(n) for c, n in zip(fields, row, strict=True)}
+
+
+def _columns_label(source: SourceConfig, canonical: str) -> str:
+    """``column 'X'``, or ``columns 'A' + 'B'`` for a field mapped to several."""
+    columns = source.mapped_columns(canonical)
+    if len(columns) == 1:
+        return f"column {columns[0]!r}"
+    return "columns " + " + ".join(repr(c) for c in columns)
 
 
 def load_sources_on_engine(
@@ -542,6 +623,7 @@ def load_sources_on_engine(
     mapped_parts: list[str] = []
     quarantine_parts: list[str] = []
     rows_read: dict[str, int] = {}
+    mismatches: dict[str, dict[str, int]] = {}
     for index, source in enumerate(sources):
         raw_table = f"__raw_{index}"
         numeric: set[str] = set()
@@ -563,6 +645,7 @@ def load_sources_on_engine(
         rows_read[source.name] = int(
             engine.rows(f"SELECT count(*) FROM {engine.quote(f'__judged_{index}')}")[0][0]
         )
+        mismatches[source.name] = _format_mismatches(engine, source, f"__judged_{index}")
         mapped_parts.append(
             f"SELECT source, record_id, row_number, nik_numeric_source, {columns} "
             f"FROM {engine.quote(f'__judged_{index}')} WHERE __reason IS NULL"
@@ -588,4 +671,5 @@ def load_sources_on_engine(
         rows_read=rows_read,
         rows_accepted=accepted,
         rows_quarantined=quarantined,
+        format_mismatches={name: counts for name, counts in mismatches.items() if counts},
     )

@@ -218,7 +218,9 @@ def read_source(spark: SparkSession, source: SourceConfig) -> DataFrame:
                 .option("sep", source.delimiter or ",")
                 .option("encoding", source.encoding)
                 .option("multiLine", True)
-                .option("escape", '"')
+                # an empty string turns quoting off in Spark; "\u0000" is "no escape"
+                .option("quote", source.csv_quote)
+                .option("escape", source.csv_escape or "\u0000")
                 .csv(path)
             )
         else:
