@@ -411,3 +411,68 @@ def test_good_mappings_and_excel_mangled_niks_do_not_warn(small_depok: Any) -> N
     mistakes = mapping_mistakes(DuckDBEngine(con), loaded.mapped_table, sources)
     assert [(m.source, m.field, m.columns) for m in mistakes] == [("age", "tanggal_lahir", ("UMUR",))]
     assert "umur" in mistakes[0].message
+
+
+# -- the same on Spark ---------------------------------------------------------------------------
+@pytest.mark.spark
+def test_spark_reads_lists_formats_and_late_quotes_like_duckdb(spark_engine: Any, tmp_path: Path) -> None:
+    from dtks_link.backends.duckdb import DuckDBEngine
+    from dtks_link.source_checks import mapping_mistakes
+    from dtks_link.sources import load_sources_on_engine
+
+    people = tmp_path / "people.csv"
+    frame = PEOPLE.assign(
+        dob=["07/04/1960", "7/14/1961", "12251999", "04-07-1960"],
+        ssn=["123-45-6789", "223-45-6789", None, "323-45-6789"],
+    )
+    frame.to_csv(people, index=False)
+    late = tmp_path / "late.csv"
+    lines = ["ID,NAMA,ALAMAT"] + [f"{i},ANI {i},JL A" for i in range(1, 25_001)]
+    lines += ['25001,BUDI,"JL. MARGONDA, RT 1"', '25002,"CICI\nSARI","GG ""H"""']
+    late.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sources = [
+        SourceConfig(
+            name="people",
+            path=people,
+            id_column="rid",
+            columns={**LIST_COLUMNS, "tanggal_lahir": "dob", "nik": "ssn"},
+            formats={"tanggal_lahir": ["%m/%d/%Y", "%m%d%Y"]},
+        ),
+        SourceConfig(name="late", path=late, id_column="ID", columns={"nama": "NAMA", "alamat": "ALAMAT"}),
+    ]
+    spark_loaded = load_sources_on_engine(spark_engine, sources)
+    spark_rows = spark_engine.frame("SELECT * FROM mapped ORDER BY source, row_number")
+    con = connect()
+    duck_loaded = load_sources(con, sources)
+    duck_rows = con.execute("SELECT * FROM mapped ORDER BY source, row_number").df()
+    columns = ["source", "record_id", "row_number", "nama", "alamat", "tanggal_lahir", "nik"]
+    pd.testing.assert_frame_equal(
+        spark_rows[columns].astype(object).where(spark_rows[columns].notna(), None),
+        duck_rows[columns].astype(object).where(duck_rows[columns].notna(), None),
+    )
+    people_rows = duck_rows[duck_rows["source"] == "people"]
+    assert _values(people_rows, "nama") == JOINED_NAMES
+    assert _values(people_rows, "tanggal_lahir") == ["1960-07-04", "1961-07-14", "1999-12-25", None]
+    assert spark_loaded.format_mismatches == duck_loaded.format_mismatches == {"people": {"tanggal_lahir": 1}}
+    assert spark_loaded.rows_accepted["late"] == 25_002
+    ssn = pd.DataFrame(
+        {
+            "rid": [str(i) for i in range(12)],
+            "ssn": [f"{100 + i}-45-6789" for i in range(12)],
+            "hp": ["0812-3456-789"] * 12,
+            "dob": ["17 Agustus 1985"] * 6 + ["1985-08-17"] * 6,
+        }
+    )
+    checked = [
+        SourceConfig(
+            name="ssn",
+            data=ssn,
+            id_column="rid",
+            columns={"nik": "ssn", "telepon": "hp", "tanggal_lahir": "dob"},
+        )
+    ]
+    load_sources_on_engine(spark_engine, checked)
+    load_sources(con, checked)
+    on_spark = mapping_mistakes(spark_engine, "mapped", checked)
+    assert on_spark == mapping_mistakes(DuckDBEngine(con), "mapped", checked)
+    assert [(m.field, m.checked, m.fitting) for m in on_spark] == [("nik", 12, 0)]
