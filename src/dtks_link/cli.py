@@ -24,6 +24,42 @@ def _cmd_link(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    from .errors import ConfigError
+    from .profile import profile_folder, render
+
+    to_stdout = str(args.out) == "-"
+    out = args.folder / "config.toml" if args.out is None else args.out
+    if not to_stdout and out.exists() and not args.force:
+        raise ConfigError(
+            [f"{str(out)!r} exists already; pass --force to replace it, or --out to write elsewhere"],
+            origin="dtks-link init",
+        )
+    proposals = profile_folder(args.folder, sample_rows=args.sample_rows)
+    text = render(
+        proposals,
+        config_dir=Path.cwd() if to_stdout else out.parent,
+        folder=args.folder,
+        sample_rows=args.sample_rows,
+    )
+    if to_stdout:
+        print(text, end="")
+        return 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    for proposal in proposals:
+        if proposal.skipped is not None:
+            print(f"  {proposal.path.name:<28} skipped: {proposal.skipped}")
+            continue
+        print(
+            f"  {proposal.path.name:<28} -> source {proposal.name!r}: {len(proposal.mappings)} field(s) "
+            f"mapped, {len(proposal.uncertain)} uncertain (commented out), "
+            f"{len(proposal.unrecognised)} column(s) not mapped"
+        )
+    print(f"proposed config written to {out}; read it, then: dtks-link link {out}")
+    return 0
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluation import evaluate
 
@@ -159,6 +195,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="output directory (overrides config)")
     p.add_argument("--registry", type=Path, default=None, help="write stable ids to this registry file")
     p.set_defaults(func=_cmd_link)
+
+    p = sub.add_parser("init", help="profile the files in a folder and propose a config.toml")
+    p.add_argument("folder", type=Path, help="folder holding the source files (CSV/TXT, Parquet, Excel)")
+    p.add_argument(
+        "--out", type=Path, default=None, help="config to write (default: FOLDER/config.toml; '-' prints it)"
+    )
+    p.add_argument("--force", action="store_true", help="replace the config file if it exists")
+    p.add_argument(
+        "--sample-rows", type=int, default=10_000, help="rows read from each file (default 10,000)"
+    )
+    p.set_defaults(func=_cmd_init)
 
     p = sub.add_parser(
         "pseudonymise", help="write copies of the sources with NIK, KK and phone as keyed hashes"
