@@ -179,8 +179,10 @@ def _fold(header: str) -> str:
 _NIK_BODY = "regexp_matches(v, '^[1-9][0-9]{15}$') AND substr(v, 9, 2) BETWEEN '01' AND '12'"
 _DAY = "substr(v, 7, 2) BETWEEN '01' AND '31'"
 _WOMENS_DAY = "substr(v, 7, 2) BETWEEN '41' AND '71'"
-_ADDRESS_WORDS = "|".join(
-    "JL JLN JALAN GG GANG KOMP KOMPLEK PERUM PERUMAHAN BLOK NO RT RW KP KAMPUNG DUSUN ST AVE RD DR LN BLVD WAY".split()
+_ADDRESS_WORDS = (
+    "JL|JLN|JALAN|GG|GANG|KOMP|KOMPLEK|PERUM|PERUMAHAN|BLOK|NO|RT|RW|KP|KAMPUNG|DUSUN"
+    "|ST|AVE|RD|DR|LN|BLVD|WAY"
+)
 )
 _SHAPES: dict[str, str] = {
     "nik": f"{_NIK_BODY} AND ({_DAY} OR {_WOMENS_DAY})",
