@@ -183,7 +183,6 @@ _ADDRESS_WORDS = (
     "JL|JLN|JALAN|GG|GANG|KOMP|KOMPLEK|PERUM|PERUMAHAN|BLOK|NO|RT|RW|KP|KAMPUNG|DUSUN"
     "|ST|AVE|RD|DR|LN|BLVD|WAY"
 )
-)
 _SHAPES: dict[str, str] = {
     "nik": f"{_NIK_BODY} AND ({_DAY} OR {_WOMENS_DAY})",
     "nik_women": f"{_NIK_BODY} AND {_WOMENS_DAY}",
