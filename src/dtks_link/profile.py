@@ -29,7 +29,6 @@ never a value.
 from __future__ import annotations
 
 import codecs
-import os
 import re
 import tempfile
 from collections import Counter
@@ -86,7 +85,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
     ),
     "no_kk": (
         "no_kk", "nomor_kk", "nokk", "nomorkk", "kk", "nkk", "no_kartu_keluarga",
-        "nomor_kartu_keluarga", "no_kk_pengurus", "nomor_kk_pengurus", "kk_pengurus", "nik_kk",
+        "nomor_kartu_keluarga", "no_kk_pengurus", "nomor_kk_pengurus", "kk_pengurus",
     ),
     "nama": (
         "nama", "nama_lengkap", "nama_lgkp", "nama_pengurus", "nama_penerima", "nama_peserta",
@@ -107,7 +106,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
     ),
     "jenis_kelamin": (
         "jenis_kelamin", "jk", "jenis_klmin", "jns_kelamin", "jns_klmin", "kelamin", "jenkel",
-        "jenis_kel", "sex", "gender", "l_p", "lp",
+        "jenis_kel", "jns_kel", "sex", "gender", "l_p", "lp",
     ),
     "alamat": (
         "alamat", "alamat_lengkap", "alamat_ktp", "alamat_rumah", "alamat_tinggal", "alamat_domisili",
@@ -197,10 +196,10 @@ _SHAPES: dict[str, str] = {
     "age": "try_cast(v AS DOUBLE) BETWEEN 0 AND 120 AND regexp_matches(v, '^[0-9]{1,3}([.]0+)?$')",
     "sex": "list_contains(?, upper(regexp_replace(regexp_replace(v, '[.]0+$', ''), '[^A-Za-z0-9]', '', 'g')))",  # noqa: E501
     "postcode": "regexp_matches(v, '^[0-9]{5}(-[0-9]{4})?$')",
-    "name": "regexp_matches(v, '^[A-Za-z][A-Za-z .,''`-]*$') AND length(v) <= 80",
+    "name": "regexp_matches(v, '^\\p{L}[\\p{L} .,''`-]*$') AND length(v) <= 80",
     "address": f"regexp_matches(upper(v), '(^|[^A-Z])({_ADDRESS_WORDS})([^A-Z]|$)') "
     "OR regexp_matches(v, '^[0-9]+[A-Za-z]? [A-Za-z]')",
-    "letters": "regexp_matches(v, '[A-Za-z]')",
+    "letters": "regexp_matches(v, '\\p{L}')",
 }  # fmt: skip
 
 
@@ -429,7 +428,7 @@ def _by_header(column: _Column) -> ColumnProposal | None:
 def _token_rule(folded: str) -> str | None:
     """A field from the words of a header not in the lists (``nik_ibu`` is not the person's)."""
     words = set(folded.split("_"))
-    if words & _OTHER_PARTY:
+    if words & _OTHER_PARTY or {"nik", "kk"} <= words:  # NIK_KK: the head's NIK or the KK number?
         return None
     if "nik" in words:
         return "nik"
@@ -459,7 +458,7 @@ def _by_values(column: _Column) -> ColumnProposal | None:
         return ColumnProposal(
             field="nik",
             columns=(column.name,),
-            confidence=0.8,
+            confidence=0.5 if "kk" in _fold(column.name).split("_") else 0.8,
             evidence=f"values: {_pct(nik)} of {n} look like a 16-digit NIK, "
             f"{_pct(women)} with a women's day (41-71)",
         )
@@ -807,11 +806,15 @@ def _value(columns: tuple[str, ...]) -> str:
 
 
 def _source_toml(proposal: FileProposal, config_dir: Path) -> list[str]:
-    relative = Path(os.path.relpath(proposal.path.resolve(), config_dir.resolve())).as_posix()
+    target = proposal.path.resolve()
+    try:  # relative to the config when the file is under its folder, else absolute
+        shown = target.relative_to(config_dir.resolve()).as_posix()
+    except ValueError:
+        shown = target.as_posix()
     sampled = "the whole file" if proposal.whole_file else f"the first {proposal.rows_sampled:,} rows"
     lines = [f"# {_comment(proposal.path.name)}: profiled from {sampled}", "[[sources]]"]
     lines.append(f"name = {_toml_string(proposal.name)}")
-    lines.append(f"path = {_toml_string(relative)}")
+    lines.append(f"path = {_toml_string(shown)}")
     assert proposal.id_column is not None
     lines.append(_aligned(f"id_column = {_toml_string(proposal.id_column)}", proposal.id_evidence))
     if proposal.file_format == "csv":
