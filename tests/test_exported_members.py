@@ -21,6 +21,7 @@ def test_all_is_sorted_and_exact() -> None:
         "evaluate",
         "link",
         "load_config",
+        "propose_config",
         "pseudonymise",
     }
     for name in dtks_link.__all__:

@@ -257,10 +257,18 @@ def test_errors_name_the_problem(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no data file"):
         propose_config(tmp_path)
     (tmp_path / "empty.csv").write_text("", encoding="utf-8")
+    (tmp_path / "header_only.csv").write_text("ID,NAMA\n", encoding="utf-8")
     (tmp_path / "codes.csv").write_text("KODE,KET\n1,a\n2,b\n", encoding="utf-8")
+    (tmp_path / "no_id.csv").write_text("ID,NAMA\n1,SITI\n1,BUDI\n2,ANI\n", encoding="utf-8")
     text = propose_config(tmp_path)
     assert "# skipped codes.csv: no name, NIK or KK column recognised" in text
     assert "# skipped empty.csv: cannot read it" in text
+    assert "# skipped header_only.csv: no data rows" in text
+    # no unique column: the id is left for the user to choose, not guessed
+    assert re.search(r'^id_column = "" +# no column is present and distinct .*closest: .ID.', text, re.M)
+    (tmp_path / "config.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="source 'no_id': 'id_column' must name the column"):
+        load_config(tmp_path / "config.toml")
 
 
 def test_cli_writes_refuses_to_overwrite_and_prints(

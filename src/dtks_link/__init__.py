@@ -10,6 +10,7 @@ The pipeline, one module per stage::
     evaluation   precision, recall, F1, B-cubed
 
     pseudonymise  copies of the sources with NIK, KK and phone as keyed hashes (optional)
+    profile       ``dtks-link init``: a config proposed from the files in a folder
 
 Quick use::
 
@@ -25,6 +26,7 @@ from .errors import ConfigError, DtksLinkError, EngineError, EvaluationError, So
 from .evaluation import LinkageMetrics, evaluate
 from .model import ResidentModel
 from .pipeline import LinkResult, link
+from .profile import propose_config
 from .pseudonymise import pseudonymise
 from .registry import Registry
 
@@ -44,6 +46,7 @@ __all__ = [
     "evaluate",
     "link",
     "load_config",
+    "propose_config",
     "pseudonymise",
 ]
 

@@ -10,7 +10,9 @@ its values, and writes a ``config.toml`` text:
 * an uncertain mapping (**low**: values alone that could mean something else, or a header
   whose values disagree) is written commented out, to be checked and uncommented;
 * a column it cannot recognise is not mapped: it is listed in a comment;
-* ``id_column`` is a column whose sampled values are all present and distinct;
+* ``id_column`` is a column whose sampled values are all present and distinct (when there is
+  none, it is left empty with the closest candidates named: the config will not load until a
+  unique record id is chosen, rather than quarantine every row with a repeated id);
 * ``[sources.formats]`` is proposed for a birth date only when the values settle the
   question (month-first because some second part is above 12 and no first part is);
 * ``duplicate_free = true`` only when every row of the whole file has a distinct,
@@ -662,6 +664,7 @@ def _choose_id(
     columns: list[_Column], rows: int, mappings: Sequence[ColumnProposal]
 ) -> tuple[str | None, str]:
     mapped = {c for p in mappings for c in p.columns}
+    identifiers = {p.columns[0] for p in mappings if p.field in ("nik", "id_lain") and len(p.columns) == 1}
     unique = [c for c in columns if rows and c.filled == rows and c.distinct == rows]
 
     def idlike(column: _Column) -> bool:
@@ -671,16 +674,15 @@ def _choose_id(
     for group, how in (
         ([c for c in unique if c.name not in mapped and idlike(c)], "header names an id"),
         ([c for c in unique if c.name not in mapped], "not mapped to a field"),
-        (unique, "also mapped to a field"),
+        ([c for c in unique if c.name in identifiers], "also mapped as an identifier"),
     ):
         if group:
             return group[0].name, f"present and distinct in all {rows:,} sampled rows; {how}"
-    if not columns or not rows:
-        return None, ""
-    best = max(columns, key=lambda c: (c.distinct, c.filled))
-    return best.name, (
-        f"NOT unique: {best.distinct:,} distinct values in {rows:,} sampled rows; rows repeating an id "
-        "are quarantined. Add a unique id column"
+    near = sorted((c for c in columns if c.distinct > rows // 2), key=lambda c: (not idlike(c), -c.distinct))
+    shown = ", ".join(f"{c.name!r} ({c.distinct:,} distinct)" for c in near[:3]) or "none"
+    return None, (
+        f"no column is present and distinct in all {rows:,} sampled rows: add a unique record id column "
+        f"and name it here (closest: {shown})"
     )
 
 
@@ -759,6 +761,9 @@ def profile_file(
             return proposal
         frame.columns = [str(c) for c in frame.columns]
         proposal.rows_sampled = len(frame)
+        if frame.empty:
+            proposal.skipped = "no data rows to profile"
+            return proposal
         columns = _profile_columns(frame, con)
     finally:
         con.close()
@@ -815,8 +820,7 @@ def _source_toml(proposal: FileProposal, config_dir: Path) -> list[str]:
     lines = [f"# {_comment(proposal.path.name)}: profiled from {sampled}", "[[sources]]"]
     lines.append(f"name = {_toml_string(proposal.name)}")
     lines.append(f"path = {_toml_string(shown)}")
-    assert proposal.id_column is not None
-    lines.append(_aligned(f"id_column = {_toml_string(proposal.id_column)}", proposal.id_evidence))
+    lines.append(_aligned(f"id_column = {_toml_string(proposal.id_column or '')}", proposal.id_evidence))
     if proposal.file_format == "csv":
         lines.append(f"delimiter = {_toml_string(proposal.delimiter or ',')}")
         if proposal.encoding is not None:
