@@ -66,29 +66,29 @@ def test_quoted_newlines_and_a_malformed_row_after_them(tmp_path: Path) -> None:
     assert "too many columns" in quarantine["reason"][0]
 
 
-def test_quote_and_escape_keys(tmp_path: Path) -> None:
-    backslash = tmp_path / "backslash.csv"
-    backslash.write_text('ID;NAMA\n1;"ANI \\"SRI\\" W"\n2;"BUDI; S"\n', encoding="utf-8")
-    _, mapped, _ = _load(
-        SourceConfig(
-            name="b", path=backslash, id_column="ID", columns={"nama": "NAMA"}, delimiter=";", escape="\\"
-        )
+@pytest.mark.parametrize(
+    ("content", "options", "expected"),
+    [
+        (
+            'ID;NAMA\n1;"ANI \\"SRI\\" W"\n2;"BUDI; S"\n',
+            {"delimiter": ";", "escape": "\\"},
+            ['ANI "SRI" W', "BUDI; S"],
+        ),
+        ('ID|NAMA\n1|"ANI\n2|BUDI"\n', {"delimiter": "|", "quote": ""}, ['"ANI', 'BUDI"']),
+        ("ID,NAMA\n1,'ANI, SRI'\n", {"quote": "'", "escape": "'"}, ["ANI, SRI"]),
+    ],
+    ids=["backslash escape", "no quoting", "single quotes"],
+)
+def test_quote_and_escape_keys(
+    tmp_path: Path, content: str, options: dict[str, str], expected: list[str]
+) -> None:
+    path = tmp_path / "quoted.csv"
+    path.write_text(content, encoding="utf-8")
+    _, mapped, quarantine = _load(
+        SourceConfig(name="q", path=path, id_column="ID", columns={"nama": "NAMA"}, **options)
     )
-    assert _values(mapped, "nama") == ['ANI "SRI" W', "BUDI; S"]
-    literal = tmp_path / "literal.txt"
-    literal.write_text('ID|NAMA\n1|"ANI\n2|BUDI"\n', encoding="utf-8")
-    _, mapped, _ = _load(
-        SourceConfig(
-            name="l", path=literal, id_column="ID", columns={"nama": "NAMA"}, delimiter="|", quote=""
-        )
-    )
-    assert _values(mapped, "nama") == ['"ANI', 'BUDI"']
-    single = tmp_path / "single.csv"
-    single.write_text("ID,NAMA\n1,'ANI, SRI'\n", encoding="utf-8")
-    _, mapped, _ = _load(
-        SourceConfig(name="s", path=single, id_column="ID", columns={"nama": "NAMA"}, quote="'", escape="'")
-    )
-    assert _values(mapped, "nama") == ["ANI, SRI"]
+    assert quarantine.empty
+    assert _values(mapped, "nama") == expected
 
 
 def test_quote_and_escape_from_toml(tmp_path: Path) -> None:

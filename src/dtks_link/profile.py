@@ -451,70 +451,56 @@ def _token_rule(folded: str) -> str | None:
 
 def _by_values(column: _Column) -> ColumnProposal | None:
     """A field from the values alone (the header is not known)."""
-    if column.filled < 5 or set(_fold(column.name).split("_")) & _OTHER_PARTY:
+    words = set(_fold(column.name).split("_"))
+    if column.filled < 5 or words & _OTHER_PARTY:
         return None
-    shares, n = column.shares, f"{column.filled:,}"
-    nik = _share(column, "nik")
+    shares = column.shares
+    nik, kk = _share(column, "nik"), _share(column, "kk")
     women = shares["nik_women"] / nik if nik else 0.0
-    if nik >= 0.9 and 0.2 <= women <= 0.8:
-        return ColumnProposal(
-            field="nik",
-            columns=(column.name,),
-            confidence=0.5 if "kk" in _fold(column.name).split("_") else 0.8,
-            evidence=f"values: {_pct(nik)} of {n} look like a 16-digit NIK, "
-            f"{_pct(women)} with a women's day (41-71)",
-        )
-    if _share(column, "kk") >= 0.9 and women < 0.05 and column.distinct < column.filled:
-        return ColumnProposal(
-            field="no_kk",
-            columns=(column.name,),
-            confidence=0.6,
-            evidence=f"values: {_pct(_share(column, 'kk'))} of {n} look like 16-digit KK numbers, "
-            "some shared",
-        )
-    if shares["phone"] >= 0.9:
-        return ColumnProposal(
-            field="telepon",
-            columns=(column.name,),
-            confidence=0.8,
-            evidence=f"values: {_pct(shares['phone'])} of {n} look like phone numbers",
-        )
-    if shares["sex"] >= 0.95 and column.distinct <= 8:
-        return ColumnProposal(
-            field="jenis_kelamin",
-            columns=(column.name,),
-            confidence=0.8,
-            evidence=f"values: {_pct(shares['sex'])} of {n} are sex codes",
-        )
     kel, kec = _gazetteer_shares(column)
-    if kec >= 0.9 and kec >= kel:
-        return ColumnProposal(
-            field="kecamatan",
-            columns=(column.name,),
-            confidence=0.8,
-            evidence=f"values: {_pct(kec)} of {n} name a Depok kecamatan",
-        )
-    if kel >= 0.8:
-        return ColumnProposal(
-            field="kelurahan",
-            columns=(column.name,),
-            confidence=0.8,
-            evidence=f"values: {_pct(kel)} of {n} name a Depok kelurahan",
-        )
-    if shares["date"] >= 0.9:
-        return ColumnProposal(
-            field="tanggal_lahir",
-            columns=(column.name,),
-            confidence=0.5,
-            evidence=f"values: {_pct(shares['date'])} of {n} look like dates (a birth date? check)",
-        )
-    if shares["ssn"] >= 0.9:
-        return ColumnProposal(
-            field="id_lain",
-            columns=(column.name,),
-            confidence=0.5,
-            evidence=f"values: {_pct(shares['ssn'])} of {n} look like US social-security numbers",
-        )
+    # (field, share, whether it decides, confidence, what that share of the values shows), in order
+    rules = [
+        (
+            "nik",
+            nik,
+            nik >= 0.9 and 0.2 <= women <= 0.8,
+            0.5 if "kk" in words else 0.8,
+            f"look like a 16-digit NIK, {_pct(women)} with a women's day (41-71)",
+        ),
+        (
+            "no_kk",
+            kk,
+            kk >= 0.9 and women < 0.05 and column.distinct < column.filled,
+            0.6,
+            "look like 16-digit KK numbers, some shared",
+        ),
+        ("telepon", shares["phone"], shares["phone"] >= 0.9, 0.8, "look like phone numbers"),
+        (
+            "jenis_kelamin",
+            shares["sex"],
+            shares["sex"] >= 0.95 and column.distinct <= 8,
+            0.8,
+            "are sex codes",
+        ),
+        ("kecamatan", kec, kec >= 0.9 and kec >= kel, 0.8, "name a Depok kecamatan"),
+        ("kelurahan", kel, kel >= 0.8, 0.8, "name a Depok kelurahan"),
+        (
+            "tanggal_lahir",
+            shares["date"],
+            shares["date"] >= 0.9,
+            0.5,
+            "look like dates (a birth date? check)",
+        ),
+        ("id_lain", shares["ssn"], shares["ssn"] >= 0.9, 0.5, "look like US social-security numbers"),
+    ]
+    for canonical, share, decides, confidence, meaning in rules:
+        if decides:
+            return ColumnProposal(
+                field=canonical,
+                columns=(column.name,),
+                confidence=confidence,
+                evidence=f"values: {_pct(share)} of {column.filled:,} {meaning}",
+            )
     return None
 
 
