@@ -28,6 +28,14 @@ def _load(*sources: SourceConfig) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
     return loaded, mapped, quarantine
 
 
+def _config_problems(tmp_path: Path, text: str) -> str:
+    """The problems ``load_config`` reports for a config ``text``, one a line."""
+    (tmp_path / "c.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "c.toml")
+    return "\n".join(info.value.problems)
+
+
 def _values(frame: pd.DataFrame, column: str) -> list[object]:
     return [None if pd.isna(v) else v for v in frame[column]]
 
@@ -211,10 +219,7 @@ nama = []
 alamat = ["street", "street"]
 nik = ["NIK", 5]
 """
-    (tmp_path / "c.toml").write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError) as info:
-        load_config(tmp_path / "c.toml")
-    problems = "\n".join(info.value.problems)
+    problems = _config_problems(tmp_path, text)
     for fragment in (
         "source 'a': 'id_column' must be one column, not a list",
         "the list of columns for 'nama' is empty",
@@ -323,10 +328,7 @@ nama = "N"
 [sources.formats]
 tanggal_lahir = "%d/%m/%Y"
 """
-    (tmp_path / "c.toml").write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError) as info:
-        load_config(tmp_path / "c.toml")
-    problems = "\n".join(info.value.problems)
+    problems = _config_problems(tmp_path, text)
     for fragment in (
         "source 'a': formats.tanggal_lahir: unknown format code '%Q'",
         "source 'a': formats.tanggal_lahir: format '%Y' must hold exactly one day",
