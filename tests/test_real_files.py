@@ -99,6 +99,27 @@ def test_quote_and_escape_keys(
     assert _values(mapped, "nama") == expected
 
 
+@pytest.mark.parametrize("at", [2, 25_001], ids=["within the sniffer's sample", "after it"])
+def test_a_quote_that_never_closes_fails_clearly_and_quote_off_reads_every_row(
+    tmp_path: Path, at: int
+) -> None:
+    """RFC 4180 would read every line after an unclosed quote as one value: no row may vanish."""
+    rows = [f"{i},ANI {i},x" for i in range(1, 25_010)]
+    rows[at - 1] = f'{at},"BUDI,y'
+    path = tmp_path / "open.csv"
+    path.write_text("ID,NAMA,X\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    columns = {"nama": "NAMA"}
+    with pytest.raises(SourceError) as info:
+        _load(SourceConfig(name="open", path=path, id_column="ID", columns=columns))
+    message = str(info.value)
+    assert "'open'" in message and 'quote = ""' in message
+    if at > 20_480:
+        assert f"row {at}" in message
+    loaded, mapped, _ = _load(SourceConfig(name="open", path=path, id_column="ID", columns=columns, quote=""))
+    assert loaded.rows_accepted["open"] == len(rows)
+    assert _values(mapped, "nama")[at - 1] == '"BUDI'
+
+
 def test_quote_and_escape_from_toml(tmp_path: Path) -> None:
     (tmp_path / "c.toml").write_text(
         '[[sources]]\nname = "a"\npath = "a.csv"\nid_column = "ID"\nquote = "\'"\nescape = "\\\\"\n'

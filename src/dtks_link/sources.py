@@ -219,22 +219,33 @@ def _read_csv(
     options += f"max_line_size = {MAX_LINE_BYTES}, store_rejects = true, "
     options += f"rejects_table = '{rejects}', rejects_scan = '{scan}'"
     # RFC 4180 unless the config says otherwise: the sniffer looks at the first 20,480 rows
-    # only, and a file whose first quoted field comes later would lose that row.
-    options += ", quote = ?, escape = ?"
-    params: list[Any] = [str(path), source.csv_quote, source.csv_escape]
-    if source.delimiter is not None:
-        options += ", delim = ?"
-        params.append(source.delimiter)
+    # only, and a file whose first quoted field comes later would lose that row. The sniffer
+    # still finds the delimiter (unconstrained, as it always did), then quoting is set.
+    options += ", quote = ?, escape = ?, delim = ?"
     try:
-        con.execute(
-            f"CREATE OR REPLACE TABLE {q(raw_table)} AS "
-            f"SELECT row_number() OVER () AS __dtks_row, * FROM read_csv(?, {options})",
-            params,
-        )
+        delimiter = source.delimiter or _sniff_delimiter(con, path)
+        params: list[Any] = [str(path), source.csv_quote, source.csv_escape, delimiter]
+        try:
+            con.execute(
+                f"CREATE OR REPLACE TABLE {q(raw_table)} AS "
+                f"SELECT row_number() OVER () AS __dtks_row, * FROM read_csv(?, {options})",
+                params,
+            )
+        except duckdb.InvalidInputException as exc:
+            if "sniffing" in str(exc).lower() and source.csv_quote:
+                raise SourceError(
+                    f"cannot be read as CSV with delimiter {delimiter!r} and quote {source.csv_quote!r}: "
+                    "a quoted value may never close. If quotes are ordinary characters in this file, "
+                    'set quote = "" for this source',
+                    source=source.name,
+                ) from None
+            raise
         bad = con.execute(
-            f"SELECT line, string_agg(DISTINCT error_type, '; ') FROM {q(rejects)} "
-            "GROUP BY line ORDER BY line"
+            f"SELECT line, string_agg(DISTINCT error_type, '; '), "
+            "max(byte_position) FILTER (WHERE error_message ILIKE '%unterminated quote%') "
+            f"FROM {q(rejects)} GROUP BY line ORDER BY line"
         ).fetchall()
+        _check_unterminated_quote(source, path, bad, _count(con, raw_table) + len(bad))
     except duckdb.InvalidInputException as exc:
         if "unicode" in str(exc).lower() or "utf" in str(exc).lower():
             raise SourceError(
@@ -248,10 +259,47 @@ def _read_csv(
     con.execute(f"DROP TABLE IF EXISTS {q(rejects)}")
     con.execute(f"DROP TABLE IF EXISTS {q(scan)}")
     # DuckDB reports physical lines (header = line 1); report data rows like the rest.
-    malformed = [(int(line) - 1, _reject_reason(str(kind))) for line, kind in bad]
+    malformed = [(int(line) - 1, _reject_reason(str(kind))) for line, kind, _ in bad]
     if malformed:
         _renumber_after_rejects(con, raw_table, [row for row, _ in malformed])
     return malformed
+
+
+def _sniff_delimiter(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    """The delimiter DuckDB's sniffer finds in the file's first rows (',' when it finds none)."""
+    found = con.execute(
+        "SELECT Delimiter FROM sniff_csv(?, header = true, all_varchar = true, "
+        f"auto_type_candidates = ['VARCHAR'], max_line_size = {MAX_LINE_BYTES})",
+        [str(path)],
+    ).fetchall()
+    delimiter = str(found[0][0]) if found else ","
+    return delimiter if len(delimiter) == 1 else ","
+
+
+def _check_unterminated_quote(
+    source: SourceConfig, path: Path, rejects: list[tuple[Any, ...]], records: int
+) -> None:
+    """Fail the source when a quote opened on the last record DuckDB saw never closes while
+    lines follow it: RFC 4180 reads the rest of the file as that one value, so the rows
+    after it would be lost without a trace."""
+    unterminated = [(int(line), int(at)) for line, _, at in rejects if at is not None]
+    if not unterminated:
+        return
+    line, at = unterminated[-1]
+    if line - 1 < records:  # DuckDB recovered: later rows were read
+        return
+    with path.open("rb") as handle:
+        handle.seek(at)
+        handle.readline()  # the rest of the row with the quote
+        while chunk := handle.read(1 << 20):
+            if chunk.strip():
+                raise SourceError(
+                    "a quote opened in this row never closes, so RFC 4180 reads every line after it "
+                    "as one value. Close the quote, or, if quotes are ordinary characters in this file, "
+                    'set quote = "" for this source',
+                    source=source.name,
+                    row=line - 1,
+                )
 
 
 def _transcode(path: Path, encoding: str, target: Path, source_name: str) -> None:
