@@ -243,6 +243,22 @@ def test_excel_parquet_and_cp1252_files(tmp_path: Path) -> None:
     assert by_name["lama"]["encoding"] == "cp1252" and by_name["lama"]["delimiter"] == ";"
 
 
+def test_a_file_that_is_not_rfc_4180_gets_quote_off(tmp_path: Path) -> None:
+    n = 30
+    names = _people(n)["nama"]
+    names[1] = '"' + names[1]  # an opening quote that never closes
+    pd.DataFrame({"ID": range(n), "NAMA": names}).to_csv(tmp_path / "open.csv", index=False, quoting=3)
+    text = propose_config(tmp_path)
+    source = tomllib.loads(text)["sources"][0]
+    assert source["quote"] == "" and source["columns"] == {"nama": "NAMA"}
+    (tmp_path / "config.toml").write_text(text, encoding="utf-8")
+    from dtks_link.backends import connect
+    from dtks_link.sources import load_sources
+
+    loaded = load_sources(connect(), load_config(tmp_path / "config.toml").sources)
+    assert loaded.rows_accepted == {"open": n}
+
+
 def test_awkward_headers_stay_inside_their_comments(tmp_path: Path) -> None:
     n = 20
     frame = pd.DataFrame({"ID": range(n), "NAMA": _people(n)["nama"], 'odd "col"\nname': ["x"] * n})

@@ -42,10 +42,10 @@ import duckdb
 import pandas as pd
 
 from .backends.duckdb import quote_identifier as q
-from .errors import ConfigError, SourceError
+from .errors import ConfigError, SourceError, mask_numbers
 from .pseudonymise import _toml_string
 from .schema import CANONICAL_FIELDS
-from .sources import _excel_to_text
+from .sources import _excel_to_text, _sniff_delimiter
 
 __all__ = [
     "DEFAULT_SAMPLE_ROWS",
@@ -232,6 +232,7 @@ class FileProposal:
     rows_sampled: int = 0
     whole_file: bool = False
     delimiter: str | None = None
+    quote: str | None = None  # "" when the sample does not read as RFC 4180
     encoding: str | None = None
     id_column: str | None = None
     id_evidence: str = ""
@@ -299,19 +300,27 @@ def _read_csv_sample(
     with tempfile.TemporaryDirectory(prefix="dtks_link_init_") as temp:
         sample = Path(temp) / "sample.csv"
         sample.write_text(text, encoding="utf-8")
-        options = "quote = '\"', escape = '\"', header = true"
-        sniffed = con.execute(f"SELECT Delimiter FROM sniff_csv(?, {options})", [str(sample)]).fetchall()
-        delimiter = str(sniffed[0][0]) if sniffed else ","
-        proposal.delimiter = delimiter
-        relation = con.execute(
-            f"SELECT * FROM read_csv(?, {options}, delim = ?, all_varchar = true, "
-            "auto_type_candidates = ['VARCHAR'], ignore_errors = true, null_padding = true) LIMIT ?",
-            [str(sample), delimiter, rows + 1],
-        )
-        columns = [d[0] for d in relation.description]
-        frame = pd.DataFrame(relation.fetchall(), columns=columns, dtype=object)
+        delimiter = proposal.delimiter = _sniff_delimiter(con, sample)
+        try:
+            frame = _csv_frame(con, sample, delimiter, '"', rows)
+        except duckdb.InvalidInputException:
+            # not RFC 4180 (a quote that never closes): propose reading quotes as characters
+            frame = _csv_frame(con, sample, delimiter, "", rows)
+            proposal.quote = ""
     proposal.whole_file = not more and len(frame) <= rows
     return frame.head(rows)
+
+
+def _csv_frame(
+    con: duckdb.DuckDBPyConnection, path: Path, delimiter: str, quote: str, rows: int
+) -> pd.DataFrame:
+    relation = con.execute(
+        "SELECT * FROM read_csv(?, quote = ?, escape = ?, header = true, delim = ?, all_varchar = true, "
+        "auto_type_candidates = ['VARCHAR'], ignore_errors = true, null_padding = true) LIMIT ?",
+        [str(path), quote, quote, delimiter, rows + 1],
+    )
+    columns = [d[0] for d in relation.description]
+    return pd.DataFrame(relation.fetchall(), columns=columns, dtype=object)
 
 
 # -- profiling columns ---------------------------------------------------------------------------
@@ -740,7 +749,8 @@ def profile_file(
         try:
             frame = _read_sample(file_path, fmt, sample_rows, con, proposal)
         except (duckdb.Error, OSError, ValueError, SourceError) as exc:
-            proposal.skipped = f"cannot read it as {fmt}: {str(exc).splitlines()[0][:200]}"
+            first_line = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+            proposal.skipped = f"cannot read it as {fmt}: {mask_numbers(first_line)}"
             return proposal
         except Exception as exc:  # openpyxl and pyarrow raise many types for broken files
             proposal.skipped = f"cannot read it as {fmt}: {type(exc).__name__}"
@@ -809,6 +819,13 @@ def _source_toml(proposal: FileProposal, config_dir: Path) -> list[str]:
     lines.append(_aligned(f"id_column = {_toml_string(proposal.id_column or '')}", proposal.id_evidence))
     if proposal.file_format == "csv":
         lines.append(f"delimiter = {_toml_string(proposal.delimiter or ',')}")
+        if proposal.quote is not None:
+            lines.append(
+                _aligned(
+                    f"quote = {_toml_string(proposal.quote)}",
+                    "the first rows do not read as RFC 4180 (a quote never closes?): quotes read as text",
+                )
+            )
         if proposal.encoding is not None:
             lines.append(_aligned(f"encoding = {_toml_string(proposal.encoding)}", "the file is not UTF-8"))
     if proposal.duplicate_free is not None:
