@@ -266,9 +266,10 @@ def _read_csv(
 
 
 def _sniff_delimiter(con: duckdb.DuckDBPyConnection, path: Path) -> str:
-    """The delimiter DuckDB's sniffer finds in the file's first rows (',' when it finds none)."""
+    """The delimiter DuckDB's sniffer finds in the file's first rows (',' when it finds none),
+    sniffing as the reader does when it keeps malformed lines aside (``ignore_errors``)."""
     found = con.execute(
-        "SELECT Delimiter FROM sniff_csv(?, header = true, all_varchar = true, "
+        "SELECT Delimiter FROM sniff_csv(?, header = true, all_varchar = true, ignore_errors = true, "
         f"auto_type_candidates = ['VARCHAR'], max_line_size = {MAX_LINE_BYTES})",
         [str(path)],
     ).fetchall()
