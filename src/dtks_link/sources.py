@@ -270,7 +270,7 @@ def _sniff_delimiter(con: duckdb.DuckDBPyConnection, path: Path) -> str:
     sniffing as the reader does when it keeps malformed lines aside (``ignore_errors``)."""
     found = con.execute(
         "SELECT Delimiter FROM sniff_csv(?, header = true, all_varchar = true, ignore_errors = true, "
-        f"auto_type_candidates = ['VARCHAR'], max_line_size = {MAX_LINE_BYTES})",
+        f"auto_type_candidates = ['VARCHAR'], max_line_size = {MAX_LINE_BYTES}, sample_size = 4096)",
         [str(path)],
     ).fetchall()
     delimiter = str(found[0][0]) if found else ","
