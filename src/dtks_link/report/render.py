@@ -486,10 +486,8 @@ def _clusters(report: _Report, data: ReportInputs) -> None:
         return
     sizes = clusters.groupby("resident_id").size()
     distribution = sizes.value_counts().sort_index()
-    rows = [
-        {"size": s, "residents": n}
-        for s, n in zip(distribution.index.astype(int).tolist(), distribution.astype(int).tolist(), strict=True)
-    ]
+    sizes_seen, residents = distribution.index.astype(int).tolist(), distribution.astype(int).tolist()
+    rows = [{"size": s, "residents": n} for s, n in zip(sizes_seen, residents, strict=True)]
     report.chart("cluster_sizes", lambda lang: charts.cluster_size_chart(rows, lang))
     report.heading(_t("clusters.largest"))
     largest = sizes.sort_values(ascending=False, kind="stable").head(_LARGEST)
