@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from importlib.metadata import PackageNotFoundError, version
@@ -45,8 +46,9 @@ __all__ = [
 
 #: Version of the ``run.json`` layout.
 RUN_FORMAT = 1
-#: Up to this many records, blocking counts are exact; above, estimated from a record sample.
-EXACT_BLOCKING_COUNT_LIMIT = 300_000
+#: Up to this many records, blocking counts are exact; above, they are estimated from a sample
+#: of records whose pairs cost about as much to count as this many records' pairs.
+EXACT_BLOCKING_COUNT_LIMIT = 50_000
 #: How many of the most uncertain pairs a run keeps, with their waterfalls.
 UNCERTAIN_PAIRS = 10
 #: Registry changes listed one by one (the counts are always complete).
@@ -67,8 +69,10 @@ def blocking_counts(
     """Pairs per blocking rule: ``compared`` (new candidate pairs the rule adds, in rule order)
     and ``kept`` (of those, the pairs scored at or above the pair threshold).
 
-    Counts are exact up to :data:`EXACT_BLOCKING_COUNT_LIMIT` records; above, Splink counts the
-    pairs among a deterministic sample of records and scales up (``sample_proportion``)."""
+    Counts are exact up to :data:`EXACT_BLOCKING_COUNT_LIMIT` records (L). Above, Splink counts
+    the pairs among a deterministic sample of a share p = sqrt(L / records) of the records on
+    each side and scales up by 1/p² (``sample_proportion`` = p): about L/records of the pairs
+    are counted, so the cost stays near that of counting L records, whatever the size."""
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
     from splink.blocking_rule_library import CustomRule
 
@@ -77,14 +81,17 @@ def blocking_counts(
         int(key): int(n)
         for key, n in engine.rows(f"SELECT match_key, count(*) FROM {predictions_table} GROUP BY match_key")
     }
-    proportion = 1.0 if records <= EXACT_BLOCKING_COUNT_LIMIT else EXACT_BLOCKING_COUNT_LIMIT / records
+    proportion = min(1.0, math.sqrt(EXACT_BLOCKING_COUNT_LIMIT / records)) if records else 1.0
     db_api = engine.splink_api()
-    counted = count_comparisons_from_blocking_rules(
-        db_api.register(records_table),
-        blocking_rules=[CustomRule(rule.sql, sql_dialect="duckdb") for rule in rules],
-        link_type="dedupe_only",
-        record_sample_proportion=proportion,
-    )
+    with warnings.catch_warnings():
+        # Splink warns when a rule's sampled count is small; the report says counts are estimates
+        warnings.filterwarnings("ignore", message="The sampled blocking analysis estimate")
+        counted = count_comparisons_from_blocking_rules(
+            db_api.register(records_table),
+            blocking_rules=[CustomRule(rule.sql, sql_dialect="duckdb") for rule in rules],
+            link_type="dedupe_only",
+            record_sample_proportion=proportion,
+        )
     return {
         "records": records,
         "sample_proportion": proportion,
