@@ -82,9 +82,17 @@ def test_percentages() -> None:
     ("reason", "key", "values"),
     [
         ("missing record id in column 'ID'", "reason.missing_id", {"column": "'ID'"}),
-        ("duplicate record id in column 'ID' (first seen at row 12)", "reason.duplicate_id", {"column": "'ID'"}),
+        (
+            "duplicate record id in column 'ID' (first seen at row 12)",
+            "reason.duplicate_id",
+            {"column": "'ID'"},
+        ),
         ("duplicate record id in column 'ID'", "", {"text": "duplicate record id in column 'ID'"}),
-        ("value in column 'NAMA' is longer than 1000 characters", "reason.value_too_long", {"column": "'NAMA'"}),
+        (
+            "value in column 'NAMA' is longer than 1000 characters",
+            "reason.value_too_long",
+            {"column": "'NAMA'"},
+        ),
         ("no name, NIK or KK number: nothing to link on", "reason.nothing_to_link", {}),
         ("malformed line: too many columns", "reason.malformed", {"detail": "too many columns"}),
         ("something new", "", {"text": "something new"}),
@@ -203,7 +211,16 @@ def test_report_from_the_output_directory(small_link: Any, small_depok: Any, tmp
     path = write_report(small_link.output_dir, tmp_path / "r" / "report.html", truth=small_depok.truth_path)
     page = path.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and '<html lang="id" data-lang="id">' in page
-    for section in ("summary", "quality", "blocking", "model", "weights", "accuracy", "clusters", "uncertain"):
+    for section in (
+        "summary",
+        "quality",
+        "blocking",
+        "model",
+        "weights",
+        "accuracy",
+        "clusters",
+        "uncertain",
+    ):
         assert f'<section id="{section}">' in page
     assert 'id="registry"' not in page  # no registry in this run
     for key in ("sec.summary", "sec.uncertain", "accuracy.measured"):
@@ -213,7 +230,9 @@ def test_report_from_the_output_directory(small_link: Any, small_depok: Any, tmp
     assert f'<span lang="id">{format_number(residents, "id")}</span>' in page
     assert f'<span lang="en">{format_number(residents, "en")}</span>' in page
     charts = _charts(page)
-    assert {"blocking", "model", "weights", "cluster_sizes", "expected_sweep", "measured_sweep"} <= set(charts)
+    assert {"blocking", "model", "weights", "cluster_sizes", "expected_sweep", "measured_sweep"} <= set(
+        charts
+    )
     assert len([c for c in charts if c.startswith("waterfall_")]) == 10
     assert len([c for c in charts if c.startswith("quality_")]) == len(small_link.run["sources"])
     for name, specs in charts.items():
@@ -236,7 +255,7 @@ def test_report_from_a_result_and_in_english(small_link: Any, tmp_path: Path) ->
 def test_report_errors_are_clear(small_link: Any, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="report language"):
         small_link.report(tmp_path / "x.html", lang="fr")
-    with pytest.raises(EvaluationError, match="run.json"):
+    with pytest.raises(EvaluationError, match=r"run\.json"):
         write_report(tmp_path, tmp_path / "x.html")
     with pytest.raises(EvaluationError, match="not a directory"):
         write_report(tmp_path / "missing", tmp_path / "x.html")
