@@ -120,8 +120,9 @@ def uncertain_pairs(
     threshold: float,
     limit: int = UNCERTAIN_PAIRS,
 ) -> list[dict[str, Any]]:
-    """The ``limit`` scored pairs whose match weight is closest to the match ``threshold``,
-    each with its waterfall: the prior, then per comparison its level, weight and
+    """The ``limit`` scored pairs whose match weight is closest to the match ``threshold``, one
+    per comparison pattern (the levels a pair reaches on every comparison, so each pair shows a
+    different situation), each with its waterfall: the prior, then per comparison its level, weight and
     term-frequency adjustment (Splink re-scores just these pairs with the run's term
     frequencies, so the steps add up to the pair's match weight)."""
     linker = model.linker_
@@ -129,10 +130,16 @@ def uncertain_pairs(
         return []
     q = engine.quote
     target = _logit2(threshold)
+    # one pair per comparison pattern (its levels on every comparison), the closest of each
+    present = engine.columns(predictions_table)
+    gammas = [f"gamma_{c.output_column_name}" for c in linker._settings_obj.comparisons]
+    pattern = ", ".join(q(g) for g in gammas if g in present) or "unique_id_l, unique_id_r"
+    closest_first = "abs(match_weight - ?), unique_id_l, unique_id_r"
     chosen = engine.frame(
-        f"SELECT unique_id_l, unique_id_r, match_key FROM {predictions_table} "
-        "ORDER BY abs(match_weight - ?), unique_id_l, unique_id_r LIMIT ?",
-        [target, limit],
+        "SELECT unique_id_l, unique_id_r, match_key FROM (SELECT unique_id_l, unique_id_r, match_key, "
+        f"match_weight, row_number() OVER (PARTITION BY {pattern} ORDER BY {closest_first}) AS pattern_rank "
+        f"FROM {predictions_table}) ranked WHERE pattern_rank = 1 ORDER BY {closest_first} LIMIT ?",
+        [target, target, limit],
     )
     if chosen.empty:
         return []
