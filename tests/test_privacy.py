@@ -105,7 +105,8 @@ def test_no_identifier_in_any_output_of_a_full_run(small_depok: Any, tmp_path: P
     assert leaked == []
     # the report and the files written for it: no NIK, KK or phone either
     report = tmp_path / "report.html"
-    proc = run_loud("report", str(tmp_path / "out"), "--truth", str(small_depok.truth_path), "--out", str(report))
+    truth = str(small_depok.truth_path)
+    proc = run_loud("report", str(tmp_path / "out"), "--truth", truth, "--out", str(report))
     assert proc.returncode == 0, proc.stderr[-3000:]
     phones = all_phones(small_depok.config_path)
     assert len(phones) > 10

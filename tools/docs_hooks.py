@@ -5,7 +5,8 @@
 - A page may take a section of the README instead of a copy of it: a line
   ``<!-- readme: Section title -->`` is replaced by that ``##`` section (with its
   subsections, each heading one level up), and ``<!-- include: path/in/repo.md -->`` by a
-  whole file (each heading one level down, under the page's title). The README stays the one place those texts are written.
+  whole file (each heading one level down, under the page's title). The README stays the
+  one place those texts are written.
 - Links in included text to repository files that are pages of the site are rewritten
   (:data:`LINKS`); any other broken link fails the strict build.
 """

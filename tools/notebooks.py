@@ -25,10 +25,25 @@ EXECUTED = Path(os.environ.get("DTKS_DOCS_NOTEBOOKS", ROOT / "docs" / "notebooks
 #: The size knob the notebooks read, and the size CI runs them at.
 SIZE_VARIABLE = "DTKS_NOTEBOOK_RESIDENTS"
 CI_RESIDENTS = 3000
-#: A first cell, removed from the pages, that renders Altair charts as static SVG.
-SETUP = 'import altair as alt\n\nalt.renderers.enable("svg")'
+#: A first cell, removed from the pages, that renders Altair charts and Splink's charts (whose
+#: HTML would load Vega from a CDN) as static SVG.
+SETUP = """\
+import altair as alt
+import vl_convert
+from IPython import get_ipython
+from splink.internals.charts import SplinkChart
+
+alt.renderers.enable("svg")
+
+
+def _splink_chart_as_svg(chart, include=None, exclude=None):
+    return {"image/svg+xml": vl_convert.vegalite_to_svg(chart.chart_dict)}
+
+
+get_ipython().display_formatter.mimebundle_formatter.for_type(SplinkChart, _splink_chart_as_svg)
+"""
 SETUP_TAG = "remove_cell"
-_FORMAT = "1"
+_FORMAT = "3"
 
 
 def sources() -> list[Path]:
@@ -104,7 +119,9 @@ def execute_stale(*, residents: int = CI_RESIDENTS, out_dir: Path = EXECUTED) ->
     done = []
     for notebook in sources():
         if not is_current(notebook, residents=residents, out_dir=out_dir):
-            print(f"[notebooks] running {notebook.name} at {residents:,} residents", file=sys.stderr, flush=True)
+            print(
+                f"[notebooks] running {notebook.name} at {residents:,} residents", file=sys.stderr, flush=True
+            )
             done.append(execute(notebook, residents=residents, out_dir=out_dir))
     return done
 
