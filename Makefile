@@ -35,7 +35,7 @@ browser:
 
 # The documentation site, into site/ (strict). Notebooks are re-run only when out of date.
 docs: $(STAMP)
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks notebooks tools
