@@ -10,8 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dtks_link import ConfigError, EvaluationError
 from dtks_link.comparisons import COMPARISONS
@@ -291,3 +294,38 @@ def test_cli_report(small_link: Any, tmp_path: Path, capsys: Any) -> None:
     assert main(["report", str(small_link.output_dir), "--lang", "en", "--out", str(out)]) == 0
     assert f"report written to {out}" in capsys.readouterr().out
     assert out.stat().st_size > 500_000  # the chart libraries are inside
+
+
+def test_a_run_without_pairs_still_reports(small_link: Any) -> None:
+    data = ReportInputs.from_result(small_link)
+    empty = ReportInputs(
+        **{
+            **data.__dict__,
+            "pairs": data.pairs.iloc[:0],
+            "uncertain_pairs": [],
+            "quality": data.quality.iloc[:0],
+        }
+    )
+    page = render_report(empty, lang="en")
+    assert STRINGS["weights.none"]["en"] in page and STRINGS["uncertain.none"]["en"] in page
+    charts = _charts(page)
+    assert "weights" not in charts and not any(c.startswith("waterfall_") for c in charts)
+
+
+@given(
+    weights=st.lists(st.floats(-40, 60, allow_nan=False), min_size=1, max_size=300),
+    threshold=st.floats(0.01, 0.99),
+)
+@settings(max_examples=200, deadline=None)
+def test_histogram_bins_count_every_weight_and_split_at_the_threshold(
+    weights: list[float], threshold: float
+) -> None:
+    from dtks_link.report.render import _histogram_bins, _logit2
+
+    cut = _logit2(threshold)
+    bins = _histogram_bins(np.array(weights), cut)
+    assert sum(n for _, _, n in bins) == len(weights)
+    assert len(bins) <= 200
+    for start, end, _ in bins:
+        assert start < end
+        assert end <= cut + 1e-9 or start >= cut - 1e-9  # no bin straddles the threshold
