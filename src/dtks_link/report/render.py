@@ -118,6 +118,12 @@ class _Report:
         )
         self.parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
+    def metrics(self, rows: Sequence[tuple[str, Cell]]) -> None:
+        """A two-column table: the measure (a string key) and its value."""
+        self.table(
+            [_t("col.metric"), _t("col.value")], [[_t(key), value] for key, value in rows], numeric=(1,)
+        )
+
     def details(self, summary: Bi, lines: Sequence[str]) -> None:
         items = "".join(f"<li><code>{html.escape(line)}</code></li>" for line in lines)
         self.parts.append(f"<details><summary>{_spans(summary)}</summary><ul>{items}</ul></details>")
@@ -420,15 +426,13 @@ def _accuracy(report: _Report, data: ReportInputs, truth: pd.DataFrame | str | P
     expected = expected_quality(data.pairs, data.clusters, threshold=threshold)
     report.heading(_t("accuracy.expected"))
     report.paragraph(_t("accuracy.expected_intro"), note=True)
-    report.table(
-        [_t("col.metric"), _t("col.value")],
+    report.metrics(
         [
-            [_t("accuracy.precision"), _num(expected.precision, 4)],
-            [_t("accuracy.recall"), _num(expected.recall, 4)],
-            [_t("accuracy.f1"), _num(expected.f1, 4)],
-            [_t("accuracy.expected_true_pairs"), _num(expected.expected_true_pairs, 0)],
-        ],
-        numeric=(1,),
+            ("accuracy.precision", _num(expected.precision, 4)),
+            ("accuracy.recall", _num(expected.recall, 4)),
+            ("accuracy.f1", _num(expected.f1, 4)),
+            ("accuracy.expected_true_pairs", _num(expected.expected_true_pairs, 0)),
+        ]
     )
     if len(data.pairs):
         sweep = _expected_sweep(data.pairs)
@@ -447,20 +451,18 @@ def _accuracy(report: _Report, data: ReportInputs, truth: pd.DataFrame | str | P
         return
     metrics = evaluate(data.clusters, truth)
     report.paragraph(_t("accuracy.measured_intro", records=_num(metrics.records)), note=True)
-    report.table(
-        [_t("col.metric"), _t("col.value")],
+    report.metrics(
         [
-            [_t("accuracy.pairwise_precision"), _num(metrics.precision, 4)],
-            [_t("accuracy.pairwise_recall"), _num(metrics.recall, 4)],
-            [_t("accuracy.pairwise_f1"), _num(metrics.f1, 4)],
-            [_t("accuracy.bcubed_f1"), _num(metrics.bcubed_f1, 4)],
-            [_t("accuracy.exact_clusters"), _pct(metrics.exact_cluster_accuracy, 2)],
-            [_t("accuracy.true_pairs"), _num(metrics.true_pairs)],
-            [_t("accuracy.predicted_pairs"), _num(metrics.predicted_pairs)],
-            [_t("accuracy.split"), _num(metrics.split_entities)],
-            [_t("accuracy.merged"), _num(metrics.merged_clusters)],
-        ],
-        numeric=(1,),
+            ("accuracy.pairwise_precision", _num(metrics.precision, 4)),
+            ("accuracy.pairwise_recall", _num(metrics.recall, 4)),
+            ("accuracy.pairwise_f1", _num(metrics.f1, 4)),
+            ("accuracy.bcubed_f1", _num(metrics.bcubed_f1, 4)),
+            ("accuracy.exact_clusters", _pct(metrics.exact_cluster_accuracy, 2)),
+            ("accuracy.true_pairs", _num(metrics.true_pairs)),
+            ("accuracy.predicted_pairs", _num(metrics.predicted_pairs)),
+            ("accuracy.split", _num(metrics.split_entities)),
+            ("accuracy.merged", _num(metrics.merged_clusters)),
+        ]
     )
     if len(data.pairs):
         labels = pair_labels_from_truth(data.pairs, truth)
