@@ -19,6 +19,7 @@ from .inputs import ReportInputs
 from .page import page
 from .strings import (
     LANGUAGES,
+    STRINGS,
     comparison_label,
     format_number,
     format_percent,
@@ -236,7 +237,7 @@ def _summary(report: _Report, data: ReportInputs) -> None:
     report.heading(_t("summary.timings"))
     stage_rows: list[list[Cell]] = []
     for stage, seconds in run["timings"].items():
-        label = _t(f"stage.{stage}") if f"stage.{stage}" in _STAGE_KEYS else _same(stage)
+        label = _t(f"stage.{stage}") if f"stage.{stage}" in STRINGS else _same(stage)
         stage_rows.append([label, _num(seconds, 2)])
     report.table([_t("col.stage"), _t("col.seconds")], stage_rows, numeric=(1,))
     if model.get("training_log"):
@@ -625,11 +626,6 @@ def _registry(report: _Report, data: ReportInputs) -> None:
         )
         if changes[key] > len(listed):
             report.paragraph(_t("registry.more", n=_num(changes[key] - len(listed))), note=True)
-
-
-_STAGE_KEYS = {
-    f"stage.{s}" for s in ("read", "standardise", "train", "predict", "diagnose", "cluster", "write")
-}
 
 
 def render_report(
