@@ -8,22 +8,37 @@ STAMP := $(VENV)/.installed
 BENCH_VENV := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean docs browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks,spark]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks,spark,docs]'
 	@touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/dtks-link demo --out demo_out
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 
+# The report's browser test needs Chromium: Debian's package, installed with apt when absent
+# (as root, or with passwordless sudo). If it cannot be installed, that test fails and says why.
+browser:
+	@if [ -z "$$DTKS_CHROMIUM" ] && ! command -v chromium >/dev/null 2>&1 \
+	    && ! command -v chromium-browser >/dev/null 2>&1; then \
+	  echo "[make] installing Debian's chromium for the report's browser test"; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo -n"; fi; \
+	  { $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium \
+	    >/dev/null; } || echo "[make] could not install chromium: the browser test will fail"; \
+	fi
+
+# The documentation site, into site/ (strict). Notebooks are re-run only when out of date.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/ruff check src tests benchmarks notebooks tools
 	$(BIN)/mypy
 
 # Benchmarks compare against recordlinkage, which pins pandas < 3, so they get their own venv.
@@ -37,4 +52,4 @@ bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) demo_out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) demo_out .pytest_cache .mypy_cache .ruff_cache site .cache docs/notebooks test-artifacts

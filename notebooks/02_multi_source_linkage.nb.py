@@ -102,8 +102,8 @@ alt.Chart(params).mark_bar().encode(
     x=alt.X("match_weight:Q", title="match weight"),
     y=alt.Y("level:N", sort=None),
     color=alt.condition("datum.match_weight > 0", alt.value("steelblue"), alt.value("orange")),
-    row=alt.Row("comparison:N"),
-).properties(width=400, title="Learned match weights")
+    row=alt.Row("comparison:N", sort=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+).properties(width=400, title="Learned match weights").resolve_scale(y="independent")
 
 # %% [markdown]
 # ## 4. Why was a pair matched? Waterfall of match weights

@@ -15,8 +15,22 @@ from dtks_link import SourceConfig, SourceError, load_config
 from dtks_link.errors import mask_identifier
 
 
-def all_identifiers(config_path: Path) -> set[str]:
+def all_identifiers(config_path: Path, fields: tuple[str, ...] = ("nik", "no_kk")) -> set[str]:
     """Every 16-digit NIK/KK value in every source of the config."""
+    return {value for value in _field_digits(config_path, fields) if len(value) == 16}
+
+
+def all_phones(config_path: Path) -> set[str]:
+    """Every phone number in the sources, as its digits and in the 08... form."""
+    found: set[str] = set()
+    for digits in _field_digits(config_path, ("telepon",)):
+        if len(digits) >= 9:
+            found.add(digits)
+            found.add("0" + digits[2:] if digits.startswith("62") else digits)
+    return found
+
+
+def _field_digits(config_path: Path, fields: tuple[str, ...]) -> set[str]:
     config = load_config(config_path)
     found: set[str] = set()
     for source in config.sources:
@@ -27,12 +41,12 @@ def all_identifiers(config_path: Path) -> set[str]:
             data = pd.read_parquet(source.path).astype("string")
         else:
             data = pd.read_csv(source.path, sep=source.delimiter or ",", dtype=str, keep_default_na=False)
-        for field in ("nik", "no_kk"):
+        for field in fields:
             column = source.columns.get(field)
             if column is not None:
                 for value in data[column].dropna().astype(str):
                     digits = re.sub(r"\D", "", value)
-                    if len(digits) == 16:
+                    if digits:
                         found.add(digits)
     return found
 
@@ -89,6 +103,22 @@ def test_no_identifier_in_any_output_of_a_full_run(small_depok: Any, tmp_path: P
     output += _error_paths_output(tmp_path, sorted(identifiers)[:3])
     leaked = [value for value in identifiers if value in output]
     assert leaked == []
+    # the report and the files written for it: no NIK, KK or phone either
+    report = tmp_path / "report.html"
+    truth = str(small_depok.truth_path)
+    proc = run_loud("report", str(tmp_path / "out"), "--truth", truth, "--out", str(report))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    phones = all_phones(small_depok.config_path)
+    assert len(phones) > 10
+    written = {
+        name: (tmp_path / "out" / name).read_text(encoding="utf-8")
+        for name in ("run.json", "model.json", "uncertain_pairs.json")
+    }
+    written["report.html"] = report.read_text(encoding="utf-8")
+    written["report stdout"] = proc.stdout + proc.stderr
+    for name, text in written.items():
+        leaked = [value for value in identifiers | phones if value in text]
+        assert leaked == [], f"{name} holds raw identifiers or phones: {leaked[:3]}"
     pairs = pd.read_parquet(tmp_path / "out" / "pairs.parquet")
     assert not (set(pairs.columns) & {"nik_l", "nik_r", "no_kk_l", "no_kk_r"})
 

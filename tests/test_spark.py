@@ -190,3 +190,23 @@ def test_parity_on_5000_residents(tmp_path_factory: pytest.TempPathFactory, spar
     ids = ["source", "record_id"]
     a, b = duck.clusters.sort_values(ids), spark.clusters.sort_values(ids)
     assert (a["resident_id"].to_numpy() == b["resident_id"].to_numpy()).all()
+
+
+def test_report_diagnostics_are_the_same_on_both_engines(both_engines: dict[str, Any]) -> None:
+    """What the report draws from a run (pairs per blocking rule, the most uncertain pairs and
+    their waterfalls) does not depend on the engine."""
+    duck, spark = both_engines["duckdb"].run, both_engines["spark"].run
+    assert spark["blocking"] == duck["blocking"]
+    assert spark["counts"] == duck["counts"]
+    assert spark["registry"]["created"] == spark["counts"]["residents"]
+    duck_pairs, spark_pairs = both_engines["duckdb"].uncertain_pairs, both_engines["spark"].uncertain_pairs
+    assert len(spark_pairs) == len(duck_pairs) > 0
+    for a, b in zip(duck_pairs, spark_pairs, strict=True):
+        assert (a["source_l"], a["record_id_l"], a["source_r"], a["record_id_r"]) == (
+            b["source_l"],
+            b["record_id_l"],
+            b["source_r"],
+            b["record_id_r"],
+        )
+        assert a["match_weight"] == pytest.approx(b["match_weight"], abs=1e-6)
+        assert [s["level"] for s in a["steps"]] == [s["level"] for s in b["steps"]]

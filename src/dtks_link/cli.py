@@ -60,6 +60,15 @@ def _cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    out = args.out if args.out is not None else args.out_dir / "report.html"
+    path = write_report(args.out_dir, out, lang=args.lang, truth=args.truth)
+    print(f"report written to {path}")
+    return 0
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluation import evaluate
 
@@ -99,7 +108,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print("\n" + result.summary())
     print("\naccuracy against the generator's truth:")
     print(metrics.summary())
+    report = result.report(out / "linked" / "report.html", lang=args.lang, truth=dataset.truth_path)
     print(f"\ntotal {time.perf_counter() - start:.1f} s; outputs in {out / 'linked'}")
+    print(f"report (open it in a browser): {report.resolve()}")
     return 0
 
 
@@ -240,6 +251,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, required=True)
     p.set_defaults(func=_cmd_registry)
 
+    p = sub.add_parser("report", help="write the HTML report of a linked output directory")
+    p.add_argument("out_dir", type=Path, help="output directory of 'dtks-link link'")
+    p.add_argument("--lang", choices=("id", "en"), default="id", help="language it opens in (default id)")
+    p.add_argument("--out", type=Path, default=None, help="report file (default OUT_DIR/report.html)")
+    p.add_argument("--truth", type=Path, default=None, help="truth (source, record_id, true_id) to measure")
+    p.set_defaults(func=_cmd_report)
+
     p = sub.add_parser("evaluate", help="compare clusters with truth")
     p.add_argument("--clusters", type=Path, required=True, help="clusters.parquet from link")
     p.add_argument("--truth", type=Path, required=True, help="truth with source, record_id, true_id")
@@ -256,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--residents", type=int, default=20_000)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", type=Path, default=Path("demo_out"))
+    p.add_argument("--lang", choices=("id", "en"), default="id", help="language of the report")
     p.set_defaults(func=_cmd_demo)
     return parser
 

@@ -17,9 +17,11 @@ import pandas as pd
 from .errors import EvaluationError
 
 __all__ = [
+    "ExpectedQuality",
     "LinkageMetrics",
     "cluster_size_chart",
     "evaluate",
+    "expected_quality",
     "match_weight_histogram",
     "pair_labels_from_truth",
     "precision_recall_chart",
@@ -260,3 +262,58 @@ def cluster_size_chart(clusters: pd.DataFrame, *, cluster_column: str = "residen
         )
         .properties(title="Cluster sizes")
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpectedQuality:
+    """Pairwise precision, recall and F1 the model expects of its own decisions, without truth.
+
+    ``expected_true_pairs`` is the number of matching pairs the model believes the scored pairs
+    hold (the sum of their match probabilities)."""
+
+    precision: float
+    recall: float
+    f1: float
+    expected_true_pairs: float
+
+
+def expected_quality(pairs: pd.DataFrame, clusters: pd.DataFrame, *, threshold: float) -> ExpectedQuality:
+    """What the model expects its precision and recall to be, from its own match probabilities.
+
+    A scored pair (``pairs``: ``source_l, record_id_l, source_r, record_id_r,
+    match_probability``) is accepted when its probability is at least ``threshold`` and, when
+    ``clusters`` (``source, record_id, resident_id``) holds its records, both ended in the same
+    cluster (the clustering constraints can refuse a link). If the probabilities are
+    calibrated, an accepted pair is a true match with its probability, so:
+
+    - expected true pairs = the sum of the probabilities of all scored pairs;
+    - precision = the mean probability of the accepted pairs (1.0 when none is accepted);
+    - recall = the accepted pairs' probabilities over the expected true pairs (1.0 when 0).
+
+    Pairs scored below the pair threshold are not in ``pairs``; their small probabilities are
+    left out of the expected true pairs, so recall reads slightly high. Pairs joined only
+    transitively by clustering are not counted either.
+    """
+    missing = [c for c in ("match_probability", *_PAIR_KEYS) if c not in pairs.columns]
+    if missing:
+        raise EvaluationError(f"pairs are missing column(s) {missing}; they have {list(pairs.columns)}")
+    probability = pairs["match_probability"].to_numpy(dtype=float)
+    accepted = probability >= threshold
+    if len(clusters) and {"resident_id", *_KEYS} <= set(clusters.columns):
+        ids = clusters[[*_KEYS, "resident_id"]].astype(str)
+        sides = []
+        for side in ("l", "r"):
+            keys = pairs[[f"source_{side}", f"record_id_{side}"]].astype(str).set_axis(_KEYS, axis=1)
+            sides.append(keys.merge(ids, on=_KEYS, how="left")["resident_id"].to_numpy())
+        same = (sides[0] == sides[1]) & pd.notna(sides[0])
+        known = pd.notna(sides[0]) & pd.notna(sides[1])
+        accepted &= same | ~known
+    expected_true = float(probability.sum())
+    precision = float(probability[accepted].mean()) if accepted.any() else 1.0
+    recall = float(probability[accepted].sum()) / expected_true if expected_true else 1.0
+    return ExpectedQuality(
+        precision=precision, recall=recall, f1=_f1(precision, recall), expected_true_pairs=expected_true
+    )
+
+
+_PAIR_KEYS = ("source_l", "record_id_l", "source_r", "record_id_r")

@@ -2,12 +2,14 @@
 
 :func:`link` runs every stage in one DuckDB connection and returns a :class:`LinkResult`;
 with an output directory it also writes ``clusters.parquet``, ``pairs.parquet``,
-``quarantine.parquet`` and ``quality.parquet``.
+``quarantine.parquet``, ``quality.parquet``, and for the report (:mod:`dtks_link.report`)
+``run.json``, ``model.json`` and ``uncertain_pairs.json``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -25,12 +27,14 @@ from .clustering import ClusterReport, assign_resident_ids, cluster_records
 from .config import LinkConfig, load_config
 from .errors import EngineError
 from .model import ResidentModel
+from .report.collect import blocking_counts, json_safe, run_record, uncertain_pairs
 from .schema import IDENTIFIER_FACTS, PSEUDONYMISED_FIELDS
 from .source_checks import mapping_mistakes, warn_mapping_mistakes
 from .sources import load_sources, load_sources_on_engine
 
 if TYPE_CHECKING:
     from .registry import Registry
+    from .registry.identity import IdentityChanges
 
 __all__ = ["LinkResult", "link", "standardise_records"]
 
@@ -48,6 +52,10 @@ class LinkResult:
     - ``timings``: seconds per stage; ``counts``: records per source and totals
     - ``model``: the fitted :class:`~dtks_link.model.ResidentModel`
     - ``records``: the standardised records, when ``link(..., keep_records=True)``
+    - ``run``: the run's summary for the report (``run.json``: sources, counts, quarantine
+      reasons, options, timings, model outline, pairs per blocking rule, registry changes)
+    - ``uncertain_pairs``: the pairs closest to the match threshold with their waterfalls,
+      levels and weights only, record ids masked (``uncertain_pairs.json``)
     """
 
     clusters: pd.DataFrame
@@ -59,6 +67,21 @@ class LinkResult:
     model: ResidentModel = field(repr=False)
     output_dir: Path | None = None
     records: pd.DataFrame | None = field(default=None, repr=False)
+    run: dict[str, Any] = field(default_factory=dict, repr=False)
+    uncertain_pairs: list[dict[str, Any]] = field(default_factory=list, repr=False)
+
+    def report(
+        self, path: str | Path, *, lang: str = "id", truth: pd.DataFrame | str | Path | None = None
+    ) -> Path:
+        """Write the run's report: one self-contained HTML file in Bahasa Indonesia
+        (``lang="id"``) or English (``"en"``), with a switch to the other language. With
+        ``truth`` (``source, record_id, true_id``) it also shows the measured precision and
+        recall. No NIK, KK or phone number is in it. Returns the path written.
+
+        See :func:`dtks_link.report.write_report`."""
+        from .report import write_report
+
+        return write_report(self, path, lang=lang, truth=truth)
 
     def summary(self) -> str:
         """Records per source, pairs, clusters and time per stage, as text."""
@@ -362,6 +385,24 @@ def _run(
         predictions = model.predict()
         n_pairs = int(engine.rows(f"SELECT count(*) FROM {predictions.physical_name}")[0][0])
         s.detail = f"{n_pairs:,} pairs >= {cfg.options.pair_threshold}"
+    with stages.stage("diagnose") as s:
+        blocking = blocking_counts(
+            engine,
+            model,
+            records_table="work_records",
+            predictions_table=predictions.physical_name,
+            records=sum(loaded.rows_accepted.values()),
+        )
+        uncertain = uncertain_pairs(
+            engine,
+            model,
+            records_table="work_records",
+            predictions_table=predictions.physical_name,
+            threshold=cfg.options.match_threshold,
+        )
+        s.detail = f"pairs per blocking rule; {len(uncertain)} most uncertain pairs explained"
+    changes: IdentityChanges | None = None
+    registry_run: int | None = None
     with stages.stage("cluster") as s:
         report = cluster_records(
             engine,
@@ -383,7 +424,7 @@ def _run(
                 edges_name = "work_edges"
             else:
                 edges_name = predictions.physical_name
-            registry.commit_build(
+            changes = registry.commit_build(
                 records_table="work_records",
                 edges_table=edges_name,
                 clusters_table="work_record_clusters",
@@ -392,6 +433,7 @@ def _run(
                 options=cfg.options,
                 started_at=started,
             )
+            registry_run = int(reg_con.execute("SELECT max(run_id) FROM reg.runs").fetchall()[0][0])
             reg_con.execute(
                 "CREATE OR REPLACE TABLE work_clusters AS SELECT r.source, r.record_id, m.resident_id, "
                 "count(*) OVER (PARTITION BY m.resident_id) AS cluster_size "
@@ -426,8 +468,27 @@ def _run(
             pairs.to_parquet(output_dir / "pairs.parquet", index=False)
             quarantine.to_parquet(output_dir / "quarantine.parquet", index=False)
             quality.to_parquet(output_dir / "quality.parquet", index=False)
+            model.save(output_dir / "model.json")
+            _write_json(output_dir / "uncertain_pairs.json", uncertain)
             s.detail = str(output_dir)
+    run = run_record(
+        config=cfg,
+        counts=counts,
+        quarantine=quarantine,
+        timings=stages.timings,
+        model=model,
+        constraints=report,
+        blocking=blocking,
+        registry=changes,
+        registry_run=registry_run,
+        labelled=labels is not None and bool(labels["is_match"].any()),
+        started_at=started,
+    )
+    if output_dir is not None:
+        _write_json(output_dir / "run.json", run)
     return LinkResult(
+        run=run,
+        uncertain_pairs=uncertain,
         records=engine.frame("SELECT * FROM work_records ORDER BY unique_id") if keep_records else None,
         clusters=clusters,
         pairs=pairs,
@@ -438,6 +499,10 @@ def _run(
         model=model,
         output_dir=output_dir,
     )
+
+
+def _write_json(path: Path, payload: Any) -> None:
+    path.write_text(json.dumps(json_safe(payload), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _copy_to_registry(engine: Engine, reg_con: duckdb.DuckDBPyConnection, edges_table: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,10 @@ def connect(database: str | Path = ":memory:", *, threads: int | None = None) ->
     """Open a DuckDB connection configured for linkage work (insertion order kept)."""
     con = duckdb.connect(str(database))
     con.execute("SET preserve_insertion_order = true")
-    con.execute("SET enable_progress_bar = false")
+    # Inside Jupyter without ipywidgets DuckDB refuses to change this setting (it cannot draw a
+    # bar there anyway): every notebook's first link() failed on it.
+    with contextlib.suppress(duckdb.InvalidInputException):
+        con.execute("SET enable_progress_bar = false")
     if threads is not None:
         con.execute(f"SET threads = {int(threads)}")
     return con
