@@ -46,7 +46,10 @@ def test_every_string_has_both_languages_with_the_same_placeholders() -> None:
 
 
 def test_every_quality_check_and_model_level_has_an_indonesian_label() -> None:
-    untranslated = [c.name for c in QUALITY_CHECKS if quality_label(c.name, "id", "?") == "?"]
+    from dtks_link.formats import FORMAT_FIELDS
+
+    checks = [c.name for c in QUALITY_CHECKS] + [f"{f}_format_mismatch" for f in FORMAT_FIELDS]
+    untranslated = [name for name in checks if quality_label(name, "id", "?") == "?"]
     assert untranslated == [], f"add check.<name> to report/strings.py for {untranslated}"
     missing = []
     for name, spec in COMPARISONS.items():

@@ -262,6 +262,10 @@ _QUALITY: _S = {
         "en": "kelurahan not found in the Depok gazetteer",
     },
     "check.rt_rw_missing": {"id": "RT atau RW kosong", "en": "RT or RW missing"},
+    "check.tanggal_lahir_format_mismatch": {
+        "id": "tanggal lahir tidak cocok dengan format yang ditetapkan",
+        "en": "birth date fits none of the configured formats",
+    },
 }
 
 _BLOCKING: _S = {
