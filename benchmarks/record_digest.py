@@ -100,7 +100,9 @@ def standardised_records(config: Any, engine_name: str = "duckdb") -> tuple[list
     from dtks_link.backends.spark import SparkEngine, spark_session
 
     engine = SparkEngine(spark_session(master="local[2]", shuffle_partitions=2))
-    load_sources_on_engine(engine, config.sources, mapped_table="work_mapped", quarantine_table="work_quarantine")
+    load_sources_on_engine(
+        engine, config.sources, mapped_table="work_mapped", quarantine_table="work_quarantine"
+    )
     standardise_records(engine, config, mapped_table="work_mapped", records_table="work_records")
     columns = list(engine.columns("work_records"))
     return columns, engine.rows("SELECT * FROM work_records ORDER BY unique_id")
@@ -129,7 +131,12 @@ def _febrl_tables(febrl_dir: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
             sep=",",
             skipinitialspace=True,
             encoding="utf-8",
-            dtype={"street_number": object, "date_of_birth": object, "soc_sec_id": object, "postcode": object},
+            dtype={
+                "street_number": object,
+                "date_of_birth": object,
+                "soc_sec_id": object,
+                "postcode": object,
+            },
         )
 
     return read("dataset4a.csv"), read("dataset4b.csv")
@@ -197,7 +204,9 @@ def differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("data", nargs="+", choices=DATA_SETS)
     parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
     parser.add_argument("--write", action="store_true", help="record the digests in tests/data/digests.json")
