@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from dtks_link import EngineError, link, load_config
-from dtks_link.standardise._expr import _java_pattern, _java_replacement
+from dtks_link.rules.regex import java_pattern as _java_pattern
+from dtks_link.rules.regex import java_replacement as _java_replacement
 
 REFERENCE = dt.date(2025, 7, 1)
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from ._expr import Compiled, Expr, col, compile_py
+from ..rules import Compiled, Expr, col, compile_py
 from ._text import letters_only, norm_upper
 
 __all__ = [
