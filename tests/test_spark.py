@@ -197,9 +197,8 @@ def test_parity_on_5000_residents(tmp_path_factory: pytest.TempPathFactory, spar
 def test_every_rule_operation_means_the_same_on_spark(spark_engine: Any) -> None:
     """The catalogue of one rule per operation (tests/rule_catalogue.py) on Spark, as one select
     list and as the staged query: the same values as the Python twin, record by record."""
-    from rule_catalogue import CATALOGUE, ROWS, same
-
     from dtks_link.rules import SPARK, Renderer, compile_record, staged_query
+    from rule_catalogue import CATALOGUE, ROWS, same
 
     frame = pd.DataFrame({"i": range(len(ROWS)), "s": [r[0] for r in ROWS], "t": [r[1] for r in ROWS]})
     spark_engine.load_frame("rule_rows", frame.astype({"s": object, "t": object}))

@@ -175,8 +175,9 @@ class Dialect:
         return f"CAST({sql} AS {self.type_name(rule_type)})"
 
     def try_cast(self, sql: str, rule_type: str) -> str:
-        """A cast that gives NULL where the value does not convert."""
-        raise NotImplementedError(f"SQL dialect {self.name!r} has no try_cast")
+        """A cast that gives NULL where the value does not convert (so the SQL runs whether
+        or not the engine raises on a failed cast)."""
+        return f"TRY_CAST({sql} AS {self.type_name(rule_type)})"
 
     # -- lists, lambdas, structs ---------------------------------------------------------------
     def list_of(self, items: Sequence[str]) -> str:
@@ -188,11 +189,11 @@ class Dialect:
 
     def transform(self, list_sql: str, param: str, body: str) -> str:
         """Each element of a list through a lambda."""
-        raise NotImplementedError(f"SQL dialect {self.name!r} has no list transform")
+        return f"{self.functions['list_transform']}({list_sql}, {self.lambda_(param, body)})"
 
     def filter(self, list_sql: str, param: str, body: str) -> str:
         """The elements of a list for which a lambda is true."""
-        raise NotImplementedError(f"SQL dialect {self.name!r} has no list filter")
+        return f"{self.functions['list_filter']}({list_sql}, {self.lambda_(param, body)})"
 
     def first(self, list_sql: str) -> str:
         """The first element of a (non-empty) list."""
@@ -262,6 +263,8 @@ class DuckDBDialect(Dialect):
         **Dialect.function_names,
         "day": "day",
         "byte_length": "strlen",
+        "list_transform": "list_transform",
+        "list_filter": "list_filter",
         "damerau_levenshtein": "damerau_levenshtein",
         "jaro_winkler": "jaro_winkler_similarity",
     }
@@ -284,20 +287,11 @@ class DuckDBDialect(Dialect):
         "date_add": _duckdb_date_add,
     }
 
-    def try_cast(self, sql: str, rule_type: str) -> str:
-        return f"TRY_CAST({sql} AS {self.type_name(rule_type)})"
-
     def list_of(self, items: Sequence[str]) -> str:
         return "[" + ", ".join(items) + "]"
 
     def lambda_(self, param: str, body: str) -> str:
         return f"lambda {param}: {body}"
-
-    def transform(self, list_sql: str, param: str, body: str) -> str:
-        return f"list_transform({list_sql}, {self.lambda_(param, body)})"
-
-    def filter(self, list_sql: str, param: str, body: str) -> str:
-        return f"list_filter({list_sql}, {self.lambda_(param, body)})"
 
     def struct(self, fields: Sequence[tuple[str, str]]) -> str:
         return "{" + ", ".join(f"'{k}': {v}" for k, v in fields) + "}"
@@ -373,7 +367,7 @@ class SparkDialect(Dialect):
     * ``array_position`` gives 0 for "absent" (NULL in DuckDB); ``array_distinct`` keeps a
       NULL (DuckDB drops it); ``size`` of NULL may be -1 (``array_size`` is NULL);
     * ``split`` takes a regular expression, so the separator is quoted;
-    * casts that can fail are ``try_cast``, so the SQL runs with ANSI mode on or off;
+    * casts that can fail are ``TRY_CAST``, so the SQL runs with ANSI mode on or off;
     * Jaro-Winkler and Damerau-Levenshtein are the jellyfish functions that
       :class:`~dtks_link.backends.spark.SparkEngine` registers (Splink's jar scores
       Jaro-Winkler differently)."""
@@ -385,6 +379,8 @@ class SparkDialect(Dialect):
         **Dialect.function_names,
         "day": "dayofmonth",
         "byte_length": "octet_length",
+        "list_transform": "transform",
+        "list_filter": "filter",
         "damerau_levenshtein": "dtks_damerau_levenshtein",
         "jaro_winkler": "dtks_jaro_winkler",
     }
@@ -420,20 +416,11 @@ class SparkDialect(Dialect):
         backslashes and quotes are escaped with a backslash."""
         return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
-    def try_cast(self, sql: str, rule_type: str) -> str:
-        return f"try_cast({sql} AS {self.type_name(rule_type)})"
-
     def list_of(self, items: Sequence[str]) -> str:
         return "array(" + ", ".join(items) + ")"
 
     def lambda_(self, param: str, body: str) -> str:
         return f"{param} -> {body}"
-
-    def transform(self, list_sql: str, param: str, body: str) -> str:
-        return f"transform({list_sql}, {self.lambda_(param, body)})"
-
-    def filter(self, list_sql: str, param: str, body: str) -> str:
-        return f"filter({list_sql}, {self.lambda_(param, body)})"
 
     def struct(self, fields: Sequence[tuple[str, str]]) -> str:
         return "named_struct(" + ", ".join(f"{self.string(k)}, {v}" for k, v in fields) + ")"

@@ -223,36 +223,26 @@ def _cast(e: Expr, c: Compile) -> PyFn:
     return c(e.args[0])  # declares the SQL type; the Python value is already that type
 
 
-def _and(e: Expr, c: Compile) -> PyFn:
-    parts = [c(x) for x in e.args]
+def _connective(stop: bool) -> Callable[[Expr, Compile], PyFn]:
+    """AND (``stop=False``: the first False decides) or OR (``stop=True``), in SQL's
+    three-valued logic: NULL when no argument decides and one is NULL."""
 
-    def and_fn(env: Env) -> bool | None:
-        unknown = False
-        for p in parts:
-            v = p(env)
-            if v is False:
-                return False
-            if v is None:
-                unknown = True
-        return None if unknown else True
+    def form(e: Expr, c: Compile) -> PyFn:
+        parts = [c(x) for x in e.args]
 
-    return and_fn
+        def connective(env: Env) -> bool | None:
+            unknown = False
+            for p in parts:
+                v = p(env)
+                if v is stop:
+                    return bool(v)
+                if v is None:
+                    unknown = True
+            return None if unknown else not stop
 
+        return connective
 
-def _or(e: Expr, c: Compile) -> PyFn:
-    parts = [c(x) for x in e.args]
-
-    def or_fn(env: Env) -> bool | None:
-        unknown = False
-        for p in parts:
-            v = p(env)
-            if v is True:
-                return True
-            if v is None:
-                unknown = True
-        return None if unknown else False
-
-    return or_fn
+    return form
 
 
 def _case(e: Expr, c: Compile) -> PyFn:
@@ -311,8 +301,8 @@ _FORMS: dict[str, Callable[[Expr, Compile], PyFn]] = {
     "is_null": _is_null,
     "not_null": _not_null,
     "cast": _cast,
-    "and": _and,
-    "or": _or,
+    "and": _connective(False),
+    "or": _connective(True),
     "case": _case,
     "coalesce": _coalesce,
     "let": _let,

@@ -12,6 +12,7 @@ translated rather than copied (:func:`python_pattern`, :func:`java_pattern`,
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 __all__ = ["check_pattern", "java_pattern", "java_replacement", "python_pattern"]
 
@@ -25,29 +26,40 @@ def check_pattern(pattern: str) -> None:
     re.compile(pattern)
 
 
-def python_pattern(pattern: str) -> re.Pattern[str]:
-    """Compile for Python: ``$`` outside classes means end of text, as in RE2."""
-    out: list[str] = []
-    in_class = False
-    escaped = False
+def _scan(pattern: str) -> Iterator[tuple[str, str]]:
+    """Each character of a pattern with where it stands: ``escaped`` (after a backslash),
+    ``open`` and ``close`` (the brackets of a class), ``class`` (inside one) or ``top``. A ``]``
+    right after ``[`` or ``[^`` belongs to the class, as in RE2, Python and Java."""
+    in_class = escaped = negated = False
+    members = 0  # characters of the current class so far, a leading ^ not counted
     for ch in pattern:
         if escaped:
-            out.append(ch)
             escaped = False
+            members += 1
+            yield ch, "escaped"
         elif ch == "\\":
-            out.append(ch)
             escaped = True
+            yield ch, "class" if in_class else "top"
         elif in_class:
-            out.append(ch)
-            if ch == "]" and out[-2] not in ("[", "^"):
+            if ch == "]" and members > 0:
                 in_class = False
+                yield ch, "close"
+                continue
+            if ch == "^" and members == 0 and not negated:
+                negated = True
+            else:
+                members += 1
+            yield ch, "class"
         elif ch == "[":
-            out.append(ch)
-            in_class = True
-        elif ch == "$":
-            out.append(r"\Z")
+            in_class, members, negated = True, 0, False
+            yield ch, "open"
         else:
-            out.append(ch)
+            yield ch, "top"
+
+
+def python_pattern(pattern: str) -> re.Pattern[str]:
+    """Compile for Python: ``$`` outside classes means end of text, as in RE2."""
+    out = [r"\Z" if ch == "$" and where == "top" else ch for ch, where in _scan(pattern)]
     return re.compile("".join(out), re.ASCII)
 
 
@@ -60,34 +72,13 @@ def java_pattern(pattern: str, *, first_only_prefix: bool = False) -> str:
     ``first_only_prefix`` wraps the pattern as ``\\A((?s:.*?))(?:pattern)`` so that a
     replace-all replaces only the first match (the lazy prefix finds the leftmost one)."""
     out: list[str] = []
-    in_class = False
-    escaped = False
-    class_start = 0
-    for ch in pattern:
-        if escaped:
-            out.append(ch)
-            escaped = False
-        elif ch == "\\":
-            out.append(ch)
-            escaped = True
-        elif in_class:
-            if ch == "]" and len(out) - class_start > (
-                2 if out[class_start + 1 : class_start + 2] == ["^"] else 1
-            ):
-                in_class = False
-                out.append(ch)
-            elif ch == "[":
-                out.append("\\[")
-            elif ch == "&" and out and out[-1] == "&":
-                out.append("\\&")
-            else:
-                out.append(ch)
-        elif ch == "[":
-            class_start = len(out)
-            out.append(ch)
-            in_class = True
-        elif ch == "$":
+    for ch, where in _scan(pattern):
+        if where == "top" and ch == "$":
             out.append("\\z")
+        elif where == "class" and ch == "[":
+            out.append("\\[")
+        elif where == "class" and ch == "&" and out and out[-1] == "&":
+            out.append("\\&")
         else:
             out.append(ch)
     body = "".join(out)

@@ -29,14 +29,14 @@ no shared state, and the same tree gives the same text every time.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .dialects import DUCKDB, Dialect, SqlParts, dialect_of
 from .ops import OPS
 from .tree import Expr
 
-__all__ = ["Renderer", "check_flat", "children", "render_sql", "sql_size"]
+__all__ = ["Renderer", "check_flat", "children", "reached", "render_sql", "sql_size"]
 
 # A step in the let chain costs about as much as a handful of cheap operations, so only
 # repeats that would cost more than this (units of Op.cost) are computed once in a step.
@@ -292,21 +292,11 @@ def _plan(body: Expr, param: Expr, subst: dict[int, str]) -> tuple[list[list[Exp
     uses: dict[int, set[int]] = {}
 
     def direct(n: Expr) -> set[int]:
-        out: set[int] = set()
-        seen: set[int] = set()
-        todo = [c for c, _ in children(n)]
-        while todo:
-            x = todo.pop()
-            if id(x) in seen:
-                continue
-            seen.add(id(x))
-            if id(x) in shared:
-                out.add(id(x))
-            elif x is param:
-                out.add(id(param))
-            elif id(x) not in subst and not OPS[x.op].leaf:
-                todo.extend(c for c, _ in children(x))
-        return out
+        return reached(
+            [c for c, _ in children(n)],
+            lambda x: id(x) in shared or x is param,
+            lambda x: [] if id(x) in subst or OPS[x.op].leaf else [c for c, _ in children(x)],
+        )
 
     for n in order:
         if id(n) in shared:
@@ -318,6 +308,26 @@ def _plan(body: Expr, param: Expr, subst: dict[int, str]) -> tuple[list[list[Exp
         if id(n) in shared:
             levels[level[id(n)]].append(n)
     return levels, uses
+
+
+def reached(
+    starts: Iterable[Expr], marked: Callable[[Expr], bool], below: Callable[[Expr], Iterable[Expr]]
+) -> set[int]:
+    """Ids of the marked nodes reachable from ``starts`` through unmarked ones (a node's
+    successors are ``below(node)``): what a node reads directly among the marked nodes."""
+    out: set[int] = set()
+    seen: set[int] = set()
+    todo = list(starts)
+    while todo:
+        x = todo.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        if marked(x):
+            out.add(id(x))
+        else:
+            todo.extend(below(x))
+    return out
 
 
 def check_flat(expr: Expr) -> None:

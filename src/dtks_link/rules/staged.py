@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 
 from .dialects import DUCKDB, Dialect, dialect_of
 from .ops import OPS
-from .sql import Renderer, check_flat, children
+from .sql import Renderer, check_flat, children, reached
 from .tree import Expr
 
 __all__ = ["inline_lets", "staged_plan", "staged_query"]
@@ -224,19 +224,7 @@ def staged_plan(
     colname: dict[int, str] = {}
 
     def reads(e: Expr) -> set[int]:
-        out: set[int] = set()
-        todo = list(e.args)
-        done: set[int] = set()
-        while todo:
-            x = todo.pop()
-            if id(x) in done:
-                continue
-            done.add(id(x))
-            if id(x) in column:
-                out.add(id(x))
-            else:
-                todo.extend(x.args)
-        return out
+        return reached(e.args, lambda x: id(x) in column, lambda x: x.args)
 
     for e in order:  # post-order: what a node reads comes first
         if id(e) in column:
