@@ -243,13 +243,20 @@ def _duckdb_lookup(p: SqlParts) -> str:
     return f"(MAP {{{items}}}::MAP(VARCHAR, {sql_type}))[{p.args[0]}]"
 
 
-def _duckdb_date_add(p: SqlParts) -> str:
+def _date_add(p: SqlParts, add: Callable[[str, str, int, int], str]) -> str:
+    """``base + days`` where that stays in years 1-9999, else NULL: ``add(base, days, low,
+    high)`` is the engine's addition, for days known to lie in [low, high]."""
     base: datetime.date = p.node.data[0]
     low, high = (datetime.date.min - base).days, (datetime.date.max - base).days
     days = p.args[0]
-    return (
-        f"(CASE WHEN {days} BETWEEN {low} AND {high} THEN "
-        f"CAST({p.dialect.literal(base)} + greatest({low}, least({days}, {high})) AS DATE) END)"
+    added = add(p.dialect.literal(base), days, low, high)
+    return f"(CASE WHEN {days} BETWEEN {low} AND {high} THEN {added} END)"
+
+
+def _duckdb_date_add(p: SqlParts) -> str:
+    # the clamp keeps DuckDB from raising on rows the CASE excludes (it may evaluate them)
+    return _date_add(
+        p, lambda base, days, lo, hi: f"CAST({base} + greatest({lo}, least({days}, {hi})) AS DATE)"
     )
 
 
@@ -348,10 +355,7 @@ def _spark_list_distinct(p: SqlParts) -> str:
 
 
 def _spark_date_add(p: SqlParts) -> str:
-    base: datetime.date = p.node.data[0]
-    low, high = (datetime.date.min - base).days, (datetime.date.max - base).days
-    days = p.args[0]
-    return f"(CASE WHEN {days} BETWEEN {low} AND {high} THEN date_add({p.dialect.literal(base)}, {days}) END)"
+    return _date_add(p, lambda base, days, lo, hi: f"date_add({base}, {days})")
 
 
 class SparkDialect(Dialect):
