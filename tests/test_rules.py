@@ -7,7 +7,8 @@ import datetime as dt
 import doctest
 import importlib
 import threading
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import duckdb
 import jellyfish
@@ -23,6 +24,7 @@ from dtks_link.rules import (
     TYPES,
     Dialect,
     Renderer,
+    SparkDialect,
     col,
     compile_py,
     compile_record,
@@ -32,6 +34,7 @@ from dtks_link.rules import (
     render_sql,
     staged_query,
 )
+from dtks_link.rules.dialects import Template
 from dtks_link.schema import IDENTIFIER_FACTS, STANDARDISED_COLUMNS, column_types
 from dtks_link.standardise import OUTPUT_COLUMNS
 from dtks_link.standardise.sql import standardise_exprs
@@ -140,6 +143,18 @@ def test_a_missing_part_names_itself() -> None:
     with pytest.raises(NotImplementedError, match="'bare' has no SQL for the rule operation 'contains'"):
         render_sql(col("a").contains("x"), dialect=Bare())
     assert render_sql(col("a").upper(), dialect=Bare()) == 'upper("a")'
+
+
+def test_a_dialect_subclass_lists_only_what_differs() -> None:
+    class SparkWithContains(SparkDialect):
+        function_names: ClassVar[Mapping[str, str]] = {"jaro_winkler": "jw"}
+        templates: ClassVar[Mapping[str, Template]] = {"contains": "contains({a[0]}, {q[0]})"}
+
+    dialect = SparkWithContains()
+    assert render_sql(col("a").contains("x"), dialect=dialect) == "contains(`a`, 'x')"
+    assert render_sql(jaro_winkler(col("a"), col("b")), dialect=dialect) == "jw(`a`, `b`)"
+    assert render_sql(col("a").split(","), dialect=dialect) == render_sql(col("a").split(","), dialect=SPARK)
+    assert dialect.type_name("VARCHAR") == "STRING" and dialect.functions["day"] == "dayofmonth"
 
 
 def test_operations_engines_disagree_on_are_refused() -> None:

@@ -23,7 +23,7 @@ import datetime
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .regex import java_pattern, java_replacement
 
@@ -94,7 +94,8 @@ class Dialect:
     name: ClassVar[str] = "ansi"
     #: Index of a list's first element.
     list_first_index: ClassVar[int] = 1
-    #: Rule type names (DuckDB spelling, :data:`~dtks_link.rules.tree.TYPES`) -> this engine's.
+    #: Rule type names (DuckDB spelling, :data:`~dtks_link.rules.tree.TYPES`) -> this engine's
+    #: (like the two mappings below, a subclass lists only the names that differ).
     type_names: ClassVar[Mapping[str, str]] = {
         "VARCHAR": "VARCHAR",
         "INTEGER": "INTEGER",
@@ -114,8 +115,18 @@ class Dialect:
     templates: ClassVar[Mapping[str, Template]] = {}
 
     def __init__(self) -> None:
-        self.types = _Names(self.name, "type", self.type_names)
-        self.functions = _Names(self.name, "function", self.function_names)
+        self.types = _Names(self.name, "type", self._merged("type_names"))
+        self.functions = _Names(self.name, "function", self._merged("function_names"))
+        #: Operation -> template, this class's over its bases' (see :attr:`templates`).
+        self.op_templates: Mapping[str, Template] = self._merged("templates")
+
+    @classmethod
+    def _merged(cls, attribute: str) -> dict[str, Any]:
+        """A class mapping merged along the bases: a subclass lists only what differs."""
+        merged: dict[str, Any] = {}
+        for klass in reversed(cls.__mro__):
+            merged.update(klass.__dict__.get(attribute, {}))
+        return merged
 
     # -- identity ------------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -265,9 +276,8 @@ class DuckDBDialect(Dialect):
     RE2 regular expressions."""
 
     name = "duckdb"
-    type_names: ClassVar[Mapping[str, str]] = {**Dialect.type_names, "HUGEINT": "HUGEINT"}
+    type_names: ClassVar[Mapping[str, str]] = {"HUGEINT": "HUGEINT"}
     function_names: ClassVar[Mapping[str, str]] = {
-        **Dialect.function_names,
         "day": "day",
         "byte_length": "strlen",
         "list_transform": "list_transform",
@@ -378,9 +388,8 @@ class SparkDialect(Dialect):
 
     name = "spark"
     list_first_index = 0
-    type_names: ClassVar[Mapping[str, str]] = {**Dialect.type_names, "VARCHAR": "STRING", "INTEGER": "INT"}
+    type_names: ClassVar[Mapping[str, str]] = {"VARCHAR": "STRING", "INTEGER": "INT"}
     function_names: ClassVar[Mapping[str, str]] = {
-        **Dialect.function_names,
         "day": "dayofmonth",
         "byte_length": "octet_length",
         "list_transform": "transform",

@@ -91,7 +91,7 @@ class Renderer:
     def node(self, e: Expr, args: Sequence[str]) -> str:
         """One operation as SQL, over its arguments already rendered."""
         d = self.dialect
-        template = d.templates.get(e.op)
+        template = d.op_templates.get(e.op)
         if template is None:
             op = OPS.get(e.op)
             if op is None:
