@@ -386,7 +386,7 @@ def main() -> None:
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
     }
     if args.profile:
-        from dtks_link.standardise._expr import render_sql
+        from dtks_link.rules import render_sql
         from dtks_link.standardise.sql import standardise_exprs
 
         exprs = standardise_exprs(REFERENCE_DATE)

@@ -12,6 +12,7 @@ import pytest
 
 import dtks_link.standardise as std
 from dtks_link.errors import EngineError
+from dtks_link.rules import check_flat, col, let
 from dtks_link.standardise import (
     OUTPUT_COLUMNS,
     RAW_COLUMNS,
@@ -34,7 +35,6 @@ from dtks_link.standardise import (
     standardise_record,
     standardise_select_sql,
 )
-from dtks_link.standardise._expr import check_flat, col, let
 from dtks_link.standardise.gazetteer import (
     depok_kecamatan,
     depok_kelurahan,

@@ -5,12 +5,17 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
 
-__all__ = ["DuckDBEngine", "connect", "quote_identifier"]
+from ..rules.dialects import DUCKDB
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+__all__ = ["DuckDBEngine", "as_engine", "connect", "quote_identifier"]
 
 
 def connect(database: str | Path = ":memory:", *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
@@ -34,22 +39,20 @@ def quote_identifier(name: str) -> str:
     >>> print(quote_identifier('NAMA "X" Y'))
     "NAMA ""X"" Y"
     """
-    if "\x00" in name:
-        raise ValueError("identifier contains a NUL character")
-    return '"' + name.replace('"', '""') + '"'
+    return DUCKDB.quote(name)
 
 
 class DuckDBEngine:
     """:class:`~dtks_link.backends.engine.Engine` over one DuckDB connection."""
 
-    dialect = "duckdb"
-    text_type = "VARCHAR"
+    dialect = DUCKDB
+    text_type = DUCKDB.type_name("VARCHAR")
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
 
     def quote(self, name: str) -> str:
-        return quote_identifier(name)
+        return self.dialect.quote(name)
 
     def create_table(self, name: str, select_sql: str, params: Sequence[object] = ()) -> None:
         self.con.execute(f"CREATE OR REPLACE TABLE {quote_identifier(name)} AS {select_sql}", list(params))
@@ -80,3 +83,9 @@ class DuckDBEngine:
         from splink import DuckDBAPI
 
         return DuckDBAPI(connection=self.con)
+
+
+def as_engine(con: duckdb.DuckDBPyConnection | Engine) -> Engine:
+    """The engine for a DuckDB connection (wrapped in a :class:`DuckDBEngine`), or the engine
+    given: for the functions that still accept a bare connection."""
+    return DuckDBEngine(con) if isinstance(con, duckdb.DuckDBPyConnection) else con

@@ -1,8 +1,9 @@
 """The engine seam: the handful of operations the pipeline asks of a SQL engine.
 
-An :class:`Engine` runs SQL in one dialect (``duckdb`` or ``spark``), keeps named tables, and
-hands out the matching Splink database API. Stages build their SQL once and ask the engine
-to quote identifiers and name types, so the same stage runs on both engines.
+An :class:`Engine` runs SQL in one dialect (:attr:`Engine.dialect`, a
+:class:`~dtks_link.rules.Dialect`), keeps named tables, and hands out the matching Splink
+database API. Stages build their SQL once and ask the engine's dialect to quote identifiers,
+name types and spell functions, so the same stage runs on every engine.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from ..rules.dialects import Dialect
+
 __all__ = ["Engine"]
 
 
@@ -19,13 +22,17 @@ class Engine(Protocol):
     """What a stage may ask of an engine. Parameters (``?`` in the SQL) are bound, never
     interpolated."""
 
-    #: SQL dialect of the engine: ``duckdb`` or ``spark`` (also Splink's and sqlglot's name).
-    dialect: str
     #: The engine's name for a text column type (``VARCHAR``, ``STRING``).
     text_type: str
 
+    @property
+    def dialect(self) -> Dialect:
+        """The engine's SQL dialect; ``dialect.name`` is ``duckdb`` or ``spark`` (also Splink's
+        and sqlglot's name)."""
+        ...
+
     def quote(self, name: str) -> str:
-        """Quote an identifier."""
+        """Quote an identifier (as ``dialect.quote``)."""
         ...
 
     def create_table(self, name: str, select_sql: str, params: Sequence[object] = ()) -> None:

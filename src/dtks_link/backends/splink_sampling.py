@@ -19,27 +19,25 @@ from typing import Any
 
 from splink.internals.dialects import DuckDBDialect, SparkDialect
 
+from ..rules.dialects import DUCKDB, SPARK, Dialect, dialect_of
+
 __all__ = ["portable_hash_sql", "portable_sampling"]
 
 
-def portable_hash_sql(dialect: str, expression: str) -> str:
+def portable_hash_sql(dialect: Dialect | str, expression: str) -> str:
     """SQL for a non-negative BIGINT hash of ``expression`` as text: the first 15 hex digits
-    of its MD5, the same number on DuckDB and Spark."""
-    if dialect == "duckdb":
-        return f"CAST(('0x' || substr(md5(CAST({expression} AS VARCHAR)), 1, 15)) AS BIGINT)"
-    if dialect == "spark":
-        return f"CAST(conv(substr(md5(CAST({expression} AS STRING)), 1, 15), 16, 10) AS BIGINT)"
-    raise ValueError(f"unknown SQL dialect {dialect!r}")
+    of its MD5, the same number on DuckDB and Spark (:meth:`Dialect.portable_hash`)."""
+    return dialect_of(dialect).portable_hash(expression)
 
 
-def _patched(dialect: str) -> dict[str, Any]:
+def _patched(dialect: Dialect) -> dict[str, Any]:
     def hash_function_expression(self: Any, col_expression: str) -> str:
-        return portable_hash_sql(dialect, col_expression)
+        return dialect.portable_hash(col_expression)
 
     def hash_bucket_expression(self: Any, col_expression: str, modulus: int) -> str:
         if modulus <= 0:
             raise ValueError("modulus must be positive")
-        return f"({portable_hash_sql(dialect, col_expression)} % {int(modulus)})"
+        return f"({dialect.portable_hash(col_expression)} % {int(modulus)})"
 
     return {
         "hash_function_expression": hash_function_expression,
@@ -52,8 +50,8 @@ def portable_sampling() -> Iterator[None]:
     """Make Splink's hash-based samples the same on DuckDB and Spark within the block."""
     saved: list[tuple[type, str, Any]] = []
     try:
-        for cls, name in ((DuckDBDialect, "duckdb"), (SparkDialect, "spark")):
-            for attr, fn in _patched(name).items():
+        for cls, ours in ((DuckDBDialect, DUCKDB), (SparkDialect, SPARK)):
+            for attr, fn in _patched(ours).items():
                 saved.append((cls, attr, cls.__dict__.get(attr)))
                 setattr(cls, attr, fn)
         yield

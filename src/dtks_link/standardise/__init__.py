@@ -1,6 +1,6 @@
 """Standardise: Indonesian identity fields to clean, comparable columns, in SQL and in Python.
 
-Every rule is written once (a small expression language, :mod:`._expr`) and runs two ways
+Every rule is written once (in the rule language, :mod:`dtks_link.rules`) and runs two ways
 with the same answers:
 
 * :func:`standardise_query` gives a SQL query that DuckDB runs set-based over whole tables

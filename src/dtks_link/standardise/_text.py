@@ -8,7 +8,7 @@ the regular expressions mean the same thing in SQL and in Python.
 
 from __future__ import annotations
 
-from ._expr import Expr, if_
+from ..rules import Expr, if_
 
 __all__ = ["ascii_fold", "letters_only", "norm_upper", "squeeze"]
 

@@ -38,7 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from ._expr import (
+from ..rules import (
     Compiled,
     Expr,
     and_,
@@ -50,6 +50,7 @@ from ._expr import (
     let_many,
     levenshtein,
     lit,
+    lit_list,
     not_,
     null,
     or_,
@@ -352,11 +353,6 @@ def address_exprs(
         kecamatan_code=region.field("kecamatan_code"),
         kelurahan_known=region.field("kelurahan_known"),
     )
-
-
-def lit_list(values: list[str]) -> Expr:
-    """A constant list of text (rendered as a list literal)."""
-    return Expr("lit", (), (list(values),))
 
 
 # ---- single values -----------------------------------------------------------------------

@@ -26,7 +26,7 @@ import datetime
 from dataclasses import dataclass
 from functools import cache
 
-from ._expr import (
+from ..rules import (
     Compiled,
     Expr,
     and_,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from ._expr import Compiled, Expr, col, compile_py
+from ..rules import Compiled, Expr, col, compile_py
 from ._text import letters_only, norm_upper
 
 __all__ = [
@@ -180,7 +180,7 @@ def maps() -> GazetteerMaps:
     for kel in kels:
         names = {kel.name, *kel.spellings}
         names |= {v for n in list(names) for v in _variants(n)}
-        for n in names:
+        for n in sorted(names):  # sorted: the maps, and so the SQL, are the same in every process
             key = place_key(n)
             if key:
                 kel_keys.setdefault(key, set()).add(kel.code)
@@ -197,7 +197,7 @@ def maps() -> GazetteerMaps:
         ambiguous_names[key] = names.pop()
     kec_by_key: dict[str, str] = {}
     for kec in depok_kecamatan():
-        for n in _variants(kec.name) | {kec.name.replace(" ", "")}:
+        for n in sorted(_variants(kec.name) | {kec.name.replace(" ", "")}):
             key = place_key(n)
             if key:
                 kec_by_key[key] = kec.code
@@ -215,7 +215,9 @@ def maps() -> GazetteerMaps:
         neighbour_by_key[key] = (next(iter(codes)) if len(codes) == 1 else "") + "|" + min(names)
     return GazetteerMaps(
         kel_by_key={key: next(iter(codes)) for key, codes in kel_keys.items() if len(codes) == 1},
-        kel_by_key_kec={f"{key}|{code[:8]}": code for key, codes in ambiguous.items() for code in codes},
+        kel_by_key_kec={
+            f"{key}|{code[:8]}": code for key, codes in ambiguous.items() for code in sorted(codes)
+        },
         ambiguous_kel_names=ambiguous_names,
         kel_name_by_code=name_by_code,
         kec_by_key=kec_by_key,

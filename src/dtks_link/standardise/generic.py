@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from ._expr import Compiled, Expr, and_, col, compile_py, if_, not_
+from ..rules import Compiled, Expr, and_, col, compile_py, if_, not_
 from ._text import plain_upper
 
 __all__ = ["other_identifier", "other_identifier_expr", "postcode", "postcode_expr"]

@@ -53,7 +53,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from ._expr import Compiled, Expr, and_, case, coalesce, col, compile_py, if_, lit, or_
+from ..rules import Compiled, Expr, and_, case, coalesce, col, compile_py, if_, lit, or_
 from ._text import ascii_fold
 
 __all__ = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from ._expr import Compiled, Expr, and_, case, col, compile_py, if_, lit
+from ..rules import Compiled, Expr, and_, case, col, compile_py, if_, lit
 from ._text import plain_upper
 
 __all__ = ["phone", "phone_expr"]

@@ -10,9 +10,11 @@ returns one row per source and check: ``source``, ``check``, ``description``, ``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
+from ..backends.duckdb import as_engine
 from ..errors import EngineError
+from ..rules import Expr, Renderer, coalesce, col, not_, or_
 from .nik import KK_PROBLEMS, NIK_PROBLEMS
 
 if TYPE_CHECKING:
@@ -23,174 +25,112 @@ __all__ = ["QUALITY_CHECKS", "QualityCheck", "quality_chart", "quality_profile"]
 
 @dataclass(frozen=True, kw_only=True)
 class QualityCheck:
-    """One problem counted by :func:`quality_profile`: a SQL condition over its columns."""
+    """One problem counted by :func:`quality_profile`: a condition written as a rule (so it
+    renders in every engine's SQL and runs in Python with :func:`~dtks_link.rules.compile_py`)."""
 
     name: str
     description: str
-    condition: str
-    columns: tuple[str, ...]
+    condition: Expr
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The standardised columns the condition reads (a table without them skips it)."""
+        found: dict[str, None] = {}
+        stack = [self.condition]
+        while stack:
+            e = stack.pop()
+            if e.op == "col":
+                found[e.data[0]] = None
+            stack.extend(reversed(e.args))
+        return tuple(found)
 
 
-def _problem(column: str, code: str) -> str:
-    return f"list_contains(string_split(coalesce(\"{column}\", ''), ','), '{code}')"
+def _flag(column: str) -> Expr:
+    """True when a BOOLEAN column is true (NULL counts as false)."""
+    return coalesce(col(column), False)
+
+
+def _has_problem(column: str, code: str) -> Expr:
+    """The comma-separated problem list in ``column`` holds ``code``."""
+    return coalesce(col(column), "").split(",").list_has(code)
+
+
+def _check(name: str, description: str, condition: Expr) -> QualityCheck:
+    return QualityCheck(name=name, description=description, condition=condition)
 
 
 def _checks() -> tuple[QualityCheck, ...]:
-    out = [
-        QualityCheck(
-            name="nik_invalid",
-            description="NIK not valid (any problem, or missing)",
-            condition='NOT coalesce("nik_valid", false)',
-            columns=("nik_valid",),
-        ),
-    ]
-    out += [
-        QualityCheck(
-            name=f"nik_{code}",
-            description=f"NIK problem: {code}",
-            condition=_problem("nik_problems", code),
-            columns=("nik_problems",),
-        )
+    nik = [
+        _check(f"nik_{code}", f"NIK problem: {code}", _has_problem("nik_problems", code))
         for code in NIK_PROBLEMS
     ]
-    out += [
-        QualityCheck(
-            name="nik_dob_mismatch",
-            description="NIK date part differs from the recorded birth date",
-            condition='coalesce("nik_dob_mismatch", false)',
-            columns=("nik_dob_mismatch",),
-        ),
-        QualityCheck(
-            name="nik_sex_mismatch",
-            description="NIK sex differs from the recorded sex",
-            condition='coalesce("nik_sex_mismatch", false)',
-            columns=("nik_sex_mismatch",),
-        ),
-        QualityCheck(
-            name="kk_invalid",
-            description="No. KK not valid (any problem, or missing)",
-            condition='NOT coalesce("kk_valid", false)',
-            columns=("kk_valid",),
-        ),
-    ]
-    out += [
-        QualityCheck(
-            name=f"kk_{code}",
-            description=f"No. KK problem: {code}",
-            condition=_problem("kk_problems", code),
-            columns=("kk_problems",),
-        )
+    kk = [
+        _check(f"kk_{code}", f"No. KK problem: {code}", _has_problem("kk_problems", code))
         for code in KK_PROBLEMS
     ]
-    out += [
-        QualityCheck(
-            name="nama_missing",
-            description="no usable name",
-            condition='"nama_clean" IS NULL',
-            columns=("nama_clean",),
+    return (
+        _check("nik_invalid", "NIK not valid (any problem, or missing)", not_(_flag("nik_valid"))),
+        *nik,
+        _check(
+            "nik_dob_mismatch",
+            "NIK date part differs from the recorded birth date",
+            _flag("nik_dob_mismatch"),
         ),
-        QualityCheck(
-            name="deceased_marker",
-            description="name carries Alm./Almh.",
-            condition='coalesce("is_deceased", false)',
-            columns=("is_deceased",),
+        _check("nik_sex_mismatch", "NIK sex differs from the recorded sex", _flag("nik_sex_mismatch")),
+        _check("kk_invalid", "No. KK not valid (any problem, or missing)", not_(_flag("kk_valid"))),
+        *kk,
+        _check("nama_missing", "no usable name", col("nama_clean").is_null()),
+        _check("deceased_marker", "name carries Alm./Almh.", _flag("is_deceased")),
+        _check(
+            "birth_date_missing",
+            "no birth date (a birth year from an age or a bare year may exist)",
+            col("tanggal_lahir").is_null(),
         ),
-        QualityCheck(
-            name="birth_date_missing",
-            description="no birth date (a birth year from an age or a bare year may exist)",
-            condition='"tanggal_lahir" IS NULL',
-            columns=("tanggal_lahir",),
+        _check("birth_year_missing", "no birth date, year or age at all", col("birth_year").is_null()),
+        _check(
+            "birth_date_placeholder",
+            "placeholder birth date (1 Jul, 31 Dec, 1 Jan, 15th)",
+            _flag("tanggal_lahir_placeholder"),
         ),
-        QualityCheck(
-            name="birth_year_missing",
-            description="no birth date, year or age at all",
-            condition='"birth_year" IS NULL',
-            columns=("birth_year",),
+        _check("sex_missing", "no recognisable sex", col("jenis_kelamin").is_null()),
+        _check("kelurahan_missing", "no kelurahan given", col("kelurahan_known").is_null()),
+        _check(
+            "kelurahan_unknown",
+            "kelurahan given but not found in the Depok gazetteer",
+            col("kelurahan_known").eq(False),
         ),
-        QualityCheck(
-            name="birth_date_placeholder",
-            description="placeholder birth date (1 Jul, 31 Dec, 1 Jan, 15th)",
-            condition='coalesce("tanggal_lahir_placeholder", false)',
-            columns=("tanggal_lahir_placeholder",),
-        ),
-        QualityCheck(
-            name="sex_missing",
-            description="no recognisable sex",
-            condition='"jenis_kelamin" IS NULL',
-            columns=("jenis_kelamin",),
-        ),
-        QualityCheck(
-            name="kelurahan_missing",
-            description="no kelurahan given",
-            condition='"kelurahan_known" IS NULL',
-            columns=("kelurahan_known",),
-        ),
-        QualityCheck(
-            name="kelurahan_unknown",
-            description="kelurahan given but not found in the Depok gazetteer",
-            condition='"kelurahan_known" = false',
-            columns=("kelurahan_known",),
-        ),
-        QualityCheck(
-            name="rt_rw_missing",
-            description="RT or RW missing",
-            condition='"rt" IS NULL OR "rw" IS NULL',
-            columns=("rt", "rw"),
-        ),
-    ]
-    return tuple(out)
+        _check("rt_rw_missing", "RT or RW missing", or_(col("rt").is_null(), col("rw").is_null())),
+    )
 
 
 QUALITY_CHECKS: tuple[QualityCheck, ...] = _checks()
 """Every check :func:`quality_profile` counts, in report order."""
 
 
-class _Connection(Protocol):
-    def execute(self, query: str, /) -> Any: ...
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def quality_profile(con: Any, table_name: str) -> pd.DataFrame:
     """Counts and rates of every problem, per source, in a standardised table.
 
-    ``con`` is a DuckDB connection (anything with ``execute(sql)`` returning a relation with
-    ``fetchall()``) or an engine (:class:`~dtks_link.backends.engine.Engine`, e.g. Spark:
-    the query is translated by sqlglot); ``table_name`` names a table or view with a ``source`` column and the
-    standardised columns. Returns a DataFrame with columns ``source``, ``check``,
-    ``description``, ``records``, ``flagged`` and ``rate``, sorted by source and check order.
+    ``con`` is an engine (:class:`~dtks_link.backends.engine.Engine`, DuckDB or Spark: the
+    checks are rendered in its dialect) or a DuckDB connection; ``table_name`` names a table
+    or view (``schema.table`` allowed) with a ``source`` column and the standardised columns.
+    Returns a DataFrame with columns ``source``, ``check``, ``description``, ``records``,
+    ``flagged`` and ``rate``, sorted by source and check order.
     """
     import pandas as pd
 
-    parts = table_name.split(".")
-    table_sql = ".".join(_ident(p) for p in parts)
-    engine_dialect = getattr(con, "dialect", None)
-    if isinstance(engine_dialect, str) and engine_dialect != "duckdb":
-        # An engine of another dialect (Spark): the same query, translated by sqlglot.
-        import sqlglot
-
-        columns = set(con.columns(table_name))
-
-        def run(sql: str) -> list[tuple[Any, ...]]:
-            translated = sqlglot.transpile(sql, read="duckdb", write=engine_dialect)[0]
-            return list(con.rows(translated))
-    else:
-        if engine_dialect == "duckdb":
-            con = con.con
-        described = con.execute(f"DESCRIBE SELECT * FROM {table_sql}").fetchall()
-        columns = {str(row[0]) for row in described}
-
-        def run(sql: str) -> list[tuple[Any, ...]]:
-            return list(con.execute(sql).fetchall())
-
+    engine = as_engine(con)
+    d = engine.dialect
+    table_sql = ".".join(d.quote(p) for p in table_name.split("."))
+    columns = set(engine.frame(f"SELECT * FROM {table_sql} LIMIT 0").columns)
     if "source" not in columns:
         raise EngineError(f"table {table_name!r} has no 'source' column to group by")
     checks = [c for c in QUALITY_CHECKS if set(c.columns) <= columns]
-    sums = ", ".join(f"count(*) FILTER (WHERE {c.condition}) AS {_ident(c.name)}" for c in checks)
-    select = "count(*) AS __records" + (f", {sums}" if sums else "")
-    rows = run(f'SELECT "source", {select} FROM {table_sql} GROUP BY "source" ORDER BY "source"')
+    renderer = Renderer(d)
+    counts = "".join(f", {d.count_if(renderer.expression(c.condition))} AS {d.quote(c.name)}" for c in checks)
+    by = d.quote("source")
+    rows = engine.rows(
+        f"SELECT {by}, count(*) AS __records{counts} FROM {table_sql} GROUP BY {by} ORDER BY {by}"
+    )
     records: list[dict[str, object]] = []
     for row in rows:
         source, total = row[0], int(row[1])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from ._expr import Compiled, Expr, col, compile_py
+from ..rules import Compiled, Expr, col, compile_py
 from ._text import plain_upper
 
 __all__ = ["SEX_CODES", "sex", "sex_expr"]

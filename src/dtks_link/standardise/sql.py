@@ -11,60 +11,20 @@ All three come from the same rule trees (:func:`standardise_exprs`) and give the
 Input: a table with the canonical raw fields, all VARCHAR (NULL where a source lacks them),
 plus the BOOLEAN ``nik_numeric_source`` — see :data:`RAW_COLUMNS`.
 
-Output columns (:data:`OUTPUT_COLUMNS`, in this order):
-
-======================== ========= ===========================================================
-column                   type      meaning
-======================== ========= ===========================================================
-nik                      VARCHAR   16 clean digits; NULL when missing or unrecoverable
-nik_valid                BOOLEAN   16 digits and no problem at all
-nik_problems             VARCHAR   comma-separated codes in fixed order, '' when none
-                                   (:data:`~dtks_link.standardise.nik.NIK_PROBLEMS`)
-nik_birth_date           DATE      decoded from the NIK (women: day - 40)
-nik_sex                  VARCHAR   'L'/'P' from the NIK day
-nik_region               VARCHAR   first 6 digits (province, kab/kota, kecamatan)
-nik_prefix               VARCHAR   Excel-damaged NIK: its first 12 digits when they survived
-nik_dob_mismatch         BOOLEAN   NIK date part differs from ``tanggal_lahir``
-nik_sex_mismatch         BOOLEAN   NIK sex differs from ``jenis_kelamin``
-no_kk                    VARCHAR   16 clean digits or NULL
-kk_valid                 BOOLEAN
-kk_problems              VARCHAR   as nik_problems, ``looks_like_nik`` instead of ``looks_like_kk``
-nama_clean               VARCHAR   display name, upper case, no titles/degrees/patronym
-nama_key                 VARCHAR   comparison key, folded spelling, no spaces
-nama_tokens_key          VARCHAR   the same folding, words separated by single spaces
-nama_phonetic            VARCHAR   Indonesian phonetic key
-nama_patronym            VARCHAR   X in ``bin/binti X`` (display form)
-is_deceased              BOOLEAN   ``Alm.``/``Almh.`` in the name
-tanggal_lahir            DATE      parsed birth date
-birth_year               INTEGER   from tanggal_lahir, a bare year, else reference year - umur
-birth_year_from_age      BOOLEAN   birth_year came from ``umur``
-tanggal_lahir_placeholder BOOLEAN  1 Jul, 31 Dec, 1 Jan or a 15th
-jenis_kelamin            VARCHAR   'L'/'P'
-street                   VARCHAR   e.g. ``JL MARGONDA RAYA``
-house_number             VARCHAR
-rt, rw                   INTEGER
-kelurahan, kecamatan     VARCHAR   gazetteer spelling, upper case
-kelurahan_code           VARCHAR   ``32.76.06.1001``
-kecamatan_code           VARCHAR   ``32.76.06``
-kelurahan_known          BOOLEAN   NULL when no kelurahan was given
-tempat_lahir             VARCHAR   upper case, letters only, old names modernised
-nama_ibu_clean           VARCHAR   mother's display name
-nama_ibu_key             VARCHAR   mother's nama_key
-telepon                  VARCHAR   ``08…``/``021…``
-kode_pos                 VARCHAR   postcode digits
-id_lain                  VARCHAR   another identifier (card, passport, social security), A-Z0-9
-======================== ========= ===========================================================
+Output columns: :data:`OUTPUT_COLUMNS` (name -> SQL type, in select-list order), read from the
+one column table :data:`dtks_link.schema.STANDARDISED_COLUMNS`, which also says what each
+column means. The SQL is rendered in any dialect (:class:`~dtks_link.rules.Dialect`); the
+pipeline runs the staged query on DuckDB and the select list on Spark.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 
-from ..schema import CANONICAL_FIELDS
-from ._expr import SPARK_TYPES, Compiled, Expr, coalesce, col, compile_py, render_sql
-from ._staged import staged_query
+from ..rules import DUCKDB, Dialect, Expr, Renderer, coalesce, col, compile_record, dialect_of, staged_query
+from ..schema import CANONICAL_FIELDS, column_types
 from ._text import norm_upper
 from .address import address_exprs
 from .dates import age_expr, birth_year_expr, date_exprs
@@ -86,47 +46,9 @@ __all__ = [
 RAW_COLUMNS: tuple[str, ...] = CANONICAL_FIELDS
 """The canonical raw VARCHAR columns; ``nik_numeric_source`` (BOOLEAN) comes with them."""
 
-OUTPUT_COLUMNS: dict[str, str] = {
-    "nik": "VARCHAR",
-    "nik_valid": "BOOLEAN",
-    "nik_problems": "VARCHAR",
-    "nik_birth_date": "DATE",
-    "nik_sex": "VARCHAR",
-    "nik_region": "VARCHAR",
-    "nik_prefix": "VARCHAR",
-    "nik_dob_mismatch": "BOOLEAN",
-    "nik_sex_mismatch": "BOOLEAN",
-    "no_kk": "VARCHAR",
-    "kk_valid": "BOOLEAN",
-    "kk_problems": "VARCHAR",
-    "nama_clean": "VARCHAR",
-    "nama_key": "VARCHAR",
-    "nama_tokens_key": "VARCHAR",
-    "nama_phonetic": "VARCHAR",
-    "nama_patronym": "VARCHAR",
-    "is_deceased": "BOOLEAN",
-    "tanggal_lahir": "DATE",
-    "birth_year": "INTEGER",
-    "birth_year_from_age": "BOOLEAN",
-    "tanggal_lahir_placeholder": "BOOLEAN",
-    "jenis_kelamin": "VARCHAR",
-    "street": "VARCHAR",
-    "house_number": "VARCHAR",
-    "rt": "INTEGER",
-    "rw": "INTEGER",
-    "kelurahan": "VARCHAR",
-    "kecamatan": "VARCHAR",
-    "kelurahan_code": "VARCHAR",
-    "kecamatan_code": "VARCHAR",
-    "kelurahan_known": "BOOLEAN",
-    "tempat_lahir": "VARCHAR",
-    "nama_ibu_clean": "VARCHAR",
-    "nama_ibu_key": "VARCHAR",
-    "telepon": "VARCHAR",
-    "kode_pos": "VARCHAR",
-    "id_lain": "VARCHAR",
-}
-"""Output column name -> SQL type, in select-list order."""
+OUTPUT_COLUMNS: dict[str, str] = column_types(derived=False)
+"""Output column name -> SQL type, in select-list order (the columns of
+:data:`~dtks_link.schema.STANDARDISED_COLUMNS` the rules give)."""
 
 PLACE_ALIASES = {
     "BATAVIA": "JAKARTA",
@@ -240,7 +162,7 @@ def standardise_query(source: str, *, reference_date: datetime.date, select: str
 
     This is the fast form (the pipeline uses it): values that several outputs need are
     computed once, as columns of nested subqueries (stages) over ``source``, instead of being
-    passed through list lambdas (see :mod:`._staged`). It gives exactly what
+    passed through list lambdas (see :mod:`dtks_link.rules.staged`). It gives exactly what
     :func:`standardise_select_sql` gives, in about half the time (1M bench records: about
     19 s of CPU against 35-45 s).
 
@@ -250,14 +172,12 @@ def standardise_query(source: str, *, reference_date: datetime.date, select: str
     outputs (e.g. ``"unique_id, source"``); they may read every column of ``source``.
     ``reference_date`` is as for :func:`standardise_select_sql`.
     """
-    return staged_query(
-        standardise_exprs(reference_date), source=source, select=select, types=OUTPUT_COLUMNS
-    )
+    return staged_query(standardise_exprs(reference_date), source=source, select=select, types=OUTPUT_COLUMNS)
 
 
 @cache
 def standardise_select_sql(
-    *, reference_date: datetime.date, table_alias: str | None = None, dialect: str = "duckdb"
+    *, reference_date: datetime.date, table_alias: str | None = None, dialect: Dialect | str = DUCKDB
 ) -> str:
     """A SQL select-list fragment (``expr AS "col", ...``, no ``SELECT``) computing every
     column of :data:`OUTPUT_COLUMNS` from the raw columns of :data:`RAW_COLUMNS`.
@@ -266,31 +186,26 @@ def standardise_select_sql(
     about twice as slow as :func:`standardise_query`, which gives the same values.
 
     Use it as ``SELECT unique_id, source, record_id, <fragment> FROM mapped``. It is plain
-    set-based DuckDB SQL (regular expressions, ``CASE``, list lambdas, map literals; no UDFs).
+    set-based SQL (regular expressions, ``CASE``, list lambdas, map literals; no UDFs).
     ``reference_date`` resolves two-digit years, rejects future birth dates and turns an age
     into a birth year; pass the extract date for reproducible results. ``table_alias``
     qualifies the raw column references.
 
-    ``dialect="spark"`` renders the same rules as Spark SQL (same rule trees, another
-    renderer; identifiers in backticks), for the Spark engine.
+    ``dialect`` (a :class:`~dtks_link.rules.Dialect` such as ``engine.dialect``, or its name
+    ``"duckdb"``/``"spark"``) renders the same rule trees in that engine's SQL.
     """
     exprs = standardise_exprs(reference_date)
-    items = []
-    spark = dialect == "spark"
-    for name, sql_type in OUTPUT_COLUMNS.items():
-        body = render_sql(exprs[name], table_alias=table_alias, dialect=dialect)
-        if spark:
-            items.append(f"CAST({body} AS {SPARK_TYPES[sql_type]}) AS `{name}`")
-        else:
-            items.append(f'CAST({body} AS {sql_type}) AS "{name}"')
-    return ",\n".join(items)
+    d = dialect_of(dialect)
+    renderer = Renderer(d, table_alias=table_alias)
+    return ",\n".join(
+        f"{d.cast(renderer.expression(exprs[name]), sql_type)} AS {d.quote(name)}"
+        for name, sql_type in OUTPUT_COLUMNS.items()
+    )
 
 
 @cache
-def _record_fn(reference_date: datetime.date) -> Compiled:
-    exprs = standardise_exprs(reference_date)
-    row = Expr("row", tuple(exprs[name] for name in OUTPUT_COLUMNS))
-    return compile_py(row)
+def _record_fn(reference_date: datetime.date) -> Callable[[Mapping[str, object]], dict[str, object]]:
+    return compile_record(standardise_exprs(reference_date))
 
 
 def _raw_text(value: object) -> str | None:
@@ -324,5 +239,4 @@ def standardise_record(record: Mapping[str, object], *, reference_date: datetime
         nik_value = record.get("nik")
         numeric = isinstance(nik_value, float | int) and not isinstance(nik_value, bool)
     raw["nik_numeric_source"] = bool(numeric)
-    values = _record_fn(reference_date)(raw)
-    return dict(zip(OUTPUT_COLUMNS, values, strict=True))
+    return _record_fn(reference_date)(raw)

@@ -1,7 +1,7 @@
-"""Render several rule trees as one *staged* DuckDB query instead of one select list.
+"""Several rule trees as one *staged* query instead of one select list.
 
-:func:`~._expr.render_sql` turns every output into one self-contained expression; values
-needed in several places travel through ``list_transform`` lambdas (:func:`~._expr.let`),
+:func:`~.sql.render_sql` turns every output into one self-contained expression; values
+needed in several places travel through ``list_transform`` lambdas (:func:`~.tree.let`),
 and every step and operation inside a lambda costs several times what it costs at the top
 level. A staged query has no such lets at all::
 
@@ -20,11 +20,11 @@ How the trees are turned into stages (:func:`staged_query`):
    column of an earlier stage, when that is safe and does not lose laziness: it must not
    read a list-lambda's element parameter, must not be ``make_date`` (only safe under the
    check that wraps it), and when it is only needed inside ``rare`` CASE branches it must be
-   cheap (costly work for few rows stays in its branch, as in :func:`~._expr.render_sql`).
+   cheap (costly work for few rows stays in its branch, as in :func:`~.sql.render_sql`).
    A let value counts as needed by every row (``render_sql`` computes it for every row).
    A column's stage is one more than the latest stage of the columns it reads.
 
-The meaning is unchanged: every operation renders exactly as in :func:`~._expr.render_sql`;
+The meaning is unchanged: every operation renders exactly as in :func:`~.sql.render_sql`;
 only *where* a value is computed moves. DuckDB passes a subquery's projected columns on as
 they are (it does not inline their expressions into the outer query), so a column is
 computed once however many outputs read it.
@@ -34,20 +34,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ._expr import (
-    _HEAVY_OPS,
-    _LAMBDA_OPS,
-    _LEAF_OPS,
-    _OP_WEIGHT,
-    Expr,
-    _children,
-    _render,
-    check_flat,
-)
+from .dialects import DUCKDB, Dialect, dialect_of
+from .ops import OPS
+from .sql import Renderer, check_flat, children, reached
+from .tree import Expr
 
 __all__ = ["inline_lets", "staged_plan", "staged_query"]
 
-# A shared node becomes a column when it costs at least this much (units of _OP_WEIGHT);
+# A shared node becomes a column when it costs at least this much (units of Op.cost);
 # cheaper repeats are left to DuckDB (a column costs a vector of its own).
 _COLUMN_AT = 2
 
@@ -149,7 +143,7 @@ def _lambda_params(roots: Sequence[Expr]) -> dict[int, bool]:
             stack.append((e, True))
             stack.extend((a, False) for a in e.args if id(a) not in free)
             continue
-        if e.op in _LAMBDA_OPS:
+        if OPS[e.op].binds_element:
             lst, body, param = e.args
             free[id(e)] = free[id(lst)] | (free[id(body)] - {id(param)})
         else:
@@ -162,17 +156,19 @@ def staged_plan(
     *,
     types: Mapping[str, str] | None = None,
     prefix: str = "__std",
+    dialect: Dialect | str = DUCKDB,
 ) -> tuple[list[list[tuple[str, str]]], list[tuple[str, str]]]:
     """The stages (each a list of (internal column, SQL)) and the outputs ((name, SQL))
     of :func:`staged_query`."""
+    renderer = Renderer(dialect)
+    d = renderer.dialect
     names = list(outputs)
     roots, bound = inline_lets([outputs[n] for n in names])
     reads_param = _lambda_params(roots)
 
     # references, unconditional reach, cost, heaviness (lambda bodies: only the parts that
-    # do not read the element, as in _children)
+    # do not read the element, as in sql.children)
     refs: dict[int, int] = {}
-    nodes: dict[int, Expr] = {}
     order: list[Expr] = []
     seen: set[int] = set()
     for root in roots:
@@ -186,11 +182,10 @@ def staged_plan(
             if id(e) in seen:
                 continue
             seen.add(id(e))
-            nodes[id(e)] = e
             stack.append((e, True))
-            if e.op in _LEAF_OPS:
+            if OPS[e.op].leaf:
                 continue
-            for child, _ in _children(e):
+            for child, _ in children(e):
                 refs[id(child)] = refs.get(id(child), 0) + 1
                 stack.append((child, False))
     uncond: set[int] = set()
@@ -200,23 +195,24 @@ def staged_plan(
         if id(e) in uncond:
             continue
         uncond.add(id(e))
-        if e.op in _LEAF_OPS:
+        if OPS[e.op].leaf:
             continue
-        stack2.extend(child for child, cond in _children(e) if not cond)
+        stack2.extend(child for child, cond in children(e) if not cond)
     cost: dict[int, int] = {}
     heavy: dict[int, bool] = {}
     for e in order:
-        if e.op in _LEAF_OPS:
+        op = OPS[e.op]
+        if op.leaf:
             cost[id(e)], heavy[id(e)] = 0, False
             continue
-        kids = [c for c, _ in _children(e)]
-        cost[id(e)] = _OP_WEIGHT.get(e.op, 1) + sum(cost[id(c)] for c in kids)
-        heavy[id(e)] = e.op in _HEAVY_OPS or any(heavy[id(c)] for c in kids)
+        kids = [c for c, _ in children(e)]
+        cost[id(e)] = op.cost + sum(cost[id(c)] for c in kids)
+        heavy[id(e)] = op.heavy or any(heavy[id(c)] for c in kids)
     column = {
         id(e)
         for e in order
-        if e.op not in _LEAF_OPS
-        and e.op != "make_date"
+        if not OPS[e.op].leaf
+        and not OPS[e.op].guarded
         and not reads_param[id(e)]
         and (id(e) in uncond or id(e) in bound or not heavy[id(e)])
         and refs.get(id(e), 0) >= 2
@@ -228,19 +224,7 @@ def staged_plan(
     colname: dict[int, str] = {}
 
     def reads(e: Expr) -> set[int]:
-        out: set[int] = set()
-        todo = list(e.args)
-        done: set[int] = set()
-        while todo:
-            x = todo.pop()
-            if id(x) in done:
-                continue
-            done.add(id(x))
-            if id(x) in column:
-                out.add(id(x))
-            else:
-                todo.extend(x.args)
-        return out
+        return reached(e.args, lambda x: id(x) in column, lambda x: x.args)
 
     for e in order:  # post-order: what a node reads comes first
         if id(e) in column:
@@ -251,10 +235,10 @@ def staged_plan(
 
     def render(e: Expr, *, top: bool = False) -> str:
         if not top and id(e) in colname:
-            return f'"{colname[id(e)]}"'
+            return d.quote(colname[id(e)])
         key = id(e) if not top else -id(e)
         if key not in memo:
-            memo[key] = _render(e, render, "")
+            memo[key] = renderer.node(e, [render(a) for a in e.args])
         return memo[key]
 
     depth = max(stage.values(), default=0)
@@ -267,7 +251,7 @@ def staged_plan(
     for name, root in zip(names, roots, strict=True):
         body = render(root)
         if types is not None:
-            body = f"CAST({body} AS {types[name]})"
+            body = d.cast(body, types[name])
         outs.append((name, body))
     return stages, outs
 
@@ -279,17 +263,19 @@ def staged_query(
     select: str = "",
     types: Mapping[str, str] | None = None,
     prefix: str = "__std",
+    dialect: Dialect | str = DUCKDB,
 ) -> str:
     """One SQL query computing every output (``CAST(... AS type) AS "name"`` when ``types``
-    gives the type) over ``source`` (a table name or a parenthesised subquery with an
+    gives the rule type) over ``source`` (a table name or a parenthesised subquery with an
     alias), after the select items ``select`` (e.g. ``"id, source"``; they may read any
     column of ``source``). Internal columns are named ``<prefix>_<n>``; ``source`` must not
-    have such columns."""
-    stages, outs = staged_plan(outputs, types=types, prefix=prefix)
+    have such columns. The SQL is in ``dialect``."""
+    stages, outs = staged_plan(outputs, types=types, prefix=prefix, dialect=dialect)
+    q = dialect_of(dialect).quote
     sql = source
     for items in stages:
-        listed = ", ".join(f'{body} AS "{name}"' for name, body in items)
+        listed = ", ".join(f"{body} AS {q(name)}" for name, body in items)
         sql = f"(SELECT *, {listed} FROM {sql})"
     head = f"{select}, " if select.strip() else ""
-    listed = ", ".join(f'{body} AS "{name}"' for name, body in outs)
+    listed = ", ".join(f"{body} AS {q(name)}" for name, body in outs)
     return f"SELECT {head}{listed} FROM {sql}"
