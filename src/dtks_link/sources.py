@@ -605,7 +605,7 @@ def _mapping_sql(
         if not formats:
             outer.append(q(canonical))
             continue
-        converted, params = formatted_sql(q(canonical), formats, engine.dialect)
+        converted, params = formatted_sql(q(canonical), formats, engine.dialect.name)
         outer.append(f"{converted} AS {q(canonical)}")
         format_params += params
     # the value as read, beside each converted field, to count the values no format fits
