@@ -11,8 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dtks_link.blocking import _RULES as RULES
-from dtks_link.blocking import KeyPart, blocking_report, default_blocking_rules
+from dtks_link.blocking import _RULES
+from dtks_link.blocking import LEGACY_RULES, KeyPart, blocking_report, default_blocking_rules, rules_in_settings
+
+RULES = (*_RULES, *LEGACY_RULES)
 
 TYPES = {"birth_date": "DATE", "birth_year": "INTEGER", "rt": "INTEGER", "rw": "INTEGER"}
 COLUMNS = sorted({c for rule in RULES for c in rule.columns})
@@ -33,6 +35,7 @@ _RECORD = st.fixed_dictionaries(
         "id_lain": st.one_of(st.none(), st.from_regex(r"[0-9A-Z]{4,9}", fullmatch=True)),
         "kode_pos": st.one_of(st.none(), st.from_regex(r"[0-9]{4,5}", fullmatch=True)),
         "street": st.one_of(st.none(), st.lists(_TOKEN, min_size=1, max_size=3).map(" ".join)),
+        "house_number": st.one_of(st.none(), st.sampled_from(["1", "12", "12A", "100"])),
     }
 )
 
@@ -90,6 +93,8 @@ def test_equal_keys_are_exactly_the_pairs_the_rule_admits(a: dict[str, Any], b: 
         (KeyPart("birth_year", "bucket", 4, 2), 1986, "497"),
         (KeyPart("birth_date"), dt.date(1985, 8, 12), "1985-08-12"),
         (KeyPart("nama_key"), None, None),
+        (KeyPart("rt", "optional"), 3, "3"),
+        (KeyPart("kelurahan_code", "optional"), None, ""),
     ],
 )
 def test_key_parts(part: KeyPart, value: object, expected: str | None) -> None:
@@ -110,7 +115,8 @@ def test_unknown_key_part_kind_is_refused() -> None:
 
 def test_default_rules_need_their_columns() -> None:
     names = {r.name for r in default_blocking_rules({"nama_key", "birth_year", "birth_date"})}
-    assert names == {"name_key_years_a", "name_key_years_b"}
+    # the kelurahan is optional: without it, the name key within birth years still blocks
+    assert names == {"name_key_years_kelurahan_a", "name_key_years_kelurahan_b"}
     assert default_blocking_rules(set()) == []
     generic = {r.name for r in default_blocking_rules({"id_lain", "kode_pos", "nama_tokens_key"})}
     assert {"other_identifier", "other_identifier_anagram", "postcode_min_token"} <= generic
@@ -128,7 +134,7 @@ def test_blocking_report_counts_pairs_by_hand() -> None:
     con.execute("ALTER TABLE t ADD COLUMN true_id VARCHAR")
     for i, record in enumerate(records):
         con.execute("UPDATE t SET true_id = ? WHERE unique_id = ?", [record["true"], f"s|{i}"])
-    rules = [r for r in RULES if r.name in ("nik", "name_key_years_a", "name_key_years_b")]
+    rules = [r for r in RULES if r.name in ("nik", "name_key_years_kelurahan_a", "name_key_years_kelurahan_b")]
     report = blocking_report(con, "t", rules, truth_column="true_id")
     # nik: (0,1). years_a (buckets of 4 from 1984): 0,1,2 share SITI/496 -> (0,2), (1,2) new.
     # years_b: nothing new. BUDI/BUDY never meet.
@@ -149,3 +155,35 @@ def test_duplicate_free_source_pairs_are_never_candidates() -> None:
     con.execute("UPDATE t SET unique_id = source || '|' || unique_id")
     rule = next(r for r in RULES if r.name == "nik")
     assert blocking_report(con, "t", [rule]).total_comparisons == 0
+
+
+def test_optional_geography_bounds_the_block_only_where_records_have_it() -> None:
+    """Name key within birth years: records in different kelurahan are not paired, records
+    without a kelurahan pair with each other (data without Depok geography still blocks)."""
+    rule = next(r for r in RULES if r.name == "name_key_years_kelurahan_a")
+    base = {"nama_key": "SITIAMINAH", "birth_year": 1985}
+    records = [
+        {**base, "kelurahan_code": "32.76.01.1001"},
+        {**base, "kelurahan_code": "32.76.01.1001"},
+        {**base, "kelurahan_code": "32.76.06.1002"},
+        {**base},
+        {**base},
+    ]
+    con = _table(records)
+    pairs = con.execute(
+        f"SELECT l.unique_id, r.unique_id FROM t l JOIN t r ON {rule.condition} "
+        "AND l.unique_id < r.unique_id ORDER BY 1, 2"
+    ).fetchall()
+    assert pairs == [("s|0", "s|1"), ("s|3", "s|4")]
+
+
+def test_rules_of_saved_models_are_recognised_old_and_new() -> None:
+    old = next(r for r in LEGACY_RULES if r.name == "name_key_years_a")
+    new = next(r for r in _RULES if r.name == "nik")
+    settings = {"blocking_rules_to_generate_predictions": [{"blocking_rule": old.sql}, new.sql]}
+    assert [r.name for r in rules_in_settings(settings)] == ["nik", "name_key_years_a"]
+
+
+def test_no_default_rule_is_a_legacy_rule() -> None:
+    assert not {r.sql for r in _RULES} & {r.sql for r in LEGACY_RULES}
+    assert len({r.name for r in RULES}) == len(RULES)

@@ -3,6 +3,18 @@
 A blocking rule names the candidate pairs worth scoring. Every rule is a SQL condition over
 ``l`` and ``r`` and is combined with a guard that drops pairs inside a duplicate-free source
 (two Dukcapil records are never the same resident).
+
+**Blocks that do not grow with the city.** A rule's pair count is the sum over its blocks of
+n(n-1)/2, so a rule whose key takes a fixed set of values (a name, a birth year, a street name,
+an RW number) makes pairs that grow with the square of the population while its blocks fill up:
+comparisons per record rise with the size of the city. Each default rule is therefore bounded by
+something that grows with the population: an identifier (NIK, KK), a household address
+(kelurahan, RW, RT, house number), an RT, a birth date with a name token, or, for the name key
+within birth years and the street rule, the geography the records carry (``optional`` key parts:
+equal, or missing on both sides, so data without Depok geography (FEBRL, pseudopeople) is still
+blocked by name and street alone). ``benchmarks/bench_blocking.py`` measures pairs per rule at
+several sizes; the rules replaced for this reason are kept in :data:`LEGACY_RULES`, so models
+saved with them are still understood.
 """
 
 from __future__ import annotations
@@ -17,6 +29,7 @@ import duckdb
 from .backends.duckdb import quote_identifier as q
 
 __all__ = [
+    "LEGACY_RULES",
     "SAME_SOURCE_GUARD",
     "BlockingReport",
     "BlockingRule",
@@ -43,7 +56,10 @@ class KeyPart:
       identifier keeps it);
     - ``bucket``: an integer column in windows of ``n`` starting at ``-offset``
       (``floor((value + offset) / n)``). Two rules with windows of 4 offset by 0 and 2 reach
-      every pair of values at most 2 apart, with equality keys only.
+      every pair of values at most 2 apart, with equality keys only;
+    - ``optional``: the whole value, or the empty text when it is missing: two records agree on
+      it when both have the same value or both lack it. A geography part that bounds a block
+      where the data has the geography and is no obstacle where no record has it.
     """
 
     column: str
@@ -59,6 +75,8 @@ class KeyPart:
 
     def sql(self, side: str) -> str:
         column = f"{side}.{q(self.column)}"
+        if self.kind == "optional":
+            return f"coalesce(CAST({column} AS VARCHAR), '')"
         if self.kind == "prefix":
             return f"substr({column}, 1, {self.n})"
         if self.kind == "first_token":
@@ -82,7 +100,7 @@ class KeyPart:
     def text(self, value: object) -> str | None:
         """The part of one Python value as text, as :meth:`text_sql` gives it."""
         if value is None:
-            return None
+            return "" if self.kind == "optional" else None
         if self.kind == "bucket":
             return str((int(value) + self.offset) // self.n)  # type: ignore[call-overload]
         text = value.isoformat() if isinstance(value, dt.date) else str(value)
@@ -102,7 +120,17 @@ class KeyPart:
 
 
 _KINDS = frozenset(
-    {"value", "prefix", "first_token", "last_token", "min_token", "max_token", "sorted_chars", "bucket"}
+    {
+        "value",
+        "prefix",
+        "first_token",
+        "last_token",
+        "min_token",
+        "max_token",
+        "sorted_chars",
+        "bucket",
+        "optional",
+    }
 )
 
 
@@ -115,7 +143,14 @@ class BlockingRule:
 
     @property
     def columns(self) -> tuple[str, ...]:
+        """Every column the rule reads."""
         return tuple(dict.fromkeys(p.column for p in self.parts))
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """The columns that must hold data for the rule to pair anything (not the
+        ``optional`` parts)."""
+        return tuple(dict.fromkeys(p.column for p in self.parts if p.kind != "optional"))
 
     @property
     def condition(self) -> str:
@@ -142,15 +177,20 @@ def _v(column: str) -> KeyPart:
     return KeyPart(column)
 
 
+def _opt(column: str) -> KeyPart:
+    return KeyPart(column, "optional")
+
+
+#: One household address: kelurahan, RW, RT and house number. A block is one address, so it
+#: holds a household or two whatever the size of the city.
+_HOUSEHOLD = (_v("kelurahan_code"), _v("rw"), _v("rt"), _v("house_number"))
+
 _RULES: tuple[BlockingRule, ...] = (
     BlockingRule(name="nik", parts=(_v("nik"),)),
     BlockingRule(
         name="nik_region_birth",
         parts=(KeyPart("nik", "prefix", 12), KeyPart("nama_key", "prefix", 2)),
     ),
-    # name key within a few birth years: ages turned into birth years are off by one or two
-    BlockingRule(name="name_key_years_a", parts=(_v("nama_key"), KeyPart("birth_year", "bucket", 4, 0))),
-    BlockingRule(name="name_key_years_b", parts=(_v("nama_key"), KeyPart("birth_year", "bucket", 4, 2))),
     BlockingRule(name="birth_date_phonetic", parts=(_v("birth_date"), _v("nama_phonetic"))),
     BlockingRule(
         name="birth_date_first_token",
@@ -162,14 +202,26 @@ _RULES: tuple[BlockingRule, ...] = (
     BlockingRule(
         name="birth_date_max_token", parts=(_v("birth_date"), KeyPart("nama_tokens_key", "max_token"))
     ),
-    BlockingRule(name="kelurahan_name_key", parts=(_v("kelurahan_code"), _v("nama_key"))),
-    BlockingRule(name="kelurahan_birth_date", parts=(_v("kelurahan_code"), _v("birth_date"))),
-    # same RT: people in one neighbourhood whose names start alike (heavy misspelling)
+    # the same household address: a heavily misspelt name, or a birth date given as an age
+    BlockingRule(name="household_birth_year", parts=(*_HOUSEHOLD, _v("birth_year"))),
+    BlockingRule(name="household_name_sound", parts=(*_HOUSEHOLD, KeyPart("nama_phonetic", "prefix", 2))),
+    # same RT: people in one neighbourhood whose names sound alike at the start
     BlockingRule(
-        name="rt_name_prefix",
-        parts=(_v("kelurahan_code"), _v("rw"), _v("rt"), KeyPart("nama_key", "prefix", 3)),
+        name="rt_name_sound",
+        parts=(_v("kelurahan_code"), _v("rw"), _v("rt"), KeyPart("nama_phonetic", "prefix", 3)),
     ),
     BlockingRule(name="kk_first_letter", parts=(_v("no_kk"), KeyPart("nama_key", "prefix", 1))),
+    # name key within a few birth years (ages turned into birth years are off by one or two),
+    # inside the kelurahan where records have one: city-wide, a common name's block grows with
+    # the square of the population
+    BlockingRule(
+        name="name_key_years_kelurahan_a",
+        parts=(_v("nama_key"), KeyPart("birth_year", "bucket", 4, 0), _opt("kelurahan_code")),
+    ),
+    BlockingRule(
+        name="name_key_years_kelurahan_b",
+        parts=(_v("nama_key"), KeyPart("birth_year", "bucket", 4, 2), _opt("kelurahan_code")),
+    ),
     # generic fields, for data from outside Indonesia or with another identifier
     BlockingRule(name="other_identifier", parts=(_v("id_lain"),)),
     BlockingRule(name="other_identifier_anagram", parts=(KeyPart("id_lain", "sorted_chars"),)),
@@ -180,15 +232,43 @@ _RULES: tuple[BlockingRule, ...] = (
         name="postcode_street_name_prefix",
         parts=(_v("kode_pos"), _v("street"), KeyPart("nama_key", "prefix", 3)),
     ),
-    BlockingRule(name="name_key_street_start", parts=(_v("nama_key"), KeyPart("street", "prefix", 6))),
+    # name key and the start of the street line: the address rule of generic data (FEBRL,
+    # pseudopeople: the house number is in the street text). Where records carry a house
+    # number, RW and RT, they must agree too: a Depok street start ("JL MAR", "PERUM ") alone
+    # holds thousands of people
+    BlockingRule(
+        name="name_key_street_start_local",
+        parts=(
+            _v("nama_key"),
+            KeyPart("street", "prefix", 6),
+            _opt("house_number"),
+            _opt("rw"),
+            _opt("rt"),
+        ),
+    ),
     BlockingRule(name="postcode_min_token", parts=(_v("kode_pos"), KeyPart("nama_tokens_key", "min_token"))),
     BlockingRule(name="postcode_max_token", parts=(_v("kode_pos"), KeyPart("nama_tokens_key", "max_token"))),
 )
 
+#: Rules of earlier versions, replaced because their blocks grow with the population (pairs
+#: per record rose from 2.6 at 100,000 residents to 10.5 at 500,000): a saved model that
+#: predicts with them is still understood by :func:`rules_in_settings`.
+LEGACY_RULES: tuple[BlockingRule, ...] = (
+    BlockingRule(name="name_key_years_a", parts=(_v("nama_key"), KeyPart("birth_year", "bucket", 4, 0))),
+    BlockingRule(name="name_key_years_b", parts=(_v("nama_key"), KeyPart("birth_year", "bucket", 4, 2))),
+    BlockingRule(name="kelurahan_name_key", parts=(_v("kelurahan_code"), _v("nama_key"))),
+    BlockingRule(name="kelurahan_birth_date", parts=(_v("kelurahan_code"), _v("birth_date"))),
+    BlockingRule(
+        name="rt_name_prefix",
+        parts=(_v("kelurahan_code"), _v("rw"), _v("rt"), KeyPart("nama_key", "prefix", 3)),
+    ),
+    BlockingRule(name="name_key_street_start", parts=(_v("nama_key"), KeyPart("street", "prefix", 6))),
+)
+
 
 def default_blocking_rules(columns_with_data: Collection[str]) -> list[BlockingRule]:
-    """The default rules whose columns all hold data in at least one source."""
-    return [rule for rule in _RULES if all(c in columns_with_data for c in rule.columns)]
+    """The default rules whose required columns all hold data in at least one source."""
+    return [rule for rule in _RULES if all(c in columns_with_data for c in rule.required_columns)]
 
 
 def rules_in_settings(settings: Mapping[str, Any]) -> list[BlockingRule]:
@@ -196,12 +276,16 @@ def rules_in_settings(settings: Mapping[str, Any]) -> list[BlockingRule]:
     saved = set()
     for rule in settings.get("blocking_rules_to_generate_predictions", []):
         saved.add(rule["blocking_rule"] if isinstance(rule, Mapping) else str(rule))
-    return [rule for rule in _RULES if rule.sql in saved]
+    return [rule for rule in (*_RULES, *LEGACY_RULES) if rule.sql in saved]
 
 
 @dataclass(frozen=True, kw_only=True)
 class BlockingReport:
-    """Pairs each rule adds, and (with truth) the share of true pairs reached."""
+    """Pairs each rule adds, and (with truth) the share of true pairs reached.
+
+    ``comparisons`` are the new pairs each rule adds to those of the rules before it (what is
+    scored); ``pairs_alone`` (when asked for) the pairs each rule makes on its own, the size
+    of its join (what blocking costs)."""
 
     rules: tuple[str, ...]
     comparisons: tuple[int, ...]
@@ -209,6 +293,7 @@ class BlockingReport:
     records: int
     true_pairs: int | None
     true_pairs_reached: int | None
+    pairs_alone: tuple[int, ...] | None = None
 
     @property
     def comparisons_per_record(self) -> float:
@@ -227,17 +312,22 @@ def blocking_report(
     rules: Sequence[BlockingRule],
     *,
     truth_column: str | None = None,
+    pairs_alone: bool = False,
 ) -> BlockingReport:
     """Count the distinct pairs the rules generate, in rule order, and their recall.
 
     With ``truth_column`` (a column of ``records_table`` holding the true resident id), also
     count the true pairs (excluding pairs inside duplicate-free sources) and how many the rules
-    reach.
+    reach. With ``pairs_alone``, also count the pairs each rule makes on its own.
     """
     table = q(records_table)
     counts: list[int] = []
+    alone: list[int] = []
     previous: list[str] = []
     for rule in rules:
+        if pairs_alone:
+            join = f"{table} l JOIN {table} r ON ({rule.sql}) AND l.unique_id < r.unique_id"
+            alone.append(int(con.execute(f"SELECT count(*) FROM {join}").fetchall()[0][0]))
         exclude = " AND ".join(f"NOT coalesce(({p}), false)" for p in previous) or "true"
         sql = (
             f"SELECT count(*) FROM {table} l JOIN {table} r ON ({rule.sql}) "
@@ -269,4 +359,5 @@ def blocking_report(
         records=records,
         true_pairs=true_pairs,
         true_pairs_reached=reached,
+        pairs_alone=tuple(alone) if pairs_alone else None,
     )
