@@ -7,7 +7,9 @@ one type. The tree::
     ├── ConfigError          the linkage config (TOML or Python) is wrong; lists every problem
     ├── SourceError          a source cannot be read or mapped; names source, column and row
     ├── EngineError          the engine (DuckDB, Splink) failed or a needed extra is missing
-    └── EvaluationError      clusters and truth cannot be compared
+    ├── EvaluationError      clusters and truth cannot be compared
+    └── QueryError           a lookup query names an unknown field, has a wrong type, or
+                             holds nothing that can find candidates
 
 Messages never contain a raw NIK or KK number; use :func:`mask_identifier` when a value must
 be shown.
@@ -22,6 +24,7 @@ __all__ = [
     "DtksLinkError",
     "EngineError",
     "EvaluationError",
+    "QueryError",
     "SourceError",
     "mask_identifier",
     "mask_numbers",
@@ -96,3 +99,13 @@ def mask_identifier(value: object) -> str:
     if len(text) <= 8:
         return "*" * len(text)
     return text[:4] + "*" * (len(text) - 8) + text[-4:]
+
+
+class QueryError(DtksLinkError):
+    """A lookup query cannot be answered as given: an unknown field, a value of the wrong type,
+    or no field that can find candidates. ``field`` names the field at fault (None when the
+    query as a whole is the problem). The message never quotes a value."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message)
