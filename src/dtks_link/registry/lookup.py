@@ -7,10 +7,12 @@ the same comparison levels and term frequencies as the batch, so a pair scores t
 in a batch run (to floating-point rounding).
 
 When none of the model's blocking rules finds a candidate (a name-only or phone-only query, or
-a name whose birth date differs), three *fallback* keys are tried: the folded name
-(``nama_key``), its phonetic key and the phone number. Each reads at most
-:data:`FALLBACK_LIMIT` records, so a very common name costs a bounded amount; the candidates
-come back with their (low) probabilities rather than as an empty answer.
+a name whose birth date differs), *fallback* keys are tried: the folded name (``nama_key``),
+its phonetic key and the phone number; if they find no one either, the name's alphabetically
+first and last words. Each key reads at most :data:`FALLBACK_LIMIT` records, so a very common
+name costs a bounded amount (records with the same name and nothing else to compare score the
+same, so which of them are read changes only ties); the candidates come back with their (low)
+probabilities rather than as an empty answer.
 
 An index is a list of immutable *segments*: the records at build time, then one per ingest
 (:meth:`LookupIndex.updated`), so a batch's records become searchable without rebuilding
@@ -47,14 +49,18 @@ __all__ = ["LookupIndex", "MatchCandidate"]
 _HASH_KEY = "0123456789123456"
 
 #: At most this many records are read per fallback key (a name shared by thousands).
-FALLBACK_LIMIT = 400
+FALLBACK_LIMIT = 100
 
-#: Keys tried when no blocking rule of the model finds a candidate.
+#: Keys tried when no blocking rule of the model finds a candidate, in two stages: the second
+#: only when the first finds no one.
 FALLBACK_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(name="fallback_name_key", parts=(KeyPart("nama_key"),)),
     BlockingRule(name="fallback_name_phonetic", parts=(KeyPart("nama_phonetic"),)),
     BlockingRule(name="fallback_phone", parts=(KeyPart("telepon"),)),
+    BlockingRule(name="fallback_name_first_word", parts=(KeyPart("nama_tokens_key", "min_token"),)),
+    BlockingRule(name="fallback_name_last_word", parts=(KeyPart("nama_tokens_key", "max_token"),)),
 )
+_FIRST_STAGE = 3
 
 #: Raw query fields that a standardised column is derived from (first: the usual one).
 _COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
@@ -327,12 +333,12 @@ class LookupIndex:
         return std
 
     def _found(
-        self, rules: list[BlockingRule], std: Mapping[str, Any], *, limit: int | None
+        self, rules: list[BlockingRule], std: Mapping[str, Any], *, limit: int | None, offset: int = 0
     ) -> tuple[list[tuple[int, np.ndarray[Any, Any]]], bool]:
-        """Candidate rows per segment for ``rules``, and whether any rule had a key."""
+        """Candidate rows per segment for ``rules`` (which start at hash column ``offset``), and
+        whether any rule had a key."""
         found: list[tuple[int, np.ndarray[Any, Any]]] = []
         keyed = False
-        offset = len(self.rules) if rules is self.fallback_rules else 0
         for r, rule in enumerate(rules):
             key = rule.key(std)
             if key is None:
@@ -359,11 +365,19 @@ class LookupIndex:
 
     def _candidate_rows(self, std: Mapping[str, Any]) -> dict[int, np.ndarray[Any, Any]]:
         found, keyed = self._found(self.rules, std, limit=None)
-        if not found:
-            fallback, fallback_keyed = self._found(self.fallback_rules, std, limit=FALLBACK_LIMIT)
-            if not keyed and not fallback_keyed:
-                raise QueryError(self._no_key_message(std))
-            found = fallback
+        offset = len(self.rules)
+        stages = [
+            [r for r in self.fallback_rules if FALLBACK_RULES.index(r) < _FIRST_STAGE],
+            [r for r in self.fallback_rules if FALLBACK_RULES.index(r) >= _FIRST_STAGE],
+        ]
+        for stage in stages:
+            if found:
+                break
+            found, stage_keyed = self._found(stage, std, limit=FALLBACK_LIMIT, offset=offset)
+            keyed = keyed or stage_keyed
+            offset += len(stage)
+        if not keyed:
+            raise QueryError(self._no_key_message(std))
         per_segment: dict[int, list[np.ndarray[Any, Any]]] = {}
         for s, rows in found:
             per_segment.setdefault(s, []).append(rows)
@@ -391,7 +405,7 @@ class LookupIndex:
         message = "the query has no field that can find candidates"
         given = sorted(k for k, v in std.get("__given", {}).items() if v is not None)
         if given:
-            message += f" (the values of {', '.join(given)} give no search key)"
+            message += f" (it gives {', '.join(given)})"
         message += f"; give at least one of: {', '.join(alone)}"
         if together:
             message += f"; or together: {'; '.join(together)}"
