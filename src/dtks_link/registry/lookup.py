@@ -8,8 +8,8 @@ in a batch run (to floating-point rounding).
 
 When none of the model's blocking rules finds a candidate (a name-only or phone-only query, or
 a name whose birth date differs), *fallback* keys are tried: the folded name (``nama_key``),
-its phonetic key and the phone number; if they find no one either, the name's alphabetically
-first and last words. Each key reads at most :data:`FALLBACK_LIMIT` records, so a very common
+its phonetic key and the phone number; if they find no one either, any word of the name
+(an index of every word of every name). Each key reads at most :data:`FALLBACK_LIMIT` records, so a very common
 name costs a bounded amount (records with the same name and nothing else to compare score the
 same, so which of them are read changes only ties); the candidates come back with their (low)
 probabilities rather than as an empty answer.
@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from splink import DuckDBAPI, Linker
 
 from ..blocking import BlockingRule, KeyPart, rules_in_settings
@@ -57,10 +58,18 @@ FALLBACK_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(name="fallback_name_key", parts=(KeyPart("nama_key"),)),
     BlockingRule(name="fallback_name_phonetic", parts=(KeyPart("nama_phonetic"),)),
     BlockingRule(name="fallback_phone", parts=(KeyPart("telepon"),)),
-    BlockingRule(name="fallback_name_first_word", parts=(KeyPart("nama_tokens_key", "min_token"),)),
-    BlockingRule(name="fallback_name_last_word", parts=(KeyPart("nama_tokens_key", "max_token"),)),
+    BlockingRule(name="fallback_name_word", parts=(KeyPart("nama_tokens_key"),)),
 )
 _FIRST_STAGE = 3
+_WORDS = "fallback_name_word"  # indexed once per word of the name, not once per record
+
+
+def _keys(rule: BlockingRule, std: Mapping[str, Any]) -> list[str]:
+    """The keys a query has for ``rule`` (every word of the name for the word index)."""
+    key = rule.key(std)
+    if key is None:
+        return []
+    return sorted(set(key.split(" "))) if rule.name == _WORDS else [key]
 
 #: Raw query fields that a standardised column is derived from (first: the usual one).
 _COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
@@ -192,10 +201,15 @@ class LookupIndex:
         ).to_arrow_table()
         sorted_hashes: list[np.ndarray[Any, Any]] = []
         sorted_rows: list[np.ndarray[Any, Any]] = []
-        for i in range(len(rules)):
+        for i, rule in enumerate(rules):
             keys = table.column(f"__key_{i}")
-            valid = np.flatnonzero(keys.is_valid().to_numpy(zero_copy_only=False))
-            values = keys.drop_null().to_numpy(zero_copy_only=False).astype(object)
+            if rule.name == _WORDS:
+                words = pc.split_pattern(keys.combine_chunks(), " ")
+                valid = pc.list_parent_indices(words).to_numpy(zero_copy_only=False)
+                values = pc.list_flatten(words).to_numpy(zero_copy_only=False).astype(object)
+            else:
+                valid = np.flatnonzero(keys.is_valid().to_numpy(zero_copy_only=False))
+                values = keys.drop_null().to_numpy(zero_copy_only=False).astype(object)
             hashes = _hash(values) if len(values) else np.empty(0, dtype=np.uint64)
             order = np.argsort(hashes, kind="stable")
             sorted_hashes.append(hashes[order])
@@ -340,20 +354,23 @@ class LookupIndex:
         found: list[tuple[int, np.ndarray[Any, Any]]] = []
         keyed = False
         for r, rule in enumerate(rules):
-            key = rule.key(std)
-            if key is None:
-                continue
-            keyed = True
-            h = _hash(np.array([key], dtype=object))[0]
-            for s, segment in enumerate(self.segments):
-                hashes, rows = segment.sorted_hashes[offset + r], segment.sorted_rows[offset + r]
-                lo = int(np.searchsorted(hashes, h, side="left"))
-                hi = int(np.searchsorted(hashes, h, side="right"))
-                if limit is not None:
-                    hi = min(hi, lo + limit)
-                if hi > lo:
-                    found.append((s, rows[lo:hi]))
+            for key in _keys(rule, std):
+                keyed = True
+                h = _hash(np.array([key], dtype=object))[0]
+                found += self._block(offset + r, h, limit)
         return found, keyed
+
+    def _block(self, column: int, h: Any, limit: int | None) -> list[tuple[int, np.ndarray[Any, Any]]]:
+        found = []
+        for s, segment in enumerate(self.segments):
+            hashes, rows = segment.sorted_hashes[column], segment.sorted_rows[column]
+            lo = int(np.searchsorted(hashes, h, side="left"))
+            hi = int(np.searchsorted(hashes, h, side="right"))
+            if limit is not None:
+                hi = min(hi, lo + limit)
+            if hi > lo:
+                found.append((s, rows[lo:hi]))
+        return found
 
     def candidates(self, std: Mapping[str, Any]) -> np.ndarray[Any, Any]:
         """Row numbers (in the first segment) of the records sharing a blocking key with ``std``."""

@@ -185,7 +185,10 @@ class Registry:
             raise EngineError(f"no registry file {str(target)!r}")
         con = _attach(target, read_only=False)
         try:
-            rows = con.execute("SELECT value FROM reg.meta WHERE key = 'schema_version'").fetchall()
+            try:
+                rows = con.execute("SELECT value FROM reg.meta WHERE key = 'schema_version'").fetchall()
+            except duckdb.CatalogException:
+                rows = []
             if not rows:
                 raise EngineError(f"{str(target)!r} is not a dtks_link registry")
             old = int(rows[0][0])
@@ -204,12 +207,16 @@ class Registry:
                             [["schema_version", SCHEMA_VERSION], ["migrated_by", f"dtks_link {__version__}"]],
                         )
                         con.execute("COMMIT")
+                    except duckdb.Error as exc:
+                        con.execute("ROLLBACK")
+                        raise EngineError(
+                            f"migrating {str(target)!r} from format {old} failed and was rolled back "
+                            f"(the file is unchanged): {str(exc).splitlines()[0]}"
+                        ) from None
                     except BaseException:
                         con.execute("ROLLBACK")
                         raise
                     con.execute("CHECKPOINT reg")
-        except duckdb.CatalogException:
-            raise EngineError(f"{str(target)!r} is not a dtks_link registry") from None
         finally:
             con.close()
         tighten(target)

@@ -159,6 +159,7 @@ class ServiceState:
         self.index: LookupIndex | None = None
         self.index_error: str | None = None
         self.index_updated: float | None = None
+        self._index_lock = threading.Lock()
         self.keys = KeyFile(config.keys)
         self.limiter = RateLimiter()
         self.audit = AuditLog(config.audit_log)
@@ -214,8 +215,9 @@ class ServiceState:
                 index.match({"nama": "WARM UP", "tanggal_lahir": "2000-01-01"})
             except QueryError:
                 pass
-            self.index = index
-            self.index_updated = time.time()
+            with self._index_lock:  # catch up with a batch that committed while building
+                self.index = index.updated(handle)
+                self.index_updated = time.time()
             log.warning("lookup index ready: %s records in %.1f s", f"{index.size:,}",
                         time.perf_counter() - started)  # fmt: skip
         except DtksLinkError as exc:
@@ -226,14 +228,15 @@ class ServiceState:
 
     def refresh_index(self, handle: Registry) -> None:
         """After a commit (writer thread): swap in an index that holds the new run."""
-        index = self.index
-        if index is None:
-            return
-        updated = index.updated(handle)
-        self.index = updated
-        self.index_updated = time.time()
-        if updated.needs_rebuild:
-            self.index = LookupIndex.build(handle)
+        with self._index_lock:
+            index = self.index
+            if index is None:  # still warming up: warm() catches up under the same lock
+                return
+            updated = index.updated(handle)
+            self.index = updated
+            self.index_updated = time.time()
+            if updated.needs_rebuild:  # the old index keeps answering while this builds
+                self.index = LookupIndex.build(handle)
 
     def close(self) -> None:
         self.jobs.stop(self.config.drain_seconds)
