@@ -56,8 +56,14 @@ def test_an_old_registry_is_refused_with_the_command_to_migrate_it(tmp_path: Pat
     assert mode(path) == 0o600
     with Registry(path, read_only=True) as registry:
         assert registry.schema_version == 2
-        assert registry.stats() == {"records": 256, "residents": 152, "merged_ids": 0, "edges": 171,
-                                    "runs": 1, "events": 408}  # fmt: skip
+        assert registry.stats() == {
+            "records": 256,
+            "residents": 152,
+            "merged_ids": 0,
+            "edges": 171,
+            "runs": 1,
+            "events": 408,
+        }
         columns = {r[0] for r in registry.con.execute("DESCRIBE reg.runs").fetchall()}
         assert {"job_id", "report_json"} <= columns
         assert registry._meta("migrated_by") == f"dtks_link {dtks_link.__version__}"
@@ -70,7 +76,9 @@ def test_an_old_registry_is_refused_with_the_command_to_migrate_it(tmp_path: Pat
     assert "already in format 2" in capsys.readouterr().out
 
 
-def test_a_failed_migration_leaves_the_file_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_migration_leaves_the_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = v1_copy(tmp_path)
     broken = (*registry_schema.MIGRATIONS[1], "ALTER TABLE reg.no_such_table ADD COLUMN x INTEGER")
     monkeypatch.setitem(registry_schema.MIGRATIONS, 1, broken)
@@ -114,9 +122,11 @@ def test_new_files_with_personal_data_are_private(migrated: Path, tmp_path: Path
         assert (os.umask(0o022), os.umask(0o022)) == (0o022, 0o022)  # the umask came back
     finally:
         os.umask(old_umask)
-    with pytest.raises(dtks_link.EngineError, match="never overwrites"):
-        with Registry(migrated, read_only=True) as registry:
-            registry.backup(backup)
+    with (
+        pytest.raises(dtks_link.EngineError, match="never overwrites"),
+        Registry(migrated, read_only=True) as reg,
+    ):
+        reg.backup(backup)
 
 
 def test_match_rejects_what_would_silently_find_no_one(migrated: Path) -> None:
@@ -129,7 +139,11 @@ def test_match_rejects_what_would_silently_find_no_one(migrated: Path) -> None:
             ({"nama": "SITI", "rt": True}, "'rt' must be text or an integer, not bool", "rt"),
             ({"nik": float("nan")}, "finite", "nik"),
             ({"nama": "x" * 501}, "longer than 500", "nama"),
-            ({"jenis_kelamin": "P", "alamat": "JL. MARGONDA RAYA"}, "no field that can find candidates", None),
+            (
+                {"jenis_kelamin": "P", "alamat": "JL. MARGONDA RAYA"},
+                "no field that can find candidates",
+                None,
+            ),
             ({}, "give at least one of: nik", None),
             ({"nama": "!!!"}, "it gives nama", None),
         ]
@@ -164,8 +178,9 @@ def test_an_ingest_updates_the_lookup_index_as_a_rebuild_would(migrated: Path, t
     changed[source.columns["alamat"]] = "JL. BARU NO. 1"  # updated records
     batch = tmp_path / "batch.csv"
     pd.concat([again, changed]).to_csv(batch, index=False)
-    batch_source = dtks_link.SourceConfig(name="dtks", path=batch, id_column=source.id_column,
-                                          columns=source.columns, duplicate_free=False)  # fmt: skip
+    batch_source = dtks_link.SourceConfig(
+        name="dtks", path=batch, id_column=source.id_column, columns=source.columns, duplicate_free=False
+    )
     queries = [{f: (row[c] or None) for f, c in source.columns.items()} for _, row in raw.head(25).iterrows()]
     with Registry(path) as registry:
         registry.match(queries[0])  # builds the index

@@ -60,10 +60,25 @@ class Server:
 def start_server(registry: Path, keys: Path, audit: Path, env: dict[str, str] | None = None) -> Server:
     port = free_port()
     log = registry.with_name(registry.name + f".{port}.log")
-    command = [sys.executable, "-m", "dtks_link", "serve", str(registry), "--port", str(port),
-               "--keys", str(keys), "--audit-log", str(audit), "--drain-seconds", "5"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "dtks_link",
+        "serve",
+        str(registry),
+        "--port",
+        str(port),
+        "--keys",
+        str(keys),
+        "--audit-log",
+        str(audit),
+        "--drain-seconds",
+        "5",
+    ]
     with open(log, "wb") as handle:
-        proc = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+        proc = subprocess.Popen(
+            command, stdout=handle, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        )
     server = Server(f"http://127.0.0.1:{port}", proc, log, registry, audit, keys)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -110,12 +125,22 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         held_out = (source, frame.tail(60).reset_index(drop=True))
         out = work / "dtks_base.parquet"
         frame.head(len(frame) - 60).to_parquet(out, index=False)
-        base_sources.append(dtks_link.SourceConfig(name=source.name, path=out, id_column=source.id_column,
-                                                   columns=source.columns, duplicate_free=source.duplicate_free))  # fmt: skip
+        base_sources.append(
+            dtks_link.SourceConfig(
+                name=source.name,
+                path=out,
+                id_column=source.id_column,
+                columns=source.columns,
+                duplicate_free=source.duplicate_free,
+            )
+        )
     assert held_out is not None
     registry = work / "hub" / "depok.registry"
-    dtks_link.link(dtks_link.LinkConfig(sources=tuple(base_sources), options=config.options),
-                   registry=registry, write=False)  # fmt: skip
+    dtks_link.link(
+        dtks_link.LinkConfig(sources=tuple(base_sources), options=config.options),
+        registry=registry,
+        write=False,
+    )
     batch_source, batch_rows = held_out
     batch_path = work / "batch.parquet"
     batch_rows.to_parquet(batch_path, index=False)
@@ -127,11 +152,17 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     queries = [{f: (row[c] or None) for f, c in duk.columns.items()} for _, row in raw.iterrows()]
     with Registry(registry) as reg:
         # one merged id, written as an ingest writes a merge, for the redirect
-        a, b = [r[0] for r in reg.con.execute(
-            "SELECT resident_id FROM reg.residents WHERE status = 'active' ORDER BY resident_id LIMIT 2 OFFSET 5"
-        ).fetchall()]  # fmt: skip
+        a, b = [
+            r[0]
+            for r in reg.con.execute(
+                "SELECT resident_id FROM reg.residents WHERE status = 'active' "
+                "ORDER BY resident_id LIMIT 2 OFFSET 5"
+            ).fetchall()
+        ]
         reg.con.execute("UPDATE reg.membership SET resident_id = ? WHERE resident_id = ?", [a, b])
-        reg.con.execute("UPDATE reg.residents SET status = 'merged', merged_into = ? WHERE resident_id = ?", [a, b])
+        reg.con.execute(
+            "UPDATE reg.residents SET status = 'merged', merged_into = ? WHERE resident_id = ?", [a, b]
+        )
         expected = [(q, reg.match(q, top_k=3)) for q in queries]
         phone, phone_owner = reg.con.execute(
             "SELECT r.telepon, m.resident_id FROM reg.records r JOIN reg.membership m USING (unique_id) "
@@ -153,13 +184,24 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         keys[name], _ = keyfile.add(name, scopes, rate_per_second=rate, burst=2 if rate < 1 else None)
     server = start_server(registry, keyfile.path, work / "hub" / "audit.jsonl")
     try:
-        yield World(server=server, keys=keys, batch_path=batch_path, batch_columns=dict(batch_source.columns),
-                    batch_id_column=batch_source.id_column, batch_rows=batch_rows, expected=expected,
-                    merged=(b, a), phone=(phone, phone_owner), pii_values=pii_values)  # fmt: skip
+        yield World(
+            server=server,
+            keys=keys,
+            batch_path=batch_path,
+            batch_columns=dict(batch_source.columns),
+            batch_id_column=batch_source.id_column,
+            batch_rows=batch_rows,
+            expected=expected,
+            merged=(b, a),
+            phone=(phone, phone_owner),
+            pii_values=pii_values,
+        )
     finally:
         code = server.stop()
     # uvicorn ends by re-raising the SIGTERM it handled, after the graceful shutdown
-    assert code in (0, -signal.SIGTERM) and "stopped cleanly" in server.log.read_text(), server.log.read_text()
+    assert code in (0, -signal.SIGTERM) and "stopped cleanly" in server.log.read_text(), (
+        server.log.read_text()
+    )
     assert not registry.with_name(registry.name + ".service.json").exists()
 
 
@@ -181,8 +223,13 @@ def test_every_v1_endpoint_needs_a_key_and_its_scope(world: World) -> None:
     holders = {"match": "matcher", "read": "reader", "ingest": "loader", "admin": "full"}
     for method, path, kwargs, scope in endpoints:
         assert call(world, method, path, key=None, **kwargs).status_code == 401, path
-        bad = httpx.request(method, world.server.url + path, headers={"Authorization": "Bearer dtks_00000000_"
-                            + "x" * 43}, timeout=30, **kwargs)  # fmt: skip
+        bad = httpx.request(
+            method,
+            world.server.url + path,
+            headers={"Authorization": "Bearer dtks_00000000_" + "x" * 43},
+            timeout=30,
+            **kwargs,
+        )
         assert bad.status_code == 401 and bad.headers["www-authenticate"] == "Bearer"
         others = [k for k in ("matcher", "reader", "loader") if k != holders[scope]]
         for other in others:
@@ -231,7 +278,9 @@ def test_invalid_queries_get_422_naming_the_field_and_never_the_value(world: Wor
         assert error["field"] == where, (error, body)
         assert words in error["message"], error
         assert nik not in response.text
-    garbage = call(world, "POST", "/v1/match", content=b"{not json", headers={"content-type": "application/json"})
+    garbage = call(
+        world, "POST", "/v1/match", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert garbage.status_code == 422
     nik_path = call(world, "GET", f"/v1/residents/{nik}")
     assert nik_path.status_code == 422 and nik_path.json()["error"]["field"] == "resident_id"
@@ -280,13 +329,17 @@ def test_a_merged_id_redirects_to_its_survivor(world: World) -> None:
 
 
 def test_rate_limit_per_key(world: World) -> None:
-    statuses = [call(world, "POST", "/v1/match", key="slow", json={"record": {"nama": "SITI"}}) for _ in range(4)]
+    statuses = [
+        call(world, "POST", "/v1/match", key="slow", json={"record": {"nama": "SITI"}}) for _ in range(4)
+    ]
     codes = [r.status_code for r in statuses]
     assert codes[:2] == [200, 200] and 429 in codes[2:]
     limited = next(r for r in statuses if r.status_code == 429)
     assert int(limited.headers["retry-after"]) >= 1
     # another key is not slowed down by it
-    assert call(world, "POST", "/v1/match", key="matcher", json={"record": {"nama": "SITI"}}).status_code == 200
+    assert (
+        call(world, "POST", "/v1/match", key="matcher", json={"record": {"nama": "SITI"}}).status_code == 200
+    )
 
 
 def test_request_size_limits(world: World) -> None:
@@ -310,7 +363,10 @@ def test_python_client_mirrors_the_registry(world: World) -> None:
         assert caught.value.field == "name"
         with pytest.raises(KeyError):
             client.resident("R9999999999")
-    with Client(world.server.url, "dtks_00000000_" + "y" * 43) as stranger, pytest.raises(ServiceError) as denied:
+    with (
+        Client(world.server.url, "dtks_00000000_" + "y" * 43) as stranger,
+        pytest.raises(ServiceError) as denied,
+    ):
         stranger.match({"nama": "SITI"})
     assert denied.value.status == 401
 
@@ -323,8 +379,9 @@ def test_batch_upload_lookups_during_ingest_and_new_residents_within_a_second(wo
     query = world.expected[2][0]
 
     def hammer() -> None:
-        with httpx.Client(base_url=world.server.url,
-                          headers={"Authorization": f"Bearer {world.keys['matcher']}"}) as http:  # fmt: skip
+        with httpx.Client(
+            base_url=world.server.url, headers={"Authorization": f"Bearer {world.keys['matcher']}"}
+        ) as http:
             while not stop.is_set():
                 status = http.post("/v1/match", json={"record": query}, timeout=30).status_code
                 answered.append(status)
@@ -335,9 +392,18 @@ def test_batch_upload_lookups_during_ingest_and_new_residents_within_a_second(wo
     worker.start()
     try:
         with open(world.batch_path, "rb") as handle:
-            response = call(world, "POST", "/v1/batches", key="loader", files={"file": ("batch.parquet", handle)},
-                            data={"source": "dtks", "id_column": world.batch_id_column,
-                                  "columns": json.dumps(world.batch_columns)})  # fmt: skip
+            response = call(
+                world,
+                "POST",
+                "/v1/batches",
+                key="loader",
+                files={"file": ("batch.parquet", handle)},
+                data={
+                    "source": "dtks",
+                    "id_column": world.batch_id_column,
+                    "columns": json.dumps(world.batch_columns),
+                },
+            )
         assert response.status_code == 202, response.text
         job = response.json()["job"]
         assert response.headers["location"] == f"/v1/batches/{job}"
@@ -369,11 +435,19 @@ def test_batch_upload_lookups_during_ingest_and_new_residents_within_a_second(wo
             found = {"source": "dtks", "record_id": record_id} in members
     assert found, "the new record was not found within a second of the commit"
     # bad uploads are refused up front
-    bad = call(world, "POST", "/v1/batches", key="loader", files={"file": ("x.xlsx", b"abc")}, data={"source": "x"})
+    bad = call(
+        world, "POST", "/v1/batches", key="loader", files={"file": ("x.xlsx", b"abc")}, data={"source": "x"}
+    )
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "file"
     with open(world.batch_path, "rb") as handle:
-        bad = call(world, "POST", "/v1/batches", key="loader", files={"file": ("b.parquet", handle)},
-                   data={"source": "dtks", "id_column": "nope"})  # fmt: skip
+        bad = call(
+            world,
+            "POST",
+            "/v1/batches",
+            key="loader",
+            files={"file": ("b.parquet", handle)},
+            data={"source": "dtks", "id_column": "nope"},
+        )
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "id_column"
     config = call(world, "POST", "/v1/batches", key="loader", json={"config": str(world.batch_path)})
     assert config.status_code == 403 and "admin" in config.json()["error"]["message"]
@@ -392,7 +466,9 @@ def test_backup_while_serving(world: World, tmp_path: Path) -> None:
     # the command line goes through the service when the service holds the file
     os.environ["DTKS_LINK_API_KEY"] = world.keys["full"]
     try:
-        assert cli_main(["registry", "backup", str(world.server.registry), str(tmp_path / "cli.registry")]) == 0
+        assert (
+            cli_main(["registry", "backup", str(world.server.registry), str(tmp_path / "cli.registry")]) == 0
+        )
     finally:
         del os.environ["DTKS_LINK_API_KEY"]
     with Registry(tmp_path / "cli.registry", read_only=True) as copy:
@@ -407,7 +483,9 @@ def test_files_with_personal_data_are_private(world: World) -> None:
     assert stat.S_IMODE(jobs.stat().st_mode) == 0o700
 
 
-def test_keys_cli_and_revocation_on_a_running_service(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+def test_keys_cli_and_revocation_on_a_running_service(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
     keyfile = str(world.server.keys)
     assert cli_main(["keys", "add", keyfile, "desk-2", "--scopes", "match,read"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
@@ -417,7 +495,9 @@ def test_keys_cli_and_revocation_on_a_running_service(world: World, capsys: pyte
     headers = {"Authorization": f"Bearer {key}"}
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:  # the service re-reads the key file within a second
-        response = httpx.post(world.server.url + "/v1/match", json={"record": {"nama": "SITI"}}, headers=headers)
+        response = httpx.post(
+            world.server.url + "/v1/match", json={"record": {"nama": "SITI"}}, headers=headers
+        )
         if response.status_code == 200:
             break
         time.sleep(0.2)
@@ -428,7 +508,9 @@ def test_keys_cli_and_revocation_on_a_running_service(world: World, capsys: pyte
     assert cli_main(["keys", "revoke", keyfile, "desk-2"]) == 0
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        response = httpx.post(world.server.url + "/v1/match", json={"record": {"nama": "SITI"}}, headers=headers)
+        response = httpx.post(
+            world.server.url + "/v1/match", json={"record": {"nama": "SITI"}}, headers=headers
+        )
         if response.status_code == 401:
             break
         time.sleep(0.2)
@@ -437,16 +519,22 @@ def test_keys_cli_and_revocation_on_a_running_service(world: World, capsys: pyte
     assert cli_main(["keys", "add", keyfile, "x", "--scopes", "everything"]) == 2
 
 
-def test_zz_audit_log_records_requests_and_holds_no_identifier(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+def test_zz_audit_log_records_requests_and_holds_no_identifier(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
     text = world.server.audit.read_text()
     entries = [json.loads(line) for line in text.splitlines()]
     assert len(entries) > 50
-    assert {"time", "key", "endpoint", "method", "status", "records", "resident_ids", "latency_ms"} <= set(entries[0])
+    assert {"time", "key", "endpoint", "method", "status", "records", "resident_ids", "latency_ms"} <= set(
+        entries[0]
+    )
     batch = [e for e in entries if e["endpoint"] == "/v1/match" and e["records"] == len(world.expected)]
     assert batch and batch[0]["key"] == "matcher" and batch[0]["resident_ids"]
     assert any(e["status"] == 401 and e["key"] is None for e in entries)
     assert any(e["status"] == 429 and e["key"] == "slow" for e in entries)
-    batch_rows = {str(v) for col in ("nik", "nama") for v in world.batch_rows.get(world.batch_columns.get(col, ""), [])}
+    batch_rows = {
+        str(v) for col in ("nik", "nama") for v in world.batch_rows.get(world.batch_columns.get(col, ""), [])
+    }
     for value in world.pii_values | {v for v in batch_rows if v}:
         assert value not in text, "an identifier or a name reached the audit log"
     assert cli_main(["audit", str(world.server.audit)]) == 0
@@ -463,18 +551,25 @@ def test_sigkill_mid_ingest_leaves_the_last_commit_and_the_job_resumes(world: Wo
         last_run = reg.last_run
     keys = KeyFile(tmp_path / "kill" / "keys.json")
     key, _ = keys.add("loader", ["ingest", "match"], rate_per_second=100)
-    server = start_server(registry, keys.path, tmp_path / "kill" / "audit.jsonl",
-                          env={"DTKS_LINK_PAUSE_IN_COMMIT": "60"})  # fmt: skip
+    server = start_server(
+        registry, keys.path, tmp_path / "kill" / "audit.jsonl", env={"DTKS_LINK_PAUSE_IN_COMMIT": "60"}
+    )
     try:
         renamed = world.batch_rows.copy()
         renamed[world.batch_id_column] = "K" + renamed[world.batch_id_column].astype(str)
         upload = tmp_path / "renamed.parquet"
         renamed.to_parquet(upload, index=False)
         with open(upload, "rb") as handle:
-            response = httpx.post(server.url + "/v1/batches", headers={"Authorization": f"Bearer {key}"},
-                                  files={"file": ("renamed.parquet", handle)},
-                                  data={"source": "dtks", "id_column": world.batch_id_column,
-                                        "columns": json.dumps(world.batch_columns)})  # fmt: skip
+            response = httpx.post(
+                server.url + "/v1/batches",
+                headers={"Authorization": f"Bearer {key}"},
+                files={"file": ("renamed.parquet", handle)},
+                data={
+                    "source": "dtks",
+                    "id_column": world.batch_id_column,
+                    "columns": json.dumps(world.batch_columns),
+                },
+            )
         assert response.status_code == 202, response.text
         job = response.json()["job"]
         deadline = time.monotonic() + 120
@@ -494,7 +589,9 @@ def test_sigkill_mid_ingest_leaves_the_last_commit_and_the_job_resumes(world: Wo
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            body = httpx.get(server.url + f"/v1/batches/{job}", headers={"Authorization": f"Bearer {key}"}).json()
+            body = httpx.get(
+                server.url + f"/v1/batches/{job}", headers={"Authorization": f"Bearer {key}"}
+            ).json()
             if body["state"] in ("committed", "failed"):
                 break
             time.sleep(0.1)

@@ -7,6 +7,7 @@ database and write-ahead log with the process umask, so writes to a registry run
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Iterator
@@ -59,10 +60,8 @@ def make_private_dir(path: str | Path) -> Path:
 
 def tighten(path: str | Path) -> None:
     """Make an existing file ``0600`` (a no-op when it is absent)."""
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.chmod(path, FILE_MODE)
-    except FileNotFoundError:
-        pass
 
 
 def open_private(path: str | Path, mode: str = "w", **kwargs: Any) -> IO[Any]:

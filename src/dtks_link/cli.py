@@ -184,8 +184,16 @@ def _backup(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .service.server import serve
 
-    serve(args.registry, host=args.host, port=args.port, keys=args.keys, workers=args.workers,
-          audit_log=args.audit_log, max_upload_mb=args.max_upload_mb, drain_seconds=args.drain_seconds)  # fmt: skip
+    serve(
+        args.registry,
+        host=args.host,
+        port=args.port,
+        keys=args.keys,
+        workers=args.workers,
+        audit_log=args.audit_log,
+        max_upload_mb=args.max_upload_mb,
+        drain_seconds=args.drain_seconds,
+    )
     return 0
 
 
@@ -196,8 +204,10 @@ def _cmd_keys(args: argparse.Namespace) -> int:
     if args.keys_command == "add":
         scopes = [s.strip() for s in args.scopes.split(",") if s.strip()]
         key, entry = keys.add(args.name, scopes, rate_per_second=args.rate, burst=args.burst)
-        print(f"key {entry.name!r} (id {entry.key_id}) scopes {','.join(entry.scopes)}, "
-              f"{entry.rate_per_second:g} requests/s (burst {entry.burst}), stored as a hash in {args.keyfile}")  # fmt: skip
+        print(
+            f"key {entry.name!r} (id {entry.key_id}) scopes {','.join(entry.scopes)}, "
+            f"{entry.rate_per_second:g} requests/s (burst {entry.burst}), stored as a hash in {args.keyfile}"
+        )
         print("the key is shown once, on the next line; give it to the client over a safe channel:")
         print(key)
         return 0
@@ -210,7 +220,8 @@ def _cmd_keys(args: argparse.Namespace) -> int:
         return 0
     entries = keys.entries()
     if args.json:
-        print(json.dumps([{k: v for k, v in e.as_dict().items() if k != "sha256"} for e in entries], indent=2))
+        shown = [{k: v for k, v in e.as_dict().items() if k != "sha256"} for e in entries]
+        print(json.dumps(shown, indent=2))
         return 0
     print(f"{'name':<20} {'id':<9} {'scopes':<28} {'rate/s':>7} {'created':<26} revoked")
     for e in entries:
@@ -289,8 +300,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=8, help="threads answering requests (one process)")
     p.add_argument("--audit-log", type=Path, default=None, help="default: REGISTRY.audit.jsonl")
     p.add_argument("--max-upload-mb", type=int, default=256, help="largest batch upload")
-    p.add_argument("--drain-seconds", type=float, default=30.0,
-                   help="at shutdown, how long a running batch may take to commit before it is rolled back")  # fmt: skip
+    p.add_argument(
+        "--drain-seconds",
+        type=float,
+        default=30.0,
+        help="at shutdown, how long a running batch may take to commit before it is rolled back",
+    )
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("keys", help="API keys of the service: add, list, revoke")

@@ -87,7 +87,9 @@ class Client:
         body = self._request("POST", "/v1/match", json={"record": _jsonable(record), "top_k": top_k})
         return [_candidate(m) for m in body["matches"]]
 
-    def match_many(self, records: Sequence[Mapping[str, object]], *, top_k: int = 5) -> list[list[MatchCandidate]]:
+    def match_many(
+        self, records: Sequence[Mapping[str, object]], *, top_k: int = 5
+    ) -> list[list[MatchCandidate]]:
         """:meth:`match` for many records, in order, 1,000 per request."""
         results: list[list[MatchCandidate]] = []
         for start in range(0, len(records), 1000):
@@ -148,7 +150,9 @@ class Client:
             if job["state"] == "committed":
                 return IngestReport.from_dict(job["report"])
             if job["state"] in ("failed", "interrupted"):
-                raise ServiceError(f"batch {job_id} {job['state']}: {job['error']}", status=200, code=job["state"])
+                raise ServiceError(
+                    f"batch {job_id} {job['state']}: {job['error']}", status=200, code=job["state"]
+                )
             if time.monotonic() > deadline:
                 raise ServiceError(f"batch {job_id} still {job['state']}", status=200, code="timeout")
             time.sleep(0.2)

@@ -174,7 +174,7 @@ def run_ingest(
         "AND unique_id_r NOT IN (SELECT unique_id FROM __updated) "
         "UNION ALL SELECT * FROM __new_edges"
     )
-    report = cluster_records(
+    cluster_report = cluster_records(
         con,
         records_table="__aff_nodes",
         edges_table="__aff_edges",
@@ -190,7 +190,7 @@ def run_ingest(
     ).df()
     changes = assign_ids(clusters, old, next_number=int(registry._meta("next_number") or 1))
     lap("cluster")
-    del report
+    del cluster_report
 
     # -- commit
     run_id = registry._next_run_id()

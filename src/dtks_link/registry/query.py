@@ -47,7 +47,7 @@ FIELD_TYPES: dict[str, tuple[type, ...]] = {
 }
 assert tuple(FIELD_TYPES) == CANONICAL_FIELDS
 
-_TYPE_WORDS = {
+_TYPE_WORDS: dict[tuple[type, ...], str] = {
     _TEXT: "text",
     _CODE: "text or an integer",
     _NUMBER_OR_TEXT: "text or a number",
@@ -120,9 +120,7 @@ def validate_query(record: Mapping[str, object]) -> dict[str, object]:
     whose type the field cannot take, or text longer than 500 characters.
     """
     if not isinstance(record, Mapping):
-        raise QueryError(
-            f"a query is a mapping of canonical field -> value, not {type(record).__name__}"
-        )
+        raise QueryError(f"a query is a mapping of canonical field -> value, not {type(record).__name__}")
     clean: dict[str, object] = {}
     for field, value in record.items():
         if not isinstance(field, str) or field not in FIELD_TYPES:

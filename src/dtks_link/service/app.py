@@ -10,6 +10,7 @@ registry through per-thread handles that see the last committed state.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -22,14 +23,22 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import anyio.to_thread
+import pandas as pd
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
@@ -171,27 +180,40 @@ class ServiceState:
         self._readers_lock = threading.Lock()
         self.metrics = CollectorRegistry()
         self.requests = Counter(
-            "dtks_link_requests", "HTTP requests answered", ["endpoint", "method", "status"],
+            "dtks_link_requests",
+            "HTTP requests answered",
+            ["endpoint", "method", "status"],
             registry=self.metrics,
-        )  # fmt: skip
+        )
         self.latency = Histogram(
-            "dtks_link_request_duration_seconds", "time to answer a request", ["endpoint"],
+            "dtks_link_request_duration_seconds",
+            "time to answer a request",
+            ["endpoint"],
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
             registry=self.metrics,
-        )  # fmt: skip
+        )
         self.query_records = Counter(
             "dtks_link_match_records", "records looked up by POST /v1/match", registry=self.metrics
         )
-        Gauge("dtks_link_index_records", "records the lookup index answers from",
-              registry=self.metrics).set_function(lambda: self.index.size if self.index else 0)  # fmt: skip
-        Gauge("dtks_link_index_segments", "segments of the lookup index (1 + batches since build)",
-              registry=self.metrics).set_function(lambda: len(self.index.segments) if self.index else 0)  # fmt: skip
-        Gauge("dtks_link_index_ready", "1 when the lookup index is warm", registry=self.metrics
-              ).set_function(lambda: 1 if self.index else 0)  # fmt: skip
-        Gauge("dtks_link_last_ingest_timestamp_seconds", "Unix time of the last committed batch",
-              registry=self.metrics).set_function(lambda: self.jobs.last_commit or 0)  # fmt: skip
-        jobs = Gauge("dtks_link_batch_jobs", "batch jobs known to this process", ["state"],
-                     registry=self.metrics)  # fmt: skip
+        Gauge(
+            "dtks_link_index_records", "records the lookup index answers from", registry=self.metrics
+        ).set_function(lambda: self.index.size if self.index else 0)
+        Gauge(
+            "dtks_link_index_segments",
+            "segments of the lookup index (1 + batches since build)",
+            registry=self.metrics,
+        ).set_function(lambda: len(self.index.segments) if self.index else 0)
+        Gauge("dtks_link_index_ready", "1 when the lookup index is warm", registry=self.metrics).set_function(
+            lambda: 1 if self.index else 0
+        )
+        Gauge(
+            "dtks_link_last_ingest_timestamp_seconds",
+            "Unix time of the last committed batch",
+            registry=self.metrics,
+        ).set_function(lambda: self.jobs.last_commit or 0)
+        jobs = Gauge(
+            "dtks_link_batch_jobs", "batch jobs known to this process", ["state"], registry=self.metrics
+        )
         for state in ("queued", "running", "committed", "failed", "interrupted"):
             jobs.labels(state).set_function(lambda s=state: self.jobs.counts()[s])  # type: ignore[misc]
 
@@ -211,15 +233,15 @@ class ServiceState:
         try:
             started = time.perf_counter()
             index = LookupIndex.build(handle)
-            try:  # the first query compiles the standardisation rules: do it before clients come
+            # the first query compiles the standardisation rules: do it before clients come
+            with contextlib.suppress(QueryError):
                 index.match({"nama": "WARM UP", "tanggal_lahir": "2000-01-01"})
-            except QueryError:
-                pass
             with self._index_lock:  # catch up with a batch that committed while building
                 self.index = index.updated(handle)
                 self.index_updated = time.time()
-            log.warning("lookup index ready: %s records in %.1f s", f"{index.size:,}",
-                        time.perf_counter() - started)  # fmt: skip
+            log.warning(
+                "lookup index ready: %s records in %.1f s", f"{index.size:,}", time.perf_counter() - started
+            )
         except DtksLinkError as exc:
             self.index_error = str(exc)
             log.error("cannot build the lookup index: %s", exc)
@@ -250,6 +272,7 @@ class ServiceState:
 
 # -- authentication -----------------------------------------------------------------------------
 _bearer = HTTPBearer(auto_error=False, description="an API key from `dtks-link keys add`")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 def _state(request: Request) -> ServiceState:
@@ -260,28 +283,43 @@ def _state(request: Request) -> ServiceState:
 def require(scope: str) -> Callable[..., Awaitable[ApiKey]]:
     """A dependency: the caller's key, which must hold ``scope`` (401, 403, 429 otherwise)."""
 
-    async def dependency(
-        request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
-    ) -> ApiKey:
+    async def dependency(request: Request, credentials: Credentials) -> ApiKey:
         state = _state(request)
         if credentials is None or credentials.scheme.lower() != "bearer":
-            raise ApiError(401, "unauthenticated", "send an API key: 'Authorization: Bearer KEY'",
-                           headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+            raise ApiError(
+                401,
+                "unauthenticated",
+                "send an API key: 'Authorization: Bearer KEY'",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         key = state.keys.authenticate(credentials.credentials)
         if key is None:
-            raise ApiError(401, "unauthenticated", "the API key is unknown or revoked",
-                           headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+            raise ApiError(
+                401,
+                "unauthenticated",
+                "the API key is unknown or revoked",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         request.scope.setdefault("state", {})["key_name"] = key.name
         if scope not in key.scopes:
             raise ApiError(403, "forbidden", f"the key {key.name!r} lacks the {scope!r} scope")
         wait = state.limiter.allow(key)
         if wait > 0:
-            raise ApiError(429, "rate_limited", f"the key {key.name!r} exceeds its rate limit of "
-                           f"{key.rate_per_second:g} requests per second",
-                           headers={"Retry-After": str(max(1, round(wait + 0.5)))})  # fmt: skip
+            raise ApiError(
+                429,
+                "rate_limited",
+                f"the key {key.name!r} exceeds its rate limit of {key.rate_per_second:g} requests per second",
+                headers={"Retry-After": str(max(1, round(wait + 0.5)))},
+            )
         return key
 
     return dependency
+
+
+MatchKey = Annotated[ApiKey, Depends(require("match"))]
+ReadKey = Annotated[ApiKey, Depends(require("read"))]
+IngestKey = Annotated[ApiKey, Depends(require("ingest"))]
+AdminKey = Annotated[ApiKey, Depends(require("admin"))]
 
 
 def _audit(request: Request, **values: Any) -> None:
@@ -311,7 +349,10 @@ class Guard:
         return state
 
     async def __call__(
-        self, scope: Scope, receive: Callable[[], Awaitable[Message]], send: Callable[[Message], Awaitable[None]]
+        self,
+        scope: Scope,
+        receive: Callable[[], Awaitable[Message]],
+        send: Callable[[Message], Awaitable[None]],
     ) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -378,8 +419,12 @@ def _candidate(hit: MatchCandidate) -> dict[str, Any]:
 
 def _check_resident_id(resident_id: str) -> None:
     if not _RESIDENT_ID.match(resident_id):
-        raise ApiError(422, "invalid_resident_id",
-                       "a resident id is 'R' and 10 digits, e.g. R0000000042", field="resident_id")  # fmt: skip
+        raise ApiError(
+            422,
+            "invalid_resident_id",
+            "a resident id is 'R' and 10 digits, e.g. R0000000042",
+            field="resident_id",
+        )
 
 
 def create_app(config: ServiceConfig) -> FastAPI:
@@ -391,8 +436,12 @@ def create_app(config: ServiceConfig) -> FastAPI:
         service = ServiceState(config)
         app.state.service = service
         if not service.keys.entries():
-            log.warning("the key file %s holds no key: every request will get 401. Create one with "
-                        "`dtks-link keys add %s NAME --scopes match,read`", config.keys, config.keys)  # fmt: skip
+            log.warning(
+                "the key file %s holds no key: every request will get 401. Create one with "
+                "`dtks-link keys add %s NAME --scopes match,read`",
+                config.keys,
+                config.keys,
+            )
         warm = threading.Thread(target=service.warm, name="dtks-link-warm", daemon=True)
         warm.start()
         service.jobs.start()
@@ -433,8 +482,9 @@ def create_app(config: ServiceConfig) -> FastAPI:
             # the message only: pydantic's "input" would echo the value back
             problems.append({"field": field, "message": mask_numbers(str(error.get("msg", "invalid")))})
         first = problems[0] if problems else {"field": "body", "message": "invalid request"}
-        return _error(422, "invalid_request", f"{first['field']}: {first['message']}", first["field"],
-                      problems=problems)  # fmt: skip
+        return _error(
+            422, "invalid_request", f"{first['field']}: {first['message']}", first["field"], problems=problems
+        )
 
     @app.exception_handler(_TooLarge)
     async def _too_large(request: Request, exc: _TooLarge) -> JSONResponse:
@@ -443,8 +493,12 @@ def create_app(config: ServiceConfig) -> FastAPI:
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:
         trace = "".join(traceback.format_exception(exc))
-        log.error("internal error on %s %s\n%s", request.method, request.scope.get("route", None) and
-                  request.scope["route"].path, mask_numbers(trace))  # fmt: skip
+        log.error(
+            "internal error on %s %s\n%s",
+            request.method,
+            request.scope.get("route", None) and request.scope["route"].path,
+            mask_numbers(trace),
+        )
         return _error(500, "internal_error", "internal error; the service log has the details")
 
     def _index(request: Request) -> LookupIndex:
@@ -453,8 +507,12 @@ def create_app(config: ServiceConfig) -> FastAPI:
         if index is None:
             if state.index_error:
                 raise ApiError(503, "not_ready", "the registry cannot answer lookups: " + state.index_error)
-            raise ApiError(503, "not_ready", "the lookup index is warming up; retry shortly",
-                           headers={"Retry-After": "1"})  # fmt: skip
+            raise ApiError(
+                503,
+                "not_ready",
+                "the lookup index is warming up; retry shortly",
+                headers={"Retry-After": "1"},
+            )
         return index
 
     def _lookup(index: LookupIndex, record: dict[str, Any], top_k: int, where: str) -> list[dict[str, Any]]:
@@ -471,7 +529,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         tags=["match"],
         summary="Which residents is this record? (scope: match)",
     )
-    def match(body: MatchRequest, request: Request, key: ApiKey = Depends(require("match"))) -> Any:
+    def match(body: MatchRequest, request: Request, key: MatchKey) -> Any:
         """``{"record": {...}, "top_k": 5}`` gives ``{"matches": [...]}``; ``{"records": [...]}``
         (at most 1,000) gives ``{"results": [{"matches": [...]}, ...]}`` in order. Each match
         has ``resident_id``, ``match_probability``, ``match_weight`` and ``explanation``.
@@ -494,9 +552,12 @@ def create_app(config: ServiceConfig) -> FastAPI:
         _audit(request, audit_residents=sorted({m["resident_id"] for r in results for m in r["matches"]}))
         return {"results": results}
 
-    @app.get("/v1/residents/{resident_id}", tags=["residents"],
-             summary="A resident's golden record with provenance (scope: read; NIK/KK in clear: pii)")  # fmt: skip
-    def resident(resident_id: str, request: Request, key: ApiKey = Depends(require("read"))) -> Any:
+    @app.get(
+        "/v1/residents/{resident_id}",
+        tags=["residents"],
+        summary="A resident's golden record with provenance (scope: read; NIK/KK in clear: pii)",
+    )
+    def resident(resident_id: str, request: Request, key: ReadKey) -> Any:
         """The golden record, each value with its source, record id and survivorship rule;
         ``nik``, ``no_kk`` and ``id_lain`` are masked unless the key has the ``pii`` scope. A
         merged id answers 307 with the survivor's URL."""
@@ -525,14 +586,16 @@ def create_app(config: ServiceConfig) -> FastAPI:
             }
         history = [
             {
-                "run_id": int(event.run_id),
-                "happened_at": str(event.happened_at),
-                "kind": str(event.kind),
-                "resident_id": event.resident_id,
-                "other_resident_id": None if event.other_resident_id is None else str(event.other_resident_id),
+                "run_id": int(event["run_id"]),
+                "happened_at": str(event["happened_at"]),
+                "kind": str(event["kind"]),
+                "resident_id": str(event["resident_id"]),
+                "other_resident_id": None
+                if pd.isna(event["other_resident_id"])
+                else str(event["other_resident_id"]),
             }
-            for event in view.events.itertuples(index=False)
-            if event.kind in ("created", "merged", "split")
+            for event in view.events.to_dict("records")
+            if event["kind"] in ("created", "merged", "split")
         ]
         return {
             "resident_id": view.resident_id,
@@ -542,9 +605,12 @@ def create_app(config: ServiceConfig) -> FastAPI:
             "history": history,
         }
 
-    @app.get("/v1/residents/{resident_id}/records", tags=["residents"],
-             summary="A resident's member records as source and record id (scope: read)")  # fmt: skip
-    def resident_records(resident_id: str, request: Request, key: ApiKey = Depends(require("read"))) -> Any:
+    @app.get(
+        "/v1/residents/{resident_id}/records",
+        tags=["residents"],
+        summary="A resident's member records as source and record id (scope: read)",
+    )
+    def resident_records(resident_id: str, request: Request, key: ReadKey) -> Any:
         _check_resident_id(resident_id)
         registry = _state(request).reader()
         survivor = registry.resolve(resident_id)
@@ -556,53 +622,87 @@ def create_app(config: ServiceConfig) -> FastAPI:
             "WHERE m.resident_id = ? ORDER BY r.source, r.record_id",
             [resident_id],
         ).fetchall()
-        if not rows and not registry.con.execute(
-            "SELECT 1 FROM reg.residents WHERE resident_id = ?", [resident_id]
-        ).fetchall():
+        if (
+            not rows
+            and not registry.con.execute(
+                "SELECT 1 FROM reg.residents WHERE resident_id = ?", [resident_id]
+            ).fetchall()
+        ):
             raise ApiError(404, "not_found", "no such resident", field="resident_id")
         _audit(request, audit_residents=[resident_id])
         return {"resident_id": resident_id, "records": [{"source": s, "record_id": r} for s, r in rows]}
 
-    @app.post("/v1/batches", status_code=202, tags=["batches"],
-              summary="Ingest a batch as a background job (scope: ingest; a config path: admin)",
-              openapi_extra={"requestBody": {"content": {
-                  "multipart/form-data": {"schema": {"type": "object", "required": ["file", "source"],
-                      "properties": {
-                          "file": {"type": "string", "format": "binary", "description": "CSV or Parquet"},
-                          "source": {"type": "string", "description": "source name, e.g. puskesmas"},
-                          "id_column": {"type": "string", "default": "record_id"},
-                          "columns": {"type": "string",
-                                      "description": "JSON object canonical field -> column; default: "
-                                                     "the file's columns named like canonical fields"},
-                          "duplicate_free": {"type": "boolean", "default": False}}}},
-                  "application/json": {"schema": ConfigBatch.model_json_schema()}}}})  # fmt: skip
-    async def submit_batch(request: Request, key: ApiKey = Depends(require("ingest"))) -> Any:
+    @app.post(
+        "/v1/batches",
+        status_code=202,
+        tags=["batches"],
+        summary="Ingest a batch as a background job (scope: ingest; a config path: admin)",
+        openapi_extra={
+            "requestBody": {
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["file", "source"],
+                            "properties": {
+                                "file": {
+                                    "type": "string",
+                                    "format": "binary",
+                                    "description": "CSV or Parquet",
+                                },
+                                "source": {"type": "string", "description": "source name, e.g. puskesmas"},
+                                "id_column": {"type": "string", "default": "record_id"},
+                                "columns": {
+                                    "type": "string",
+                                    "description": "JSON object canonical field -> column; default: "
+                                    "the file's columns named like canonical fields",
+                                },
+                                "duplicate_free": {"type": "boolean", "default": False},
+                            },
+                        }
+                    },
+                    "application/json": {"schema": ConfigBatch.model_json_schema()},
+                }
+            }
+        },
+    )
+    async def submit_batch(request: Request, key: IngestKey) -> Any:
         """Queue a batch; answers 202 with the job id. ``GET /v1/batches/{job}`` follows it."""
         state = _state(request)
         content_type = request.headers.get("content-type", "")
         job_id = new_job_id()
         if content_type.startswith("application/json"):
             if "admin" not in key.scopes:
-                raise ApiError(403, "forbidden", "a batch from a config path on the server needs the 'admin' scope")
+                raise ApiError(
+                    403, "forbidden", "a batch from a config path on the server needs the 'admin' scope"
+                )
             try:
                 body = ConfigBatch.model_validate_json(await request.body())
             except ValueError:
-                raise ApiError(422, "invalid_request", "give {\"config\": \"/path/batch.toml\"}",
-                               field="config") from None  # fmt: skip
+                raise ApiError(
+                    422, "invalid_request", 'give {"config": "/path/batch.toml"}', field="config"
+                ) from None
             if not Path(body.config).is_file():
-                raise ApiError(422, "invalid_request", "no config file at that path on the server", field="config")
+                raise ApiError(
+                    422, "invalid_request", "no config file at that path on the server", field="config"
+                )
             job = Job(job_id=job_id, key=key.name, kind="config", spec={"config": body.config})
         elif content_type.startswith("multipart/form-data"):
             job = await _upload_job(request, state, job_id, key)
         else:
-            raise ApiError(415, "unsupported_media_type",
-                           "send multipart/form-data (file upload) or application/json (config path)")  # fmt: skip
+            raise ApiError(
+                415,
+                "unsupported_media_type",
+                "send multipart/form-data (file upload) or application/json (config path)",
+            )
         state.jobs.submit(job)
         _audit(request, audit_job=job.job_id)
         return JSONResponse(job.as_dict(), status_code=202, headers={"Location": f"/v1/batches/{job.job_id}"})
 
-    @app.get("/v1/batches/{job_id}", tags=["batches"], summary="A batch job's state and report (scope: ingest)")
-    def batch(job_id: str, request: Request, key: ApiKey = Depends(require("ingest"))) -> Any:
+    @app.get(
+        "/v1/batches/{job_id}", tags=["batches"], summary="A batch job's state and report (scope: ingest)"
+    )
+    def batch(job_id: str, request: Request, key: IngestKey) -> Any:
         if not _JOB_ID.match(job_id):
             raise ApiError(422, "invalid_job_id", "a job id is 'J' and 16 hex digits", field="job_id")
         state = _state(request)
@@ -614,11 +714,19 @@ def create_app(config: ServiceConfig) -> FastAPI:
         if done is None:
             raise ApiError(404, "not_found", "no such batch job", field="job_id")
         run_id, report = done
-        return Job(job_id=job_id, key=None, kind="unknown", spec={}, state="committed", run_id=run_id,
-                   report=report, note="committed under an earlier start of the service").as_dict()  # fmt: skip
+        return Job(
+            job_id=job_id,
+            key=None,
+            kind="unknown",
+            spec={},
+            state="committed",
+            run_id=run_id,
+            report=report,
+            note="committed under an earlier start of the service",
+        ).as_dict()
 
     @app.post("/v1/admin/backup", tags=["admin"], summary="A consistent copy of the registry (scope: admin)")
-    def backup(body: BackupRequest, request: Request, key: ApiKey = Depends(require("admin"))) -> Any:
+    def backup(body: BackupRequest, request: Request, key: AdminKey) -> Any:
         try:
             path = _state(request).reader().backup(body.dest)
         except DtksLinkError as exc:
@@ -633,7 +741,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
     async def readyz(request: Request) -> Any:
         state = _state(request)
         index = state.index
-        body = {
+        body: dict[str, Any] = {
             "registry": True,
             "model": state.registry.model_json is not None if index is None else True,
             "index": index is not None,
@@ -662,7 +770,13 @@ async def _upload_job(request: Request, state: ServiceState, job_id: str, key: A
         if not isinstance(upload, UploadFile):
             raise ApiError(422, "invalid_request", "attach the batch as the form field 'file'", field="file")
         name = (upload.filename or "").lower()
-        suffix = ".parquet" if name.endswith((".parquet", ".pq")) else ".csv" if name.endswith((".csv", ".txt")) else ""
+        suffix = (
+            ".parquet"
+            if name.endswith((".parquet", ".pq"))
+            else ".csv"
+            if name.endswith((".csv", ".txt"))
+            else ""
+        )
         if not suffix:
             raise ApiError(422, "invalid_request", "the file must be .csv or .parquet", field="file")
         source_name = str(form.get("source") or "")
@@ -687,17 +801,31 @@ async def _upload_job(request: Request, state: ServiceState, job_id: str, key: A
                 if not isinstance(columns, dict):
                     raise ValueError
             except ValueError:
-                raise ApiError(422, "invalid_request", "'columns' must be a JSON object canonical field -> column",
-                               field="columns") from None  # fmt: skip
+                raise ApiError(
+                    422,
+                    "invalid_request",
+                    "'columns' must be a JSON object canonical field -> column",
+                    field="columns",
+                ) from None
         else:
             columns = {c: c for c in CANONICAL_FIELDS if c in header}
         if id_column not in header:
-            raise ApiError(422, "invalid_request", f"the file has no id column {id_column[:60]!r}", field="id_column")
+            raise ApiError(
+                422, "invalid_request", f"the file has no id column {id_column[:60]!r}", field="id_column"
+            )
         missing = sorted(str(c) for c in columns.values() if c not in header)
         if missing:
-            raise ApiError(422, "invalid_request", f"the file lacks the mapped columns {missing[:5]}", field="columns")
-        spec = {"name": source_name, "path": str(target), "id_column": id_column, "columns": columns,
-                "duplicate_free": duplicate_free, "format": suffix[1:]}  # fmt: skip
+            raise ApiError(
+                422, "invalid_request", f"the file lacks the mapped columns {missing[:5]}", field="columns"
+            )
+        spec: dict[str, Any] = {
+            "name": source_name,
+            "path": str(target),
+            "id_column": id_column,
+            "columns": columns,
+            "duplicate_free": duplicate_free,
+            "format": suffix[1:],
+        }
         try:
             SourceConfig(**{**spec, "path": target})
         except DtksLinkError as exc:
@@ -717,6 +845,8 @@ def _header(path: Path, suffix: str) -> list[str]:
         reader = "read_parquet(?)" if suffix == ".parquet" else "read_csv(?, all_varchar = true)"
         return [str(d[0]) for d in con.execute(f"SELECT * FROM {reader} LIMIT 0", [str(path)]).description]
     except duckdb.Error:
-        raise ApiError(422, "invalid_request", "the file cannot be read as " + suffix[1:], field="file") from None
+        raise ApiError(
+            422, "invalid_request", "the file cannot be read as " + suffix[1:], field="file"
+        ) from None
     finally:
         con.close()

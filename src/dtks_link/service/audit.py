@@ -100,8 +100,10 @@ class AuditSummary:
             f"{self.lines:,} requests from {self.first} to {self.last}"
             + (f" ({self.unreadable} unreadable lines)" if self.unreadable else "")
         ]
-        header = f"{'key':<20} {'requests':>9} {'records':>9} {'residents':>10} {'denied':>7} " \
-                 f"{'errors':>7} {'p50 ms':>8} {'p95 ms':>8}"  # fmt: skip
+        header = (
+            f"{'key':<20} {'requests':>9} {'records':>9} {'residents':>10} {'denied':>7} "
+            f"{'errors':>7} {'p50 ms':>8} {'p95 ms':>8}"
+        )
         out.append(header)
         for name, stats in self.per_key.items():
             out.append(

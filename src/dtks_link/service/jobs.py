@@ -103,8 +103,16 @@ class JobRunner:
 
     def submit(self, job: Job) -> Job:
         with open_private(self.folder / f"{job.job_id}.json", "w", encoding="utf-8") as handle:
-            json.dump({"job": job.job_id, "key": job.key, "kind": job.kind, "spec": job.spec,
-                       "submitted_at": job.submitted_at}, handle)  # fmt: skip
+            json.dump(
+                {
+                    "job": job.job_id,
+                    "key": job.key,
+                    "kind": job.kind,
+                    "spec": job.spec,
+                    "submitted_at": job.submitted_at,
+                },
+                handle,
+            )
         with self._lock:
             self.jobs[job.job_id] = job
         self._queue.put(job)
@@ -125,8 +133,13 @@ class JobRunner:
         for description in sorted(self.folder.glob("J*.json")):
             try:
                 raw = json.loads(description.read_text(encoding="utf-8"))
-                job = Job(job_id=str(raw["job"]), key=raw.get("key"), kind=str(raw["kind"]),
-                          spec=dict(raw["spec"]), submitted_at=str(raw["submitted_at"]))  # fmt: skip
+                job = Job(
+                    job_id=str(raw["job"]),
+                    key=raw.get("key"),
+                    kind=str(raw["kind"]),
+                    spec=dict(raw["spec"]),
+                    submitted_at=str(raw["submitted_at"]),
+                )
             except (ValueError, KeyError, TypeError):
                 log.warning("ignoring an unreadable job description %s", description.name)
                 continue
@@ -160,7 +173,10 @@ class JobRunner:
             try:
                 report = self.writer.ingest(self._sources(job), job_id=job.job_id)
             except duckdb.InterruptException:
-                job.state, job.error = "interrupted", "stopped by a shutdown and rolled back; it resumes at restart"
+                job.state, job.error = (
+                    "interrupted",
+                    "stopped by a shutdown and rolled back; it resumes at restart",
+                )
             except DtksLinkError as exc:
                 job.state, job.error = "failed", str(exc)
             except Exception as exc:  # a bug or an engine failure: keep the log, mask identifiers
@@ -191,7 +207,10 @@ class JobRunner:
             except queue.Empty:
                 break
             if pending is not None:
-                pending.state, pending.note = "interrupted", "not started before the shutdown; resumes at restart"
+                pending.state, pending.note = (
+                    "interrupted",
+                    "not started before the shutdown; resumes at restart",
+                )
         self._queue.put(None)
         if not self._thread.is_alive():
             return

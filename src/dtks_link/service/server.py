@@ -45,7 +45,9 @@ def serve(
 
     path = Path(registry)
     if not path.is_file():
-        raise EngineError(f"no registry file {str(path)!r}: build one with `dtks-link link CONFIG --registry FILE`")
+        raise EngineError(
+            f"no registry file {str(path)!r}: build one with `dtks-link link CONFIG --registry FILE`"
+        )
     from ..registry import Registry
 
     with Registry(path) as opened:  # refuse an old format, a locked or an empty registry up front
