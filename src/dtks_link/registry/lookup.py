@@ -91,6 +91,13 @@ def _hash(keys: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return np.asarray(pd.util.hash_array(keys, hash_key=_HASH_KEY), dtype=np.uint64)
 
 
+def _hash_one(key: str) -> Any:
+    """:func:`_hash` of one key, without the factorising that pays off only for many keys
+    (pandas hashes the distinct values and takes them back by code: the same numbers)."""
+    array = np.array([key], dtype=object)
+    return pd.util.hash_array(array, hash_key=_HASH_KEY, categorize=False).astype(np.uint64)[0]
+
+
 @dataclass(frozen=True, kw_only=True)
 class MatchCandidate:
     """One candidate resident for a looked-up record."""
@@ -356,8 +363,7 @@ class LookupIndex:
         for r, rule in enumerate(rules):
             for key in _keys(rule, std):
                 keyed = True
-                h = _hash(np.array([key], dtype=object))[0]
-                found += self._block(offset + r, h, limit)
+                found += self._block(offset + r, _hash_one(key), limit)
         return found, keyed
 
     def _block(self, column: int, h: Any, limit: int | None) -> list[tuple[int, np.ndarray[Any, Any]]]:
