@@ -10,7 +10,9 @@ sending its next request as soon as the last is answered) posts whole source rec
 ``POST /v1/match`` for ``--seconds`` per level, then stops. During ingest, each level gets its own
 batch: the held-out records under fresh record ids, sent as one job (a config path, admin key),
 and only the requests issued while that job runs are counted. The load generator shares the
-machine's cores with the service. Writes benchmarks/results/service.json.
+machine's cores with the service; ``--client raw`` (default) is a minimal asyncio HTTP/1.1
+keep-alive client, ``--client httpx`` uses ``httpx.AsyncClient`` (heavier on the CPU it shares).
+Writes benchmarks/results/service.json.
 """
 
 from __future__ import annotations
@@ -73,8 +75,15 @@ def prepare(residents: int, new: int) -> tuple[Path, list[SourceConfig], list[di
             path = cache / f"{source.name}_{label}.parquet"
             if not path.exists():
                 part.reset_index(drop=True).to_parquet(path, index=False)
-            bucket.append(SourceConfig(name=source.name, path=path, id_column=source.id_column,
-                                       columns=source.columns, duplicate_free=source.duplicate_free))  # fmt: skip
+            bucket.append(
+                SourceConfig(
+                    name=source.name,
+                    path=path,
+                    id_column=source.id_column,
+                    columns=source.columns,
+                    duplicate_free=source.duplicate_free,
+                )
+            )
         sample = data[~take].sample(n=min(400, int((~take).sum())), random_state=1)
         for _, row in sample.iterrows():
             record = {f: (str(row[c]) or None) for f, c in source.columns.items()}
@@ -83,8 +92,12 @@ def prepare(residents: int, new: int) -> tuple[Path, list[SourceConfig], list[di
                 queries.append(record)
     if not registry.exists():
         start = time.perf_counter()
-        dtks_link.link(LinkConfig(sources=tuple(base), options=config.options), registry=registry,
-                       write=False, progress=True)  # fmt: skip
+        dtks_link.link(
+            LinkConfig(sources=tuple(base), options=config.options),
+            registry=registry,
+            write=False,
+            progress=True,
+        )
         print(f"built the base registry in {time.perf_counter() - start:.0f} s", flush=True)
     order = np.random.default_rng(5).permutation(len(queries))
     return registry, held_out, [queries[i] for i in order]
@@ -99,9 +112,14 @@ def batch_config(held_out: list[SourceConfig], work: Path, prefix: str) -> Path:
         data[source.id_column] = prefix + data[source.id_column].astype(str)
         path = work / f"{prefix}_{source.name}.parquet"
         data.to_parquet(path, index=False)
-        lines += ["[[sources]]", f"name = {json.dumps(source.name)}", f"path = {json.dumps(str(path))}",
-                  f"id_column = {json.dumps(source.id_column)}",
-                  f"duplicate_free = {str(source.duplicate_free).lower()}", "[sources.columns]"]  # fmt: skip
+        lines += [
+            "[[sources]]",
+            f"name = {json.dumps(source.name)}",
+            f"path = {json.dumps(str(path))}",
+            f"id_column = {json.dumps(source.id_column)}",
+            f"duplicate_free = {str(source.duplicate_free).lower()}",
+            "[sources.columns]",
+        ]
         lines += [f"{field} = {json.dumps(column)}" for field, column in source.columns.items()]
         lines.append("")
     path = work / f"{prefix}.toml"
@@ -115,27 +133,78 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def load(url: str, key: str, queries: list[dict[str, Any]], clients: int, until: Any) -> dict[str, Any]:
+class RawClient:
+    """A minimal HTTP/1.1 keep-alive client on asyncio streams: a few microseconds of Python per
+    request, so the load generator takes less of the cores it shares with the service."""
+
+    def __init__(self, url: str, key: str) -> None:
+        self.host, port = url.removeprefix("http://").split(":")
+        self.port = int(port)
+        self.key = key
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, body: bytes) -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: Bearer {self.key}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        self.writer.write(head.encode() + body)
+        headers = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(headers[9:12])
+        length = 0
+        for line in headers.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        await self.reader.readexactly(length)
+        return status
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            await self.writer.wait_closed()
+
+
+async def load(
+    url: str, key: str, queries: list[dict[str, Any]], clients: int, until: Any, kind: str = "raw"
+) -> dict[str, Any]:
     """``clients`` closed-loop clients until ``until()`` is true; latencies in ms and errors."""
     latencies: list[float] = []
     errors = rejected = 0
     counter = 0
+    bodies = [json.dumps({"record": q, "top_k": 5}).encode() for q in queries]
 
     async def client() -> None:
         nonlocal errors, rejected, counter
-        async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {key}"},
-                                     timeout=30) as http:  # fmt: skip
+        raw = RawClient(url, key)
+        http = httpx.AsyncClient(
+            base_url=url,
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+            timeout=30,
+        )
+        try:
             while not until():
-                body = {"record": queries[counter % len(queries)], "top_k": 5}
+                body = bodies[counter % len(bodies)]
                 counter += 1
                 start = time.perf_counter()
                 try:
-                    status = (await http.post("/v1/match", json=body)).status_code
-                except httpx.HTTPError:
+                    if kind == "raw":
+                        status = await raw.post("/v1/match", body)
+                    else:
+                        status = (await http.post("/v1/match", content=body)).status_code
+                except (httpx.HTTPError, OSError, asyncio.IncompleteReadError):
                     status = 0
+                    await raw.close()
+                    raw = RawClient(url, key)
                 latencies.append((time.perf_counter() - start) * 1000)
                 rejected += status == 422  # a query the service refuses as unanswerable: not a failure
                 errors += status not in (200, 422)
+        finally:
+            await raw.close()
+            await http.aclose()
 
     started = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(clients)))
@@ -149,12 +218,18 @@ def summary(latencies: list[float], errors: int, elapsed: float) -> dict[str, An
     def pct(p: float) -> float:
         return round(ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))], 2) if ordered else 0.0
 
-    return {"requests": len(ordered), "errors": errors, "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99),
-            "mean_ms": round(statistics.mean(ordered), 2) if ordered else 0.0,
-            "per_second": round(len(ordered) / elapsed, 1) if elapsed else 0.0}  # fmt: skip
+    return {
+        "requests": len(ordered),
+        "errors": errors,
+        "p50_ms": pct(50),
+        "p95_ms": pct(95),
+        "p99_ms": pct(99),
+        "mean_ms": round(statistics.mean(ordered), 2) if ordered else 0.0,
+        "per_second": round(len(ordered) / elapsed, 1) if elapsed else 0.0,
+    }
 
 
-def run_size(residents: int, new: int, seconds: float) -> dict[str, Any]:
+def run_size(residents: int, new: int, seconds: float, kind: str) -> dict[str, Any]:
     registry_base, held_out, queries = prepare(residents, new)
     work = Path(tempfile.mkdtemp(prefix="dtks_service_bench_"))
     registry = work / "depok.registry"
@@ -165,8 +240,23 @@ def run_size(residents: int, new: int, seconds: float) -> dict[str, Any]:
     url = f"http://127.0.0.1:{port}"
     log = open(work / "serve.log", "wb")  # noqa: SIM115 - kept open for the server's life
     started = time.perf_counter()
-    server = subprocess.Popen([sys.executable, "-m", "dtks_link", "serve", str(registry), "--port", str(port),
-                               "--keys", str(keys.path), "--workers", "8"], stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dtks_link",
+            "serve",
+            str(registry),
+            "--port",
+            str(port),
+            "--keys",
+            str(keys.path),
+            "--workers",
+            "8",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     rows: list[dict[str, Any]] = []
     try:
         while True:
@@ -183,7 +273,7 @@ def run_size(residents: int, new: int, seconds: float) -> dict[str, Any]:
         print(f"{residents:,} residents: {records:,} records served, ready in {ready_s:.1f} s", flush=True)
         asyncio.run(load(url, key, queries, 4, _after(3)))  # warm up
         for clients in LEVELS:
-            result = asyncio.run(load(url, key, queries, clients, _after(seconds)))
+            result = asyncio.run(load(url, key, queries, clients, _after(seconds), kind))
             rows.append({"residents": residents, "phase": "idle", "clients": clients, **result})
             print(rows[-1], flush=True)
         headers = {"Authorization": f"Bearer {key}"}
@@ -201,11 +291,11 @@ def run_size(residents: int, new: int, seconds: float) -> dict[str, Any]:
                         state["value"] = (await http.get(f"/v1/batches/{job}")).json()["state"]
                         await asyncio.sleep(0.1)
 
-            async def both(clients: int = clients) -> dict[str, Any]:
+            async def both(clients: int = clients, state: dict[str, str] = state) -> dict[str, Any]:
                 watcher = asyncio.create_task(watch())
                 while state["value"] == "queued":
                     await asyncio.sleep(0.02)
-                result = await load(url, key, queries, clients, lambda: not running())
+                result = await load(url, key, queries, clients, lambda: not running(), kind)
                 await watcher
                 return result
 
@@ -213,9 +303,16 @@ def run_size(residents: int, new: int, seconds: float) -> dict[str, Any]:
             result = asyncio.run(both())
             body = httpx.get(url + f"/v1/batches/{job}", headers=headers).json()
             assert body["state"] == "committed", body
-            rows.append({"residents": residents, "phase": "ingest", "clients": clients, **result,
-                         "ingest_s": round(time.perf_counter() - ingest_start, 1),
-                         "batch_records": body["report"]["records_in"]})  # fmt: skip
+            rows.append(
+                {
+                    "residents": residents,
+                    "phase": "ingest",
+                    "clients": clients,
+                    **result,
+                    "ingest_s": round(time.perf_counter() - ingest_start, 1),
+                    "batch_records": body["report"]["records_in"],
+                }
+            )
             print(rows[-1], flush=True)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -231,16 +328,48 @@ def _after(seconds: float) -> Any:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--residents", type=int, nargs="+", default=[500_000, 2_010_912])
     parser.add_argument("--new", type=int, default=10_000, help="records in each ingested batch")
     parser.add_argument("--seconds", type=float, default=15.0, help="load per idle level")
+    parser.add_argument(
+        "--client",
+        choices=["raw", "httpx"],
+        default="raw",
+        help="load generator: raw asyncio HTTP/1.1 (light) or httpx.AsyncClient",
+    )
     args = parser.parse_args()
-    results = [run_size(n, args.new, args.seconds) for n in args.residents]
+    results = [run_size(n, args.new, args.seconds, args.client) for n in args.residents]
     rows = [row for result in results for row in result["rows"]]
-    print(table(rows, ["residents", "phase", "clients", "requests", "errors", "p50_ms", "p95_ms", "p99_ms",
-                       "per_second", "ingest_s"]))  # fmt: skip
-    save("service", {"sizes": results, "new": args.new, "seconds": args.seconds, "load": os.getloadavg()})
+    print(
+        table(
+            rows,
+            [
+                "residents",
+                "phase",
+                "clients",
+                "requests",
+                "errors",
+                "p50_ms",
+                "p95_ms",
+                "p99_ms",
+                "per_second",
+                "ingest_s",
+            ],
+        )
+    )
+    save(
+        "service",
+        {
+            "sizes": results,
+            "new": args.new,
+            "seconds": args.seconds,
+            "client": args.client,
+            "load_average": os.getloadavg(),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -197,3 +197,42 @@ def test_an_ingest_updates_the_lookup_index_as_a_rebuild_would(migrated: Path, t
             assert incremental == rebuilt, query
         run_id, stored = registry.run_report("J0123456789abcdef") or (None, None)
         assert run_id == report.run_id and stored is not None and stored.records_added == 12
+
+
+def test_importing_the_library_or_the_client_does_not_import_the_web_framework() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, dtks_link, dtks_link.client, dtks_link.service.keys, dtks_link.service.audit\n"
+        "assert not {'fastapi', 'uvicorn', 'starlette'} & set(sys.modules), sorted(sys.modules)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_missing_service_extra_gets_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    from dtks_link.service import require_service_extra
+
+    real_import = builtins.__import__
+
+    def no_fastapi(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "fastapi":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_fastapi)
+    with pytest.raises(dtks_link.EngineError, match=r"pip install 'dtks-link\[service\]'"):
+        require_service_extra()
+
+
+@pytest.mark.parametrize("key", ["SITI AMINAH", "", "x\x1f1975", "Ñandú", "3276012345670001", "A B C"])
+def test_query_keys_hash_as_the_index_does(key: str) -> None:
+    import numpy as np
+
+    from dtks_link.registry.lookup import _hash, _hash_few
+
+    many = np.array([key, "OTHER", key, "THIRD"], dtype=object)
+    assert list(_hash(many)) == list(_hash_few([key, "OTHER", key, "THIRD"]))
+    assert _hash_few([key])[0] == _hash(many)[2]

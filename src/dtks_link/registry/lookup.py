@@ -91,11 +91,11 @@ def _hash(keys: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return np.asarray(pd.util.hash_array(keys, hash_key=_HASH_KEY), dtype=np.uint64)
 
 
-def _hash_one(key: str) -> Any:
-    """:func:`_hash` of one key, without the factorising that pays off only for many keys
-    (pandas hashes the distinct values and takes them back by code: the same numbers)."""
-    array = np.array([key], dtype=object)
-    return pd.util.hash_array(array, hash_key=_HASH_KEY, categorize=False).astype(np.uint64)[0]
+def _hash_few(keys: list[str]) -> np.ndarray[Any, Any]:
+    """:func:`_hash` of a query's few keys, without the factorising that pays off only for many
+    keys (pandas hashes the distinct values and takes them back by code: the same numbers)."""
+    array = np.array(keys, dtype=object)
+    return np.asarray(pd.util.hash_array(array, hash_key=_HASH_KEY, categorize=False), dtype=np.uint64)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -359,12 +359,13 @@ class LookupIndex:
         """Candidate rows per segment for ``rules`` (which start at hash column ``offset``), and
         whether any rule had a key."""
         found: list[tuple[int, np.ndarray[Any, Any]]] = []
-        keyed = False
-        for r, rule in enumerate(rules):
-            for key in _keys(rule, std):
-                keyed = True
-                found += self._block(offset + r, _hash_one(key), limit)
-        return found, keyed
+        wanted = [(offset + r, key) for r, rule in enumerate(rules) for key in _keys(rule, std)]
+        if not wanted:
+            return found, False
+        hashes = _hash_few([key for _, key in wanted])
+        for (column, _), h in zip(wanted, hashes, strict=True):
+            found += self._block(column, h, limit)
+        return found, True
 
     def _block(self, column: int, h: Any, limit: int | None) -> list[tuple[int, np.ndarray[Any, Any]]]:
         found = []

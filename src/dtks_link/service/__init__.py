@@ -17,7 +17,7 @@ INSTALL_HINT = "pip install 'dtks-link[service]'"
 def require_service_extra() -> None:
     """Raise :class:`EngineError` with the install command when the extra is missing."""
     missing = []
-    for module in ("fastapi", "uvicorn", "prometheus_client", "multipart", "httpx"):
+    for module in ("fastapi", "uvicorn", "prometheus_client", "python_multipart", "httpx"):
         try:
             __import__(module)
         except ImportError:
