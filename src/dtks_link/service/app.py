@@ -239,7 +239,7 @@ class ServiceState:
             with self._index_lock:  # catch up with a batch that committed while building
                 self.index = index.updated(handle)
                 self.index_updated = time.time()
-            log.warning(
+            log.info(
                 "lookup index ready: %s records in %.1f s", f"{index.size:,}", time.perf_counter() - started
             )
         except DtksLinkError as exc:
@@ -442,6 +442,13 @@ def create_app(config: ServiceConfig) -> FastAPI:
                 config.keys,
                 config.keys,
             )
+        log.info(
+            "serving %s at %s (API docs at /docs); keys %s; audit log %s",
+            config.registry,
+            config.url,
+            config.keys,
+            config.audit_log,
+        )
         warm = threading.Thread(target=service.warm, name="dtks-link-warm", daemon=True)
         warm.start()
         service.jobs.start()
@@ -453,7 +460,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         finally:
             discovery.unlink(missing_ok=True)
             await run_in_threadpool(service.close)
-            log.warning("stopped cleanly")
+            log.info("stopped cleanly")
 
     app = FastAPI(
         title="dtks_link matching service",

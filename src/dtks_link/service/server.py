@@ -55,6 +55,7 @@ def serve(
             raise EngineError(f"registry {str(path)!r} has no model yet: build it before serving it")
     os.umask(0o077)  # everything this process creates holds personal data or secrets
     logging.basicConfig(level=logging.WARNING, format="dtks-link serve: %(message)s")
+    logging.getLogger("dtks_link.service").setLevel(logging.INFO)
     config = ServiceConfig(
         registry=path,
         keys=Path(keys) if keys is not None else default_key_file(path),
