@@ -39,21 +39,13 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 import dtks_link
 from _common import save, table
+from bench_registry import _read
 from dtks_link import LinkConfig, SourceConfig, load_config
 from dtks_link.service.keys import KeyFile
 from dtks_link.synth import generate
 
 DATA = Path(__file__).parent / "data"
 LEVELS = (1, 8, 32)
-
-
-def _read(source: SourceConfig) -> pd.DataFrame:
-    assert source.path is not None
-    if source.file_format == "excel":
-        return pd.read_excel(source.path, dtype=str)
-    if source.file_format == "parquet":
-        return pd.read_parquet(source.path).astype("string")
-    return pd.read_csv(source.path, sep=source.delimiter or ",", dtype=str, keep_default_na=False)
 
 
 def prepare(residents: int, new: int) -> tuple[Path, list[SourceConfig], list[dict[str, Any]]]:

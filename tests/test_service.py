@@ -211,6 +211,24 @@ def call(world: World, method: str, path: str, key: str | None = "full", **kwarg
     return httpx.request(method, world.server.url + path, headers=headers, timeout=30, **kwargs)
 
 
+def upload_batch(world: World, url: str, key: str, path: Path) -> httpx.Response:
+    """Upload a Parquet batch of the held-out DTKS source; asserts it was queued."""
+    with open(path, "rb") as handle:
+        response = httpx.post(
+            url + "/v1/batches",
+            headers={"Authorization": f"Bearer {key}"},
+            files={"file": (path.name, handle)},
+            data={
+                "source": "dtks",
+                "id_column": world.batch_id_column,
+                "columns": json.dumps(world.batch_columns),
+            },
+            timeout=60,
+        )
+    assert response.status_code == 202, response.text
+    return response
+
+
 def test_every_v1_endpoint_needs_a_key_and_its_scope(world: World) -> None:
     rid = world.expected[0][1][0].resident_id
     endpoints = [
@@ -270,6 +288,7 @@ def test_invalid_queries_get_422_naming_the_field_and_never_the_value(world: Wor
         ({"records": [{"nama": "SITI"}, {"nik": nik, "foo": 1}]}, "records[1].foo", "unknown field"),
         ({"records": [{"nama": "A"}] * 1001}, "records", "1000"),
         ({"record": {"nama": "SITI"}, "extra": nik}, "extra", "not permitted"),
+        ({"record": {nik: "SITI"}}, "record." + nik[:4] + "*" * (len(nik) - 8) + nik[-4:], "unknown field"),
     ]
     for body, where, words in cases:
         response = call(world, "POST", "/v1/match", json=body)
@@ -391,20 +410,7 @@ def test_batch_upload_lookups_during_ingest_and_new_residents_within_a_second(wo
     worker = threading.Thread(target=hammer)
     worker.start()
     try:
-        with open(world.batch_path, "rb") as handle:
-            response = call(
-                world,
-                "POST",
-                "/v1/batches",
-                key="loader",
-                files={"file": ("batch.parquet", handle)},
-                data={
-                    "source": "dtks",
-                    "id_column": world.batch_id_column,
-                    "columns": json.dumps(world.batch_columns),
-                },
-            )
-        assert response.status_code == 202, response.text
+        response = upload_batch(world, world.server.url, world.keys["loader"], world.batch_path)
         job = response.json()["job"]
         assert response.headers["location"] == f"/v1/batches/{job}"
         deadline = time.monotonic() + 120
@@ -559,19 +565,7 @@ def test_sigkill_mid_ingest_leaves_the_last_commit_and_the_job_resumes(world: Wo
         renamed[world.batch_id_column] = "K" + renamed[world.batch_id_column].astype(str)
         upload = tmp_path / "renamed.parquet"
         renamed.to_parquet(upload, index=False)
-        with open(upload, "rb") as handle:
-            response = httpx.post(
-                server.url + "/v1/batches",
-                headers={"Authorization": f"Bearer {key}"},
-                files={"file": ("renamed.parquet", handle)},
-                data={
-                    "source": "dtks",
-                    "id_column": world.batch_id_column,
-                    "columns": json.dumps(world.batch_columns),
-                },
-            )
-        assert response.status_code == 202, response.text
-        job = response.json()["job"]
+        job = upload_batch(world, server.url, key, upload).json()["job"]
         deadline = time.monotonic() + 120
         while "paused inside the commit" not in server.log.read_text() and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -597,8 +591,39 @@ def test_sigkill_mid_ingest_leaves_the_last_commit_and_the_job_resumes(world: Wo
             time.sleep(0.1)
         assert body["state"] == "committed" and body["note"] == "resumed after a restart", body
         assert body["report"]["records_added"] == len(renamed)
+        # graceful shutdown: a request in flight when SIGTERM arrives is still answered
+        answer: dict[str, httpx.Response] = {}
+        records = [{"nama": f"NAMA {i}", "tanggal_lahir": "1980-01-01"} for i in range(1000)]
+
+        def slow_request() -> None:
+            answer["response"] = httpx.post(
+                server.url + "/v1/match",
+                json={"records": records},
+                headers={"Authorization": f"Bearer {key}"},
+                timeout=60,
+            )
+
+        in_flight = threading.Thread(target=slow_request)
+        in_flight.start()
+        time.sleep(0.3)
+        server.proc.send_signal(signal.SIGTERM)
+        in_flight.join()
+        assert answer["response"].status_code == 200 and len(answer["response"].json()["results"]) == 1000
     finally:
         assert server.stop() in (0, -signal.SIGTERM)
     with Registry(registry, read_only=True) as reg:
         assert reg.last_run == last_run + 1 and reg.stats()["records"] == before["records"] + len(renamed)
         assert reg.run_report(job) is not None
+
+
+def test_key_file_keeps_only_hashes_and_survives_a_half_written_edit(tmp_path: Path) -> None:
+    keys = KeyFile(tmp_path / "keys.json")
+    key, entry = keys.add("portal", ["match"], rate_per_second=5)
+    assert stat.S_IMODE(keys.path.stat().st_mode) == 0o600
+    assert key not in keys.path.read_text() and entry.sha256 in keys.path.read_text()
+    assert keys.authenticate(key) == entry
+    assert keys.authenticate(key[:-1] + ("A" if key[-1] != "A" else "B")) is None
+    assert keys.authenticate("Bearer " + key) is None
+    keys.path.write_text('{"format": "dtks_link api keys", "keys": [')  # an editor mid-save
+    keys._checked = 0.0
+    assert keys.authenticate(key) == entry  # the keys read before still hold

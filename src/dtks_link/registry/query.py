@@ -13,7 +13,7 @@ import difflib
 import math
 from collections.abc import Mapping
 
-from ..errors import QueryError
+from ..errors import QueryError, mask_numbers
 from ..schema import CANONICAL_FIELDS
 
 __all__ = ["FIELD_TYPES", "validate_query"]
@@ -128,7 +128,7 @@ def validate_query(record: Mapping[str, object]) -> dict[str, object]:
             did_you_mean = f" (did you mean {hint!r}?)" if hint else ""
             raise QueryError(
                 f"unknown field {_shown(field)}{did_you_mean}; known fields: {', '.join(FIELD_TYPES)}",
-                field=str(field)[:40],
+                field=mask_numbers(str(field)[:40]),  # a client may put anything in a key
             )
         if value is None:
             continue

@@ -417,6 +417,19 @@ def _candidate(hit: MatchCandidate) -> dict[str, Any]:
     }
 
 
+def _open_resident(
+    request: Request, resident_id: str, suffix: str
+) -> tuple[Registry, RedirectResponse | None]:
+    """This thread's registry handle, and a 307 to the survivor when the id was merged."""
+    _check_resident_id(resident_id)
+    registry = _state(request).reader()
+    survivor = registry.resolve(resident_id)
+    if survivor == resident_id:
+        return registry, None
+    _audit(request, audit_residents=[survivor])
+    return registry, RedirectResponse(f"/v1/residents/{survivor}{suffix}", status_code=307)
+
+
 def _check_resident_id(resident_id: str) -> None:
     if not _RESIDENT_ID.match(resident_id):
         raise ApiError(
@@ -575,12 +588,9 @@ def create_app(config: ServiceConfig) -> FastAPI:
         """The golden record, each value with its source, record id and survivorship rule;
         ``nik``, ``no_kk`` and ``id_lain`` are masked unless the key has the ``pii`` scope. A
         merged id answers 307 with the survivor's URL."""
-        _check_resident_id(resident_id)
-        registry = _state(request).reader()
-        survivor = registry.resolve(resident_id)
-        if survivor != resident_id:
-            _audit(request, audit_residents=[survivor])
-            return RedirectResponse(f"/v1/residents/{survivor}", status_code=307)
+        registry, redirect = _open_resident(request, resident_id, "")
+        if redirect is not None:
+            return redirect
         try:
             view = registry.resident(resident_id)
         except KeyError:
@@ -625,12 +635,9 @@ def create_app(config: ServiceConfig) -> FastAPI:
         summary="A resident's member records as source and record id (scope: read)",
     )
     def resident_records(resident_id: str, request: Request, key: ReadKey) -> Any:
-        _check_resident_id(resident_id)
-        registry = _state(request).reader()
-        survivor = registry.resolve(resident_id)
-        if survivor != resident_id:
-            _audit(request, audit_residents=[survivor])
-            return RedirectResponse(f"/v1/residents/{survivor}/records", status_code=307)
+        registry, redirect = _open_resident(request, resident_id, "/records")
+        if redirect is not None:
+            return redirect
         rows = registry.con.execute(
             "SELECT r.source, r.record_id FROM reg.membership m JOIN reg.records r USING (unique_id) "
             "WHERE m.resident_id = ? ORDER BY r.source, r.record_id",

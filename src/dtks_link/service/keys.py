@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import os
 import re
 import secrets
@@ -32,6 +33,8 @@ from ..errors import ConfigError
 __all__ = ["SCOPES", "ApiKey", "KeyFile", "RateLimiter"]
 
 SCOPES: tuple[str, ...] = ("match", "read", "pii", "ingest", "admin")
+
+log = logging.getLogger("dtks_link.service")
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _KEY = re.compile(r"^dtks_([0-9a-f]{8})_([A-Za-z0-9_-]{20,100})$")
@@ -198,7 +201,10 @@ class KeyFile:
         with self._lock:
             if now - self._checked >= 1.0:
                 self._checked = now
-                self._reload()
+                try:
+                    self._reload()
+                except ConfigError as exc:  # a half-edited file: keep the keys read before
+                    log.error("%s; keeping the keys read before", exc)
             match = _KEY.match(presented)
             entry = self._keys.get(match.group(1)) if match else None
         if entry is None or not entry.active:
