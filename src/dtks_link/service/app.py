@@ -169,6 +169,7 @@ class ServiceState:
         self.index_error: str | None = None
         self.index_updated: float | None = None
         self._index_lock = threading.Lock()
+        self._rebuilding = threading.Event()
         self.keys = KeyFile(config.keys)
         self.limiter = RateLimiter()
         self.audit = AuditLog(config.audit_log)
@@ -257,8 +258,23 @@ class ServiceState:
             updated = index.updated(handle)
             self.index = updated
             self.index_updated = time.time()
-            if updated.needs_rebuild:  # the old index keeps answering while this builds
-                self.index = LookupIndex.build(handle)
+        if updated.needs_rebuild and not self._rebuilding.is_set():
+            self._rebuilding.set()
+            threading.Thread(target=self._rebuild, name="dtks-link-rebuild", daemon=True).start()
+
+    def _rebuild(self) -> None:
+        """A fresh index when updates have piled up; the current one answers meanwhile."""
+        handle = self.registry.handle()
+        try:
+            fresh = LookupIndex.build(handle)
+            with self._index_lock:  # catch up with the batches committed while building
+                self.index = fresh.updated(handle)
+                self.index_updated = time.time()
+        except Exception as exc:
+            log.error("rebuilding the lookup index failed: %s", mask_numbers(repr(exc)))
+        finally:
+            handle.close()
+            self._rebuilding.clear()
 
     def close(self) -> None:
         self.jobs.stop(self.config.drain_seconds)

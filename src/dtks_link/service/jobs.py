@@ -183,12 +183,12 @@ class JobRunner:
                 log.error("batch job %s failed: %s", job.job_id, mask_numbers(repr(exc)))
                 job.state, job.error = "failed", "internal error while ingesting (see the service log)"
             else:
-                job.state, job.report, job.run_id = "committed", report, report.run_id
                 self.last_commit = time.time()
-                try:
+                try:  # the lookup index first: a job reported committed is already searchable
                     self.on_commit(self.writer)
                 except Exception as exc:
                     log.error("updating the lookup index failed: %s", mask_numbers(repr(exc)))
+                job.state, job.report, job.run_id = "committed", report, report.run_id
             job.finished_at = _now()
             self.current = None
             if job.state != "interrupted":
