@@ -163,7 +163,9 @@ def test_match_rejects_what_would_silently_find_no_one(migrated: Path) -> None:
         assert surname_only, "the second fallback stage (a word of the name) finds candidates"
 
 
-def test_an_ingest_updates_the_lookup_index_as_a_rebuild_would(migrated: Path, tmp_path: Path) -> None:
+def test_an_ingest_updates_the_lookup_index_as_a_rebuild_would(
+    migrated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "grow.registry"
     shutil.copy(migrated, path)
     from dtks_link.synth import generate
@@ -195,6 +197,11 @@ def test_an_ingest_updates_the_lookup_index_as_a_rebuild_would(migrated: Path, t
             incremental = [(h.resident_id, round(h.match_weight, 9)) for h in index.match(query, top_k=3)]
             rebuilt = [(h.resident_id, round(h.match_weight, 9)) for h in fresh.match(query, top_k=3)]
             assert incremental == rebuilt, query
+        assert not index.needs_rebuild and not fresh.needs_rebuild
+        from dtks_link.registry import lookup
+
+        monkeypatch.setattr(lookup, "MAX_SEGMENTS", 1)  # as if many batches had come in
+        assert index.needs_rebuild and not fresh.needs_rebuild
         run_id, stored = registry.run_report("J0123456789abcdef") or (None, None)
         assert run_id == report.run_id and stored is not None and stored.records_added == 12
 
