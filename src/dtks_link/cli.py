@@ -193,6 +193,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         audit_log=args.audit_log,
         max_upload_mb=args.max_upload_mb,
         drain_seconds=args.drain_seconds,
+        engine_threads=args.engine_threads,
     )
     return 0
 
@@ -305,6 +306,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=30.0,
         help="at shutdown, how long a running batch may take to commit before it is rolled back",
+    )
+    p.add_argument(
+        "--engine-threads",
+        type=int,
+        default=1,
+        help="DuckDB threads for batch jobs (default 1: the other cores stay with the lookups)",
     )
     p.set_defaults(func=_cmd_serve)
 

@@ -74,6 +74,7 @@ class ServiceConfig:
     max_body_bytes: int = 2 * 1024 * 1024
     max_upload_bytes: int = 256 * 1024 * 1024
     drain_seconds: float = 30.0
+    engine_threads: int = 1
     url: str | None = None
 
 
@@ -164,6 +165,8 @@ class ServiceState:
     def __init__(self, config: ServiceConfig) -> None:
         self.config = config
         self.registry = Registry(config.registry)
+        # DuckDB's threads run the batch jobs' SQL; lookups are Python on the other core(s)
+        self.registry.con.execute(f"SET threads = {max(1, int(config.engine_threads))}")
         self.writer = self.registry.handle(writable=True)
         self.index: LookupIndex | None = None
         self.index_error: str | None = None

@@ -31,13 +31,16 @@ def serve(
     audit_log: str | Path | None = None,
     max_upload_mb: int = 256,
     drain_seconds: float = 30.0,
+    engine_threads: int = 1,
 ) -> None:
     """Serve ``registry`` until SIGINT/SIGTERM, then shut down gracefully: stop accepting,
     finish the requests in flight, give a running batch ``drain_seconds`` to commit (then roll
     it back; it resumes at the next start).
 
     ``workers`` is the number of threads answering requests in the one service process (DuckDB
-    allows one process to write the file); see the README's "Serving" section.
+    allows one process to write the file); ``engine_threads`` the number of DuckDB threads for
+    batch jobs (1 by default, leaving the other core to lookups); see the README's "Serving"
+    section.
     """
     require_service_extra()
     import uvicorn
@@ -67,6 +70,7 @@ def serve(
         workers=workers,
         max_upload_bytes=max_upload_mb * 1024 * 1024,
         drain_seconds=drain_seconds,
+        engine_threads=engine_threads,
         url=f"http://{host}:{port}",
     )
     app = create_app(config)
