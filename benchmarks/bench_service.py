@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -272,18 +273,22 @@ def run_size(residents: int, new: int, seconds: float, kind: str) -> dict[str, A
         for clients in LEVELS:
             config = batch_config(held_out, work, f"B{clients}")
             job = httpx.post(url + "/v1/batches", json={"config": str(config)}, headers=headers).json()["job"]
-            state = {"value": "queued"}
+            state: dict[str, Any] = {"value": "queued", "give_up": time.perf_counter() + 1800}
 
-            def running(job: str = job, state: dict[str, str] = state) -> bool:
+            def running(job: str = job, state: dict[str, Any] = state) -> bool:
                 return state["value"] in ("queued", "running")
 
-            async def watch(job: str = job, state: dict[str, str] = state) -> None:
-                async with httpx.AsyncClient(base_url=url, headers=headers) as http:
+            async def watch(job: str = job, state: dict[str, Any] = state) -> None:
+                # a saturated service answers this slowly too: wait, and never give up on it
+                async with httpx.AsyncClient(base_url=url, headers=headers, timeout=300) as http:
                     while running():
-                        state["value"] = (await http.get(f"/v1/batches/{job}")).json()["state"]
+                        with contextlib.suppress(httpx.HTTPError):
+                            state["value"] = (await http.get(f"/v1/batches/{job}")).json()["state"]
+                        if time.perf_counter() > state["give_up"]:
+                            state["value"] = "timed out"
                         await asyncio.sleep(0.1)
 
-            async def both(clients: int = clients, state: dict[str, str] = state) -> dict[str, Any]:
+            async def both(clients: int = clients, state: dict[str, Any] = state) -> dict[str, Any]:
                 watcher = asyncio.create_task(watch())
                 while state["value"] == "queued":
                     await asyncio.sleep(0.02)
@@ -293,7 +298,10 @@ def run_size(residents: int, new: int, seconds: float, kind: str) -> dict[str, A
 
             ingest_start = time.perf_counter()
             result = asyncio.run(both())
-            body = httpx.get(url + f"/v1/batches/{job}", headers=headers).json()
+            while (body := httpx.get(url + f"/v1/batches/{job}", headers=headers, timeout=300).json())[
+                "state"
+            ] in ("queued", "running"):
+                time.sleep(0.5)
             assert body["state"] == "committed", body
             rows.append(
                 {

@@ -9,10 +9,10 @@ in a batch run (to floating-point rounding).
 When none of the model's blocking rules finds a candidate (a name-only or phone-only query, or
 a name whose birth date differs), *fallback* keys are tried: the folded name (``nama_key``),
 its phonetic key and the phone number; if they find no one either, any word of the name (an
-index of every word of every name). Each key reads at most :data:`FALLBACK_LIMIT` records, so a very common
-name costs a bounded amount (records with the same name and nothing else to compare score the
-same, so which of them are read changes only ties); the candidates come back with their (low)
-probabilities rather than as an empty answer.
+index of every word of every name). Each key reads at most :data:`FALLBACK_LIMIT` records, so
+a very common name costs a bounded amount (records with the same name and nothing else to
+compare score the same, so which of them are read changes only ties); the candidates come back
+with their (low) probabilities rather than as an empty answer.
 
 An index is a list of immutable *segments*: the records at build time, then one per ingest
 (:meth:`LookupIndex.updated`), so a batch's records become searchable without rebuilding
@@ -70,6 +70,7 @@ def _keys(rule: BlockingRule, std: Mapping[str, Any]) -> list[str]:
     if key is None:
         return []
     return sorted(set(key.split(" "))) if rule.name == _WORDS else [key]
+
 
 #: Raw query fields that a standardised column is derived from (first: the usual one).
 _COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
