@@ -742,15 +742,15 @@ def create_app(config: ServiceConfig) -> FastAPI:
     @app.get(
         "/v1/batches/{job_id}", tags=["batches"], summary="A batch job's state and report (scope: ingest)"
     )
-    def batch(job_id: str, request: Request, key: IngestKey) -> Any:
+    async def batch(job_id: str, request: Request, key: IngestKey) -> Any:
         if not _JOB_ID.match(job_id):
             raise ApiError(422, "invalid_job_id", "a job id is 'J' and 16 hex digits", field="job_id")
         state = _state(request)
         _audit(request, audit_job=job_id)
         job = state.jobs.get(job_id)
-        if job is not None:
-            return job.as_dict()
-        done = state.reader().run_report(job_id)
+        if job is not None:  # in memory: answered on the event loop, no thread hand-over
+            return JSONResponse(job.as_dict())
+        done = await run_in_threadpool(lambda: state.reader().run_report(job_id))
         if done is None:
             raise ApiError(404, "not_found", "no such batch job", field="job_id")
         run_id, report = done
