@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -69,13 +70,7 @@ def prepare(residents: int, new: int) -> tuple[Path, list[SourceConfig], list[di
             if not path.exists():
                 part.reset_index(drop=True).to_parquet(path, index=False)
             bucket.append(
-                SourceConfig(
-                    name=source.name,
-                    path=path,
-                    id_column=source.id_column,
-                    columns=source.columns,
-                    duplicate_free=source.duplicate_free,
-                )
+                dataclasses.replace(source, path=path, format="parquet", delimiter=None, sheet=None)
             )
         sample = data[~take].sample(n=min(400, int((~take).sum())), random_state=1)
         for _, row in sample.iterrows():
