@@ -13,7 +13,7 @@ BENCH_STAMP := $(BENCH_VENV)/.installed
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks,spark,docs]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks,spark,docs,service]'
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -45,7 +45,7 @@ lint: $(STAMP)
 $(BENCH_STAMP): pyproject.toml
 	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(BENCH_VENV)/bin/python -m pip install --quiet -e '.[bench,spark]'
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e '.[bench,spark,service]'
 	@touch $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)

@@ -85,9 +85,13 @@ def main() -> None:
                 queries.append({field: (row[column] or None) for field, column in source.columns.items()})
         rng.shuffle(queries)  # type: ignore[arg-type]
         latencies = []
+        rejected = 0
         for record in queries[: args.queries]:
             start = time.perf_counter()
-            registry.match(record, top_k=5)
+            try:
+                registry.match(record, top_k=5)
+            except dtks_link.QueryError:  # nothing in the record can find candidates
+                rejected += 1
             latencies.append((time.perf_counter() - start) * 1000)
     latencies.sort()
     pct = {f"p{p}": latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))] for p in (50, 95, 99)}
@@ -98,6 +102,7 @@ def main() -> None:
         **{k: round(v, 2) for k, v in timings.items()},
         "lookup_ms": {k: round(v, 2) for k, v in pct.items()},
         "lookup_mean_ms": round(statistics.mean(latencies), 2),
+        "lookup_rejected": rejected,
         "peak_rss_gb": round(peak_rss_mb() / 1024, 2),
     }
     print(payload)

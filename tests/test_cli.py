@@ -49,7 +49,7 @@ def test_bad_config_is_a_clear_error(tmp_path: Path) -> None:
 def test_help_lists_commands() -> None:
     result = run("--help")
     assert result.returncode == 0
-    for command in ("link", "evaluate", "generate", "demo", "report"):
+    for command in ("link", "evaluate", "generate", "demo", "report", "serve", "keys", "audit", "init"):
         assert command in result.stdout
 
 

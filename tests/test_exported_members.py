@@ -14,6 +14,7 @@ def test_all_is_sorted_and_exact() -> None:
         "LinkResult",
         "LinkageMetrics",
         "LinkageOptions",
+        "QueryError",
         "Registry",
         "ResidentModel",
         "SourceConfig",
@@ -29,5 +30,5 @@ def test_all_is_sorted_and_exact() -> None:
 
 
 def test_errors_share_one_base() -> None:
-    for name in ("ConfigError", "SourceError", "EngineError", "EvaluationError"):
+    for name in ("ConfigError", "SourceError", "EngineError", "EvaluationError", "QueryError"):
         assert issubclass(getattr(dtks_link, name), dtks_link.DtksLinkError)

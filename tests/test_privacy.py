@@ -86,6 +86,7 @@ def test_no_identifier_in_any_output_of_a_full_run(small_depok: Any, tmp_path: P
             str(small_depok.truth_path),
         ],
         ["registry", "match", str(registry), "--field", f"nik={a_nik}", "--field", "nama=SITI AMINAH"],
+        ["registry", "backup", str(registry), str(tmp_path / "backup" / "r.registry")],
         ["pseudonymise", str(small_depok.config_path), "--key-file", str(key), "--out", str(tmp_path / "p")],
     ]
     output = ""
@@ -100,6 +101,9 @@ def test_no_identifier_in_any_output_of_a_full_run(small_depok: Any, tmp_path: P
     assert show.returncode == 0, show.stderr
     output += show.stdout + show.stderr
     assert "****" in show.stdout  # the golden NIK is shown masked
+    bad_query = run_loud("registry", "match", str(registry), "--field", f"{a_nik}=SITI AMINAH")
+    assert bad_query.returncode == 2 and "unknown field" in bad_query.stderr
+    output += bad_query.stdout + bad_query.stderr
     output += _error_paths_output(tmp_path, sorted(identifiers)[:3])
     leaked = [value for value in identifiers if value in output]
     assert leaked == []

@@ -22,7 +22,7 @@ Quick use::
 from __future__ import annotations
 
 from .config import LinkageOptions, LinkConfig, SourceConfig, load_config
-from .errors import ConfigError, DtksLinkError, EngineError, EvaluationError, SourceError
+from .errors import ConfigError, DtksLinkError, EngineError, EvaluationError, QueryError, SourceError
 from .evaluation import LinkageMetrics, evaluate
 from .model import ResidentModel
 from .pipeline import LinkResult, link
@@ -39,6 +39,7 @@ __all__ = [
     "LinkResult",
     "LinkageMetrics",
     "LinkageOptions",
+    "QueryError",
     "Registry",
     "ResidentModel",
     "SourceConfig",

@@ -148,6 +148,13 @@ def _cmd_registry(args: argparse.Namespace) -> int:
                     registry.adopt_model(source)
             print(f"registry {args.file} ready: {registry.stats()}")
         return 0
+    if args.registry_command == "migrate":
+        old, new = Registry.migrate(args.file)
+        print(f"registry {args.file}: format {old} -> {new}" if old != new else
+              f"registry {args.file} is already in format {new}")  # fmt: skip
+        return 0
+    if args.registry_command == "backup":
+        return _backup(args)
     if args.registry_command == "ingest":
         from .config import load_config
 
@@ -194,6 +201,91 @@ def _cmd_registry(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    import os
+
+    from .registry import Registry, RegistryLockedError
+
+    try:
+        with Registry(args.file, read_only=True) as registry:
+            path = registry.backup(args.dest)
+    except RegistryLockedError:
+        # the service holds the file: ask it for the copy (it reads a consistent snapshot)
+        discovery = Path(str(args.file) + ".service.json")
+        url = args.url or (json.loads(discovery.read_text())["url"] if discovery.exists() else None)
+        key = os.environ.get("DTKS_LINK_API_KEY")
+        if url is None or key is None:
+            raise RegistryLockedError(
+                f"registry {str(args.file)!r} is held by another process. If it is `dtks-link serve`, "
+                "set DTKS_LINK_API_KEY to a key with the 'admin' scope (and --url if the service "
+                "file is missing) to back it up through the service"
+            ) from None
+        from .client import Client
+
+        with Client(url, key) as client:
+            path = Path(client.backup(str(Path(args.dest).resolve())))
+    print(f"backup written: {path}")
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .service.server import serve
+
+    serve(
+        args.registry,
+        host=args.host,
+        port=args.port,
+        keys=args.keys,
+        workers=args.workers,
+        audit_log=args.audit_log,
+        max_upload_mb=args.max_upload_mb,
+        drain_seconds=args.drain_seconds,
+        engine_threads=args.engine_threads,
+    )
+    return 0
+
+
+def _cmd_keys(args: argparse.Namespace) -> int:
+    from .service.keys import KeyFile
+
+    keys = KeyFile(args.keyfile)
+    if args.keys_command == "add":
+        scopes = [s.strip() for s in args.scopes.split(",") if s.strip()]
+        key, entry = keys.add(args.name, scopes, rate_per_second=args.rate, burst=args.burst)
+        print(
+            f"key {entry.name!r} (id {entry.key_id}) scopes {','.join(entry.scopes)}, "
+            f"{entry.rate_per_second:g} requests/s (burst {entry.burst}), stored as a hash in {args.keyfile}"
+        )
+        print("the key is shown once, on the next line; give it to the client over a safe channel:")
+        print(key)
+        return 0
+    if args.keys_command == "revoke":
+        n = keys.revoke(args.name)
+        if not n:
+            print(f"dtks-link: error: no active key named {args.name!r}", file=sys.stderr)
+            return 2
+        print(f"revoked {n} key(s) named {args.name!r}")
+        return 0
+    entries = keys.entries()
+    if args.json:
+        shown = [{k: v for k, v in e.as_dict().items() if k != "sha256"} for e in entries]
+        print(json.dumps(shown, indent=2))
+        return 0
+    print(f"{'name':<20} {'id':<9} {'scopes':<28} {'rate/s':>7} {'created':<26} revoked")
+    for e in entries:
+        print(f"{e.name:<20} {e.key_id:<9} {','.join(e.scopes):<28} {e.rate_per_second:>7g} "
+              f"{e.created:<26} {e.revoked or '-'}")  # fmt: skip
+    return 0
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from .service.audit import summarise_audit
+
+    summary = summarise_audit(args.file)
+    print(json.dumps(summary.as_dict(), indent=2) if args.json else summary.text())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dtks-link",
@@ -231,7 +323,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_pseudonymise)
 
-    p = sub.add_parser("registry", help="stable resident ids: init, ingest, show, match, export")
+    p = sub.add_parser(
+        "registry", help="stable resident ids: init, ingest, show, match, export, migrate, backup"
+    )
     reg = p.add_subparsers(dest="registry_command", required=True)
     r = reg.add_parser("init", help="create an empty registry")
     r.add_argument("file", type=Path)
@@ -249,6 +343,12 @@ def build_parser() -> argparse.ArgumentParser:
     r = reg.add_parser("export", help="write membership, residents, events, golden as Parquet")
     r.add_argument("file", type=Path)
     r.add_argument("--out", type=Path, required=True)
+    r = reg.add_parser("migrate", help="bring a registry of an older format to this version's")
+    r.add_argument("file", type=Path)
+    r = reg.add_parser("backup", help="a consistent copy, also while `dtks-link serve` runs")
+    r.add_argument("file", type=Path)
+    r.add_argument("dest", type=Path)
+    r.add_argument("--url", default=None, help="the service's URL (default: from FILE.service.json)")
     p.set_defaults(func=_cmd_registry)
 
     p = sub.add_parser("report", help="write the HTML report of a linked output directory")
@@ -257,6 +357,49 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="report file (default OUT_DIR/report.html)")
     p.add_argument("--truth", type=Path, default=None, help="truth (source, record_id, true_id) to measure")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("serve", help="the matching service: an authenticated HTTP API over a registry")
+    p.add_argument("registry", type=Path)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--keys", type=Path, default=None, help="key file (default: REGISTRY.keys)")
+    p.add_argument("--workers", type=int, default=8, help="threads answering requests (one process)")
+    p.add_argument("--audit-log", type=Path, default=None, help="default: REGISTRY.audit.jsonl")
+    p.add_argument("--max-upload-mb", type=int, default=256, help="largest batch upload")
+    p.add_argument(
+        "--drain-seconds",
+        type=float,
+        default=30.0,
+        help="at shutdown, how long a running batch may take to commit before it is rolled back",
+    )
+    p.add_argument(
+        "--engine-threads",
+        type=int,
+        default=1,
+        help="DuckDB threads for batch jobs (default 1: the other cores stay with the lookups)",
+    )
+    p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("keys", help="API keys of the service: add, list, revoke")
+    keys = p.add_subparsers(dest="keys_command", required=True)
+    k = keys.add_parser("add", help="create a key and print it once, alone on the last line")
+    k.add_argument("keyfile", type=Path)
+    k.add_argument("name")
+    k.add_argument("--scopes", required=True, help="comma-separated: match,read,pii,ingest,admin")
+    k.add_argument("--rate", type=float, default=50.0, help="requests per second (default 50)")
+    k.add_argument("--burst", type=int, default=None, help="bucket size (default: twice the rate)")
+    k = keys.add_parser("list", help="the keys (names, scopes, dates; never a key)")
+    k.add_argument("keyfile", type=Path)
+    k.add_argument("--json", action="store_true")
+    k = keys.add_parser("revoke", help="revoke the active key of that name")
+    k.add_argument("keyfile", type=Path)
+    k.add_argument("name")
+    p.set_defaults(func=_cmd_keys)
+
+    p = sub.add_parser("audit", help="summarise a service audit log")
+    p.add_argument("file", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_audit)
 
     p = sub.add_parser("evaluate", help="compare clusters with truth")
     p.add_argument("--clusters", type=Path, required=True, help="clusters.parquet from link")

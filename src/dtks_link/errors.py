@@ -7,7 +7,9 @@ one type. The tree::
     ├── ConfigError          the linkage config (TOML or Python) is wrong; lists every problem
     ├── SourceError          a source cannot be read or mapped; names source, column and row
     ├── EngineError          the engine (DuckDB, Splink) failed or a needed extra is missing
-    └── EvaluationError      clusters and truth cannot be compared
+    ├── EvaluationError      clusters and truth cannot be compared
+    └── QueryError           a lookup query names an unknown field, has a wrong type, or
+                             holds nothing that can find candidates
 
 :class:`MappingWarning` (a ``UserWarning``) says that a mapped column does not look like its
 field.
@@ -26,6 +28,7 @@ __all__ = [
     "EngineError",
     "EvaluationError",
     "MappingWarning",
+    "QueryError",
     "SourceError",
     "mask_identifier",
     "mask_numbers",
@@ -106,3 +109,13 @@ class MappingWarning(UserWarning):
     """A mapped column's values mostly do not look like its field (for example an SSN mapped
     to ``nik``): the linkage runs, but that field will not help. Names the source, field and
     column, never a value."""
+
+
+class QueryError(DtksLinkError):
+    """A lookup query cannot be answered as given: an unknown field, a value of the wrong type,
+    or no field that can find candidates. ``field`` names the field at fault (None when the
+    query as a whole is the problem). The message never quotes a value."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message)

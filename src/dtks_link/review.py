@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._files import open_private
 from .errors import SourceError, mask_identifier
 
 __all__ = ["export_review", "import_review", "labels_for_pairs", "review_queue"]
@@ -97,7 +98,8 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 def export_review(queue: pd.DataFrame, path: str | Path) -> Path:
     """Write the review queue as ``.csv`` or ``.xlsx``, formulas neutralised.
 
-    An .xlsx cannot hold control characters: they are written as U+FFFD.
+    An .xlsx cannot hold control characters: they are written as U+FFFD. The file holds
+    personal data (names, dates, addresses side by side) and is created ``0600``.
     """
     target = Path(path)
     safe = neutralise_formulas(queue)
@@ -107,11 +109,13 @@ def export_review(queue: pd.DataFrame, path: str | Path) -> Path:
                 lambda v: _XML_ILLEGAL.sub("\ufffd", v) if isinstance(v, str) else v
             )
         safe.columns = [_XML_ILLEGAL.sub("\ufffd", str(c)) for c in safe.columns]
-        safe.to_excel(target, index=False)
+        with open_private(target, "wb") as handle:
+            safe.to_excel(handle, index=False)
     else:
         # every field quoted: pandas leaves a bare CR unquoted, which spreadsheets read as a
         # new row whose first cell could then start with "="
-        safe.to_csv(target, index=False, quoting=csv.QUOTE_ALL)
+        with open_private(target, "w", encoding="utf-8", newline="") as handle:
+            safe.to_csv(handle, index=False, quoting=csv.QUOTE_ALL)
     return target
 
 

@@ -10,6 +10,20 @@ and real-time lookup, stored in one DuckDB file.
 The schema is documented in :mod:`dtks_link.registry.schema`.
 """
 
-from .store import GoldenValue, IngestReport, Registry, RegistryLockedError, ResidentView
+from .store import (
+    GoldenValue,
+    IngestReport,
+    Registry,
+    RegistryLockedError,
+    RegistryVersionError,
+    ResidentView,
+)
 
-__all__ = ["GoldenValue", "IngestReport", "Registry", "RegistryLockedError", "ResidentView"]
+__all__ = [
+    "GoldenValue",
+    "IngestReport",
+    "Registry",
+    "RegistryLockedError",
+    "RegistryVersionError",
+    "ResidentView",
+]

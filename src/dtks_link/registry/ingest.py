@@ -3,6 +3,7 @@ residents the batch touches, and commit everything in one transaction."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -35,7 +36,9 @@ def _columns(registry: Registry, table: str) -> list[str]:
     return [str(r[0]) for r in registry.con.execute(f"DESCRIBE {table}").fetchall()]
 
 
-def run_ingest(registry: Registry, sources: Sequence[SourceConfig], *, progress: bool) -> IngestReport:
+def run_ingest(
+    registry: Registry, sources: Sequence[SourceConfig], *, progress: bool, job_id: str | None = None
+) -> IngestReport:
     from .store import IngestReport, _changes_detail, _now
 
     con = registry.con
@@ -171,7 +174,7 @@ def run_ingest(registry: Registry, sources: Sequence[SourceConfig], *, progress:
         "AND unique_id_r NOT IN (SELECT unique_id FROM __updated) "
         "UNION ALL SELECT * FROM __new_edges"
     )
-    report = cluster_records(
+    cluster_report = cluster_records(
         con,
         records_table="__aff_nodes",
         edges_table="__aff_edges",
@@ -187,10 +190,26 @@ def run_ingest(registry: Registry, sources: Sequence[SourceConfig], *, progress:
     ).df()
     changes = assign_ids(clusters, old, next_number=int(registry._meta("next_number") or 1))
     lap("cluster")
-    del report
+    del cluster_report
 
     # -- commit
     run_id = registry._next_run_id()
+    n_edges = int(con.execute("SELECT count(*) FROM __new_edges").fetchall()[0][0])
+    touched = int(con.execute("SELECT count(*) FROM __touched").fetchall()[0][0])
+    report = IngestReport(
+        run_id=run_id,
+        records_in=sum(loaded.rows_read.values()),
+        records_added=int(counts.get("new", 0)),
+        records_unchanged=int(counts.get("unchanged", 0)),
+        records_updated=int(counts.get("updated", 0)),
+        quarantined=sum(loaded.rows_quarantined.values()),
+        pairs_scored=n_edges,
+        residents_created=len(changes.created),
+        residents_merged=len(changes.merged),
+        residents_split=len(changes.split),
+        residents_touched=touched,
+        timings=timings,
+    )
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
@@ -211,16 +230,22 @@ def run_ingest(registry: Registry, sources: Sequence[SourceConfig], *, progress:
         )
         registry._apply_changes(changes, run_id, replace_all=False)
         con.execute(
-            "INSERT INTO reg.runs VALUES (?, 'ingest', ?, ?, ?, ?)",
-            [run_id, started, _now(), sum(loaded.rows_read.values()), _changes_detail(changes)],
+            "INSERT INTO reg.runs VALUES (?, 'ingest', ?, ?, ?, ?, ?, ?)",
+            [
+                run_id,
+                started,
+                _now(),
+                report.records_in,
+                _changes_detail(changes),
+                job_id,
+                json.dumps(report.as_dict()),
+            ],
         )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     lap("commit")
-    n_edges = int(con.execute("SELECT count(*) FROM __new_edges").fetchall()[0][0])
-    touched = int(con.execute("SELECT count(*) FROM __touched").fetchall()[0][0])
     for table in (
         "__batch_mapped", "__batch_quarantine", "__batch_all", "__batch_status", "__batch_records",
         "__updated", "__existing", "__batch_scored", "__new_edges", "__all_nodes",
@@ -228,20 +253,7 @@ def run_ingest(registry: Registry, sources: Sequence[SourceConfig], *, progress:
         "__aff_clusters",
     ):  # fmt: skip
         con.execute(f"DROP TABLE IF EXISTS {q(table)}")
-    return IngestReport(
-        run_id=run_id,
-        records_in=sum(loaded.rows_read.values()),
-        records_added=int(counts.get("new", 0)),
-        records_unchanged=int(counts.get("unchanged", 0)),
-        records_updated=int(counts.get("updated", 0)),
-        quarantined=sum(loaded.rows_quarantined.values()),
-        pairs_scored=n_edges,
-        residents_created=len(changes.created),
-        residents_merged=len(changes.merged),
-        residents_split=len(changes.split),
-        residents_touched=touched,
-        timings=timings,
-    )
+    return report
 
 
 def _pause_for_kill_test() -> None:
@@ -254,7 +266,5 @@ def _pause_for_kill_test() -> None:
 
 
 def _tf_columns(registry: Registry) -> list[str]:
-    import json
-
     text = registry._meta("tf_columns")
     return [] if text is None else [str(c) for c in json.loads(text)]

@@ -4,8 +4,11 @@
 table                  contents
 =====================  ==========================================================================
 ``meta``               key/value: ``schema_version``, ``model_json`` (Splink model),
-                       ``options_json`` (thresholds), ``next_number`` (resident id counter)
-``runs``               ``run_id, kind (build|ingest), started_at, finished_at, records_in, detail``
+                       ``options_json`` (thresholds), ``next_number`` (resident id counter),
+                       ``created_by`` / ``migrated_by`` (dtks_link version)
+``runs``               ``run_id, kind (build|ingest), started_at, finished_at, records_in, detail,
+                       job_id`` (the service's batch job, or NULL) ``, report_json`` (the
+                       :class:`IngestReport` of an ingest, as JSON)
 ``records``            one standardised record per ``unique_id`` (``source|record_id``), with the
                        ``run_id`` that brought it and its ``row_number`` in that source
 ``edges``              scored pairs at or above the pair threshold: ``unique_id_l, unique_id_r,
@@ -17,16 +20,34 @@ table                  contents
 ``quarantine``         rows rejected at ingest: ``run_id, source, record_id, row_number, reason``
 ``tf_<column>``        term-frequency lookups frozen when the model was trained
 =====================  ==========================================================================
+
+The file format version is ``meta.schema_version``. Version history:
+
+- ``1``: the first release.
+- ``2``: ``runs.job_id`` and ``runs.report_json``, so a batch job's report outlives the service
+  that ran it.
+
+A file of an older version is refused until ``dtks-link registry migrate FILE`` (or
+:meth:`Registry.migrate`) has run :data:`MIGRATIONS` on it inside one transaction.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+
+#: version -> statements that turn a file of that version into the next one.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        "ALTER TABLE reg.runs ADD COLUMN job_id VARCHAR",
+        "ALTER TABLE reg.runs ADD COLUMN report_json VARCHAR",
+    ),
+}
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS reg.meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
     "CREATE TABLE IF NOT EXISTS reg.runs (run_id INTEGER PRIMARY KEY, kind VARCHAR, "
-    "started_at TIMESTAMP, finished_at TIMESTAMP, records_in BIGINT, detail VARCHAR)",
+    "started_at TIMESTAMP, finished_at TIMESTAMP, records_in BIGINT, detail VARCHAR, job_id VARCHAR, "
+    "report_json VARCHAR)",
     "CREATE TABLE IF NOT EXISTS reg.edges (unique_id_l VARCHAR, unique_id_r VARCHAR, "
     "match_weight DOUBLE, match_probability DOUBLE, run_id INTEGER)",
     "CREATE TABLE IF NOT EXISTS reg.membership (unique_id VARCHAR PRIMARY KEY, resident_id VARCHAR)",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,14 +15,22 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from .._files import make_private_dir, open_private, private_umask, tighten
 from ..backends.duckdb import connect
 from ..backends.duckdb import quote_identifier as q
 from ..config import LinkageOptions, LinkConfig, SourceConfig
 from ..errors import DtksLinkError, EngineError
 from .identity import IdentityChanges, assign_ids
-from .schema import DDL, SCHEMA_VERSION
+from .schema import DDL, MIGRATIONS, SCHEMA_VERSION
 
-__all__ = ["GoldenValue", "IngestReport", "Registry", "RegistryLockedError", "ResidentView"]
+__all__ = [
+    "GoldenValue",
+    "IngestReport",
+    "Registry",
+    "RegistryLockedError",
+    "RegistryVersionError",
+    "ResidentView",
+]
 
 #: Default survivorship: field -> rule. Rules: ``source_priority``, ``most_recent``,
 #: ``most_frequent``. A valid NIK always wins over an invalid one.
@@ -46,6 +56,14 @@ DEFAULT_SURVIVORSHIP: dict[str, str] = {
 
 class RegistryLockedError(DtksLinkError):
     """Another process has the registry open for writing."""
+
+
+class RegistryVersionError(DtksLinkError):
+    """The registry file is in another format version than this dtks_link reads."""
+
+    def __init__(self, message: str, *, version: int) -> None:
+        self.version = version
+        super().__init__(message)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,6 +105,16 @@ class IngestReport:
     residents_touched: int
     timings: dict[str, float] = field(default_factory=dict)
 
+    def as_dict(self) -> dict[str, Any]:
+        """The report as plain JSON-ready values."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> IngestReport:
+        """The report :meth:`as_dict` gave (unknown keys are ignored)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in names})
+
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -97,31 +125,142 @@ class Registry:
 
     Use it as a context manager. Only one process may have a registry open for writing; a
     second one gets :class:`RegistryLockedError`. ``read_only=True`` opens it for reading
-    (possible only while no process writes to it).
+    (possible only while no process writes to it). Within one process, :meth:`handle` gives
+    other threads their own connection to the same open registry.
+
+    The file holds personal data in clear: a new registry is created ``0600`` (its folder
+    ``0700`` when it is created too), and so is DuckDB's write-ahead log beside it (writes run
+    under umask ``077``). A file in an older format is refused with
+    :class:`RegistryVersionError` until :meth:`migrate` has run.
     """
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
-        self.con = connect()
-        mode = " (READ_ONLY)" if read_only else ""
+        creating = not read_only and not self.path.exists()
+        if creating:
+            make_private_dir(self.path.parent)
+        self.con = _attach(self.path, read_only=read_only)
+        if creating:
+            tighten(self.path)
         try:
-            self.con.execute(f"ATTACH ? AS reg{mode}", [str(self.path)])
-        except duckdb.IOException as exc:
+            self._prepare()
+        except BaseException:
             self.con.close()
-            if "lock" in str(exc).lower():
-                raise RegistryLockedError(
-                    f"registry {str(self.path)!r} is open for writing in another process; "
-                    "wait for it to finish (one writer at a time)"
-                ) from None
-            raise EngineError(f"cannot open registry {str(self.path)!r}: {exc}") from None
-        if not read_only:
-            for statement in DDL:
-                self.con.execute(statement)
-            if self._meta("schema_version") is None:
+            raise
+        self._lookup: Any = None
+
+    def _prepare(self) -> None:
+        version = self._meta("schema_version")
+        if version is None:
+            tables = self.con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'reg'"
+            ).fetchall()[0][0]
+            if tables:
+                raise EngineError(f"{str(self.path)!r} is a DuckDB file but not a dtks_link registry")
+            if self.read_only:
+                return
+            from .. import __version__
+
+            with private_umask():
+                self.con.execute("BEGIN TRANSACTION")
+                for statement in DDL:
+                    self.con.execute(statement)
                 self._set_meta("schema_version", SCHEMA_VERSION)
                 self._set_meta("next_number", "1")
-        self._lookup: Any = None
+                self._set_meta("created_by", f"dtks_link {__version__}")
+                self.con.execute("COMMIT")
+            return
+        _check_version(self.path, int(version))
+
+    @classmethod
+    def migrate(cls, path: str | Path) -> tuple[int, int]:
+        """Bring a registry file of an older format to this version's, in one transaction (a
+        failure or a killed process leaves it as it was). Returns ``(old, new)`` versions;
+        a current file is left alone. The file is made ``0600``."""
+        from .. import __version__
+
+        target = Path(path)
+        if not target.exists():
+            raise EngineError(f"no registry file {str(target)!r}")
+        con = _attach(target, read_only=False)
+        try:
+            try:
+                rows = con.execute("SELECT value FROM reg.meta WHERE key = 'schema_version'").fetchall()
+            except duckdb.CatalogException:
+                rows = []
+            if not rows:
+                raise EngineError(f"{str(target)!r} is not a dtks_link registry")
+            old = int(rows[0][0])
+            new = int(SCHEMA_VERSION)
+            if old > new:
+                _check_version(target, old)
+            if old < new:
+                with private_umask():
+                    con.execute("BEGIN TRANSACTION")
+                    try:
+                        for version in range(old, new):
+                            for statement in MIGRATIONS[version]:
+                                con.execute(statement)
+                        con.executemany(
+                            "INSERT OR REPLACE INTO reg.meta VALUES (?, ?)",
+                            [["schema_version", SCHEMA_VERSION], ["migrated_by", f"dtks_link {__version__}"]],
+                        )
+                        con.execute("COMMIT")
+                    except duckdb.Error as exc:
+                        con.execute("ROLLBACK")
+                        raise EngineError(
+                            f"migrating {str(target)!r} from format {old} failed and was rolled back "
+                            f"(the file is unchanged): {str(exc).splitlines()[0]}"
+                        ) from None
+                    except BaseException:
+                        con.execute("ROLLBACK")
+                        raise
+                    con.execute("CHECKPOINT reg")
+        finally:
+            con.close()
+        tighten(target)
+        return old, new
+
+    def handle(self, *, writable: bool = False) -> Registry:
+        """Another handle on this open registry, with its own DuckDB connection, for another
+        thread of this process (a DuckDB connection must not be shared between threads). It
+        sees committed state: a transaction open on another handle is invisible to it until it
+        commits. ``writable`` handles write too (DuckDB resolves concurrent writers within a
+        process; the service keeps one). Close it when done; the registry stays open."""
+        other = Registry.__new__(Registry)
+        other.path = self.path
+        other.read_only = self.read_only or not writable
+        other.con = self.con.cursor()
+        other._lookup = None
+        return other
+
+    def backup(self, dest: str | Path) -> Path:
+        """Write a consistent copy of the registry to ``dest`` (a new file, ``0600``): the state
+        committed when the copy starts, even while another handle writes. The copy is written
+        under a temporary name and renamed when complete."""
+        target = Path(dest)
+        if target.exists():
+            raise EngineError(f"{str(target)!r} exists; a backup never overwrites a file")
+        make_private_dir(target.parent)
+        partial = target.with_name(target.name + ".partial")
+        for leftover in (partial, partial.with_name(partial.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        cursor = self.con.cursor()
+        try:
+            with private_umask():
+                cursor.execute("ATTACH ? AS __backup", [str(partial)])
+                try:
+                    cursor.execute("BEGIN TRANSACTION")
+                    cursor.execute("COPY FROM DATABASE reg TO __backup")
+                    cursor.execute("COMMIT")
+                finally:
+                    cursor.execute("DETACH __backup")
+        finally:
+            cursor.close()
+        os.replace(partial, target)
+        tighten(target)
+        return target
 
     # -- lifecycle --------------------------------------------------------------------------
     def close(self) -> None:
@@ -149,6 +288,27 @@ class Registry:
 
     def _set_meta(self, key: str, value: str) -> None:
         self.con.execute("INSERT OR REPLACE INTO reg.meta VALUES (?, ?)", [key, value])
+
+    @property
+    def schema_version(self) -> int:
+        """The file format version (see :mod:`dtks_link.registry.schema`)."""
+        return int(self._meta("schema_version") or SCHEMA_VERSION)
+
+    @property
+    def last_run(self) -> int:
+        """The id of the last committed run (build or ingest), 0 for a new registry."""
+        return int(self.con.execute("SELECT coalesce(max(run_id), 0) FROM reg.runs").fetchall()[0][0])
+
+    def run_report(self, job_id: str) -> tuple[int, IngestReport | None] | None:
+        """``(run_id, report)`` of the run a service batch job committed, or None."""
+        rows = self.con.execute(
+            "SELECT run_id, report_json FROM reg.runs WHERE job_id = ? ORDER BY run_id DESC LIMIT 1",
+            [job_id],
+        ).fetchall()
+        if not rows:
+            return None
+        report = None if rows[0][1] is None else IngestReport.from_dict(json.loads(rows[0][1]))
+        return int(rows[0][0]), report
 
     @property
     def model_json(self) -> dict[str, Any] | None:
@@ -222,6 +382,34 @@ class Registry:
         clusters = self.con.execute(f"SELECT unique_id, cluster_key FROM {q(clusters_table)}").df()
         changes = assign_ids(clusters, old, next_number=int(self._meta("next_number") or 1))
         tf_columns = _tf_columns(model_json)
+        with private_umask():
+            self._commit_build(
+                run_id=run_id,
+                changes=changes,
+                tf_columns=tf_columns,
+                records_table=records_table,
+                edges_table=edges_table,
+                quarantine_table=quarantine_table,
+                model_json=model_json,
+                options=options,
+                started_at=started_at,
+            )
+        self._lookup = None
+        return changes
+
+    def _commit_build(
+        self,
+        *,
+        run_id: int,
+        changes: IdentityChanges,
+        tf_columns: list[str],
+        records_table: str,
+        edges_table: str,
+        quarantine_table: str,
+        model_json: Mapping[str, Any],
+        options: LinkageOptions,
+        started_at: dt.datetime,
+    ) -> None:
         self.con.execute("BEGIN TRANSACTION")
         try:
             self.con.execute("DROP TABLE IF EXISTS reg.records")
@@ -250,15 +438,13 @@ class Registry:
             self._apply_changes(changes, run_id, replace_all=True)
             n_records = int(self.con.execute("SELECT count(*) FROM reg.records").fetchall()[0][0])
             self.con.execute(
-                "INSERT INTO reg.runs VALUES (?, 'build', ?, ?, ?, ?)",
+                "INSERT INTO reg.runs VALUES (?, 'build', ?, ?, ?, ?, NULL, NULL)",
                 [run_id, started_at, _now(), n_records, _changes_detail(changes)],
             )
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
-        self._lookup = None
-        return changes
 
     def _membership_frame(self) -> pd.DataFrame:
         return self.con.execute("SELECT unique_id, resident_id FROM reg.membership").df()
@@ -315,6 +501,17 @@ class Registry:
             raise EngineError(f"registry {str(other.path)!r} has no model to adopt")
         tf_columns = json.loads(other._meta("tf_columns") or "[]")
         frames = {c: other.con.execute(f"SELECT * FROM reg.{q('tf_' + c)}").df() for c in tf_columns}
+        with private_umask():
+            self._adopt(other, model, tf_columns, frames)
+        self._lookup = None
+
+    def _adopt(
+        self,
+        other: Registry,
+        model: Mapping[str, Any],
+        tf_columns: list[str],
+        frames: Mapping[str, pd.DataFrame],
+    ) -> None:
         self.con.execute("BEGIN TRANSACTION")
         try:
             for column, frame in frames.items():
@@ -333,7 +530,6 @@ class Registry:
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
-        self._lookup = None
 
     # -- incremental ingest -----------------------------------------------------------------
     def ingest(
@@ -341,13 +537,17 @@ class Registry:
         batch: LinkConfig | SourceConfig | Sequence[SourceConfig],
         *,
         progress: bool = False,
+        job_id: str | None = None,
     ) -> IngestReport:
         """Add a batch of records: score them against the registry and among themselves, then
         update clusters and ids without re-scoring old pairs. One transaction: a failure or a
         killed process leaves the registry as it was.
 
         Records whose ``(source, record_id)`` is already in the registry with the same content
-        are skipped; with different content they replace the old version.
+        are skipped; with different content they replace the old version. ``job_id`` (the
+        service's batch job) is stored with the run and its report.
+
+        A lookup index already built by :meth:`match` is updated with the batch, not rebuilt.
         """
         from .ingest import run_ingest
 
@@ -364,8 +564,11 @@ class Registry:
             sources = (batch,)
         else:
             sources = tuple(batch)
-        report = run_ingest(self, sources, progress=progress)
-        self._lookup = None
+        with private_umask():
+            report = run_ingest(self, sources, progress=progress, job_id=job_id)
+        if self._lookup is not None:
+            updated = self._lookup.updated(self)
+            self._lookup = None if updated.needs_rebuild else updated
         return report
 
     # -- reading ----------------------------------------------------------------------------
@@ -466,9 +669,9 @@ class Registry:
         return [s for s, _ in sorted(rows, key=lambda r: (not r[1], r[0]))]
 
     def export(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``membership``, ``residents``, ``events`` and ``golden`` as Parquet files."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
+        """Write ``membership``, ``residents``, ``events`` and ``golden`` as Parquet files
+        (``0600``; the folder ``0700`` when it is created): golden records are personal data."""
+        out = make_private_dir(out_dir)
         paths: dict[str, Path] = {}
         queries = {
             "membership": "SELECT r.source, r.record_id, m.resident_id FROM reg.membership m "
@@ -478,11 +681,13 @@ class Registry:
         }
         for name, sql in queries.items():
             paths[name] = out / f"{name}.parquet"
-            self.con.execute(sql).df().to_parquet(paths[name], index=False)
+            with open_private(paths[name], "wb") as handle:
+                self.con.execute(sql).df().to_parquet(handle, index=False)
         paths["golden"] = out / "golden.parquet"
         golden = self.golden_records()
         golden["value"] = golden["value"].astype("string")
-        golden.to_parquet(paths["golden"], index=False)
+        with open_private(paths["golden"], "wb") as handle:
+            golden.to_parquet(handle, index=False)
         return paths
 
     # -- real-time lookup -------------------------------------------------------------------
@@ -490,7 +695,13 @@ class Registry:
         """Candidate residents for a record given as a dict of canonical fields.
 
         Returns up to ``top_k`` candidates (best first), each with ``resident_id``,
-        ``match_probability``, ``match_weight`` and a plain-text ``explanation``.
+        ``match_probability``, ``match_weight`` and a plain-text ``explanation``. A query that
+        only the fallback keys can use (a name alone, a phone number alone) gets the best
+        candidates with their low probabilities.
+
+        Raises :class:`~dtks_link.errors.QueryError` for an unknown field (with a
+        did-you-mean), a value of the wrong type, or a query with no field that can find
+        candidates (the message lists the fields that would).
         """
         result: list[Any] = self._lookup_index().match(record, top_k=top_k)
         return result
@@ -501,6 +712,40 @@ class Registry:
         if self._lookup is None:
             self._lookup = LookupIndex.build(self)
         return self._lookup
+
+
+def _attach(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    con = connect()
+    mode = " (READ_ONLY)" if read_only else ""
+    try:
+        with private_umask():
+            con.execute(f"ATTACH ? AS reg{mode}", [str(path)])
+    except duckdb.IOException as exc:
+        con.close()
+        if "lock" in str(exc).lower():
+            raise RegistryLockedError(
+                f"registry {str(path)!r} is open for writing in another process; "
+                "wait for it to finish (one writer at a time)"
+            ) from None
+        raise EngineError(f"cannot open registry {str(path)!r}: {str(exc).splitlines()[0]}") from None
+    return con
+
+
+def _check_version(path: Path, version: int) -> None:
+    current = int(SCHEMA_VERSION)
+    if version < current:
+        raise RegistryVersionError(
+            f"registry {str(path)!r} is in format version {version}, made by an earlier dtks_link; "
+            f"this version reads format {current}. Migrate it once (one transaction; keep a backup "
+            f"if older tools must still read it): dtks-link registry migrate {path}",
+            version=version,
+        )
+    if version > current:
+        raise RegistryVersionError(
+            f"registry {str(path)!r} is in format version {version}, made by a newer dtks_link; "
+            f"this version reads format {current}: upgrade dtks_link",
+            version=version,
+        )
 
 
 def _tf_columns(model_json: Mapping[str, Any]) -> list[str]:
