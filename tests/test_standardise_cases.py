@@ -497,8 +497,17 @@ PLACE_CASES: list[Case] = [
     ("place empty", {"tempat_lahir": " - "}, {"tempat_lahir": None}),
 ]
 
+GENERIC_CASES: list[Case] = [
+    ("postcode digits", {"kode_pos": "16 424"}, {"kode_pos": "16424"}),
+    ("postcode float export", {"kode_pos": "2615.0"}, {"kode_pos": "2615"}),
+    ("postcode all zeros", {"kode_pos": "00000"}, {"kode_pos": None}),
+    ("postcode zeros with a zero inside", {"kode_pos": "10000"}, {"kode_pos": "10000"}),
+    ("other identifier placeholder", {"id_lain": "0000000"}, {"id_lain": None}),
+]
+
 CASES: list[Case] = (
     NIK_CASES + KK_CASES + NAME_CASES + DATE_CASES + SEX_CASES + PHONE_CASES + ADDRESS_CASES + PLACE_CASES
+    + GENERIC_CASES
 )
 
 

@@ -52,6 +52,7 @@ MODEL_COLUMNS: tuple[str, ...] = (
     "tempat_lahir",
     "telepon",
     "street",
+    "house_number",
     "kode_pos",
     "id_lain",
 )
