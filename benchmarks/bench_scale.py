@@ -176,7 +176,7 @@ def charts(rows: list[dict[str, Any]], path: Path) -> None:
     import altair as alt
     import pandas as pd
 
-    ok = [r for r in rows if "records" in r]
+    ok = [r for r in rows if "s_per_1000" in r]
     if not ok:
         return
     per_stage = pd.DataFrame(
@@ -237,7 +237,7 @@ def charts(rows: list[dict[str, Any]], path: Path) -> None:
 
 def markdown(out: str, before: str | None) -> str:
     """The README's scale table from the JSON results (and the F1 of an earlier run)."""
-    rows = [r for r in json.loads((RESULTS / f"{out}.json").read_text())["rows"] if "records" in r]
+    rows = [r for r in json.loads((RESULTS / f"{out}.json").read_text())["rows"] if "s_per_1000" in r]
     earlier: dict[int, dict[str, Any]] = {}
     if before:
         earlier = {r["residents"]: r for r in json.loads((RESULTS / f"{before}.json").read_text())["rows"]}
@@ -290,7 +290,7 @@ def main() -> None:
         return
     path = RESULTS / f"{args.out}.json"
     previous = json.loads(path.read_text())["rows"] if path.exists() else []
-    rows = {r["residents"]: r for r in previous}
+    rows = {r["residents"]: r for r in previous if "s_per_1000" in r}  # rows of this script's format
     for size in args.sizes:
         _folder(size)
         row: dict[str, Any] = {"load_before": load_average()}
