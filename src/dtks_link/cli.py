@@ -39,7 +39,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     from .synth import generate
 
     start = time.perf_counter()
-    dataset = generate(args.out, residents=args.residents, seed=args.seed)
+    dataset = generate(args.out, residents=args.residents, seed=args.seed, noise=args.noise)
     print(f"generated {dataset.residents:,} residents in {time.perf_counter() - start:.1f} s")
     for name, n in dataset.records_per_source.items():
         print(f"  {name:<12} {n:>10,} records  {dataset.source_paths[name].name}")
@@ -202,6 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("generate", help="write a synthetic Depok population and its extracts")
     p.add_argument("--residents", type=int, default=None, help="number of residents (default: Depok 2025)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--noise", type=float, default=1.0, help="scale every error rate (0.5 halves, 2 doubles; default 1)"
+    )
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(func=_cmd_generate)
 
