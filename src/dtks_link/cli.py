@@ -95,6 +95,10 @@ def _cmd_registry(args: argparse.Namespace) -> int:
     from .registry import Registry
 
     if args.registry_command == "init":
+        if args.model == "default":
+            with Registry.init(args.file, model="default") as registry:
+                print(f"registry {args.file} ready with the default model: {registry.stats()}")
+            return 0
         with Registry(args.file) as registry:
             if args.model_from is not None:
                 with Registry(args.model_from, read_only=True) as source:
@@ -178,6 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     r = reg.add_parser("init", help="create an empty registry")
     r.add_argument("file", type=Path)
     r.add_argument("--model-from", type=Path, default=None, help="copy the model of another registry")
+    r.add_argument(
+        "--model",
+        choices=["default"],
+        default=None,
+        help="start from the default model shipped with the package (match from the first record)",
+    )
     r = reg.add_parser("ingest", help="add the sources of a config as a new batch")
     r.add_argument("file", type=Path)
     r.add_argument("config", type=Path)

@@ -32,6 +32,8 @@ __all__ = [
 ]
 
 _DIALECT = "duckdb"
+#: u probability of the levels with a fixed weight (m = u * 2**weight).
+FIXED_U = 1e-4
 Row = Mapping[str, Any]
 Predicate = Callable[[Row, Row], bool]
 
@@ -45,6 +47,7 @@ class Level:
     py: Predicate
     tf_column: str | None = None
     is_null: bool = False
+    fixed_weight: float | None = None
 
     def creator(self, dialect: str = _DIALECT) -> ComparisonLevelCreator:
         if self.sql == "ELSE":
@@ -54,6 +57,14 @@ class Level:
         )
         if self.is_null:
             level = level.configure(is_null_level=True)
+        if self.fixed_weight is not None:
+            # a pattern whose evidence EM cannot learn from random pairs: fixed m and u
+            level = level.configure(
+                m_probability=FIXED_U * 2.0**self.fixed_weight,
+                u_probability=FIXED_U,
+                fix_m_probability=True,
+                fix_u_probability=True,
+            )
         if self.tf_column is not None:
             level = level.configure(tf_adjustment_column=self.tf_column, tf_adjustment_weight=1.0)
         return level
@@ -150,6 +161,62 @@ def _sql_jw(column: str, threshold: float) -> str:
 _ELSE = Level("All other comparisons", "ELSE", lambda left, right: True)
 
 
+# -- another person behind one identifier --------------------------------------------------------
+def _names_disagree(left: Row, right: Row) -> bool:
+    a, b = left.get("nama_key"), right.get("nama_key")
+    if a is None or b is None or jellyfish.jaro_winkler_similarity(a, b) >= 0.75:
+        return False
+    return not _token_subset(left, right)
+
+
+def _own_dates_disagree(left: Row, right: Row) -> bool:
+    a, b = left.get("tanggal_lahir"), right.get("tanggal_lahir")
+    if a is None or b is None:
+        return False
+    y, m, d = a.year == b.year, a.month == b.month, a.day == b.day
+    swapped = y and a.month == b.day and a.day == b.month
+    return not ((y and m) or (y and d) or (m and d) or swapped) and abs(a.year - b.year) > 1
+
+
+def _own_sexes_differ(left: Row, right: Row) -> bool:
+    a, b = left.get("jenis_kelamin"), right.get("jenis_kelamin")
+    return a is not None and b is not None and a != b
+
+
+def _another_person(left: Row, right: Row) -> bool:
+    """The records' own name, birth date or sex say they are two people."""
+    return _names_disagree(left, right) or _own_dates_disagree(left, right) or _own_sexes_differ(left, right)
+
+
+_TOKENS_L = "string_split(\"nama_tokens_key_l\", ' ')"
+_TOKENS_R = "string_split(\"nama_tokens_key_r\", ' ')"
+_TOKEN_SUBSET_SQL = f"list_has_all({_TOKENS_L}, {_TOKENS_R}) OR list_has_all({_TOKENS_R}, {_TOKENS_L})"
+_OWN_Y = 'year("tanggal_lahir_l") = year("tanggal_lahir_r")'
+_OWN_M = 'month("tanggal_lahir_l") = month("tanggal_lahir_r")'
+_OWN_D = 'day("tanggal_lahir_l") = day("tanggal_lahir_r")'
+#: SQL twin of :func:`_another_person` (NULLs make each part false).
+ANOTHER_PERSON_SQL = (
+    '(coalesce(jaro_winkler_similarity("nama_key_l", "nama_key_r") < 0.75 '
+    f"AND NOT coalesce({_TOKEN_SUBSET_SQL}, false), false) "
+    f"OR coalesce(NOT (({_OWN_Y} AND {_OWN_M}) OR ({_OWN_Y} AND {_OWN_D}) OR ({_OWN_M} AND {_OWN_D}) "
+    f'OR ({_OWN_Y} AND month("tanggal_lahir_l") = day("tanggal_lahir_r") '
+    'AND day("tanggal_lahir_l") = month("tanggal_lahir_r"))) '
+    'AND abs(year("tanggal_lahir_l") - year("tanggal_lahir_r")) > 1, false) '
+    'OR coalesce("jenis_kelamin_l" <> "jenis_kelamin_r", false))'
+)
+
+#: Weight of an identifier that agrees on the records of two people (a borrowed identifier:
+#: the head's NIK on the carer's aid record, an SSN copied from a household member). Random
+#: pairs almost never share an identifier, so EM would learn a large weight from them; the
+#: pattern is fixed as weak evidence instead, never a match on its own.
+BORROWED_IDENTIFIER_WEIGHT = 1.0
+
+
+def _borrowed(column: str) -> Predicate:
+    same = _eq(column)
+    return lambda left, right: same(left, right) and _another_person(left, right)
+
+
 # -- NIK ---------------------------------------------------------------------------------------
 def _nik_typo(left: Row, right: Row) -> bool:
     keys_l, keys_r = left.get("nik_typo_keys"), right.get("nik_typo_keys")
@@ -215,6 +282,12 @@ NIK = ComparisonSpec(
             f'"nik_l" = "nik_r" AND greatest("nik_holders_l", "nik_holders_r") >= {SHARED_NIK_HOLDERS}',
             _shared_nik,
         ),
+        Level(
+            "Exact NIK, another person (name, birth date or sex disagree)",
+            f'"nik_l" = "nik_r" AND {ANOTHER_PERSON_SQL}',
+            _borrowed("nik"),
+            fixed_weight=BORROWED_IDENTIFIER_WEIGHT,
+        ),
         Level("Exact NIK", _sql_eq("nik"), _eq("nik"), tf_column="nik"),
         Level("One typo or transposition", _NIK_TYPO_SQL, _nik_typo),
         Level(
@@ -227,7 +300,9 @@ NIK = ComparisonSpec(
     ),
 )
 """NIK (``nik``). Levels: null; exact on a shared NIK (held by records of
-:data:`SHARED_NIK_HOLDERS` or more different names: weak evidence); exact (term-frequency
+:data:`SHARED_NIK_HOLDERS` or more different names: weak evidence); exact, but the records'
+own names, birth dates or sexes say two people (a borrowed NIK: fixed weak weight
+:data:`BORROWED_IDENTIFIER_WEIGHT`, never a match on its own); exact (term-frequency
 adjusted: a NIK shared by many records counts for less); one substitution or adjacent
 transposition; same region and birth part (first 12 digits) with another serial; one NIK
 damaged by Excel (``3.27601E+15``) and the digits that survived begin the other; all other
@@ -255,9 +330,6 @@ def _patronym_conflict(left: Row, right: Row) -> bool:
     return _eq("nama_key")(left, right) and a is not None and b is not None and a != b
 
 
-_TOKENS_L = "string_split(\"nama_tokens_key_l\", ' ')"
-_TOKENS_R = "string_split(\"nama_tokens_key_r\", ' ')"
-
 NAME = ComparisonSpec(
     name="nama",
     description="Name",
@@ -272,11 +344,7 @@ NAME = ComparisonSpec(
         Level("Exact name", _sql_eq("nama_clean"), _eq("nama_clean"), tf_column="nama_clean"),
         Level("Equal name key", _sql_eq("nama_key"), _eq("nama_key"), tf_column="nama_key"),
         Level("Key JW >= 0.95", _sql_jw("nama_key", 0.95), _jw_at_least("nama_key", 0.95)),
-        Level(
-            "Token subset",
-            f"list_has_all({_TOKENS_L}, {_TOKENS_R}) OR list_has_all({_TOKENS_R}, {_TOKENS_L})",
-            _token_subset,
-        ),
+        Level("Token subset", _TOKEN_SUBSET_SQL, _token_subset),
         Level("Key JW >= 0.88", _sql_jw("nama_key", 0.88), _jw_at_least("nama_key", 0.88)),
         Level(
             "First token and initial",
@@ -349,6 +417,11 @@ def _from_age_within(limit: int) -> Predicate:
     return check
 
 
+def _date_from_shared_nik(left: Row, right: Row) -> bool:
+    from_nik = bool(left.get("birth_date_from_nik")) or bool(right.get("birth_date_from_nik"))
+    return from_nik and _eq("nik")(left, right)
+
+
 _FROM_AGE = '(coalesce("birth_year_from_age_l", false) OR coalesce("birth_year_from_age_r", false))'
 _BOTH_DATES = '"birth_date_l" IS NOT NULL AND "birth_date_r" IS NOT NULL'
 _Y = 'year("birth_date_l") = year("birth_date_r")'
@@ -366,6 +439,13 @@ BIRTH_DATE = ComparisonSpec(
             'OR ("birth_date_r" IS NULL AND "birth_year_r" IS NULL)',
             _either_null("birth_date", "birth_year"),
             is_null=True,
+        ),
+        Level(
+            "Date read from the NIK both records share",
+            '(coalesce("birth_date_from_nik_l", false) OR coalesce("birth_date_from_nik_r", false)) '
+            'AND "nik_l" = "nik_r"',
+            _date_from_shared_nik,
+            fixed_weight=0.0,
         ),
         Level(
             "Exact date",
@@ -401,7 +481,9 @@ BIRTH_DATE = ComparisonSpec(
     ),
 )
 """Birth date (``birth_date``: the recorded date, else the one in a valid NIK) and birth year
-(also from an age). Levels: null (no date and no year on one side); exact on a real date;
+(also from an age). Levels: null (no date and no year on one side); one side's date was read
+from the NIK and both records carry that NIK (no evidence beyond the NIK's own: fixed weight
+0); exact on a real date;
 exact on a placeholder date (1 Jan, 1 Jul, 31 Dec, 15th), weaker; day and month swapped; one
 component different; a year from an age (one side gives an age) within 1; a year from an age
 within 3; years within 1; years within 3; all other comparisons."""
@@ -423,43 +505,81 @@ def _exact_spec(column: str, description: str) -> ComparisonSpec:
 SEX = _exact_spec("sex", "sex")
 """Sex (``sex``: recorded, else from the NIK). Levels: null; equal; different."""
 
-KK = _exact_spec("no_kk", "KK number")
-"""Family-card number. KK numbers change on marriage, moves and family splits, so the model
-learns that a different KK is only weak evidence against a match. Levels: null; equal; different."""
-
 PHONE = _exact_spec("telepon", "phone")
 """Canonical phone number. Levels: null; equal; different."""
 
-ADDRESS = ComparisonSpec(
+
+def _none_comparable(*columns: str) -> Predicate:
+    """True when no column holds a value on both sides."""
+
+    def check(left: Row, right: Row) -> bool:
+        return not any(left.get(c) is not None and right.get(c) is not None for c in columns)
+
+    return check
+
+
+def _same_kk_and_address(left: Row, right: Row) -> bool:
+    return _eq("no_kk")(left, right) and (
+        _all_eq("kelurahan_code", "rt", "rw")(left, right) or _all_eq("street", "house_number")(left, right)
+    )
+
+
+_RESIDENCE_COLUMNS = ("no_kk", "kelurahan_code", "kecamatan_code", "street", "kode_pos")
+
+RESIDENCE = ComparisonSpec(
     name="alamat",
-    description="Address",
-    columns=("kelurahan_code", "kecamatan_code"),
+    description="Residence",
+    columns=_RESIDENCE_COLUMNS,
     levels=(
         Level(
             "Null",
-            '("kelurahan_code_l" IS NULL AND "kecamatan_code_l" IS NULL) '
-            'OR ("kelurahan_code_r" IS NULL AND "kecamatan_code_r" IS NULL)',
-            _either_null("kelurahan_code", "kecamatan_code"),
+            "NOT ("
+            + " OR ".join(f'("{c}_l" IS NOT NULL AND "{c}_r" IS NOT NULL)' for c in _RESIDENCE_COLUMNS)
+            + ")",
+            _none_comparable(*_RESIDENCE_COLUMNS),
             is_null=True,
+        ),
+        Level(
+            "Same KK and address",
+            '"no_kk_l" = "no_kk_r" AND (("kelurahan_code_l" = "kelurahan_code_r" AND "rt_l" = "rt_r" '
+            'AND "rw_l" = "rw_r") OR ("street_l" = "street_r" AND "house_number_l" = "house_number_r"))',
+            _same_kk_and_address,
+        ),
+        Level("Same KK", _sql_eq("no_kk"), _eq("no_kk")),
+        Level(
+            "Same street and house number",
+            '"street_l" = "street_r" AND "house_number_l" = "house_number_r"',
+            _all_eq("street", "house_number"),
         ),
         Level(
             "Same kelurahan, RT, RW",
             '"kelurahan_code_l" = "kelurahan_code_r" AND "rt_l" = "rt_r" AND "rw_l" = "rw_r"',
             _all_eq("kelurahan_code", "rt", "rw"),
         ),
+        Level("Same street", _sql_eq("street"), _eq("street"), tf_column="street"),
+        Level("Street JW >= 0.92", _sql_jw("street", 0.92), _jw_at_least("street", 0.92)),
         Level(
             "Same kelurahan, RW",
             '"kelurahan_code_l" = "kelurahan_code_r" AND "rw_l" = "rw_r"',
             _all_eq("kelurahan_code", "rw"),
         ),
         Level("Same kelurahan", _sql_eq("kelurahan_code"), _eq("kelurahan_code")),
+        Level("Same postcode", _sql_eq("kode_pos"), _eq("kode_pos"), tf_column="kode_pos"),
+        Level("Street JW >= 0.8", _sql_jw("street", 0.8), _jw_at_least("street", 0.8)),
         Level("Same kecamatan", _sql_eq("kecamatan_code"), _eq("kecamatan_code")),
         _ELSE,
     ),
 )
-"""Place of residence on gazetteer codes. Levels: null (no kelurahan and no kecamatan on one
-side); same kelurahan, RT and RW; same kelurahan and RW; same kelurahan; same kecamatan; all
-other comparisons."""
+"""Where the person lives, as one comparison: KK number, kelurahan/RT/RW on gazetteer codes,
+the street line parsed from ``alamat`` (street and house number, or the whole line when it has
+no RT/RW) and postcode. They describe one household, so they are one piece of evidence: as
+separate comparisons they would count a shared household three or four times, and every member
+of a family would look like one resident. A different KK is no evidence against a match (KKs
+change on marriage, moves and family splits). Levels: null (no field held on both sides); same
+KK and same address (kelurahan, RT and RW, or street and house number); same KK; same street
+and house number; same kelurahan, RT and RW; same street (TF adjusted); street Jaro-Winkler >=
+0.92; same kelurahan and RW; same kelurahan; same postcode (TF adjusted); street JW >= 0.8; same
+kecamatan; all other comparisons."""
 
 
 def _fuzzy_spec(column: str, description: str, threshold: float) -> ComparisonSpec:
@@ -498,6 +618,12 @@ def _edit_spec(column: str, description: str, *, tf: bool) -> ComparisonSpec:
         columns=(column,),
         levels=(
             Level("Null", _sql_null(column), _either_null(column), is_null=True),
+            Level(
+                f"Exact {description}, another person (name, birth date or sex disagree)",
+                f"{_sql_eq(column)} AND {ANOTHER_PERSON_SQL}",
+                _borrowed(column),
+                fixed_weight=BORROWED_IDENTIFIER_WEIGHT,
+            ),
             Level(f"Exact {description}", _sql_eq(column), _eq(column), tf_column=column if tf else None),
             Level(
                 "One typo or transposition",
@@ -516,34 +642,9 @@ def _edit_spec(column: str, description: str, *, tf: bool) -> ComparisonSpec:
 
 OTHER_ID = _edit_spec("id_lain", "other identifier", tf=True)
 """Another personal identifier (``id_lain``: a card, passport or social-security number).
-Levels: null; exact (TF adjusted: a number shared by many records counts for less); one
-substitution or adjacent transposition; two edits; all other comparisons."""
-
-POSTCODE = _edit_spec("kode_pos", "postcode", tf=True)
-"""Postcode (``kode_pos``). Levels: null; exact (TF adjusted); one typo; two typos; all other
-comparisons."""
-
-STREET = ComparisonSpec(
-    name="street",
-    description="Street address",
-    columns=("street",),
-    levels=(
-        Level("Null", _sql_null("street"), _either_null("street"), is_null=True),
-        Level(
-            "Same street and house number",
-            '"street_l" = "street_r" AND "house_number_l" = "house_number_r"',
-            _all_eq("street", "house_number"),
-        ),
-        Level("Same street", _sql_eq("street"), _eq("street"), tf_column="street"),
-        Level("Street JW >= 0.92", _sql_jw("street", 0.92), _jw_at_least("street", 0.92)),
-        Level("Street JW >= 0.8", _sql_jw("street", 0.8), _jw_at_least("street", 0.8)),
-        _ELSE,
-    ),
-)
-"""Street line as parsed from ``alamat`` (street, or the whole line when it has no RT/RW).
-It carries the address where there is no Depok kelurahan and refines it where there is.
-Levels: null; same street and house number; same street (TF adjusted); Jaro-Winkler >= 0.92;
-JW >= 0.8; all other comparisons."""
+Levels: null; exact, but the records' own names, birth dates or sexes say two people (a
+borrowed number: fixed weak weight); exact (TF adjusted: a number shared by many records counts
+for less); one substitution or adjacent transposition; two edits; all other comparisons."""
 
 #: Every comparison, by the output column name Splink knows it by.
 COMPARISONS: dict[str, ComparisonSpec] = {
@@ -553,14 +654,11 @@ COMPARISONS: dict[str, ComparisonSpec] = {
         NAME,
         BIRTH_DATE,
         SEX,
-        ADDRESS,
-        STREET,
-        KK,
+        RESIDENCE,
         MOTHER,
         BIRTHPLACE,
         PHONE,
         OTHER_ID,
-        POSTCODE,
     )
 }
 

@@ -27,7 +27,8 @@ from .backends.splink_sampling import portable_sampling
 from .blocking import SAME_SOURCE_GUARD, BlockingRule, default_blocking_rules, rules_in_settings
 from .comparisons import COMPARISONS, default_comparisons
 from .config import LinkageOptions
-from .errors import EngineError, mask_identifier
+from .default_model import apply_default_parameters, default_model_description
+from .errors import EngineError, mask_identifier, mask_numbers
 from .schema import IDENTIFIER_FIELDS
 
 __all__ = ["ResidentModel", "columns_with_data"]
@@ -71,20 +72,26 @@ _DETERMINISTIC = (
     ),
 )
 
-#: EM training rules: each trains the comparisons whose columns it does not use.
-#: Run in order while they still train a comparison no earlier session trained; the last two
-#: are fallbacks for data without NIK or Depok addresses (any name + birth date data).
+#: EM training rules: each trains the comparisons that read none of its columns (Splink's
+#: rule). Run in order while they still train a comparison no earlier session trained; the
+#: rules after the first :data:`_CORE_EM_RULES` are fallbacks for data without NIK or Depok
+#: addresses (any name + birth date data).
 _EM_RULES = (
     ('l."nik" = r."nik"', ("nik",)),
+    ('l."id_lain" = r."id_lain"', ("id_lain",)),
     ('l."nama_key" = r."nama_key" AND l."birth_year" = r."birth_year"', ("nama_key", "birth_year")),
     (
         'l."birth_date" = r."birth_date" AND l."kelurahan_code" = r."kelurahan_code"',
         ("birth_date", "kelurahan_code"),
     ),
+    (
+        'l."nama_key" = r."nama_key" AND l."kelurahan_code" = r."kelurahan_code"',
+        ("nama_key", "kelurahan_code"),
+    ),
     ('l."birth_date" = r."birth_date"', ("birth_date",)),
     ('l."nama_key" = r."nama_key"', ("nama_key",)),
 )
-_CORE_EM_RULES = 3
+_CORE_EM_RULES = 5
 
 
 def columns_with_data(con: duckdb.DuckDBPyConnection | Engine, table: str) -> set[str]:
@@ -119,7 +126,14 @@ class ResidentModel:
     >>> pairs = model.predict(threshold=0.05)        # doctest: +SKIP
 
     After ``fit``: ``linker_`` (the Splink linker), ``settings_`` (the model as a dict, the same
-    JSON ``save`` writes), ``blocking_rules_`` and ``training_log_`` (what each step did).
+    JSON ``save`` writes), ``blocking_rules_``, ``training_log_`` (what each step did),
+    ``model_kind_`` (``"trained"`` or ``"default"``) and ``parameter_sources_`` (per
+    comparison: ``"EM"``, or where its parameters came from when no EM session could train it).
+
+    Training never fails silently: a comparison that no EM session could train takes its m
+    probabilities from the default model shipped with the package
+    (:mod:`dtks_link.default_model`), and the log says so. With ``options.model = "default"``,
+    or fewer than :data:`MIN_RECORDS_TO_TRAIN` records, the whole default model is used.
     """
 
     def __init__(self, *, options: LinkageOptions | None = None) -> None:
@@ -128,6 +142,9 @@ class ResidentModel:
         self.settings_: dict[str, Any] | None = None
         self.blocking_rules_: list[BlockingRule] = []
         self.training_log_: list[str] = []
+        self.model_kind_: str | None = None
+        self.parameter_sources_: dict[str, str] = {}
+        self.deterministic_rules_: list[str] = []
         self._db_api: DuckDBAPI | None = None
         self._records_table: str | None = None
 
@@ -176,20 +193,34 @@ class ResidentModel:
         sdf = db_api.register(records_table)
         linker = Linker(sdf, settings, log_level=logging.ERROR)
         training = linker.training
-
-        deterministic = [rule for rule, cols in _DETERMINISTIC if set(cols) <= with_data]
-        if deterministic:
-            guarded: list[Any] = [_rule(f"({rule}) AND {_guard()}") for rule in deterministic]
-            step = time.perf_counter()
-            training.estimate_probability_two_random_records_match(guarded, recall=0.8)
-            self.training_log_.append(f"prior from {len(guarded)} deterministic rule(s){_took(step)}")
+        self.linker_ = linker
+        engine = _engine_of(db_api)
+        n_records = int(engine.rows(f"SELECT count(*) FROM {engine.quote(records_table)}")[0][0])
+        self.deterministic_rules_ = [rule for rule, cols in _DETERMINISTIC if set(cols) <= with_data]
+        self._estimate_prior(linker, n_records)
+        if self.options.model == "default" or n_records < MIN_RECORDS_TO_TRAIN:
+            reason = (
+                "[linkage] model = \"default\""
+                if self.options.model == "default"
+                else f"{n_records} records are too few to train on (fewer than {MIN_RECORDS_TO_TRAIN})"
+            )
+            self.parameter_sources_ = apply_default_parameters(linker, use_u=True)
+            self.model_kind_ = "default"
+            self.training_log_.append(f"default model ({default_model_description()}): {reason}")
+            self.settings_ = linker.misc.save_model_to_json()
+            return self
         step = time.perf_counter()
-        training.estimate_u_using_random_sampling(
-            max_pairs=self.options.max_pairs_for_u, seed=self.options.seed
-        )
-        self.training_log_.append(
-            f"u by random sampling (max_pairs={self.options.max_pairs_for_u:g}){_took(step)}"
-        )
+        try:
+            training.estimate_u_using_random_sampling(
+                max_pairs=self.options.max_pairs_for_u, seed=self.options.seed
+            )
+            self.training_log_.append(
+                f"u by random sampling (max_pairs={self.options.max_pairs_for_u:g}){_took(step)}"
+            )
+        except Exception as exc:  # Splink raises plain exceptions
+            self.training_log_.append(f"u by random sampling failed ({exc}); u from the default model")
+            logger.warning("u sampling failed (%s); u probabilities from the default model", exc)
+            apply_default_parameters(linker, use_u=True, use_m=False)
         if labels is not None and bool(labels["is_match"].any()):
             positives = labels[labels["is_match"].astype(bool)]
             table = pd.DataFrame(
@@ -205,10 +236,10 @@ class ResidentModel:
             training.estimate_m_from_pairwise_labels(db_api.register(table))  # type: ignore[no-untyped-call]
             self.training_log_.append(f"m from {len(table)} labelled matching pairs")
             self.training_log_.extend(_calibrate(linker))
+            self.model_kind_ = "labelled"
             self.linker_ = linker
             self.settings_ = linker.misc.save_model_to_json()
             return self
-        sessions = 0
         present = {spec.name: spec.uses for spec in COMPARISONS.values() if spec.columns_present(with_data)}
         untrained = set(present)
         for position, (rule, cols) in enumerate(_EM_RULES):
@@ -220,24 +251,49 @@ class ResidentModel:
                 continue
             step = time.perf_counter()
             try:
-                training.estimate_parameters_using_expectation_maximisation(
-                    _rule(f"({rule}) AND {_guard()}"),
-                    estimate_without_term_frequencies=True,
-                    max_pairs=2e6,
-                    record_sample_proportion=0.1,
-                )
-                sessions += 1
+                _em_session(linker, _rule(f"({rule}) AND {_guard()}"))
                 untrained -= trains
                 self.training_log_.append(f"EM on {rule}{_took(step)}")
             except Exception as exc:  # Splink raises plain exceptions when a rule finds nothing
-                self.training_log_.append(f"EM on {rule} skipped: {exc}")
-                logger.warning("EM session on %s skipped: %s", rule, exc)
-        if sessions == 0:
-            raise EngineError("no EM training session could run on this data")
+                self.training_log_.append(f"EM on {rule} skipped: {mask_numbers(str(exc))}")
+                logger.warning("EM session on %s skipped: %s", rule, mask_numbers(str(exc)))
         self.training_log_.extend(_calibrate(linker))
-        self.linker_ = linker
+        self.parameter_sources_ = {name: "EM" for name in present if name not in untrained}
+        if untrained:
+            try:
+                borrowed = apply_default_parameters(linker, comparisons=untrained, use_u=False)
+            except EngineError as exc:
+                borrowed = {}
+                logger.warning("%s", exc)
+            self.parameter_sources_.update(borrowed)
+            for name in sorted(untrained):
+                source = borrowed.get(name, "none: neutral")
+                self.training_log_.append(f"{name}: no EM session could train it; m from {source}")
+                logger.warning("comparison %s: no EM session could train it; m from %s", name, source)
+        self.model_kind_ = "trained"
         self.settings_ = linker.misc.save_model_to_json()
         return self
+
+    def _estimate_prior(self, linker: Linker, n_records: int) -> None:
+        """The prior from the strict deterministic rules, else about one match per record."""
+        step = time.perf_counter()
+        if self.deterministic_rules_:
+            guarded: list[Any] = [_rule(f"({rule}) AND {_guard()}") for rule in self.deterministic_rules_]
+            try:
+                linker.training.estimate_probability_two_random_records_match(guarded, recall=0.8)
+                prior = linker._settings_obj._probability_two_random_records_match
+                if 0.0 < prior < 1.0:
+                    self.training_log_.append(
+                        f"prior from {len(guarded)} deterministic rule(s){_took(step)}"
+                    )
+                    return
+            except Exception as exc:  # Splink raises plain exceptions when no pair is found
+                logger.info("prior from deterministic rules failed: %s", exc)
+        prior = min(0.5, 1.0 / max(n_records - 1, 1))
+        linker._settings_obj._probability_two_random_records_match = prior
+        self.training_log_.append(
+            f"prior {prior:.3g}: no pair meets a deterministic rule; assumed about one match per record"
+        )
 
     # -- scoring --------------------------------------------------------------------------
     def predict(self, *, threshold: float | None = None) -> Any:
@@ -246,6 +302,52 @@ class ResidentModel:
         linker = self._require_fitted()
         cutoff = self.options.pair_threshold if threshold is None else threshold
         return linker.inference.predict(threshold_match_probability=cutoff)
+
+    def check_scores(self, predictions_table: str, *, match_threshold: float) -> str | None:
+        """Whether the scored pairs are plausible; a description of the problem if not.
+
+        Implausible: blocking produced candidate pairs but none was scored (at or above the
+        pair threshold); or, of the pairs that the strict deterministic rules (the ones the
+        prior is estimated from: NIK and name, name + birth date + kelurahan, ...) call one
+        resident, fewer than :data:`PLAUSIBLE_SHARE` score at or above ``match_threshold``.
+        Either means training went wrong (typically comparisons left untrained). Checked on
+        DuckDB; other engines return None."""
+        if self._db_api is None or self._records_table is None:
+            raise EngineError("the model is not fitted yet: call fit() first")
+        engine = _engine_of(self._db_api)
+        if engine.dialect != "duckdb":
+            return None
+        records, scored = engine.quote(self._records_table), engine.quote(predictions_table)
+        n_scored = int(engine.rows(f"SELECT count(*) FROM {scored}")[0][0])
+        if n_scored == 0:
+            for rule in self.blocking_rules_:
+                found = engine.rows(
+                    f"SELECT count(*) FROM (SELECT 1 FROM {records} l JOIN {records} r ON {rule.sql} "
+                    "AND l.unique_id < r.unique_id LIMIT 1) x"
+                )
+                if int(found[0][0]):
+                    return "blocking produced candidate pairs but not one scored as a possible match"
+            return None
+        if not self.deterministic_rules_:
+            return None
+        union = " UNION ".join(
+            f"SELECT l.unique_id AS a, r.unique_id AS b FROM {records} l JOIN {records} r "
+            f"ON ({rule}) AND {_guard()} AND l.unique_id < r.unique_id"
+            for rule in self.deterministic_rules_
+        )
+        total, kept = engine.rows(
+            f"SELECT count(*), count(p.a) FROM ({union}) d LEFT JOIN (SELECT least(unique_id_l, "
+            "unique_id_r) AS a, greatest(unique_id_l, unique_id_r) AS b FROM "
+            f"{scored} WHERE match_probability >= ?) p ON d.a = p.a AND d.b = p.b",
+            [match_threshold],
+        )[0]
+        total, kept = int(total), int(kept)
+        if total >= 10 and kept < PLAUSIBLE_SHARE * total:
+            return (
+                f"only {kept:,} of the {total:,} pairs that the strict deterministic rules call one "
+                f"resident score at or above the match threshold {match_threshold}"
+            )
+        return None
 
     def parameters(self) -> pd.DataFrame:
         """The learned parameters: one row per comparison level with m, u and match weight."""
@@ -413,6 +515,32 @@ class ResidentModel:
         return self.linker_
 
 
+#: Share of the deterministic rules' pairs that must score as matches for the model to be
+#: plausible (:meth:`ResidentModel.check_scores`).
+PLAUSIBLE_SHARE = 0.5
+
+#: Below this many records, EM has too little to learn from: the default model is used.
+MIN_RECORDS_TO_TRAIN = 200
+
+
+def _em_session(linker: Linker, rule: Any) -> None:
+    """One EM session. Splink 5 drops the comparisons a session cannot train from the linker's
+    own settings and only puts them back when the session succeeds: a session that raises
+    (``m_probability ... below the minimum allowed value``) would leave the model without them,
+    every pair would score low and every record would stay alone. They are restored here."""
+    settings = linker._settings_obj
+    comparisons = list(settings.comparisons)
+    prior = settings._probability_two_random_records_match
+    try:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, estimate_without_term_frequencies=True, max_pairs=2e6, record_sample_proportion=0.1
+        )
+    except BaseException:
+        settings.comparisons = comparisons
+        settings._probability_two_random_records_match = prior
+        raise
+
+
 #: Lowest m probability a level keeps after EM. EM can drive the m of a rarely disagreeing
 #: field (mother's name, birthplace) to ~1e-20, which would veto a match on one typo.
 M_FLOOR = 1e-3
@@ -428,7 +556,7 @@ def _calibrate(linker: Linker) -> list[str]:
     notes = []
     for comparison in linker._settings_obj.comparisons:
         for level in comparison.comparison_levels:
-            if level.is_null_level:
+            if level.is_null_level or level._fix_m_probability:
                 continue
             if not level._has_estimated_m_values:
                 if not level._u_is_trained:  # never seen at all: a small u, weight 0
