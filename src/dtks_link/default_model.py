@@ -48,6 +48,7 @@ __all__ = [
     "apply_default_parameters",
     "default_model_description",
     "default_model_info",
+    "default_prior",
     "default_settings",
     "train_default_model",
 ]
@@ -90,6 +91,12 @@ def default_model_description() -> str:
         f"(seed {info['seed']}) with dtks_link {info['dtks_link_version']} and Splink "
         f"{info['splink_version']}"
     )
+
+
+def default_prior() -> float:
+    """The default model's probability that two random records match (calibrated on a
+    city-sized population: a match needs strong evidence)."""
+    return float(_load()["settings"]["probability_two_random_records_match"])
 
 
 def _default_levels() -> dict[tuple[str, str], tuple[float | None, float | None]]:

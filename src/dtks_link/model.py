@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 from splink import DuckDBAPI, Linker, SettingsCreator
 from splink.blocking_rule_library import CustomRule
@@ -27,7 +28,7 @@ from .backends.splink_sampling import portable_sampling
 from .blocking import SAME_SOURCE_GUARD, BlockingRule, default_blocking_rules, rules_in_settings
 from .comparisons import COMPARISONS, default_comparisons
 from .config import LinkageOptions
-from .default_model import apply_default_parameters, default_model_description
+from .default_model import apply_default_parameters, default_model_description, default_prior
 from .errors import EngineError, mask_identifier, mask_numbers
 from .schema import IDENTIFIER_FIELDS
 
@@ -92,6 +93,16 @@ _EM_RULES = (
     ('l."nama_key" = r."nama_key"', ("nama_key",)),
 )
 _CORE_EM_RULES = 5
+
+#: Rules that pair records of one household, for :meth:`ResidentModel._household_session`.
+_HOUSEHOLD_RULES = (
+    ('l."no_kk" = r."no_kk"', ("no_kk",)),
+    (
+        'l."kelurahan_code" = r."kelurahan_code" AND l."rw" = r."rw" AND l."rt" = r."rt"',
+        ("kelurahan_code", "rw", "rt"),
+    ),
+    ('l."street" = r."street"', ("street",)),
+)
 
 
 def columns_with_data(con: duckdb.DuckDBPyConnection | Engine, table: str) -> set[str]:
@@ -205,6 +216,7 @@ class ResidentModel:
                 else f"{n_records} records are too few to train on (fewer than {MIN_RECORDS_TO_TRAIN})"
             )
             self.parameter_sources_ = apply_default_parameters(linker, use_u=True)
+            linker._settings_obj._probability_two_random_records_match = default_prior()
             self.model_kind_ = "default"
             self.training_log_.append(f"default model ({default_model_description()}): {reason}")
             self.settings_ = linker.misc.save_model_to_json()
@@ -257,7 +269,9 @@ class ResidentModel:
             except Exception as exc:  # Splink raises plain exceptions when a rule finds nothing
                 self.training_log_.append(f"EM on {rule} skipped: {mask_numbers(str(exc))}")
                 logger.warning("EM session on %s skipped: %s", rule, mask_numbers(str(exc)))
+        self._household_session(linker, with_data)
         self.training_log_.extend(_calibrate(linker))
+        self._refine_prior(linker, engine, records_table, n_records)
         self.parameter_sources_ = {name: "EM" for name in present if name not in untrained}
         if untrained:
             try:
@@ -273,6 +287,114 @@ class ResidentModel:
         self.model_kind_ = "trained"
         self.settings_ = linker.misc.save_model_to_json()
         return self
+
+    def _household_session(self, linker: Linker, with_data: set[str]) -> None:
+        """Learn how often a shared identifier with disagreeing names, birth dates or sexes
+        (the borrowed-identifier levels) belongs to one person, from pairs of one household.
+
+        The other EM rules block on a name or a birth date, so such pairs never meet them.
+        Among records of one KK or address, EM sees family members (two people) beside true
+        matches: where families share identifiers (Dinas Sosial's carer lists) it learns a
+        small m, where records of one address are one person (FEBRL) a large one. Only the
+        borrowed levels keep what this session learns; every other level keeps the estimates
+        of the sessions above."""
+        rule = next(
+            (sql for sql, cols in _HOUSEHOLD_RULES if set(cols) <= with_data),
+            None,
+        )
+        borrowed = {
+            (spec.name, level.label)
+            for spec in COMPARISONS.values()
+            for level in spec.levels
+            if level.u_like and spec.columns_present(with_data)
+        }
+        if rule is None or not borrowed:
+            return
+        levels = [
+            (comparison.output_column_name, level)
+            for comparison in linker._settings_obj.comparisons
+            for level in comparison.comparison_levels
+            if not level.is_null_level
+        ]
+        before = {id(level): len(level._trained_m_probabilities) for _, level in levels}
+        step = time.perf_counter()
+        try:
+            _em_session(linker, _rule(f"({rule}) AND {_guard()}"))
+        except Exception as exc:  # Splink raises plain exceptions
+            self.training_log_.append(f"EM on {rule} (borrowed identifiers) skipped: {mask_numbers(str(exc))}")
+            return
+        for name, level in levels:
+            if (name, level.label_for_charts) not in borrowed:
+                del level._trained_m_probabilities[before[id(level)] :]
+                median = level._trained_m_median
+                if median is not None and not level._fix_m_probability:
+                    level.m_probability = median
+        self.training_log_.append(f"EM on {rule}, for the borrowed-identifier levels only{_took(step)}")
+
+    def _refine_prior(self, linker: Linker, engine: Engine, records_table: str, n_records: int) -> None:
+        """Re-estimate the prior from the scored candidate pairs when the deterministic rules
+        cannot see every pair of sources.
+
+        The deterministic estimate only counts pairs whose records both hold a rule's fields
+        (the NIK, or the birth date, ...). Where some pairs of sources share no such field (a
+        tax file without birth dates beside a census), it is far too low and true pairs score
+        too low. Then the prior is solved for: the share of all pairs that the candidate pairs'
+        match probabilities add up to (``prior = sum p / pairs``, ``p`` depending on the
+        prior), iterated to a fixed point. Pairs blocking does not reach count as non-matches.
+        """
+        share = self._deterministic_coverage(engine, records_table)
+        if share >= FULL_COVERAGE:
+            return
+        step = time.perf_counter()
+        settings = linker._settings_obj
+        prior = settings._probability_two_random_records_match
+        prior_weight = math.log2(prior / (1 - prior))
+        scored = linker.inference.predict(threshold_match_weight=prior_weight - 6)
+        frame = engine.frame(f"SELECT match_weight FROM {scored.physical_name}")
+        scored.drop_table_from_database_and_remove_from_cache()
+        factors = np.exp2(np.minimum(frame["match_weight"].to_numpy(dtype=float) - prior_weight, 1000.0))
+        sizes = [int(r[0]) for r in engine.rows(
+            f"SELECT count(*) FROM {engine.quote(records_table)} WHERE source_duplicate_free GROUP BY source"
+        )]  # fmt: skip
+        total = n_records * (n_records - 1) / 2 - sum(n * (n - 1) / 2 for n in sizes)
+        if not len(factors) or total <= 0:
+            return
+        for _ in range(50):
+            odds = prior / (1 - prior)
+            expected = float(np.sum(odds * factors / (1 + odds * factors)))
+            new = min(0.5, max(expected / total, 1e-12))
+            converged = abs(math.log(new / prior)) < 1e-4
+            prior = new
+            if converged:
+                break
+        settings._probability_two_random_records_match = prior
+        self.training_log_.append(
+            f"prior {prior:.3g} from the scored candidate pairs (the deterministic rules see "
+            f"{share:.0%} of the pairs){_took(step)}"
+        )
+
+    def _deterministic_coverage(self, engine: Engine, records_table: str) -> float:
+        """Share of record pairs whose two records both hold every field of at least one
+        deterministic rule (judged per source: a source holds a field when most of its records
+        do)."""
+        if not self.deterministic_rules_:
+            return 0.0
+        columns = sorted({c for rule, cols in _DETERMINISTIC if rule in self.deterministic_rules_ for c in cols})
+        rows = engine.rows(
+            "SELECT count(*), "
+            + ", ".join(f"avg(CASE WHEN {engine.quote(c)} IS NULL THEN 0 ELSE 1 END)" for c in columns)
+            + f" FROM {engine.quote(records_table)} GROUP BY source"
+        )
+        holds = [(int(r[0]), {c for c, share in zip(columns, r[1:], strict=True) if share >= 0.5}) for r in rows]
+        rules = [set(cols) for rule, cols in _DETERMINISTIC if rule in self.deterministic_rules_]
+        seen = total = 0.0
+        for i, (n_a, a) in enumerate(holds):
+            for j, (n_b, b) in enumerate(holds[i:], start=i):
+                pairs = n_a * (n_a - 1) / 2 if i == j else n_a * n_b
+                total += pairs
+                if any(rule <= a and rule <= b for rule in rules):
+                    seen += pairs
+        return seen / total if total else 1.0
 
     def _estimate_prior(self, linker: Linker, n_records: int) -> None:
         """The prior from the strict deterministic rules, else about one match per record."""
@@ -519,6 +641,10 @@ class ResidentModel:
 #: plausible (:meth:`ResidentModel.check_scores`).
 PLAUSIBLE_SHARE = 0.5
 
+#: When the deterministic rules see at least this share of the record pairs, their prior is
+#: kept; below it the prior is re-estimated from the scored pairs (``_refine_prior``).
+FULL_COVERAGE = 0.9
+
 #: Below this many records, EM has too little to learn from: the default model is used.
 MIN_RECORDS_TO_TRAIN = 200
 
@@ -555,6 +681,12 @@ def _calibrate(linker: Linker) -> list[str]:
     """
     notes = []
     for comparison in linker._settings_obj.comparisons:
+        spec = COMPARISONS.get(comparison.output_column_name)
+        u_like = {lv.label: lv.u_like for lv in spec.levels if lv.u_like} if spec is not None else {}
+        by_label = {lv.label_for_charts: lv for lv in comparison.comparison_levels}
+        for label, sibling in u_like.items():
+            if label in by_label and sibling in by_label and by_label[sibling]._u_is_trained:
+                by_label[label].u_probability = by_label[sibling].u_probability
         for level in comparison.comparison_levels:
             if level.is_null_level or level._fix_m_probability:
                 continue

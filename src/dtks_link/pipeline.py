@@ -177,7 +177,7 @@ def standardise_records(
     ``source_duplicate_free`` and the comparison columns ``birth_date``, ``birth_year`` and
     ``sex`` (the recorded value, else the one decoded from a valid NIK that agrees with the
     record: :data:`NIK_CONSISTENT_SQL`), ``birth_date_from_nik`` (the birth date was read from
-    the NIK),
+    the NIK), ``sex_from_nik`` (likewise),
     ``birth_date_placeholder`` (``birth_date`` is one of Dukcapil's placeholder dates),
     ``nik_holders`` (how many different names, by phonetic key, the records with this NIK carry:
     a shared or generic NIK has several) and ``nik_typo_keys`` (NULL unless the sources are
@@ -231,7 +231,7 @@ def standardise_records(
         f"{', '.join(columns)}, {q('__given_nik_typo_keys')} AS nik_typo_keys FROM ({standardised}) __s"
     )
     kept = ["unique_id", "source", "record_id", "source_duplicate_free", *OUTPUT_COLUMNS]
-    kept += ["birth_date", "birth_date_from_nik", "sex", "nik_typo_keys"]
+    kept += ["birth_date", "birth_date_from_nik", "sex", "sex_from_nik", "nik_typo_keys"]
     passthrough = ", ".join(q(c) for c in kept if c not in ("birth_year", "birth_year_from_age"))
     distinct_names = (
         "size(collect_set(nama_phonetic) OVER (PARTITION BY nik))"
@@ -250,7 +250,8 @@ def standardise_records(
         "SELECT *, "
         "coalesce(tanggal_lahir, CASE WHEN __nik_consistent THEN nik_birth_date END) AS birth_date, "
         "tanggal_lahir IS NULL AND nik_birth_date IS NOT NULL AND __nik_consistent AS birth_date_from_nik, "
-        "coalesce(jenis_kelamin, CASE WHEN __nik_consistent THEN nik_sex END) AS sex "
+        "coalesce(jenis_kelamin, CASE WHEN __nik_consistent THEN nik_sex END) AS sex, "
+        "jenis_kelamin IS NULL AND nik_sex IS NOT NULL AND __nik_consistent AS sex_from_nik "
         f"FROM (SELECT *, {NIK_CONSISTENT_SQL} AS __nik_consistent FROM ({with_given}) __g0) __g) __standardised",
     )
     engine.drop("__source_flags")

@@ -191,6 +191,7 @@ class LookupIndex:
         )
         std["birth_date"] = std.get("tanggal_lahir") or (std.get("nik_birth_date") if nik_ok else None)
         std["sex"] = std.get("jenis_kelamin") or (std.get("nik_sex") if nik_ok else None)
+        std["sex_from_nik"] = std.get("jenis_kelamin") is None and std.get("nik_sex") is not None and nik_ok
         birth_date: Any = std["birth_date"]
         std["birth_year"] = birth_date.year if birth_date is not None else std.get("birth_year")
         std["birth_year_from_age"] = birth_date is None and bool(std.get("birth_year_from_age"))
