@@ -126,8 +126,7 @@ def prepare(seed: int) -> tuple[Path, pd.DataFrame]:
                 "date_of_birth": _iso_date(raw["date_of_birth"]) if "date_of_birth" in raw else None,
                 "sex": raw["sex"].astype("string") if "sex" in raw else None,
                 "address": _joined(raw, address_parts),
-                "zipcode": (raw["mailing_address_zipcode"] if "mailing_address_zipcode" in raw else
-                            raw["zipcode"] if "zipcode" in raw else None),
+                "zipcode": raw.get("mailing_address_zipcode", raw.get("zipcode")),
                 "ssn": raw["ssn"].astype("string") if "ssn" in raw else None,
             }
         )  # fmt: skip
@@ -144,7 +143,9 @@ def prepare(seed: int) -> tuple[Path, pd.DataFrame]:
     return config, truth
 
 
-def _row(label: str, tool: str, seconds: float, clusters: pd.DataFrame, truth: pd.DataFrame) -> dict[str, Any]:
+def _row(
+    label: str, tool: str, seconds: float, clusters: pd.DataFrame, truth: pd.DataFrame
+) -> dict[str, Any]:
     m = dtks_link.evaluate(clusters, truth)
     return {"data": label, "tool": tool, "precision": m.precision, "recall": m.recall, "f1": m.f1,
             "bcubed_f1": m.bcubed_f1, "seconds": seconds}  # fmt: skip
@@ -160,7 +161,9 @@ def run_dtks(config_path: Path, truth: pd.DataFrame, label: str, *, model: str =
     tool = "dtks_link" if model == "trained" else "dtks_link, default model"
     row = _row(label, tool, seconds, result.clusters, truth)
     expected = expected_quality(result.pairs, result.clusters, threshold=config.options.match_threshold)
-    row.update(expected_precision=expected.precision, expected_recall=expected.recall, expected_f1=expected.f1)
+    row.update(
+        expected_precision=expected.precision, expected_recall=expected.recall, expected_f1=expected.f1
+    )
     return row
 
 

@@ -204,7 +204,11 @@ def _another_person(left: Row, right: Row) -> bool:
     """The records' own facts say two people: the names clearly disagree (and their own birth
     dates do not agree), or two of name, birth date and sex disagree (one fact alone can be a
     typo)."""
-    dates, sexes, names = _own_dates_disagree(left, right), _own_sexes_differ(left, right), _names_differ(left, right)
+    dates, sexes, names = (
+        _own_dates_disagree(left, right),
+        _own_sexes_differ(left, right),
+        _names_differ(left, right),
+    )
     if _names_disagree(left, right) and not _own_dates_agree(left, right):
         return True
     return (dates and (sexes or names)) or (sexes and names)
@@ -298,7 +302,9 @@ def _doubtful_nik(left: Row, right: Row) -> bool:
     """One side's NIK is invalid, or its date or sex contradicts the record it is on (often a
     family member's NIK typed on the record): a different NIK then says little."""
     return any(
-        not bool(row.get("nik_valid")) or bool(row.get("nik_dob_mismatch")) or bool(row.get("nik_sex_mismatch"))
+        not bool(row.get("nik_valid"))
+        or bool(row.get("nik_dob_mismatch"))
+        or bool(row.get("nik_sex_mismatch"))
         for row in (left, right)
     )
 
@@ -352,8 +358,8 @@ NIK = ComparisonSpec(
 )
 """NIK (``nik``). Levels: null; exact, but the records' own names, birth dates or sexes say
 two people (a borrowed NIK: m learned, u the exact level's, so it weighs far less than an
-exact NIK and never makes a match on its own); exact on a shared NIK (held by records of :data:`SHARED_NIK_HOLDERS` or more
-different names: weak evidence); exact (term-frequency
+exact NIK and never makes a match on its own); exact on a shared NIK (held by records of
+:data:`SHARED_NIK_HOLDERS` or more different names: weak evidence); exact (term-frequency
 adjusted: a NIK shared by many records counts for less); one substitution or adjacent
 transposition; same region and birth part (first 12 digits) with another serial (fixed weight
 0: the birth part repeats the birth-date comparison, and twins and siblings born on one day
@@ -401,7 +407,8 @@ _FIRST_R = "split_part(\"nama_tokens_key_r\", ' ', 1)"
 _OTHER_GIVEN_SQL = (
     f"len({_TOKENS_L}) >= 2 AND len({_TOKENS_R}) >= 2 "
     f"AND {_TOKENS_L}[-1] = {_TOKENS_R}[-1] AND NOT ({_TOKEN_SUBSET_SQL}) "
-    f"AND NOT (left({_FIRST_L}, 1) = left({_FIRST_R}, 1) AND (length({_FIRST_L}) = 1 OR length({_FIRST_R}) = 1)) "
+    f"AND NOT (left({_FIRST_L}, 1) = left({_FIRST_R}, 1) "
+    f"AND (length({_FIRST_L}) = 1 OR length({_FIRST_R}) = 1)) "
     f"AND {_FIRST_L} <> {_FIRST_R} AND jaro_winkler_similarity({_FIRST_L}, {_FIRST_R}) < 0.8"
 )
 

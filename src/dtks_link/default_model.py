@@ -122,8 +122,8 @@ def apply_default_parameters(
     from the default model, matched by comparison name and level label.
 
     ``comparisons`` limits it to those names (default: all). Levels with fixed parameters keep
-    them. Returns ``{comparison: "the default model"}`` for every comparison whose levels were
-    all found; a comparison the default model does not know keeps its parameters.
+    them. Returns ``{comparison: "the default model"}`` for every comparison it knows; levels
+    (and comparisons) the default model does not know keep their parameters.
     """
     defaults = _default_levels()
     filled: dict[str, str] = {}
@@ -132,10 +132,13 @@ def apply_default_parameters(
         if comparisons is not None and name not in comparisons:
             continue
         levels = [lv for lv in comparison.comparison_levels if not lv.is_null_level]
-        if not all((name, lv.label_for_charts) in defaults for lv in levels):
-            logger.warning("the default model does not know every level of %s; left as it is", name)
+        known = [lv for lv in levels if (name, lv.label_for_charts) in defaults]
+        if not known:
+            logger.warning("the default model does not know the comparison %s; left as it is", name)
             continue
-        for level in levels:
+        if len(known) < len(levels):
+            logger.warning("the default model does not know every level of %s; the others stay", name)
+        for level in known:
             if level._fix_m_probability:
                 continue
             m, u = defaults[(name, level.label_for_charts)]
@@ -197,7 +200,8 @@ def _merge(primary: dict[str, Any], secondary: dict[str, Any]) -> dict[str, Any]
             ) != level.get("u_probability"):
                 mine["m_probability"] = level.get("m_probability")
                 mine["u_probability"] = level.get("u_probability")
-    return merged
+    result: dict[str, Any] = merged
+    return result
 
 
 def train_default_model(

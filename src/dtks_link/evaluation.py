@@ -8,6 +8,7 @@ recall is 1.0 when there are no true pairs, and F1 is 0.0 when both precision an
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -228,7 +229,18 @@ class ErrorReport:
 
 FALSE_MERGE = "false merge"
 MISSED_LINK = "missed link"
-_SHOWN = ("nama_clean", "birth_date", "sex", "nik", "no_kk", "id_lain", "kelurahan_code", "rt", "rw", "street")
+_SHOWN = (
+    "nama_clean",
+    "birth_date",
+    "sex",
+    "nik",
+    "no_kk",
+    "id_lain",
+    "kelurahan_code",
+    "rt",
+    "rw",
+    "street",
+)
 
 
 def _pairs_within(frame: pd.DataFrame, group: str, differ: str) -> pd.DataFrame:
@@ -322,19 +334,24 @@ def _error_report(
     return ErrorReport(pairs=errors, by_source_pair=by_source, by_pattern=by_pattern, examples=shown)
 
 
-def _plain_row(row: dict[str, Any]) -> dict[str, Any]:
+def _plain_row(row: Mapping[Any, Any]) -> dict[str, Any]:
     """A records row with missing values as None and timestamps as dates (what the
     comparisons' Python twins expect)."""
     out: dict[str, Any] = {}
     for key, value in row.items():
-        if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and value != value):
-            out[key] = None
+        if (
+            value is None
+            or value is pd.NaT
+            or value is pd.NA
+            or (isinstance(value, float) and value != value)
+        ):
+            out[str(key)] = None
         elif isinstance(value, pd.Timestamp):
-            out[key] = value.date()
+            out[str(key)] = value.date()
         elif hasattr(value, "tolist") and not isinstance(value, str | bytes):
-            out[key] = value.tolist()
+            out[str(key)] = value.tolist()
         else:
-            out[key] = value
+            out[str(key)] = value
     return out
 
 

@@ -211,7 +211,7 @@ class ResidentModel:
         self._estimate_prior(linker, n_records)
         if self.options.model == "default" or n_records < MIN_RECORDS_TO_TRAIN:
             reason = (
-                "[linkage] model = \"default\""
+                '[linkage] model = "default"'
                 if self.options.model == "default"
                 else f"{n_records} records are too few to train on (fewer than {MIN_RECORDS_TO_TRAIN})"
             )
@@ -321,7 +321,9 @@ class ResidentModel:
         try:
             _em_session(linker, _rule(f"({rule}) AND {_guard()}"))
         except Exception as exc:  # Splink raises plain exceptions
-            self.training_log_.append(f"EM on {rule} (borrowed identifiers) skipped: {mask_numbers(str(exc))}")
+            self.training_log_.append(
+                f"EM on {rule} (borrowed identifiers) skipped: {mask_numbers(str(exc))}"
+            )
             return
         for name, level in levels:
             if (name, level.label_for_charts) not in borrowed:
@@ -379,13 +381,17 @@ class ResidentModel:
         do)."""
         if not self.deterministic_rules_:
             return 0.0
-        columns = sorted({c for rule, cols in _DETERMINISTIC if rule in self.deterministic_rules_ for c in cols})
+        columns = sorted(
+            {c for rule, cols in _DETERMINISTIC if rule in self.deterministic_rules_ for c in cols}
+        )
         rows = engine.rows(
             "SELECT count(*), "
             + ", ".join(f"avg(CASE WHEN {engine.quote(c)} IS NULL THEN 0 ELSE 1 END)" for c in columns)
             + f" FROM {engine.quote(records_table)} GROUP BY source"
         )
-        holds = [(int(r[0]), {c for c, share in zip(columns, r[1:], strict=True) if share >= 0.5}) for r in rows]
+        holds = [
+            (int(r[0]), {c for c, share in zip(columns, r[1:], strict=True) if share >= 0.5}) for r in rows
+        ]
         rules = [set(cols) for rule, cols in _DETERMINISTIC if rule in self.deterministic_rules_]
         seen = total = 0.0
         for i, (n_a, a) in enumerate(holds):
@@ -405,9 +411,7 @@ class ResidentModel:
                 linker.training.estimate_probability_two_random_records_match(guarded, recall=0.8)
                 prior = linker._settings_obj._probability_two_random_records_match
                 if 0.0 < prior < 1.0:
-                    self.training_log_.append(
-                        f"prior from {len(guarded)} deterministic rule(s){_took(step)}"
-                    )
+                    self.training_log_.append(f"prior from {len(guarded)} deterministic rule(s){_took(step)}")
                     return
             except Exception as exc:  # Splink raises plain exceptions when no pair is found
                 logger.info("prior from deterministic rules failed: %s", exc)

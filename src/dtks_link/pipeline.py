@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-import warnings
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -252,7 +252,8 @@ def standardise_records(
         "tanggal_lahir IS NULL AND nik_birth_date IS NOT NULL AND __nik_consistent AS birth_date_from_nik, "
         "coalesce(jenis_kelamin, CASE WHEN __nik_consistent THEN nik_sex END) AS sex, "
         "jenis_kelamin IS NULL AND nik_sex IS NOT NULL AND __nik_consistent AS sex_from_nik "
-        f"FROM (SELECT *, {NIK_CONSISTENT_SQL} AS __nik_consistent FROM ({with_given}) __g0) __g) __standardised",
+        f"FROM (SELECT *, {NIK_CONSISTENT_SQL} AS __nik_consistent "
+        f"FROM ({with_given}) __g0) __g) __standardised",
     )
     engine.drop("__source_flags")
 
@@ -413,7 +414,9 @@ def _run(
             model.fit(db_api, "work_records")
             model.training_log_.insert(0, f"trained model rejected: {problem}")
             predictions = model.predict()
-            second = model.check_scores(predictions.physical_name, match_threshold=cfg.options.match_threshold)
+            second = model.check_scores(
+                predictions.physical_name, match_threshold=cfg.options.match_threshold
+            )
             if second is not None:
                 raise TrainingError(
                     f"the trained model's scores are implausible ({problem}), and so are the default "

@@ -308,7 +308,9 @@ class Registry:
         self._set_meta("next_number", str(changes.next_number))
 
     @classmethod
-    def init(cls, path: str | Path, *, model: str = "default", options: LinkageOptions | None = None) -> Registry:
+    def init(
+        cls, path: str | Path, *, model: str = "default", options: LinkageOptions | None = None
+    ) -> Registry:
         """Open (creating it when absent) a registry that can match from the first record on.
 
         ``model="default"`` starts a registry that has no model yet from the default model
@@ -346,8 +348,8 @@ class Registry:
             for level in comparison["comparison_levels"]:
                 level.pop("tf_adjustment_column", None)
                 level.pop("tf_adjustment_weight", None)
-        empty = SourceConfig(name="empty", id_column="id", columns={"nama": "nama"},
-                             data=pd.DataFrame({"id": pd.Series(dtype=str), "nama": pd.Series(dtype=str)}))  # fmt: skip
+        nothing = pd.DataFrame({"id": pd.Series(dtype=str), "nama": pd.Series(dtype=str)})
+        empty = SourceConfig(name="empty", id_column="id", columns={"nama": "nama"}, data=nothing)
         config = LinkConfig(sources=(empty,), options=options or LinkageOptions())
         load_sources(self.con, [], mapped_table="__empty_mapped", quarantine_table="__empty_quarantine")
         standardise_records(self.con, config, mapped_table="__empty_mapped", records_table="__empty_records")
