@@ -330,6 +330,7 @@ def test_errors_by_source_pair_and_pattern_with_masked_examples() -> None:
     records = pd.DataFrame(
         {"source": ["a", "b", "a", "b"], "record_id": ["1", "1", "2", "2"],
          "nik": ["3276015203750002", "3276011203700001", "3276010505010003", None],
+         "nik_valid": [True, True, True, None],
          "nama_key": ["SITIAMINAH", "BUDISANTOSO", "HASANBASRI", "HASANBASRI"],
          "nama_tokens_key": ["SITI AMINAH", "BUDI SANTOSO", "HASAN BASRI", "HASAN BASRI"],
          "nama_clean": ["SITI AMINAH", "BUDI SANTOSO", "HASAN BASRI", "HASAN BASRI"]}
