@@ -345,3 +345,34 @@ def test_errors_by_source_pair_and_pattern_with_masked_examples() -> None:
     shown = report.examples.to_string()
     assert "3276015203750002" not in shown and "3276********0002" in shown
     assert "false merges: 1 pairs; missed links: 1 pairs" in report.summary()
+
+
+def test_cli_evaluate_lists_errors_with_masked_examples(
+    small_link: Any, small_depok: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dtks_link.cli import main
+
+    clusters = small_link.output_dir / "clusters.parquet"
+    argv = ["evaluate", "--clusters", str(clusters), "--truth", str(small_depok.truth_path), "--errors"]
+    assert main([*argv, "--config", str(small_depok.config_path)]) == 0
+    out = capsys.readouterr().out
+    assert "false merges:" in out and "by source pair:" in out and "most frequent comparison patterns:" in out
+    niks = pd.read_csv(small_depok.source_paths["dukcapil"], dtype=str)["NIK"].dropna()
+    assert not any(nik in out for nik in niks)
+
+
+def test_the_packaged_default_model_is_current() -> None:
+    """The shipped default model holds every comparison with today's levels and SQL (else
+    retrain it: ``python -m dtks_link.default_model src/dtks_link/data/default_model.json``)."""
+    from dtks_link.comparisons import COMPARISONS
+    from dtks_link.default_model import default_model_info, default_settings
+
+    settings = default_settings()
+    shipped = {c["output_column_name"]: c for c in settings["comparisons"]}
+    assert set(shipped) == set(COMPARISONS)
+    for name, spec in COMPARISONS.items():
+        levels = shipped[name]["comparison_levels"]
+        assert [lv.get("label_for_charts") for lv in levels[:-1]] == [lv.label for lv in spec.levels[:-1]]
+        assert [lv["sql_condition"] for lv in levels[:-1]] == [lv.sql for lv in spec.levels[:-1]], name
+    info = default_model_info()
+    assert info["residents"] >= 10_000 and "python -m dtks_link.default_model" in info["command"]

@@ -405,8 +405,9 @@ _FIRST_L = "split_part(\"nama_tokens_key_l\", ' ', 1)"
 _FIRST_R = "split_part(\"nama_tokens_key_r\", ' ', 1)"
 #: SQL twin of :func:`_other_given_name`.
 _OTHER_GIVEN_SQL = (
-    f"len({_TOKENS_L}) >= 2 AND len({_TOKENS_R}) >= 2 "
-    f"AND {_TOKENS_L}[-1] = {_TOKENS_R}[-1] AND NOT ({_TOKEN_SUBSET_SQL}) "
+    "\"nama_tokens_key_l\" LIKE '% %' AND \"nama_tokens_key_r\" LIKE '% %' "
+    "AND regexp_extract(\"nama_tokens_key_l\", '[^ ]*$', 0) = regexp_extract(\"nama_tokens_key_r\", '[^ ]*$', 0) "
+    f"AND NOT ({_TOKEN_SUBSET_SQL}) "
     f"AND NOT (left({_FIRST_L}, 1) = left({_FIRST_R}, 1) "
     f"AND (length({_FIRST_L}) = 1 OR length({_FIRST_R}) = 1)) "
     f"AND {_FIRST_L} <> {_FIRST_R} AND jaro_winkler_similarity({_FIRST_L}, {_FIRST_R}) < 0.8"
