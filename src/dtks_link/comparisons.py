@@ -166,11 +166,21 @@ _ELSE = Level("All other comparisons", "ELSE", lambda left, right: True)
 
 
 # -- another person behind one identifier --------------------------------------------------------
-def _names_disagree(left: Row, right: Row) -> bool:
-    a, b = left.get("nama_key"), right.get("nama_key")
-    if a is None or b is None or jellyfish.jaro_winkler_similarity(a, b) >= 0.75:
-        return False
-    return not _token_subset(left, right)
+def _names_below(threshold: float) -> Predicate:
+    """Names further apart than ``threshold``: Jaro-Winkler below it on the keys, and neither
+    name holds the other's words."""
+
+    def check(left: Row, right: Row) -> bool:
+        a, b = left.get("nama_key"), right.get("nama_key")
+        if a is None or b is None or jellyfish.jaro_winkler_similarity(a, b) >= threshold:
+            return False
+        return not _token_subset(left, right)
+
+    return check
+
+
+_names_disagree = _names_below(0.75)
+_names_differ = _names_below(0.88)
 
 
 def _own_dates_disagree(left: Row, right: Row) -> bool:
@@ -190,14 +200,6 @@ def _own_dates_agree(left: Row, right: Row) -> bool:
 def _own_sexes_differ(left: Row, right: Row) -> bool:
     a, b = left.get("jenis_kelamin"), right.get("jenis_kelamin")
     return a is not None and b is not None and a != b
-
-
-def _names_differ(left: Row, right: Row) -> bool:
-    """Names not close: Jaro-Winkler < 0.88 on the keys and neither holds the other's words."""
-    a, b = left.get("nama_key"), right.get("nama_key")
-    if a is None or b is None or jellyfish.jaro_winkler_similarity(a, b) >= 0.88:
-        return False
-    return not _token_subset(left, right)
 
 
 def _another_person(left: Row, right: Row) -> bool:
@@ -220,14 +222,17 @@ _TOKEN_SUBSET_SQL = f"list_has_all({_TOKENS_L}, {_TOKENS_R}) OR list_has_all({_T
 _OWN_Y = 'year("tanggal_lahir_l") = year("tanggal_lahir_r")'
 _OWN_M = 'month("tanggal_lahir_l") = month("tanggal_lahir_r")'
 _OWN_D = 'day("tanggal_lahir_l") = day("tanggal_lahir_r")'
-_NAMES_DISAGREE_SQL = (
-    'coalesce(jaro_winkler_similarity("nama_key_l", "nama_key_r") < 0.75 '
-    f"AND NOT coalesce({_TOKEN_SUBSET_SQL}, false), false)"
-)
-_NAMES_DIFFER_SQL = (
-    'coalesce(jaro_winkler_similarity("nama_key_l", "nama_key_r") < 0.88 '
-    f"AND NOT coalesce({_TOKEN_SUBSET_SQL}, false), false)"
-)
+
+
+def _names_below_sql(threshold: float) -> str:
+    return (
+        f'coalesce(jaro_winkler_similarity("nama_key_l", "nama_key_r") < {threshold} '
+        f"AND NOT coalesce({_TOKEN_SUBSET_SQL}, false), false)"
+    )
+
+
+_NAMES_DISAGREE_SQL = _names_below_sql(0.75)
+_NAMES_DIFFER_SQL = _names_below_sql(0.88)
 _DATES_DISAGREE_SQL = (
     f"coalesce(NOT (({_OWN_Y} AND {_OWN_M}) OR ({_OWN_Y} AND {_OWN_D}) OR ({_OWN_M} AND {_OWN_D}) "
     f'OR ({_OWN_Y} AND month("tanggal_lahir_l") = day("tanggal_lahir_r") '
@@ -406,7 +411,8 @@ _FIRST_R = "split_part(\"nama_tokens_key_r\", ' ', 1)"
 #: SQL twin of :func:`_other_given_name`.
 _OTHER_GIVEN_SQL = (
     "\"nama_tokens_key_l\" LIKE '% %' AND \"nama_tokens_key_r\" LIKE '% %' "
-    "AND regexp_extract(\"nama_tokens_key_l\", '[^ ]*$', 0) = regexp_extract(\"nama_tokens_key_r\", '[^ ]*$', 0) "
+    "AND regexp_extract(\"nama_tokens_key_l\", '[^ ]*$', 0) "
+    "= regexp_extract(\"nama_tokens_key_r\", '[^ ]*$', 0) "
     f"AND NOT ({_TOKEN_SUBSET_SQL}) "
     f"AND NOT (left({_FIRST_L}, 1) = left({_FIRST_R}, 1) "
     f"AND (length({_FIRST_L}) = 1 OR length({_FIRST_R}) = 1)) "
