@@ -31,6 +31,7 @@ from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from .backends.duckdb import DuckDBEngine
 from .backends.engine import Engine
+from .comparisons import level_sql
 
 __all__ = [
     "ClusterReport",
@@ -231,7 +232,8 @@ def cluster_records(
         "AND (r.jenis_kelamin IS NULL OR r.nik_sex IS NULL OR r.jenis_kelamin = r.nik_sex) THEN r.nik END "
         f"AS confirmed_nik FROM __components c JOIN {q(records_table)} r ON c.unique_id = r.unique_id",
     )
-    family = engine.dialect == "duckdb" and set(FAMILY_COLUMNS) <= set(engine.columns(records_table))
+    family = set(FAMILY_COLUMNS) <= set(engine.columns(records_table))
+    conflict = level_sql(FAMILY_CONFLICT_SQL, engine.dialect) if family else "false"
     # pairs the evidence places as two members of one family, among the scored pairs
     engine.create_table(
         "__cannot_link",
@@ -240,7 +242,7 @@ def cluster_records(
         f"JOIN {q(records_table)} r ON e.unique_id_r = r.unique_id "
         "JOIN __node_facts n ON n.unique_id = e.unique_id_l "
         "JOIN __node_facts m ON m.unique_id = e.unique_id_r AND m.component = n.component "
-        f"WHERE {FAMILY_CONFLICT_SQL if family else 'false'}",
+        f"WHERE {conflict}",
     )
     violations = engine.rows(
         "SELECT f.component, count(*) > ? AS oversized, "
