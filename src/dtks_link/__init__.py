@@ -21,7 +21,7 @@ Quick use::
 from __future__ import annotations
 
 from .config import LinkageOptions, LinkConfig, SourceConfig, load_config
-from .errors import ConfigError, DtksLinkError, EngineError, EvaluationError, SourceError
+from .errors import ConfigError, DtksLinkError, EngineError, EvaluationError, SourceError, TrainingError
 from .evaluation import LinkageMetrics, evaluate
 from .model import ResidentModel
 from .pipeline import LinkResult, link
@@ -41,6 +41,7 @@ __all__ = [
     "ResidentModel",
     "SourceConfig",
     "SourceError",
+    "TrainingError",
     "evaluate",
     "link",
     "load_config",
