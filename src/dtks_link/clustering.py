@@ -234,15 +234,16 @@ def cluster_records(
     )
     family = set(FAMILY_COLUMNS) <= set(engine.columns(records_table))
     conflict = level_sql(FAMILY_CONFLICT_SQL, engine.dialect) if family else "false"
-    # pairs the evidence places as two members of one family, among the scored pairs
+    # pairs the evidence places as two members of one family, among every pair of records of
+    # one component (joined through others, two relatives may never have been compared)
     engine.create_table(
         "__cannot_link",
-        "SELECT e.unique_id_l AS a, e.unique_id_r AS b, n.component "
-        f"FROM {q(edges_table)} e JOIN {q(records_table)} l ON e.unique_id_l = l.unique_id "
-        f"JOIN {q(records_table)} r ON e.unique_id_r = r.unique_id "
-        "JOIN __node_facts n ON n.unique_id = e.unique_id_l "
-        "JOIN __node_facts m ON m.unique_id = e.unique_id_r AND m.component = n.component "
-        f"WHERE {conflict}",
+        "SELECT n.unique_id AS a, m.unique_id AS b, n.component FROM __node_facts n "
+        "JOIN __node_facts m ON m.component = n.component AND n.unique_id < m.unique_id "
+        f"JOIN {q(records_table)} l ON n.unique_id = l.unique_id "
+        f"JOIN {q(records_table)} r ON m.unique_id = r.unique_id "
+        f"WHERE n.component IN (SELECT component FROM __node_facts GROUP BY component HAVING count(*) > 1) "
+        f"AND {conflict}",
     )
     violations = engine.rows(
         "SELECT f.component, count(*) > ? AS oversized, "
