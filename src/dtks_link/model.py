@@ -167,7 +167,8 @@ class ResidentModel:
         (a Splink ``DuckDBAPI`` or ``SparkAPI``).
 
         With ``labels`` (``source_l, record_id_l, source_r, record_id_r, is_match``, e.g. from
-        clerical review), m probabilities come from the labelled matches instead of EM.
+        clerical review), the labelled matches give one more estimate of the m probabilities,
+        beside the EM sessions' (Splink keeps the median per level).
 
         Splink's samples are drawn with an engine-independent hash
         (:func:`~dtks_link.backends.splink_sampling.portable_sampling`), so the same data
@@ -233,25 +234,6 @@ class ResidentModel:
             self.training_log_.append(f"u by random sampling failed ({exc}); u from the default model")
             logger.warning("u sampling failed (%s); u probabilities from the default model", exc)
             apply_default_parameters(linker, use_u=True, use_m=False)
-        if labels is not None and bool(labels["is_match"].any()):
-            positives = labels[labels["is_match"].astype(bool)]
-            table = pd.DataFrame(
-                {
-                    "unique_id_l": positives["source_l"].astype(str)
-                    + "|"
-                    + positives["record_id_l"].astype(str),
-                    "unique_id_r": positives["source_r"].astype(str)
-                    + "|"
-                    + positives["record_id_r"].astype(str),
-                }
-            )
-            training.estimate_m_from_pairwise_labels(db_api.register(table))  # type: ignore[no-untyped-call]
-            self.training_log_.append(f"m from {len(table)} labelled matching pairs")
-            self.training_log_.extend(_calibrate(linker))
-            self.model_kind_ = "labelled"
-            self.linker_ = linker
-            self.settings_ = linker.misc.save_model_to_json()
-            return self
         present = {spec.name: spec.uses for spec in COMPARISONS.values() if spec.columns_present(with_data)}
         untrained = set(present)
         for position, (rule, cols) in enumerate(_EM_RULES):
@@ -270,6 +252,23 @@ class ResidentModel:
                 self.training_log_.append(f"EM on {rule} skipped: {mask_numbers(str(exc))}")
                 logger.warning("EM session on %s skipped: %s", rule, mask_numbers(str(exc)))
         self._household_session(linker, with_data)
+        labelled = labels is not None and bool(labels["is_match"].any())
+        if labels is not None and labelled:
+            # reviewed matches are one more estimate of m, beside the EM sessions' (Splink keeps
+            # the median per level): a few dozen reviewed pairs cannot observe every level
+            positives = labels[labels["is_match"].astype(bool)]
+            table = pd.DataFrame(
+                {
+                    "unique_id_l": positives["source_l"].astype(str)
+                    + "|"
+                    + positives["record_id_l"].astype(str),
+                    "unique_id_r": positives["source_r"].astype(str)
+                    + "|"
+                    + positives["record_id_r"].astype(str),
+                }
+            )
+            training.estimate_m_from_pairwise_labels(db_api.register(table))  # type: ignore[no-untyped-call]
+            self.training_log_.append(f"m also from {len(table)} labelled matching pairs")
         self.training_log_.extend(_calibrate(linker))
         self._refine_prior(linker, engine, records_table, n_records)
         self.parameter_sources_ = {name: "EM" for name in present if name not in untrained}

@@ -279,7 +279,7 @@ def link(
     also written to the registry and ``resident_id`` values are its stable ids.
     ``keep_records=True`` keeps the standardised records in ``LinkResult.records`` (for
     clerical review). ``labels`` (reviewed pairs, see :mod:`dtks_link.review`) make the model
-    estimate m probabilities from them instead of EM.
+    add an estimate of the m probabilities from them to the EM sessions'.
 
     ``engine`` overrides the config's ``[linkage] engine``: ``"duckdb"`` (embedded, the
     default), ``"spark"`` (a local Spark session, see
