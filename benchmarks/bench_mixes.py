@@ -39,10 +39,13 @@ FIELDS = ("nik", "no_kk", "nama", "tanggal_lahir", "umur", "jenis_kelamin", "ala
 def run_mix(config: dtks_link.LinkConfig, names: tuple[str, ...], truth: pd.DataFrame) -> dict[str, Any]:
     sources = tuple(s for s in config.sources if s.name in names)
     present = {f for s in sources for f in s.columns}
+    shared = set.intersection(*(set(s.columns) for s in sources))
     row: dict[str, Any] = {
         "mix": " + ".join(names),
         "sources": len(names),
         "lacks": ", ".join(f for f in FIELDS if f not in present) or "-",
+        # a comparison needs the field on both records: for a pair of sources, what they share
+        "shared": ", ".join(f for f in FIELDS if f in shared) or "-",
     }
     start = time.perf_counter()
     try:
@@ -86,7 +89,7 @@ def main() -> None:
         row = run_mix(config, mix, truth)
         rows.append(row)
         print(f"{row['mix']:<50} F1 {row.get('f1', float('nan')):.4f} {row.get('error', '')}", flush=True)
-    columns = ["mix", "records", "true_pairs", "precision", "recall", "f1", "expected_f1", "lacks", "model"]
+    columns = ["mix", "records", "true_pairs", "precision", "recall", "f1", "expected_f1", "shared", "model"]
     print(table(rows, columns))
     silent = [r["mix"] for r in rows if r.get("silent_zero")]
     print(f"mixes with 0 pairs and no error: {silent or 'none'}")
