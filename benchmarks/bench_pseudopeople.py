@@ -107,6 +107,16 @@ def _iso_date(values: pd.Series) -> pd.Series:
 
 def prepare(seed: int) -> tuple[Path, pd.DataFrame]:
     """Write the six files, the config and the truth; return the config path and truth."""
+    import numpy as np
+
+    errors = np.geterr()
+    try:
+        return _prepare(seed)
+    finally:
+        np.seterr(**errors)  # pseudopeople turns numpy warnings into errors for the whole process
+
+
+def _prepare(seed: int) -> tuple[Path, pd.DataFrame]:
     import pseudopeople as psp
 
     folder = DATA / f"seed_{seed}"
