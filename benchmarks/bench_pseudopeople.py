@@ -11,6 +11,13 @@ are linked: decennial census, ACS, CPS, WIC, Social Security and W-2/1099 (true 
     alamat = street number + street name + unit (W-2/1099: the mailing address)
     id_lain = ssn (Social Security and W-2/1099)
 
+TEMPORARY, until the real-files branch (multi-column mapping and ``[sources.formats]``) is
+merged: the name and address parts are joined and the dates rewritten as ISO here
+(:func:`_joined`, :func:`_iso_date`). After it, ``_prepare`` writes pseudopeople's own columns
+and the config says, per file, ``nama = [<DATASETS name parts>]``, ``alamat = [<address
+parts>]`` and ``[sources.formats] tanggal_lahir = ["%m/%d/%Y", "%m%d%Y", "%Y%m%d"]``: the parts
+are already listed in :data:`DATASETS`.
+
 Then dtks_link (trained, and the packaged default model), generic Splink 5 and recordlinkage
 link the same files, and the model's own estimate of its precision and recall
 (:func:`dtks_link.evaluation.expected_quality`) is set beside the measured figures.
