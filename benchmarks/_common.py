@@ -60,3 +60,10 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     for row in rows:
         lines.append("| " + " | ".join(cell(row.get(c, "")) for c in columns) + " |")
     return "\n".join(lines)
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (the machine is shared: timings are indicative)."""
+    import os
+
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
