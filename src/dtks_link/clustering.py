@@ -233,7 +233,7 @@ def cluster_records(
         f"AS confirmed_nik FROM __components c JOIN {q(records_table)} r ON c.unique_id = r.unique_id",
     )
     family = set(FAMILY_COLUMNS) <= set(engine.columns(records_table))
-    conflict = level_sql(FAMILY_CONFLICT_SQL, engine.dialect) if family else "false"
+    conflict = level_sql(FAMILY_CONFLICT_SQL, engine.dialect.name) if family else "false"
     # pairs the evidence places as two members of one family, among every pair of records of
     # one component (joined through others, two relatives may never have been compared)
     engine.create_table(
