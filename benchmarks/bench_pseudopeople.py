@@ -11,12 +11,9 @@ are linked: decennial census, ACS, CPS, WIC, Social Security and W-2/1099 (true 
     alamat = street number + street name + unit (W-2/1099: the mailing address)
     id_lain = ssn (Social Security and W-2/1099)
 
-TEMPORARY, until the real-files branch (multi-column mapping and ``[sources.formats]``) is
-merged: the name and address parts are joined and the dates rewritten as ISO here
-(:func:`_joined`, :func:`_iso_date`). After it, ``_prepare`` writes pseudopeople's own columns
-and the config says, per file, ``nama = [<DATASETS name parts>]``, ``alamat = [<address
-parts>]`` and ``[sources.formats] tanggal_lahir = ["%m/%d/%Y", "%m%d%Y", "%Y%m%d"]``: the parts
-are already listed in :data:`DATASETS`.
+The files are written with pseudopeople's own columns; the config maps a field to several
+columns (``nama = ["first_name", "middle_initial", "last_name"]``) and gives the date formats
+(``[sources.formats] tanggal_lahir = ["%m/%d/%Y", "%m%d%Y", "%Y%m%d"]``): no preprocessing.
 
 Then dtks_link (trained, and the packaged default model), generic Splink 5 and recordlinkage
 link the same files, and the model's own estimate of its precision and recall
@@ -77,39 +74,13 @@ DATASETS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 
-#: The public config: canonical field -> column of the prepared file.
-COLUMNS = {
-    "nama": "name",
-    "tanggal_lahir": "date_of_birth",
-    "jenis_kelamin": "sex",
-    "alamat": "address",
-    "kode_pos": "zipcode",
-    "id_lain": "ssn",
-}
+#: Date formats the datasets write (census/ACS/CPS ``MM/DD/YYYY``, WIC ``MMDDYYYY``, SSA
+#: ``YYYYMMDD``), tried in order: no month is 19 or 20, so a YYYYMMDD date never parses month-first.
+DATE_FORMATS = ["%m/%d/%Y", "%m%d%Y", "%Y%m%d"]
 
 
-def _joined(frame: pd.DataFrame, parts: tuple[str, ...]) -> pd.Series:
-    """TEMPORARY (until multi-column mapping lands from the real-files branch: then the config
-    maps ``nama = ["first_name", "middle_initial", "last_name"]`` and this goes): the parts
-    joined with a space, blanks skipped."""
-    if not parts:
-        return pd.Series([None] * len(frame), index=frame.index, dtype=object)
-    text = frame[list(parts)].astype("string").fillna("")
-    joined = text.apply(lambda row: " ".join(v.strip() for v in row if v and v.strip()), axis=1)
-    return joined.where(joined != "", None)
-
-
-def _iso_date(values: pd.Series) -> pd.Series:
-    """TEMPORARY (until ``[sources.formats]`` lands: then the config says
-    ``tanggal_lahir = ["%m/%d/%Y", "%m%d%Y", "%Y%m%d"]``): pseudopeople's month-first dates as
-    ISO text, since the library reads an ambiguous date day-first."""
-    text = values.astype("string")
-    out = pd.Series([None] * len(values), index=values.index, dtype=object)
-    for fmt in ("%m/%d/%Y", "%m%d%Y", "%Y%m%d"):
-        missing = out.isna() & text.notna()
-        parsed = pd.to_datetime(text[missing], format=fmt, errors="coerce")
-        out[missing] = parsed.dt.strftime("%Y-%m-%d").where(parsed.notna(), None)
-    return out
+def _toml_list(columns: list[str]) -> str:
+    return "[" + ", ".join(f'"{c}"' for c in columns) + "]"
 
 
 def prepare(seed: int) -> tuple[Path, pd.DataFrame]:
@@ -136,24 +107,26 @@ def _prepare(seed: int) -> tuple[Path, pd.DataFrame]:
     lines = ['[output]\ndir = "out"\n']
     for name, (function, name_parts, address_parts) in DATASETS.items():
         raw = getattr(psp, function)(seed=seed).reset_index(drop=True)
-        frame = pd.DataFrame(
-            {
-                "record_id": [f"{name}-{i}" for i in range(len(raw))],
-                "name": _joined(raw, name_parts),
-                "date_of_birth": _iso_date(raw["date_of_birth"]) if "date_of_birth" in raw else None,
-                "sex": raw["sex"].astype("string") if "sex" in raw else None,
-                "address": _joined(raw, address_parts),
-                "zipcode": raw.get("mailing_address_zipcode", raw.get("zipcode")),
-                "ssn": raw["ssn"].astype("string") if "ssn" in raw else None,
-            }
-        )  # fmt: skip
+        frame = raw.drop(columns=["simulant_id"]).astype("string")
+        frame.insert(0, "record_id", [f"{name}-{i}" for i in range(len(raw))])
         frame = frame.astype(object).where(frame.notna(), None)
         frame.to_parquet(folder / f"{name}.parquet", index=False)
         truths.append(pd.DataFrame({"source": name, "record_id": frame["record_id"],
                                     "true_id": raw["simulant_id"].astype(str)}))  # fmt: skip
-        mapped = {k: v for k, v in COLUMNS.items() if frame[v].notna().any()}
+        present = [c for c in frame.columns if frame[c].notna().any()]
+        mapping = {"nama": _toml_list([c for c in name_parts if c in present])}
+        if address_parts:
+            mapping["alamat"] = _toml_list([c for c in address_parts if c in present])
+        for field, options in (("tanggal_lahir", ["date_of_birth"]), ("jenis_kelamin", ["sex"]),
+                               ("kode_pos", ["zipcode", "mailing_address_zipcode"]), ("id_lain", ["ssn"])):
+            column = next((c for c in options if c in present), None)
+            if column is not None:
+                mapping[field] = f'"{column}"'
         lines += [f'[[sources]]\nname = "{name}"\npath = "{name}.parquet"\nid_column = "record_id"',
-                  "[sources.columns]", *[f'{k} = "{v}"' for k, v in mapped.items()], ""]  # fmt: skip
+                  "[sources.columns]", *[f"{k} = {v}" for k, v in mapping.items()]]  # fmt: skip
+        if "tanggal_lahir" in mapping:
+            lines += ["[sources.formats]", f"tanggal_lahir = {_toml_list(DATE_FORMATS)}"]
+        lines.append("")
     config.write_text("\n".join(lines))
     truth = pd.concat(truths, ignore_index=True)
     truth.to_parquet(truth_path, index=False)
@@ -185,15 +158,20 @@ def run_dtks(config_path: Path, truth: pd.DataFrame, label: str, *, model: str =
 
 
 def _recordlinkage_frames(config_path: Path) -> dict[str, pd.DataFrame]:
-    config = dtks_link.load_config(config_path)
+    """The sources as recordlinkage's tutorial takes them, read through the same config (list
+    mappings joined, dates in the configured formats) so every tool sees the same values."""
+    from dtks_link.backends import connect
+    from dtks_link.sources import load_sources
+
+    con = connect()
+    load_sources(con, dtks_link.load_config(config_path).sources)
+    mapped = con.execute("SELECT * FROM mapped").df()
     frames = {}
-    for source in config.sources:
-        assert source.path is not None
-        raw = pd.read_parquet(source.path)
-        frames[source.name] = pd.DataFrame({
-            "rec_id": raw["record_id"], "name": raw["name"].fillna("").str.lower(),
-            "dob": raw["date_of_birth"], "address": raw["address"].fillna("").str.lower(),
-            "id_number": raw["ssn"],
+    for name, raw in mapped.groupby("source", sort=False):
+        frames[str(name)] = pd.DataFrame({
+            "rec_id": raw["record_id"], "name": raw["nama"].fillna("").str.lower(),
+            "dob": raw["tanggal_lahir"], "address": raw["alamat"].fillna("").str.lower(),
+            "id_number": raw["id_lain"],
         })  # fmt: skip
     return frames
 
