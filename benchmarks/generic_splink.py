@@ -54,31 +54,39 @@ def run_generic(config_path: str | Path, *, threshold: float = 0.9) -> tuple[pd.
     timings["prepare"] = time.perf_counter() - start
 
     start = time.perf_counter()
+    # a user drops the comparisons and rules of fields the files do not have
+    has = {c for c in frame.columns if frame[c].notna().any()}
+    comparisons = [
+        comparison
+        for column, comparison in (
+            ("nik", cl.LevenshteinAtThresholds("nik", [1, 2])),
+            ("name", cl.NameComparison("name").configure(term_frequency_adjustments=True)),
+            ("dob", cl.DateOfBirthComparison("dob", input_is_string=True, datetime_format="%Y-%m-%d")),
+            ("sex", cl.ExactMatch("sex")),
+            ("address", cl.JaroWinklerAtThresholds("address", [0.9, 0.7])),
+            ("kelurahan", cl.ExactMatch("kelurahan").configure(term_frequency_adjustments=True)),
+            ("postcode", cl.LevenshteinAtThresholds("postcode", [1])),
+        )
+        if column in has
+    ]
+    rules = [("nik",), ("name", "dob"), ("dob", "substr(name, 1, 1)")]
     settings = SettingsCreator(
         link_type="dedupe_only",
-        comparisons=[
-            cl.LevenshteinAtThresholds("nik", [1, 2]),
-            cl.NameComparison("name").configure(term_frequency_adjustments=True),
-            cl.DateOfBirthComparison("dob", input_is_string=True, datetime_format="%Y-%m-%d"),
-            cl.ExactMatch("sex"),
-            cl.JaroWinklerAtThresholds("address", [0.9, 0.7]),
-            cl.ExactMatch("kelurahan").configure(term_frequency_adjustments=True),
-            *([cl.LevenshteinAtThresholds("postcode", [1])] if frame["postcode"].notna().any() else []),
-        ],
+        comparisons=comparisons,
         blocking_rules_to_generate_predictions=[
-            block_on("nik"),
-            block_on("name", "dob"),
-            block_on("dob", "substr(name, 1, 1)"),
+            block_on(*rule) for rule in rules if {c.split("(")[-1].split(",")[0] for c in rule} <= has
         ],
         additional_columns_to_retain=["source", "record_id"],
     )
     db_api = DuckDBAPI()
     sdf = db_api.register(frame)
     linker = Linker(sdf, settings, log_level=logging.WARNING)
-    linker.training.estimate_probability_two_random_records_match([block_on("nik", "name")], recall=0.7)
+    prior_rule = ("nik", "name") if "nik" in has else ("name", "dob")
+    linker.training.estimate_probability_two_random_records_match([block_on(*prior_rule)], recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=42)
-    for rule in (block_on("nik"), block_on("name", "dob")):
-        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    for rule in (("nik",), ("name", "dob"), ("dob",)):
+        if set(rule) <= has and (rule != ("dob",) or "nik" not in has):
+            linker.training.estimate_parameters_using_expectation_maximisation(block_on(*rule))
     timings["train"] = time.perf_counter() - start
 
     start = time.perf_counter()

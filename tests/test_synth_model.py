@@ -236,3 +236,31 @@ def test_documented_rates_match_defaults(where: str) -> None:
 def test_docstring_examples_run(module: object) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)  # type: ignore[arg-type]
     assert result.failed == 0
+
+
+def test_noise_knob_scales_every_rate_and_keeps_exclusive_groups_valid() -> None:
+    from dtks_link.synth.error_model import _NIK_ERRORS, DEFAULT_ERROR_RATES
+
+    bencana = DEFAULT_ERROR_RATES["bencana"]
+    tripled = bencana.scaled(3.0)
+    assert tripled.typo_keyboard == pytest.approx(3 * bencana.typo_keyboard)
+    nik_total = sum(getattr(tripled, name) for name in _NIK_ERRORS)
+    assert nik_total == pytest.approx(1.0)
+    # proportions between the exclusive NIK errors are kept
+    assert tripled.nik_missing / tripled.nik_typo == pytest.approx(bencana.nik_missing / bencana.nik_typo)
+    assert bencana.scaled(0.5).typo_keyboard == pytest.approx(bencana.typo_keyboard / 2)
+    assert DEFAULT_ERROR_RATES["dukcapil"].scaled(3.0) == DEFAULT_ERROR_RATES["dukcapil"]
+
+
+def test_generate_with_more_noise_applies_more_errors(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from dtks_link.synth import generate
+
+    counts = {}
+    for noise in (0.5, 2.0):
+        ds = generate(tmp_path / str(noise), residents=2_000, seed=3, sources=["dtks"], noise=noise)
+        counts[noise] = len(pd.read_parquet(ds.errors_path))
+    assert counts[2.0] > 2.5 * counts[0.5]
+    with pytest.raises(ConfigError, match="noise"):
+        generate(tmp_path / "bad", residents=100, noise=-1)

@@ -22,7 +22,15 @@ Quick use::
 from __future__ import annotations
 
 from .config import LinkageOptions, LinkConfig, SourceConfig, load_config
-from .errors import ConfigError, DtksLinkError, EngineError, EvaluationError, QueryError, SourceError
+from .errors import (
+    ConfigError,
+    DtksLinkError,
+    EngineError,
+    EvaluationError,
+    QueryError,
+    SourceError,
+    TrainingError,
+)
 from .evaluation import LinkageMetrics, evaluate
 from .model import ResidentModel
 from .pipeline import LinkResult, link
@@ -44,6 +52,7 @@ __all__ = [
     "ResidentModel",
     "SourceConfig",
     "SourceError",
+    "TrainingError",
     "evaluate",
     "link",
     "load_config",

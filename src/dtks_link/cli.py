@@ -9,6 +9,7 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .errors import DtksLinkError, mask_identifier, mask_numbers
 
@@ -77,14 +78,44 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         print(json.dumps(metrics.as_dict(), indent=2))
     else:
         print(metrics.summary())
+    if args.errors:
+        import pandas as pd
+
+        pairs_path = args.pairs or args.clusters.parent / "pairs.parquet"
+        pairs = pd.read_parquet(pairs_path) if pairs_path.exists() else None
+        records = _standardised_records(args.config) if args.config is not None else None
+        report = metrics.errors(pairs=pairs, records=records)
+        print("\n" + report.summary(top=args.top))
+        if not report.examples.empty:
+            print("\nexamples (identifiers masked):")
+            print(report.examples.head(args.top).to_string(index=False))
+        elif records is None:
+            print("(pass --config CONFIG for the comparison levels of each error and masked examples)")
     return 0
+
+
+def _standardised_records(config_path: Path) -> Any:
+    """The standardised records of a config's sources, as the linkage saw them."""
+    from .backends.duckdb import connect
+    from .config import load_config
+    from .pipeline import standardise_records
+    from .sources import load_sources
+
+    config = load_config(config_path)
+    con = connect()
+    try:
+        load_sources(con, config.sources, mapped_table="mapped", quarantine_table="quarantine")
+        standardise_records(con, config, mapped_table="mapped", records_table="records")
+        return con.execute("SELECT * FROM records").df()
+    finally:
+        con.close()
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
     from .synth import generate
 
     start = time.perf_counter()
-    dataset = generate(args.out, residents=args.residents, seed=args.seed)
+    dataset = generate(args.out, residents=args.residents, seed=args.seed, noise=args.noise)
     print(f"generated {dataset.residents:,} residents in {time.perf_counter() - start:.1f} s")
     for name, n in dataset.records_per_source.items():
         print(f"  {name:<12} {n:>10,} records  {dataset.source_paths[name].name}")
@@ -142,6 +173,10 @@ def _cmd_registry(args: argparse.Namespace) -> int:
     from .registry import Registry
 
     if args.registry_command == "init":
+        if args.model == "default":
+            with Registry.init(args.file, model="default") as registry:
+                print(f"registry {args.file} ready with the default model: {registry.stats()}")
+            return 0
         with Registry(args.file) as registry:
             if args.model_from is not None:
                 with Registry(args.model_from, read_only=True) as source:
@@ -330,6 +365,12 @@ def build_parser() -> argparse.ArgumentParser:
     r = reg.add_parser("init", help="create an empty registry")
     r.add_argument("file", type=Path)
     r.add_argument("--model-from", type=Path, default=None, help="copy the model of another registry")
+    r.add_argument(
+        "--model",
+        choices=["default"],
+        default=None,
+        help="start from the default model shipped with the package (match from the first record)",
+    )
     r = reg.add_parser("ingest", help="add the sources of a config as a new batch")
     r.add_argument("file", type=Path)
     r.add_argument("config", type=Path)
@@ -405,11 +446,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clusters", type=Path, required=True, help="clusters.parquet from link")
     p.add_argument("--truth", type=Path, required=True, help="truth with source, record_id, true_id")
     p.add_argument("--json", action="store_true", help="print metrics as JSON")
+    p.add_argument(
+        "--errors", action="store_true", help="list false merges and missed links by source pair and pattern"
+    )
+    p.add_argument("--pairs", type=Path, default=None, help="pairs.parquet (default: beside --clusters)")
+    p.add_argument(
+        "--config", type=Path, default=None, help="the linkage config: adds comparison levels and examples"
+    )
+    p.add_argument("--top", type=int, default=10, help="rows shown per table with --errors")
     p.set_defaults(func=_cmd_evaluate)
 
     p = sub.add_parser("generate", help="write a synthetic Depok population and its extracts")
     p.add_argument("--residents", type=int, default=None, help="number of residents (default: Depok 2025)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--noise", type=float, default=1.0, help="scale every error rate (0.5 halves, 2 doubles; default 1)"
+    )
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(func=_cmd_generate)
 

@@ -8,6 +8,10 @@ step for the components that break a constraint:
   never share a cluster: they are two residents. A NIK counts for a record only when it agrees
   with the record's own birth date and sex: a member listed under the head of family's NIK (a
   common error) is not held to the head's identity;
+- two records that the evidence places as different members of one family never share a
+  cluster (:data:`FAMILY_CONFLICT_SQL`: same KK or address, and different given names with
+  birth dates that disagree or two different valid NIKs that each agree with their record,
+  or birth dates that disagree together with such NIKs);
 - a cluster has at most ``max_cluster_size`` records.
 
 A component that breaks one is rebuilt greedily: its edges are taken from the strongest match
@@ -27,6 +31,7 @@ from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from .backends.duckdb import DuckDBEngine
 from .backends.engine import Engine
+from .comparisons import level_sql
 
 __all__ = [
     "ClusterReport",
@@ -46,6 +51,7 @@ class ClusterReport:
     confirmed_nik_conflicts: int
     oversized: int
     edges_refused: int
+    family_conflicts: int = 0
 
 
 @dataclass
@@ -60,11 +66,13 @@ def greedy_constrained_clusters(
     edges: Iterable[tuple[str, str, float]],
     *,
     max_cluster_size: int,
+    cannot_link: Iterable[tuple[str, str]] = (),
 ) -> tuple[dict[str, str], int]:
     """Cluster one component under the constraints.
 
     ``nodes`` are ``(unique_id, duplicate_free_source_or_None, confirmed_nik_or_None)``;
-    ``edges`` are ``(unique_id_l, unique_id_r, match_weight)`` already above the threshold.
+    ``edges`` are ``(unique_id_l, unique_id_r, match_weight)`` already above the threshold;
+    ``cannot_link`` are pairs of unique ids that must end in different clusters.
     Returns ``unique_id -> representative unique_id`` (the smallest id of its cluster) and the
     number of edges refused.
     """
@@ -72,11 +80,22 @@ def greedy_constrained_clusters(
     sources: dict[str, set[str]] = {}
     niks: dict[str, set[str]] = {}
     size: dict[str, int] = {}
+    members: dict[str, set[str]] = {}
     for key, source, nik in nodes:
         parent[key] = key
         sources[key] = {source} if source else set()
         niks[key] = {nik} if nik else set()
         size[key] = 1
+        members[key] = {key}
+    apart: dict[str, set[str]] = {}
+    for a, b in cannot_link:
+        if a in parent and b in parent and a != b:
+            apart.setdefault(a, set()).add(b)
+            apart.setdefault(b, set()).add(a)
+
+    def conflict(a: str, b: str) -> bool:
+        small, large = (a, b) if size[a] <= size[b] else (b, a)
+        return any(apart.get(m, set()) & members[large] for m in members[small])
 
     def find(key: str) -> str:
         root = key
@@ -92,7 +111,12 @@ def greedy_constrained_clusters(
         a, b = find(left), find(right)
         if a == b:
             continue
-        if sources[a] & sources[b] or len(niks[a] | niks[b]) > 1 or size[a] + size[b] > max_cluster_size:
+        if (
+            sources[a] & sources[b]
+            or len(niks[a] | niks[b]) > 1
+            or size[a] + size[b] > max_cluster_size
+            or (apart and conflict(a, b))
+        ):
             refused += 1
             continue
         keep, drop = (a, b) if a < b else (b, a)
@@ -100,7 +124,57 @@ def greedy_constrained_clusters(
         sources[keep] |= sources.pop(drop)
         niks[keep] |= niks.pop(drop)
         size[keep] += size.pop(drop)
+        members[keep] |= members.pop(drop)
     return {key: find(key) for key in parent}, refused
+
+
+#: Columns the family constraint reads; without them (a records table that lacks one) it is
+#: not applied.
+FAMILY_COLUMNS = (
+    "no_kk", "kelurahan_code", "rt", "rw", "street", "house_number", "nama_tokens_key",
+    "tanggal_lahir", "nik", "nik_valid", "nik_birth_date",
+)  # fmt: skip
+
+_OWN_Y = "year(l.tanggal_lahir) = year(r.tanggal_lahir)"
+_OWN_M = "month(l.tanggal_lahir) = month(r.tanggal_lahir)"
+_OWN_D = "day(l.tanggal_lahir) = day(r.tanggal_lahir)"
+_FIRST_L = "split_part(l.nama_tokens_key, ' ', 1)"
+_FIRST_R = "split_part(r.nama_tokens_key, ' ', 1)"
+_TOKENS_L = "string_split(l.nama_tokens_key, ' ')"
+_TOKENS_R = "string_split(r.nama_tokens_key, ' ')"
+
+_HOUSEHOLD = (
+    "coalesce((l.no_kk = r.no_kk "
+    "OR (l.kelurahan_code = r.kelurahan_code AND l.rt = r.rt AND l.rw = r.rw) "
+    "OR (l.street = r.street AND coalesce(l.house_number = r.house_number, "
+    "l.house_number IS NULL AND r.house_number IS NULL))), false)"
+)
+_GIVEN_NAMES_DIFFER = (
+    f"coalesce({_FIRST_L} <> {_FIRST_R} AND jaro_winkler_similarity({_FIRST_L}, {_FIRST_R}) < 0.8 "
+    f"AND NOT list_has_all({_TOKENS_L}, {_TOKENS_R}) AND NOT list_has_all({_TOKENS_R}, {_TOKENS_L}), false)"
+)
+_DATES_DISAGREE = (
+    f"coalesce(NOT (({_OWN_Y} AND {_OWN_M}) OR ({_OWN_Y} AND {_OWN_D}) OR ({_OWN_M} AND {_OWN_D}) "
+    f"OR ({_OWN_Y} AND month(l.tanggal_lahir) = day(r.tanggal_lahir) "
+    "AND day(l.tanggal_lahir) = month(r.tanggal_lahir))) "
+    "AND abs(year(l.tanggal_lahir) - year(r.tanggal_lahir)) > 1, false)"
+)
+_OWN_NIKS_DIFFER = (
+    "coalesce(l.nik_valid AND r.nik_valid AND l.nik <> r.nik "
+    "AND l.tanggal_lahir = l.nik_birth_date AND r.tanggal_lahir = r.nik_birth_date, false)"
+)
+
+#: Two records are different members of one family when they share a KK or an address
+#: (kelurahan, RT and RW; or the street line) and either their given names (first name token)
+#: differ, neither name's tokens containing the other's, while their own birth dates disagree
+#: (not equal, not day/month swapped, more than one component and more than a year apart) or
+#: each holds a different valid NIK that agrees with its own birth date (twins); or, with
+#: names alike (a father and son of one name), both: their birth dates disagree and each holds
+#: its own different NIK. SQL over records aliased ``l`` and ``r``.
+FAMILY_CONFLICT_SQL = (
+    f"{_HOUSEHOLD} AND (({_GIVEN_NAMES_DIFFER} AND ({_DATES_DISAGREE} OR {_OWN_NIKS_DIFFER})) "
+    f"OR ({_DATES_DISAGREE} AND {_OWN_NIKS_DIFFER}))"
+)
 
 
 def cluster_records(
@@ -158,13 +232,28 @@ def cluster_records(
         "AND (r.jenis_kelamin IS NULL OR r.nik_sex IS NULL OR r.jenis_kelamin = r.nik_sex) THEN r.nik END "
         f"AS confirmed_nik FROM __components c JOIN {q(records_table)} r ON c.unique_id = r.unique_id",
     )
+    family = set(FAMILY_COLUMNS) <= set(engine.columns(records_table))
+    conflict = level_sql(FAMILY_CONFLICT_SQL, engine.dialect.name) if family else "false"
+    # pairs the evidence places as two members of one family, among every pair of records of
+    # one component (joined through others, two relatives may never have been compared)
+    engine.create_table(
+        "__cannot_link",
+        "SELECT n.unique_id AS a, m.unique_id AS b, n.component FROM __node_facts n "
+        "JOIN __node_facts m ON m.component = n.component AND n.unique_id < m.unique_id "
+        f"JOIN {q(records_table)} l ON n.unique_id = l.unique_id "
+        f"JOIN {q(records_table)} r ON m.unique_id = r.unique_id "
+        f"WHERE n.component IN (SELECT component FROM __node_facts GROUP BY component HAVING count(*) > 1) "
+        f"AND {conflict}",
+    )
     violations = engine.rows(
-        "SELECT component, count(*) > ? AS oversized, "
+        "SELECT f.component, count(*) > ? AS oversized, "
         "count(df_source) > count(DISTINCT df_source) AS df_violation, "
-        "count(DISTINCT confirmed_nik) > 1 AS nik_conflict "
-        "FROM __node_facts GROUP BY component "
+        "count(DISTINCT confirmed_nik) > 1 AS nik_conflict, "
+        "f.component IN (SELECT component FROM __cannot_link) AS family_conflict "
+        "FROM __node_facts f GROUP BY f.component "
         "HAVING count(*) > ? OR count(df_source) > count(DISTINCT df_source) "
-        "OR count(DISTINCT confirmed_nik) > 1 ORDER BY component",
+        "OR count(DISTINCT confirmed_nik) > 1 OR f.component IN (SELECT component FROM __cannot_link) "
+        "ORDER BY f.component",
         [max_cluster_size, max_cluster_size],
     )
     repaired: dict[str, str] = {}
@@ -189,9 +278,15 @@ def cluster_records(
         by_component_edges: dict[str, list[tuple[str, str, float]]] = {}
         for component, left, right, weight in edge_rows:
             by_component_edges.setdefault(component, []).append((left, right, float(weight)))
+        by_component_apart: dict[str, list[tuple[str, str]]] = {}
+        for component, left, right in engine.rows("SELECT component, a, b FROM __cannot_link"):
+            by_component_apart.setdefault(component, []).append((left, right))
         for component, members in by_component_nodes.items():
             mapping, n_refused = greedy_constrained_clusters(
-                members, by_component_edges.get(component, []), max_cluster_size=max_cluster_size
+                members,
+                by_component_edges.get(component, []),
+                max_cluster_size=max_cluster_size,
+                cannot_link=by_component_apart.get(component, []),
             )
             repaired.update(mapping)
             refused += n_refused
@@ -211,7 +306,7 @@ def cluster_records(
         "FROM __components c LEFT JOIN __repaired r ON c.unique_id = r.unique_id",
     )
     n_components = int(engine.rows("SELECT count(DISTINCT component) FROM __components")[0][0])
-    engine.drop("__components", "__confirmed", "__node_facts", "__repaired")
+    engine.drop("__components", "__confirmed", "__node_facts", "__repaired", "__cannot_link")
     return ClusterReport(
         components=n_components,
         repaired_components=len(violations),
@@ -219,6 +314,7 @@ def cluster_records(
         confirmed_nik_conflicts=sum(1 for v in violations if v[3]),
         oversized=sum(1 for v in violations if v[1]),
         edges_refused=refused,
+        family_conflicts=sum(1 for v in violations if v[4]),
     )
 
 

@@ -32,6 +32,8 @@ __all__ = [
 ]
 
 _DIALECT = "duckdb"
+#: u probability of the levels with a fixed weight (m = u * 2**weight).
+FIXED_U = 1e-4
 Row = Mapping[str, Any]
 Predicate = Callable[[Row, Row], bool]
 
@@ -45,6 +47,11 @@ class Level:
     py: Predicate
     tf_column: str | None = None
     is_null: bool = False
+    fixed_weight: float | None = None
+    u_like: str | None = None
+    """Label of a sibling level whose u probability this level takes after training: for a
+    pattern random pairs never show (an identifier shared by two people), so u sampling cannot
+    estimate it, while EM can estimate its m."""
 
     def creator(self, dialect: str = _DIALECT) -> ComparisonLevelCreator:
         if self.sql == "ELSE":
@@ -54,6 +61,14 @@ class Level:
         )
         if self.is_null:
             level = level.configure(is_null_level=True)
+        if self.fixed_weight is not None:
+            # a pattern whose evidence EM cannot learn from random pairs: fixed m and u
+            level = level.configure(
+                m_probability=FIXED_U * 2.0**self.fixed_weight,
+                u_probability=FIXED_U,
+                fix_m_probability=True,
+                fix_u_probability=True,
+            )
         if self.tf_column is not None:
             level = level.configure(tf_adjustment_column=self.tf_column, tf_adjustment_weight=1.0)
         return level
@@ -150,6 +165,100 @@ def _sql_jw(column: str, threshold: float) -> str:
 _ELSE = Level("All other comparisons", "ELSE", lambda left, right: True)
 
 
+# -- another person behind one identifier --------------------------------------------------------
+def _names_below(threshold: float) -> Predicate:
+    """Names further apart than ``threshold``: Jaro-Winkler below it on the keys, and neither
+    name holds the other's words."""
+
+    def check(left: Row, right: Row) -> bool:
+        a, b = left.get("nama_key"), right.get("nama_key")
+        if a is None or b is None or jellyfish.jaro_winkler_similarity(a, b) >= threshold:
+            return False
+        return not _token_subset(left, right)
+
+    return check
+
+
+_names_disagree = _names_below(0.75)
+_names_differ = _names_below(0.88)
+
+
+def _own_dates_disagree(left: Row, right: Row) -> bool:
+    a, b = left.get("tanggal_lahir"), right.get("tanggal_lahir")
+    if a is None or b is None:
+        return False
+    y, m, d = a.year == b.year, a.month == b.month, a.day == b.day
+    swapped = y and a.month == b.day and a.day == b.month
+    return not ((y and m) or (y and d) or (m and d) or swapped) and abs(a.year - b.year) > 1
+
+
+def _own_dates_agree(left: Row, right: Row) -> bool:
+    a, b = left.get("tanggal_lahir"), right.get("tanggal_lahir")
+    return a is not None and b is not None and a == b
+
+
+def _own_sexes_differ(left: Row, right: Row) -> bool:
+    a, b = left.get("jenis_kelamin"), right.get("jenis_kelamin")
+    return a is not None and b is not None and a != b
+
+
+def _another_person(left: Row, right: Row) -> bool:
+    """The records' own facts say two people: the names clearly disagree (and their own birth
+    dates do not agree), or two of name, birth date and sex disagree (one fact alone can be a
+    typo)."""
+    dates, sexes, names = (
+        _own_dates_disagree(left, right),
+        _own_sexes_differ(left, right),
+        _names_differ(left, right),
+    )
+    if _names_disagree(left, right) and not _own_dates_agree(left, right):
+        return True
+    return (dates and (sexes or names)) or (sexes and names)
+
+
+_TOKENS_L = "string_split(\"nama_tokens_key_l\", ' ')"
+_TOKENS_R = "string_split(\"nama_tokens_key_r\", ' ')"
+_TOKEN_SUBSET_SQL = f"list_has_all({_TOKENS_L}, {_TOKENS_R}) OR list_has_all({_TOKENS_R}, {_TOKENS_L})"
+_OWN_Y = 'year("tanggal_lahir_l") = year("tanggal_lahir_r")'
+_OWN_M = 'month("tanggal_lahir_l") = month("tanggal_lahir_r")'
+_OWN_D = 'day("tanggal_lahir_l") = day("tanggal_lahir_r")'
+
+
+def _names_below_sql(threshold: float) -> str:
+    return (
+        f'coalesce(jaro_winkler_similarity("nama_key_l", "nama_key_r") < {threshold} '
+        f"AND NOT coalesce({_TOKEN_SUBSET_SQL}, false), false)"
+    )
+
+
+_NAMES_DISAGREE_SQL = _names_below_sql(0.75)
+_NAMES_DIFFER_SQL = _names_below_sql(0.88)
+_DATES_DISAGREE_SQL = (
+    f"coalesce(NOT (({_OWN_Y} AND {_OWN_M}) OR ({_OWN_Y} AND {_OWN_D}) OR ({_OWN_M} AND {_OWN_D}) "
+    f'OR ({_OWN_Y} AND month("tanggal_lahir_l") = day("tanggal_lahir_r") '
+    'AND day("tanggal_lahir_l") = month("tanggal_lahir_r"))) '
+    'AND abs(year("tanggal_lahir_l") - year("tanggal_lahir_r")) > 1, false)'
+)
+_SEXES_DIFFER_SQL = 'coalesce("jenis_kelamin_l" <> "jenis_kelamin_r", false)'
+#: SQL twin of :func:`_another_person` (NULLs make each part false).
+ANOTHER_PERSON_SQL = (
+    f'(({_NAMES_DISAGREE_SQL} AND NOT coalesce("tanggal_lahir_l" = "tanggal_lahir_r", false)) '
+    f"OR ({_DATES_DISAGREE_SQL} AND ({_SEXES_DIFFER_SQL} OR {_NAMES_DIFFER_SQL})) "
+    f"OR ({_SEXES_DIFFER_SQL} AND {_NAMES_DIFFER_SQL}))"
+)
+
+#: An identifier that agrees on the records of two people (a borrowed identifier: the head's
+#: NIK on the carer's aid record, an SSN copied from a household member) is a level of its
+#: own. EM learns how often true matches show it (m); its u is the exact level's (the chance
+#: that two random records share the identifier at all), so it weighs far less than an exact
+#: match and never makes a match on its own: the name, birth date and residence decide.
+
+
+def _borrowed(column: str) -> Predicate:
+    same = _eq(column)
+    return lambda left, right: same(left, right) and _another_person(left, right)
+
+
 # -- NIK ---------------------------------------------------------------------------------------
 def _nik_typo(left: Row, right: Row) -> bool:
     keys_l, keys_r = left.get("nik_typo_keys"), right.get("nik_typo_keys")
@@ -194,6 +303,24 @@ _NIK_PREFIX_SQL = (
 )
 
 
+def _doubtful_nik(left: Row, right: Row) -> bool:
+    """One side's NIK is invalid, or its date or sex contradicts the record it is on (often a
+    family member's NIK typed on the record): a different NIK then says little."""
+    return any(
+        not bool(row.get("nik_valid"))
+        or bool(row.get("nik_dob_mismatch"))
+        or bool(row.get("nik_sex_mismatch"))
+        for row in (left, right)
+    )
+
+
+_DOUBTFUL_NIK_SQL = " OR ".join(
+    f'NOT coalesce("nik_valid_{side}", false) OR coalesce("nik_dob_mismatch_{side}", false) '
+    f'OR coalesce("nik_sex_mismatch_{side}", false)'
+    for side in "lr"
+)
+
+
 def _nik_region_birth(left: Row, right: Row) -> bool:
     a, b = left.get("nik"), right.get("nik")
     return a is not None and b is not None and a[:12] == b[:12]
@@ -211,6 +338,12 @@ NIK = ComparisonSpec(
             is_null=True,
         ),
         Level(
+            "Exact NIK, another person (name, birth date or sex disagree)",
+            f'"nik_l" = "nik_r" AND {ANOTHER_PERSON_SQL}',
+            _borrowed("nik"),
+            u_like="Exact NIK",
+        ),
+        Level(
             f"Exact NIK shared by {SHARED_NIK_HOLDERS}+ names",
             f'"nik_l" = "nik_r" AND greatest("nik_holders_l", "nik_holders_r") >= {SHARED_NIK_HOLDERS}',
             _shared_nik,
@@ -221,17 +354,24 @@ NIK = ComparisonSpec(
             "Same region and birth, other serial",
             'substr("nik_l", 1, 12) = substr("nik_r", 1, 12)',
             _nik_region_birth,
+            fixed_weight=0.0,
         ),
         Level("Excel-damaged, surviving digits agree", _NIK_PREFIX_SQL, _nik_prefix_agrees),
+        Level("Other NIK, one invalid or contradicting its record", _DOUBTFUL_NIK_SQL, _doubtful_nik),
         _ELSE,
     ),
 )
-"""NIK (``nik``). Levels: null; exact on a shared NIK (held by records of
+"""NIK (``nik``). Levels: null; exact, but the records' own names, birth dates or sexes say
+two people (a borrowed NIK: m learned, u the exact level's, so it weighs far less than an
+exact NIK and never makes a match on its own); exact on a shared NIK (held by records of
 :data:`SHARED_NIK_HOLDERS` or more different names: weak evidence); exact (term-frequency
 adjusted: a NIK shared by many records counts for less); one substitution or adjacent
-transposition; same region and birth part (first 12 digits) with another serial; one NIK
-damaged by Excel (``3.27601E+15``) and the digits that survived begin the other; all other
-comparisons. The null level needs no NIK and no surviving digits on one side."""
+transposition; same region and birth part (first 12 digits) with another serial (fixed weight
+0: the birth part repeats the birth-date comparison, and twins and siblings born on one day
+share it); one NIK
+damaged by Excel (``3.27601E+15``) and the digits that survived begin the other; another NIK,
+but one of the two is invalid or contradicts its own record's birth date or sex (little
+evidence against); all other comparisons. The null level needs no NIK and no surviving digits on one side."""
 
 
 # -- name --------------------------------------------------------------------------------------
@@ -250,13 +390,40 @@ def _first_token_initial(left: Row, right: Row) -> bool:
     return _split_part(a, 1) == _split_part(b, 1) and _split_part(a, 2)[:1] == _split_part(b, 2)[:1]
 
 
+def _other_given_name(left: Row, right: Row) -> bool:
+    """Two names of two or more words with the same last word whose first words differ (not
+    an initial of the other, Jaro-Winkler < 0.8) and neither holds the other's words: the
+    names of two members of one family (``DIANA P KOFRON`` / ``ANNA A KOFRON``)."""
+    a, b = left.get("nama_tokens_key"), right.get("nama_tokens_key")
+    if a is None or b is None:
+        return False
+    ta, tb = a.split(" "), b.split(" ")
+    if len(ta) < 2 or len(tb) < 2 or ta[-1] != tb[-1] or _token_subset(left, right):
+        return False
+    fa, fb = ta[0], tb[0]
+    if fa[:1] == fb[:1] and (len(fa) == 1 or len(fb) == 1):
+        return False
+    return fa != fb and jellyfish.jaro_winkler_similarity(fa, fb) < 0.8
+
+
+_FIRST_L = "split_part(\"nama_tokens_key_l\", ' ', 1)"
+_FIRST_R = "split_part(\"nama_tokens_key_r\", ' ', 1)"
+#: SQL twin of :func:`_other_given_name`.
+_OTHER_GIVEN_SQL = (
+    "\"nama_tokens_key_l\" LIKE '% %' AND \"nama_tokens_key_r\" LIKE '% %' "
+    "AND regexp_extract(\"nama_tokens_key_l\", '[^ ]*$', 0) "
+    "= regexp_extract(\"nama_tokens_key_r\", '[^ ]*$', 0) "
+    f"AND NOT ({_TOKEN_SUBSET_SQL}) "
+    f"AND NOT (left({_FIRST_L}, 1) = left({_FIRST_R}, 1) "
+    f"AND (length({_FIRST_L}) = 1 OR length({_FIRST_R}) = 1)) "
+    f"AND {_FIRST_L} <> {_FIRST_R} AND jaro_winkler_similarity({_FIRST_L}, {_FIRST_R}) < 0.8"
+)
+
+
 def _patronym_conflict(left: Row, right: Row) -> bool:
     a, b = left.get("nama_patronym"), right.get("nama_patronym")
     return _eq("nama_key")(left, right) and a is not None and b is not None and a != b
 
-
-_TOKENS_L = "string_split(\"nama_tokens_key_l\", ' ')"
-_TOKENS_R = "string_split(\"nama_tokens_key_r\", ' ')"
 
 NAME = ComparisonSpec(
     name="nama",
@@ -271,12 +438,9 @@ NAME = ComparisonSpec(
         ),
         Level("Exact name", _sql_eq("nama_clean"), _eq("nama_clean"), tf_column="nama_clean"),
         Level("Equal name key", _sql_eq("nama_key"), _eq("nama_key"), tf_column="nama_key"),
+        Level("Other given name, same family name", _OTHER_GIVEN_SQL, _other_given_name),
         Level("Key JW >= 0.95", _sql_jw("nama_key", 0.95), _jw_at_least("nama_key", 0.95)),
-        Level(
-            "Token subset",
-            f"list_has_all({_TOKENS_L}, {_TOKENS_R}) OR list_has_all({_TOKENS_R}, {_TOKENS_L})",
-            _token_subset,
-        ),
+        Level("Token subset", _TOKEN_SUBSET_SQL, _token_subset),
         Level("Key JW >= 0.88", _sql_jw("nama_key", 0.88), _jw_at_least("nama_key", 0.88)),
         Level(
             "First token and initial",
@@ -291,7 +455,9 @@ NAME = ComparisonSpec(
 )
 """Name. Levels: null; equal key but both name a father (``bin/binti X``) and the fathers
 differ (Ahmad bin Salim is not Ahmad bin Yusuf); exact clean name (TF adjusted); equal
-comparison key: spelling, titles and Muhammad variants folded (TF adjusted); Jaro-Winkler >=
+comparison key: spelling, titles and Muhammad variants folded (TF adjusted); another given name
+with the same family name (two words or more, same last word, first words unlike and not an
+initial: family members, learned to be weak evidence); Jaro-Winkler >=
 0.95 on the key; one name's tokens all in the other's (a token missing); JW >= 0.88; same first
 token and compatible initial of the second (``TRI M`` / ``TRI MULYANI``); JW >= 0.75; all
 other comparisons."""
@@ -349,6 +515,18 @@ def _from_age_within(limit: int) -> Predicate:
     return check
 
 
+def _from_nik(flag: str) -> Predicate:
+    return lambda left, right: bool(left.get(flag)) or bool(right.get(flag))
+
+
+_FROM_NIK_SQL = '(coalesce("birth_date_from_nik_l", false) OR coalesce("birth_date_from_nik_r", false))'
+
+
+def _date_from_shared_nik(left: Row, right: Row) -> bool:
+    from_nik = bool(left.get("birth_date_from_nik")) or bool(right.get("birth_date_from_nik"))
+    return from_nik and _eq("nik")(left, right)
+
+
 _FROM_AGE = '(coalesce("birth_year_from_age_l", false) OR coalesce("birth_year_from_age_r", false))'
 _BOTH_DATES = '"birth_date_l" IS NOT NULL AND "birth_date_r" IS NOT NULL'
 _Y = 'year("birth_date_l") = year("birth_date_r")'
@@ -366,6 +544,13 @@ BIRTH_DATE = ComparisonSpec(
             'OR ("birth_date_r" IS NULL AND "birth_year_r" IS NULL)',
             _either_null("birth_date", "birth_year"),
             is_null=True,
+        ),
+        Level(
+            "Date read from the NIK both records share",
+            '(coalesce("birth_date_from_nik_l", false) OR coalesce("birth_date_from_nik_r", false)) '
+            'AND "nik_l" = "nik_r"',
+            _date_from_shared_nik,
+            fixed_weight=0.0,
         ),
         Level(
             "Exact date",
@@ -395,16 +580,22 @@ BIRTH_DATE = ComparisonSpec(
             f'{_FROM_AGE} AND abs("birth_year_l" - "birth_year_r") <= 3',
             _from_age_within(3),
         ),
+        Level("Age-based year, further apart", _FROM_AGE, _from_age_within(10_000)),
         Level("Year within 1", 'abs("birth_year_l" - "birth_year_r") <= 1', _years_within(1)),
         Level("Year within 3", 'abs("birth_year_l" - "birth_year_r") <= 3', _years_within(3)),
+        Level("Other date, one read from the NIK", _FROM_NIK_SQL, _from_nik("birth_date_from_nik")),
         _ELSE,
     ),
 )
 """Birth date (``birth_date``: the recorded date, else the one in a valid NIK) and birth year
-(also from an age). Levels: null (no date and no year on one side); exact on a real date;
+(also from an age). Levels: null (no date and no year on one side); one side's date was read
+from the NIK and both records carry that NIK (no evidence beyond the NIK's own: fixed weight
+0); exact on a real date;
 exact on a placeholder date (1 Jan, 1 Jul, 31 Dec, 15th), weaker; day and month swapped; one
 component different; a year from an age (one side gives an age) within 1; a year from an age
-within 3; years within 1; years within 3; all other comparisons."""
+within 3; a year from an age further apart (ages are often misstated); years within 1; years
+within 3; another date where one side's was read from its NIK (the NIK may be a family
+member's: weaker evidence against); all other comparisons."""
 
 
 def _exact_spec(column: str, description: str) -> ComparisonSpec:
@@ -420,46 +611,112 @@ def _exact_spec(column: str, description: str) -> ComparisonSpec:
     )
 
 
-SEX = _exact_spec("sex", "sex")
-"""Sex (``sex``: recorded, else from the NIK). Levels: null; equal; different."""
-
-KK = _exact_spec("no_kk", "KK number")
-"""Family-card number. KK numbers change on marriage, moves and family splits, so the model
-learns that a different KK is only weak evidence against a match. Levels: null; equal; different."""
+SEX = ComparisonSpec(
+    name="sex",
+    description="sex",
+    columns=("sex",),
+    levels=(
+        Level("Null", _sql_null("sex"), _either_null("sex"), is_null=True),
+        Level("Exact sex", _sql_eq("sex"), _eq("sex")),
+        Level(
+            "Other sex, one read from the NIK",
+            '(coalesce("sex_from_nik_l", false) OR coalesce("sex_from_nik_r", false))',
+            _from_nik("sex_from_nik"),
+        ),
+        _ELSE,
+    ),
+)
+"""Sex (``sex``: recorded, else from the NIK). Levels: null; equal; different where one side's
+was read from its NIK (the NIK may be a family member's); different."""
 
 PHONE = _exact_spec("telepon", "phone")
 """Canonical phone number. Levels: null; equal; different."""
 
-ADDRESS = ComparisonSpec(
+
+def _none_comparable(*columns: str) -> Predicate:
+    """True when no column holds a value on both sides."""
+
+    def check(left: Row, right: Row) -> bool:
+        return not any(left.get(c) is not None and right.get(c) is not None for c in columns)
+
+    return check
+
+
+def _same_line(left: Row, right: Row) -> bool:
+    """Same street and house number, or the same street line where neither has a house number
+    apart (generic addresses keep the number in the street text)."""
+    if not _eq("street")(left, right):
+        return False
+    a, b = left.get("house_number"), right.get("house_number")
+    return (a is None and b is None) or (a is not None and a == b)
+
+
+#: SQL twin of :func:`_same_line`.
+_SAME_LINE_SQL = (
+    '"street_l" = "street_r" AND coalesce("house_number_l" = "house_number_r", '
+    '"house_number_l" IS NULL AND "house_number_r" IS NULL)'
+)
+
+
+def _same_kk_and_address(left: Row, right: Row) -> bool:
+    return _eq("no_kk")(left, right) and (
+        _all_eq("kelurahan_code", "rt", "rw")(left, right) or _same_line(left, right)
+    )
+
+
+_RESIDENCE_COLUMNS = ("no_kk", "kelurahan_code", "kecamatan_code", "street", "kode_pos")
+
+RESIDENCE = ComparisonSpec(
     name="alamat",
-    description="Address",
-    columns=("kelurahan_code", "kecamatan_code"),
+    description="Residence",
+    columns=_RESIDENCE_COLUMNS,
     levels=(
         Level(
             "Null",
-            '("kelurahan_code_l" IS NULL AND "kecamatan_code_l" IS NULL) '
-            'OR ("kelurahan_code_r" IS NULL AND "kecamatan_code_r" IS NULL)',
-            _either_null("kelurahan_code", "kecamatan_code"),
+            "NOT ("
+            + " OR ".join(f'("{c}_l" IS NOT NULL AND "{c}_r" IS NOT NULL)' for c in _RESIDENCE_COLUMNS)
+            + ")",
+            _none_comparable(*_RESIDENCE_COLUMNS),
             is_null=True,
         ),
+        Level(
+            "Same KK and address",
+            '"no_kk_l" = "no_kk_r" AND coalesce(("kelurahan_code_l" = "kelurahan_code_r" AND "rt_l" = "rt_r" '
+            f'AND "rw_l" = "rw_r") OR ({_SAME_LINE_SQL}), false)',
+            _same_kk_and_address,
+        ),
+        Level("Same KK", _sql_eq("no_kk"), _eq("no_kk")),
+        Level("Same street and house number", _SAME_LINE_SQL, _same_line),
         Level(
             "Same kelurahan, RT, RW",
             '"kelurahan_code_l" = "kelurahan_code_r" AND "rt_l" = "rt_r" AND "rw_l" = "rw_r"',
             _all_eq("kelurahan_code", "rt", "rw"),
         ),
+        Level("Same street", _sql_eq("street"), _eq("street"), tf_column="street"),
+        Level("Street JW >= 0.92", _sql_jw("street", 0.92), _jw_at_least("street", 0.92)),
         Level(
             "Same kelurahan, RW",
             '"kelurahan_code_l" = "kelurahan_code_r" AND "rw_l" = "rw_r"',
             _all_eq("kelurahan_code", "rw"),
         ),
         Level("Same kelurahan", _sql_eq("kelurahan_code"), _eq("kelurahan_code")),
+        Level("Same postcode", _sql_eq("kode_pos"), _eq("kode_pos"), tf_column="kode_pos"),
+        Level("Street JW >= 0.8", _sql_jw("street", 0.8), _jw_at_least("street", 0.8)),
         Level("Same kecamatan", _sql_eq("kecamatan_code"), _eq("kecamatan_code")),
         _ELSE,
     ),
 )
-"""Place of residence on gazetteer codes. Levels: null (no kelurahan and no kecamatan on one
-side); same kelurahan, RT and RW; same kelurahan and RW; same kelurahan; same kecamatan; all
-other comparisons."""
+"""Where the person lives, as one comparison: KK number, kelurahan/RT/RW on gazetteer codes,
+the street line parsed from ``alamat`` (street and house number, or the whole line when it has
+no RT/RW) and postcode. They describe one household, so they are one piece of evidence: as
+separate comparisons they would count a shared household three or four times, and every member
+of a family would look like one resident. A different KK is no evidence against a match (KKs
+change on marriage, moves and family splits). Levels: null (no field held on both sides); same
+KK and same address (kelurahan, RT and RW, or street and house number); same KK; same street
+and house number (or the same street line where neither has a house number apart); same
+kelurahan, RT and RW; same street (TF adjusted); street Jaro-Winkler >=
+0.92; same kelurahan and RW; same kelurahan; same postcode (TF adjusted); street JW >= 0.8; same
+kecamatan; all other comparisons."""
 
 
 def _fuzzy_spec(column: str, description: str, threshold: float) -> ComparisonSpec:
@@ -498,6 +755,12 @@ def _edit_spec(column: str, description: str, *, tf: bool) -> ComparisonSpec:
         columns=(column,),
         levels=(
             Level("Null", _sql_null(column), _either_null(column), is_null=True),
+            Level(
+                f"Exact {description}, another person (name, birth date or sex disagree)",
+                f"{_sql_eq(column)} AND {ANOTHER_PERSON_SQL}",
+                _borrowed(column),
+                u_like=f"Exact {description}",
+            ),
             Level(f"Exact {description}", _sql_eq(column), _eq(column), tf_column=column if tf else None),
             Level(
                 "One typo or transposition",
@@ -516,34 +779,9 @@ def _edit_spec(column: str, description: str, *, tf: bool) -> ComparisonSpec:
 
 OTHER_ID = _edit_spec("id_lain", "other identifier", tf=True)
 """Another personal identifier (``id_lain``: a card, passport or social-security number).
-Levels: null; exact (TF adjusted: a number shared by many records counts for less); one
-substitution or adjacent transposition; two edits; all other comparisons."""
-
-POSTCODE = _edit_spec("kode_pos", "postcode", tf=True)
-"""Postcode (``kode_pos``). Levels: null; exact (TF adjusted); one typo; two typos; all other
-comparisons."""
-
-STREET = ComparisonSpec(
-    name="street",
-    description="Street address",
-    columns=("street",),
-    levels=(
-        Level("Null", _sql_null("street"), _either_null("street"), is_null=True),
-        Level(
-            "Same street and house number",
-            '"street_l" = "street_r" AND "house_number_l" = "house_number_r"',
-            _all_eq("street", "house_number"),
-        ),
-        Level("Same street", _sql_eq("street"), _eq("street"), tf_column="street"),
-        Level("Street JW >= 0.92", _sql_jw("street", 0.92), _jw_at_least("street", 0.92)),
-        Level("Street JW >= 0.8", _sql_jw("street", 0.8), _jw_at_least("street", 0.8)),
-        _ELSE,
-    ),
-)
-"""Street line as parsed from ``alamat`` (street, or the whole line when it has no RT/RW).
-It carries the address where there is no Depok kelurahan and refines it where there is.
-Levels: null; same street and house number; same street (TF adjusted); Jaro-Winkler >= 0.92;
-JW >= 0.8; all other comparisons."""
+Levels: null; exact, but the records' own names, birth dates or sexes say two people (a
+borrowed number: m learned, u the exact level's); exact (TF adjusted: a number shared by many records counts
+for less); one substitution or adjacent transposition; two edits; all other comparisons."""
 
 #: Every comparison, by the output column name Splink knows it by.
 COMPARISONS: dict[str, ComparisonSpec] = {
@@ -553,14 +791,11 @@ COMPARISONS: dict[str, ComparisonSpec] = {
         NAME,
         BIRTH_DATE,
         SEX,
-        ADDRESS,
-        STREET,
-        KK,
+        RESIDENCE,
         MOTHER,
         BIRTHPLACE,
         PHONE,
         OTHER_ID,
-        POSTCODE,
     )
 }
 

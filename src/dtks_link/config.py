@@ -29,6 +29,7 @@ __all__ = [
 _SOURCE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
 _FORMATS = ("csv", "parquet", "excel")
 _ENGINES = ("duckdb", "spark")
+_MODELS = ("trained", "default")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,6 +119,9 @@ class LinkageOptions:
     - ``em_max_iterations``: iterations per EM session.
     - ``reference_date``: resolves two-digit years and ages (default: today).
     - ``max_cluster_size``: clusters bigger than this are reported as suspicious.
+    - ``model``: ``trained`` (default: learn the parameters from the data, borrowing from the
+      default model what cannot be learned) or ``default`` (the parameters shipped with the
+      package, :mod:`dtks_link.default_model`: for small files or a first look).
     """
 
     match_threshold: float = 0.9
@@ -128,6 +132,7 @@ class LinkageOptions:
     em_max_iterations: int = 25
     reference_date: dt.date | None = None
     max_cluster_size: int = 50
+    model: str = "trained"
 
     def __post_init__(self) -> None:
         problems = _option_type_problems(self)
@@ -144,6 +149,8 @@ class LinkageOptions:
             )
         if self.engine not in _ENGINES:
             problems.append(f"linkage.engine must be one of {_ENGINES}, got {self.engine!r}")
+        if self.model not in _MODELS:
+            problems.append(f"linkage.model must be one of {_MODELS}, got {self.model!r}")
         if self.max_pairs_for_u < 1000:
             problems.append("linkage.max_pairs_for_u must be at least 1000")
         if self.em_max_iterations < 1:
@@ -169,6 +176,7 @@ def _option_type_problems(options: LinkageOptions) -> list[str]:
         "max_pairs_for_u": number,
         "em_max_iterations": integer,
         "max_cluster_size": integer,
+        "model": text,
     }
     problems = []
     for name, (types, kind) in expected.items():
@@ -346,6 +354,7 @@ _LINKAGE_KEYS = {
     "em_max_iterations",
     "reference_date",
     "max_cluster_size",
+    "model",
 }
 
 

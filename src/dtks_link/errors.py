@@ -7,6 +7,7 @@ one type. The tree::
     ├── ConfigError          the linkage config (TOML or Python) is wrong; lists every problem
     ├── SourceError          a source cannot be read or mapped; names source, column and row
     ├── EngineError          the engine (DuckDB, Splink) failed or a needed extra is missing
+    │   └── TrainingError    the trained model scores implausibly (see ResidentModel.check_scores)
     ├── EvaluationError      clusters and truth cannot be compared
     └── QueryError           a lookup query names an unknown field, has a wrong type, or
                              holds nothing that can find candidates
@@ -30,6 +31,7 @@ __all__ = [
     "MappingWarning",
     "QueryError",
     "SourceError",
+    "TrainingError",
     "mask_identifier",
     "mask_numbers",
 ]
@@ -85,6 +87,12 @@ class SourceError(DtksLinkError):
 
 class EngineError(DtksLinkError):
     """The SQL engine or Splink failed, or an optional engine is not installed."""
+
+
+class TrainingError(EngineError):
+    """The model's scores are implausible: blocking found candidate pairs but none scored as a
+    pair, or the pairs the strict deterministic rules call one resident mostly score below the
+    match threshold. ``link`` then tries the default model; this is raised when that fails too."""
 
 
 class EvaluationError(DtksLinkError):

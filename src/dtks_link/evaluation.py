@@ -8,7 +8,8 @@ recall is 1.0 when there are no true pairs, and F1 is 0.0 when both precision an
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pandas as pd
 from .errors import EvaluationError
 
 __all__ = [
+    "ErrorReport",
     "ExpectedQuality",
     "LinkageMetrics",
     "cluster_size_chart",
@@ -51,9 +53,32 @@ class LinkageMetrics:
     split_entities: int
     merged_clusters: int
     records_without_truth: int
+    assignments: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    """``source, record_id, pred, true`` for every record with truth (for :meth:`errors`)."""
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "assignments"}
+
+    def errors(
+        self,
+        *,
+        pairs: pd.DataFrame | None = None,
+        records: pd.DataFrame | None = None,
+        examples: int = 3,
+    ) -> ErrorReport:
+        """The linkage errors, pair by pair: false merges (two residents in one cluster) and
+        missed links (one resident in two clusters), counted by source pair and by the
+        pattern of comparison levels, with masked examples.
+
+        ``pairs`` (``LinkResult.pairs``) adds each error pair's match probability (missing
+        for pairs never scored: blocking did not reach them, or they scored below the pair
+        threshold, or they were joined only through other records). ``records`` (the
+        standardised records, ``LinkResult.records`` from ``link(..., keep_records=True)``)
+        adds the level of every comparison, computed with the same rules as the model, and
+        example values with NIK, KK and other identifiers masked."""
+        if self.assignments is None:
+            raise EvaluationError("these metrics carry no record assignments; compute them with evaluate()")
+        return _error_report(self.assignments, pairs=pairs, records=records, examples=examples)
 
     def summary(self) -> str:
         """One human-readable paragraph."""
@@ -141,6 +166,7 @@ def evaluate(
     b_precision = float((cells["cell"] ** 2 / cells["pred_size"]).sum() / n)
     b_recall = float((cells["cell"] ** 2 / cells["true_size"]).sum() / n)
     exact = cells[(cells["cell"] == cells["pred_size"]) & (cells["cell"] == cells["true_size"])]
+    assignments = joined[[*_KEYS, "pred", "true"]].reset_index(drop=True)
     split_entities = int((cells.groupby("true").size() > 1).sum())
     merged_clusters = int((cells.groupby("pred").size() > 1).sum())
     return LinkageMetrics(
@@ -160,6 +186,283 @@ def evaluate(
         split_entities=split_entities,
         merged_clusters=merged_clusters,
         records_without_truth=without_truth,
+        assignments=assignments,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ErrorReport:
+    """Linkage errors against truth (:meth:`LinkageMetrics.errors`).
+
+    - ``pairs``: one row per error pair: ``kind`` (``false merge`` or ``missed link``),
+      ``source_l, record_id_l, source_r, record_id_r``, ``match_probability`` (NaN when never
+      scored) and, with records, ``pattern`` and one column per comparison (its level);
+    - ``by_source_pair``: false merges and missed links per pair of sources, worst first;
+    - ``by_pattern``: error pairs per kind and comparison-level pattern, most frequent first;
+    - ``examples``: a few error pairs per kind and source pair with standardised values side
+      by side, NIK, KK and other identifiers masked (``3276********0001``).
+    """
+
+    pairs: pd.DataFrame
+    by_source_pair: pd.DataFrame
+    by_pattern: pd.DataFrame
+    examples: pd.DataFrame
+
+    def summary(self, *, top: int = 8) -> str:
+        kinds = self.pairs["kind"].value_counts()
+        lines = [
+            f"false merges: {int(kinds.get(FALSE_MERGE, 0)):,} pairs; "
+            f"missed links: {int(kinds.get(MISSED_LINK, 0)):,} pairs",
+            "by source pair:",
+        ]
+        for row in self.by_source_pair.head(top).itertuples(index=False):
+            lines.append(
+                f"  {row.source_l:>12} x {row.source_r:<12} false merges {row.false_merges:>6,}  "
+                f"missed links {row.missed_links:>6,}"
+            )
+        if "pattern" in self.by_pattern.columns:
+            lines.append("most frequent comparison patterns:")
+            for row in self.by_pattern.head(top).itertuples(index=False):
+                lines.append(f"  {row.kind:<12} {row.pairs:>6,}  {row.pattern}")
+        return "\n".join(lines)
+
+
+FALSE_MERGE = "false merge"
+MISSED_LINK = "missed link"
+_SHOWN = (
+    "nama_clean",
+    "birth_date",
+    "sex",
+    "nik",
+    "no_kk",
+    "id_lain",
+    "kelurahan_code",
+    "rt",
+    "rw",
+    "street",
+)
+
+
+def _pairs_within(frame: pd.DataFrame, group: str, differ: str) -> pd.DataFrame:
+    """Every pair of records sharing ``group`` whose ``differ`` differs."""
+    left = frame.rename(columns=lambda c: f"{c}_l" if c != group else c)
+    right = frame.rename(columns=lambda c: f"{c}_r" if c != group else c)
+    both = left.merge(right, on=group)
+    key_l = both["source_l"] + "|" + both["record_id_l"]
+    key_r = both["source_r"] + "|" + both["record_id_r"]
+    return both[(key_l < key_r) & (both[f"{differ}_l"] != both[f"{differ}_r"])]
+
+
+def _error_report(
+    assignments: pd.DataFrame, *, pairs: pd.DataFrame | None, records: pd.DataFrame | None, examples: int
+) -> ErrorReport:
+    from .comparisons import COMPARISONS
+    from .errors import mask_identifier
+    from .schema import IDENTIFIER_FIELDS
+
+    merges = _pairs_within(assignments, "pred", "true").assign(kind=FALSE_MERGE)
+    missed = _pairs_within(assignments, "true", "pred").assign(kind=MISSED_LINK)
+    columns = ["kind", "source_l", "record_id_l", "source_r", "record_id_r"]
+    errors = pd.concat([merges[columns], missed[columns]], ignore_index=True)
+    if pairs is not None and len(pairs):
+        scored = pairs[["source_l", "record_id_l", "source_r", "record_id_r", "match_probability"]].astype(
+            {"source_l": str, "record_id_l": str, "source_r": str, "record_id_r": str}
+        )
+        flipped = scored.rename(
+            columns={"source_l": "source_r", "record_id_l": "record_id_r",
+                     "source_r": "source_l", "record_id_r": "record_id_l"}
+        )  # fmt: skip
+        both = pd.concat([scored, flipped], ignore_index=True).drop_duplicates(columns[1:])
+        errors = errors.merge(both, on=columns[1:], how="left")
+    else:
+        errors["match_probability"] = float("nan")
+    by_source = (
+        errors.assign(
+            a=errors[["source_l", "source_r"]].min(axis=1), b=errors[["source_l", "source_r"]].max(axis=1)
+        )
+        .groupby(["a", "b", "kind"])
+        .size()
+        .unstack("kind", fill_value=0)
+        .reindex(columns=[FALSE_MERGE, MISSED_LINK], fill_value=0)
+        .rename(columns={FALSE_MERGE: "false_merges", MISSED_LINK: "missed_links"})
+        .reset_index()
+        .rename(columns={"a": "source_l", "b": "source_r"})
+    )
+    by_source = by_source.assign(total=by_source["false_merges"] + by_source["missed_links"])
+    by_source = by_source.sort_values(["total", "source_l", "source_r"], ascending=[False, True, True])
+    by_source = by_source.drop(columns="total").reset_index(drop=True)
+    by_pattern = errors.groupby("kind").size().rename("pairs").reset_index()
+    shown = pd.DataFrame()
+    if records is not None and len(errors):
+        table = records.copy()
+        table["__key"] = table["source"].astype(str) + "|" + table["record_id"].astype(str)
+        rows = table.set_index("__key").to_dict("index")
+        present = [
+            spec for spec in COMPARISONS.values()
+            if any(c in table.columns and table[c].notna().any() for c in spec.columns)
+        ]  # fmt: skip
+        labels: dict[str, list[str]] = {spec.name: [] for spec in present}
+        values: dict[str, list[Any]] = {f"{c}_{side}": [] for c in _SHOWN for side in "lr"}
+        for row in errors.itertuples(index=False):
+            left = _plain_row(rows.get(f"{row.source_l}|{row.record_id_l}", {}))
+            right = _plain_row(rows.get(f"{row.source_r}|{row.record_id_r}", {}))
+            for spec in present:
+                labels[spec.name].append(spec.levels[spec.level_of(left, right)].label)
+            for c in _SHOWN:
+                for side, rec in (("l", left), ("r", right)):
+                    value = rec.get(c)
+                    if c in IDENTIFIER_FIELDS and value is not None:
+                        value = mask_identifier(value)
+                    values[f"{c}_{side}"].append(value)
+        for name, level_labels in labels.items():
+            errors[name] = level_labels
+        errors["pattern"] = [
+            "; ".join(f"{spec.name}: {labels[spec.name][i]}" for spec in present) for i in range(len(errors))
+        ]
+        by_pattern = (
+            errors.groupby(["kind", "pattern"]).size().rename("pairs").reset_index()
+            .sort_values(["pairs", "kind", "pattern"], ascending=[False, True, True]).reset_index(drop=True)
+        )  # fmt: skip
+        detail = pd.concat([errors, pd.DataFrame(values)], axis=1)
+        shown = (
+            detail.sort_values(["kind", "source_l", "source_r", "record_id_l", "record_id_r"])
+            .groupby(["kind", "source_l", "source_r"], sort=True)
+            .head(examples)
+            .reset_index(drop=True)
+        )
+        shown = shown[[*columns, "match_probability", *values.keys(), "pattern"]]
+    return ErrorReport(pairs=errors, by_source_pair=by_source, by_pattern=by_pattern, examples=shown)
+
+
+def _plain_row(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """A records row with missing values as None and timestamps as dates (what the
+    comparisons' Python twins expect)."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if (
+            value is None
+            or value is pd.NaT
+            or value is pd.NA
+            or (isinstance(value, float) and value != value)
+        ):
+            out[str(key)] = None
+        elif isinstance(value, pd.Timestamp):
+            out[str(key)] = value.date()
+        elif hasattr(value, "tolist") and not isinstance(value, str | bytes):
+            out[str(key)] = value.tolist()
+        else:
+            out[str(key)] = value
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpectedQuality:
+    """Pairwise precision, recall and F1 that the model expects of its own clusters, estimated
+    from its match probabilities without any truth (see :func:`expected_quality`)."""
+
+    precision: float
+    recall: float
+    f1: float
+    expected_true_pairs: float
+    expected_true_positives: float
+    predicted_pairs: int
+    scored_pairs: int
+    unscored_cluster_pairs: int
+    threshold: float
+
+    @property
+    def expected_false_merges(self) -> float:
+        """Expected pairs in one predicted cluster that are two different residents."""
+        return self.predicted_pairs - self.expected_true_positives
+
+    @property
+    def expected_missed_links(self) -> float:
+        """Expected pairs of one resident that the clusters keep apart."""
+        return self.expected_true_pairs - self.expected_true_positives
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **asdict(self),
+            "expected_false_merges": self.expected_false_merges,
+            "expected_missed_links": self.expected_missed_links,
+        }
+
+    def summary(self) -> str:
+        return (
+            f"expected pairwise precision {self.precision:.4f}, recall {self.recall:.4f}, "
+            f"F1 {self.f1:.4f} (from match probabilities, no truth: about "
+            f"{self.expected_false_merges:,.0f} false merges and {self.expected_missed_links:,.0f} "
+            f"missed links among {self.predicted_pairs:,} linked pairs)"
+        )
+
+
+def expected_quality(pairs: pd.DataFrame, clusters: pd.DataFrame, *, threshold: float) -> ExpectedQuality:
+    """Estimate pairwise precision, recall and F1 of ``clusters`` from the match probabilities
+    of the scored ``pairs``, without truth.
+
+    ``pairs`` has ``source_l, record_id_l, source_r, record_id_r, match_probability`` (the
+    scored pairs, e.g. ``LinkResult.pairs``); ``clusters`` has ``source, record_id,
+    resident_id`` (``LinkResult.clusters``); ``threshold`` is the match threshold the clusters
+    were built at.
+
+    Method: a pair's match probability is read as the chance that it is a true match.
+
+    - linked pairs: every pair of records in one predicted cluster (``n(n-1)/2`` per cluster);
+    - expected true positives: the sum of the probabilities of the scored pairs inside a
+      cluster, plus, for each linked pair that was never scored (joined only through other
+      records), the mean probability of the scored pairs of its cluster (``threshold`` when the
+      cluster has none);
+    - expected true pairs: the expected true positives plus the probabilities of the scored
+      pairs that the clusters keep apart.
+    - precision = true positives / linked pairs; recall = true positives / true pairs.
+
+    Assumptions, each of which makes the estimate optimistic when it fails: the probabilities
+    are calibrated (EM on data unlike its assumptions, e.g. strongly dependent fields, makes
+    them overconfident); blocking reached every true pair; true pairs scored below the pair
+    threshold (not in ``pairs``) are few. The benchmarks compare the estimate with measured
+    figures (README, Benchmarks).
+    """
+    for frame, name, needed in (
+        (pairs, "pairs", ["source_l", "record_id_l", "source_r", "record_id_r", "match_probability"]),
+        (clusters, "clusters", [*_KEYS, "resident_id"]),
+    ):
+        missing = [c for c in needed if c not in frame.columns]
+        if missing:
+            raise EvaluationError(f"{name} is missing column(s) {missing}; it has {list(frame.columns)}")
+    if not 0.0 < threshold < 1.0:
+        raise EvaluationError(f"threshold must be between 0 and 1, got {threshold}")
+    key = clusters["source"].astype(str) + "|" + clusters["record_id"].astype(str)
+    cluster_of = pd.Series(clusters["resident_id"].astype(str).to_numpy(), index=key.to_numpy())
+    if cluster_of.index.has_duplicates:
+        raise EvaluationError("clusters list some (source, record_id) more than once")
+    left = (pairs["source_l"].astype(str) + "|" + pairs["record_id_l"].astype(str)).map(cluster_of)
+    right = (pairs["source_r"].astype(str) + "|" + pairs["record_id_r"].astype(str)).map(cluster_of)
+    probability = pairs["match_probability"].astype(float).clip(0.0, 1.0)
+    inside = (left.notna() & (left == right)).to_numpy()
+    sizes = cluster_of.groupby(cluster_of.to_numpy()).size()
+    predicted_pairs = _pairs(sizes)
+    scored_inside = pd.DataFrame({"cluster": left[inside].to_numpy(), "p": probability[inside].to_numpy()})
+    per_cluster = scored_inside.groupby("cluster")["p"].agg(["sum", "count", "mean"])
+    all_pairs = (sizes * (sizes - 1) // 2).rename("pairs")
+    per_cluster = per_cluster.reindex(all_pairs.index[all_pairs > 0])
+    n_pairs = all_pairs.reindex(per_cluster.index)
+    unscored = (n_pairs - per_cluster["count"].fillna(0)).clip(lower=0)
+    fill = per_cluster["mean"].fillna(threshold)
+    true_positives = float(per_cluster["sum"].fillna(0).sum() + (unscored * fill).sum())
+    apart = float(probability[~inside].sum())
+    true_pairs = true_positives + apart
+    precision = true_positives / predicted_pairs if predicted_pairs else 1.0
+    recall = true_positives / true_pairs if true_pairs > 0 else 1.0
+    return ExpectedQuality(
+        precision=precision,
+        recall=recall,
+        f1=_f1(precision, recall),
+        expected_true_pairs=true_pairs,
+        expected_true_positives=true_positives,
+        predicted_pairs=predicted_pairs,
+        scored_pairs=len(pairs),
+        unscored_cluster_pairs=int(unscored.sum()),
+        threshold=threshold,
     )
 
 
@@ -263,57 +566,3 @@ def cluster_size_chart(clusters: pd.DataFrame, *, cluster_column: str = "residen
         .properties(title="Cluster sizes")
     )
 
-
-@dataclass(frozen=True, kw_only=True)
-class ExpectedQuality:
-    """Pairwise precision, recall and F1 the model expects of its own decisions, without truth.
-
-    ``expected_true_pairs`` is the number of matching pairs the model believes the scored pairs
-    hold (the sum of their match probabilities)."""
-
-    precision: float
-    recall: float
-    f1: float
-    expected_true_pairs: float
-
-
-def expected_quality(pairs: pd.DataFrame, clusters: pd.DataFrame, *, threshold: float) -> ExpectedQuality:
-    """What the model expects its precision and recall to be, from its own match probabilities.
-
-    A scored pair (``pairs``: ``source_l, record_id_l, source_r, record_id_r,
-    match_probability``) is accepted when its probability is at least ``threshold`` and, when
-    ``clusters`` (``source, record_id, resident_id``) holds its records, both ended in the same
-    cluster (the clustering constraints can refuse a link). If the probabilities are
-    calibrated, an accepted pair is a true match with its probability, so:
-
-    - expected true pairs = the sum of the probabilities of all scored pairs;
-    - precision = the mean probability of the accepted pairs (1.0 when none is accepted);
-    - recall = the accepted pairs' probabilities over the expected true pairs (1.0 when 0).
-
-    Pairs scored below the pair threshold are not in ``pairs``; their small probabilities are
-    left out of the expected true pairs, so recall reads slightly high. Pairs joined only
-    transitively by clustering are not counted either.
-    """
-    missing = [c for c in ("match_probability", *_PAIR_KEYS) if c not in pairs.columns]
-    if missing:
-        raise EvaluationError(f"pairs are missing column(s) {missing}; they have {list(pairs.columns)}")
-    probability = pairs["match_probability"].to_numpy(dtype=float)
-    accepted = probability >= threshold
-    if len(clusters) and {"resident_id", *_KEYS} <= set(clusters.columns):
-        ids = clusters[[*_KEYS, "resident_id"]].astype(str)
-        sides = []
-        for side in ("l", "r"):
-            keys = pairs[[f"source_{side}", f"record_id_{side}"]].astype(str).set_axis(_KEYS, axis=1)
-            sides.append(keys.merge(ids, on=_KEYS, how="left")["resident_id"].to_numpy())
-        same = (sides[0] == sides[1]) & pd.notna(sides[0])
-        known = pd.notna(sides[0]) & pd.notna(sides[1])
-        accepted &= same | ~known
-    expected_true = float(probability.sum())
-    precision = float(probability[accepted].mean()) if accepted.any() else 1.0
-    recall = float(probability[accepted].sum()) / expected_true if expected_true else 1.0
-    return ExpectedQuality(
-        precision=precision, recall=recall, f1=_f1(precision, recall), expected_true_pairs=expected_true
-    )
-
-
-_PAIR_KEYS = ("source_l", "record_id_l", "source_r", "record_id_r")

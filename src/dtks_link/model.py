@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 from splink import DuckDBAPI, Linker, SettingsCreator
 from splink.blocking_rule_library import CustomRule
@@ -27,7 +28,8 @@ from .backends.splink_sampling import portable_sampling
 from .blocking import SAME_SOURCE_GUARD, BlockingRule, default_blocking_rules, rules_in_settings
 from .comparisons import COMPARISONS, default_comparisons
 from .config import LinkageOptions
-from .errors import EngineError, mask_identifier
+from .default_model import apply_default_parameters, default_model_description, default_prior
+from .errors import EngineError, mask_identifier, mask_numbers
 from .schema import IDENTIFIER_FIELDS
 
 __all__ = ["ResidentModel", "columns_with_data"]
@@ -72,20 +74,36 @@ _DETERMINISTIC = (
     ),
 )
 
-#: EM training rules: each trains the comparisons whose columns it does not use.
-#: Run in order while they still train a comparison no earlier session trained; the last two
-#: are fallbacks for data without NIK or Depok addresses (any name + birth date data).
+#: EM training rules: each trains the comparisons that read none of its columns (Splink's
+#: rule). Run in order while they still train a comparison no earlier session trained; the
+#: rules after the first :data:`_CORE_EM_RULES` are fallbacks for data without NIK or Depok
+#: addresses (any name + birth date data).
 _EM_RULES = (
     ('l."nik" = r."nik"', ("nik",)),
+    ('l."id_lain" = r."id_lain"', ("id_lain",)),
     ('l."nama_key" = r."nama_key" AND l."birth_year" = r."birth_year"', ("nama_key", "birth_year")),
     (
         'l."birth_date" = r."birth_date" AND l."kelurahan_code" = r."kelurahan_code"',
         ("birth_date", "kelurahan_code"),
     ),
+    (
+        'l."nama_key" = r."nama_key" AND l."kelurahan_code" = r."kelurahan_code"',
+        ("nama_key", "kelurahan_code"),
+    ),
     ('l."birth_date" = r."birth_date"', ("birth_date",)),
     ('l."nama_key" = r."nama_key"', ("nama_key",)),
 )
-_CORE_EM_RULES = 3
+_CORE_EM_RULES = 5
+
+#: Rules that pair records of one household, for :meth:`ResidentModel._household_session`.
+_HOUSEHOLD_RULES = (
+    ('l."no_kk" = r."no_kk"', ("no_kk",)),
+    (
+        'l."kelurahan_code" = r."kelurahan_code" AND l."rw" = r."rw" AND l."rt" = r."rt"',
+        ("kelurahan_code", "rw", "rt"),
+    ),
+    ('l."street" = r."street"', ("street",)),
+)
 
 
 def columns_with_data(con: duckdb.DuckDBPyConnection | Engine, table: str) -> set[str]:
@@ -120,7 +138,14 @@ class ResidentModel:
     >>> pairs = model.predict(threshold=0.05)        # doctest: +SKIP
 
     After ``fit``: ``linker_`` (the Splink linker), ``settings_`` (the model as a dict, the same
-    JSON ``save`` writes), ``blocking_rules_`` and ``training_log_`` (what each step did).
+    JSON ``save`` writes), ``blocking_rules_``, ``training_log_`` (what each step did),
+    ``model_kind_`` (``"trained"`` or ``"default"``) and ``parameter_sources_`` (per
+    comparison: ``"EM"``, or where its parameters came from when no EM session could train it).
+
+    Training never fails silently: a comparison that no EM session could train takes its m
+    probabilities from the default model shipped with the package
+    (:mod:`dtks_link.default_model`), and the log says so. With ``options.model = "default"``,
+    or fewer than :data:`MIN_RECORDS_TO_TRAIN` records, the whole default model is used.
     """
 
     def __init__(self, *, options: LinkageOptions | None = None) -> None:
@@ -129,6 +154,9 @@ class ResidentModel:
         self.settings_: dict[str, Any] | None = None
         self.blocking_rules_: list[BlockingRule] = []
         self.training_log_: list[str] = []
+        self.model_kind_: str | None = None
+        self.parameter_sources_: dict[str, str] = {}
+        self.deterministic_rules_: list[str] = []
         self._db_api: DuckDBAPI | None = None
         self._records_table: str | None = None
 
@@ -140,7 +168,8 @@ class ResidentModel:
         (a Splink ``DuckDBAPI`` or ``SparkAPI``).
 
         With ``labels`` (``source_l, record_id_l, source_r, record_id_r, is_match``, e.g. from
-        clerical review), m probabilities come from the labelled matches instead of EM.
+        clerical review), the labelled matches give one more estimate of the m probabilities,
+        beside the EM sessions' (Splink keeps the median per level).
 
         Splink's samples are drawn with an engine-independent hash
         (:func:`~dtks_link.backends.splink_sampling.portable_sampling`), so the same data
@@ -177,21 +206,57 @@ class ResidentModel:
         sdf = db_api.register(records_table)
         linker = Linker(sdf, settings, log_level=logging.ERROR)
         training = linker.training
-
-        deterministic = [rule for rule, cols in _DETERMINISTIC if set(cols) <= with_data]
-        if deterministic:
-            guarded: list[Any] = [_rule(f"({rule}) AND {_guard()}") for rule in deterministic]
-            step = time.perf_counter()
-            training.estimate_probability_two_random_records_match(guarded, recall=0.8)
-            self.training_log_.append(f"prior from {len(guarded)} deterministic rule(s){_took(step)}")
+        self.linker_ = linker
+        engine = _engine_of(db_api)
+        n_records = int(engine.rows(f"SELECT count(*) FROM {engine.quote(records_table)}")[0][0])
+        self.deterministic_rules_ = [rule for rule, cols in _DETERMINISTIC if set(cols) <= with_data]
+        self._estimate_prior(linker, n_records)
+        if self.options.model == "default" or n_records < MIN_RECORDS_TO_TRAIN:
+            reason = (
+                '[linkage] model = "default"'
+                if self.options.model == "default"
+                else f"{n_records} records are too few to train on (fewer than {MIN_RECORDS_TO_TRAIN})"
+            )
+            self.parameter_sources_ = apply_default_parameters(linker, use_u=True)
+            linker._settings_obj._probability_two_random_records_match = default_prior()
+            self.model_kind_ = "default"
+            self.training_log_.append(f"default model ({default_model_description()}): {reason}")
+            self.settings_ = linker.misc.save_model_to_json()
+            return self
         step = time.perf_counter()
-        training.estimate_u_using_random_sampling(
-            max_pairs=self.options.max_pairs_for_u, seed=self.options.seed
-        )
-        self.training_log_.append(
-            f"u by random sampling (max_pairs={self.options.max_pairs_for_u:g}){_took(step)}"
-        )
-        if labels is not None and bool(labels["is_match"].any()):
+        try:
+            training.estimate_u_using_random_sampling(
+                max_pairs=self.options.max_pairs_for_u, seed=self.options.seed
+            )
+            self.training_log_.append(
+                f"u by random sampling (max_pairs={self.options.max_pairs_for_u:g}){_took(step)}"
+            )
+        except Exception as exc:  # Splink raises plain exceptions
+            self.training_log_.append(f"u by random sampling failed ({exc}); u from the default model")
+            logger.warning("u sampling failed (%s); u probabilities from the default model", exc)
+            apply_default_parameters(linker, use_u=True, use_m=False)
+        present = {spec.name: spec.uses for spec in COMPARISONS.values() if spec.columns_present(with_data)}
+        untrained = set(present)
+        for position, (rule, cols) in enumerate(_EM_RULES):
+            if not set(cols) <= with_data:
+                continue
+            trains = {name for name, uses in present.items() if not uses & set(cols)}
+            fallback = position >= _CORE_EM_RULES
+            if not trains or (fallback and not trains & untrained):
+                continue
+            step = time.perf_counter()
+            try:
+                _em_session(linker, _rule(f"({rule}) AND {_guard()}"))
+                untrained -= trains
+                self.training_log_.append(f"EM on {rule}{_took(step)}")
+            except Exception as exc:  # Splink raises plain exceptions when a rule finds nothing
+                self.training_log_.append(f"EM on {rule} skipped: {mask_numbers(str(exc))}")
+                logger.warning("EM session on %s skipped: %s", rule, mask_numbers(str(exc)))
+        self._household_session(linker, with_data)
+        labelled = labels is not None and bool(labels["is_match"].any())
+        if labels is not None and labelled:
+            # reviewed matches are one more estimate of m, beside the EM sessions' (Splink keeps
+            # the median per level): a few dozen reviewed pairs cannot observe every level
             positives = labels[labels["is_match"].astype(bool)]
             table = pd.DataFrame(
                 {
@@ -204,41 +269,157 @@ class ResidentModel:
                 }
             )
             training.estimate_m_from_pairwise_labels(db_api.register(table))  # type: ignore[no-untyped-call]
-            self.training_log_.append(f"m from {len(table)} labelled matching pairs")
-            self.training_log_.extend(_calibrate(linker))
-            self.linker_ = linker
-            self.settings_ = linker.misc.save_model_to_json()
-            return self
-        sessions = 0
-        present = {spec.name: spec.uses for spec in COMPARISONS.values() if spec.columns_present(with_data)}
-        untrained = set(present)
-        for position, (rule, cols) in enumerate(_EM_RULES):
-            if not set(cols) <= with_data:
-                continue
-            trains = {name for name, uses in present.items() if not uses & set(cols)}
-            fallback = position >= _CORE_EM_RULES
-            if not trains or (fallback and not trains & untrained):
-                continue
-            step = time.perf_counter()
-            try:
-                training.estimate_parameters_using_expectation_maximisation(
-                    _rule(f"({rule}) AND {_guard()}"),
-                    estimate_without_term_frequencies=True,
-                    max_pairs=2e6,
-                    record_sample_proportion=0.1,
-                )
-                sessions += 1
-                untrained -= trains
-                self.training_log_.append(f"EM on {rule}{_took(step)}")
-            except Exception as exc:  # Splink raises plain exceptions when a rule finds nothing
-                self.training_log_.append(f"EM on {rule} skipped: {exc}")
-                logger.warning("EM session on %s skipped: %s", rule, exc)
-        if sessions == 0:
-            raise EngineError("no EM training session could run on this data")
+            self.training_log_.append(f"m also from {len(table)} labelled matching pairs")
         self.training_log_.extend(_calibrate(linker))
-        self.linker_ = linker
+        self._refine_prior(linker, engine, records_table, n_records)
+        self.parameter_sources_ = {name: "EM" for name in present if name not in untrained}
+        if untrained:
+            try:
+                borrowed = apply_default_parameters(linker, comparisons=untrained, use_u=False)
+            except EngineError as exc:
+                borrowed = {}
+                logger.warning("%s", exc)
+            self.parameter_sources_.update(borrowed)
+            for name in sorted(untrained):
+                source = borrowed.get(name, "none: neutral")
+                self.training_log_.append(f"{name}: no EM session could train it; m from {source}")
+                logger.warning("comparison %s: no EM session could train it; m from %s", name, source)
+        self.model_kind_ = "trained"
         self.settings_ = linker.misc.save_model_to_json()
         return self
+
+    def _household_session(self, linker: Linker, with_data: set[str]) -> None:
+        """Learn how often a shared identifier with disagreeing names, birth dates or sexes
+        (the borrowed-identifier levels) belongs to one person, from pairs of one household.
+
+        The other EM rules block on a name or a birth date, so such pairs never meet them.
+        Among records of one KK or address, EM sees family members (two people) beside true
+        matches: where families share identifiers (Dinas Sosial's carer lists) it learns a
+        small m, where records of one address are one person (FEBRL) a large one. Only the
+        borrowed levels keep what this session learns; every other level keeps the estimates
+        of the sessions above."""
+        rule = next(
+            (sql for sql, cols in _HOUSEHOLD_RULES if set(cols) <= with_data),
+            None,
+        )
+        borrowed = {
+            (spec.name, level.label)
+            for spec in COMPARISONS.values()
+            for level in spec.levels
+            if level.u_like and spec.columns_present(with_data)
+        }
+        if rule is None or not borrowed:
+            return
+        levels = [
+            (comparison.output_column_name, level)
+            for comparison in linker._settings_obj.comparisons
+            for level in comparison.comparison_levels
+            if not level.is_null_level
+        ]
+        before = {id(level): len(level._trained_m_probabilities) for _, level in levels}
+        step = time.perf_counter()
+        try:
+            _em_session(linker, _rule(f"({rule}) AND {_guard()}"))
+        except Exception as exc:  # Splink raises plain exceptions
+            self.training_log_.append(
+                f"EM on {rule} (borrowed identifiers) skipped: {mask_numbers(str(exc))}"
+            )
+            return
+        for name, level in levels:
+            if (name, level.label_for_charts) not in borrowed:
+                del level._trained_m_probabilities[before[id(level)] :]
+                median = level._trained_m_median
+                if median is not None and not level._fix_m_probability:
+                    level.m_probability = median
+        self.training_log_.append(f"EM on {rule}, for the borrowed-identifier levels only{_took(step)}")
+
+    def _refine_prior(self, linker: Linker, engine: Engine, records_table: str, n_records: int) -> None:
+        """Re-estimate the prior from the scored candidate pairs when the deterministic rules
+        cannot see every pair of sources.
+
+        The deterministic estimate only counts pairs whose records both hold a rule's fields
+        (the NIK, or the birth date, ...). Where some pairs of sources share no such field (a
+        tax file without birth dates beside a census), it is far too low and true pairs score
+        too low. Then the prior is solved for: the share of all pairs that the candidate pairs'
+        match probabilities add up to (``prior = sum p / pairs``, ``p`` depending on the
+        prior), iterated to a fixed point. Pairs blocking does not reach count as non-matches.
+        """
+        share = self._deterministic_coverage(engine, records_table)
+        if share >= FULL_COVERAGE:
+            return
+        step = time.perf_counter()
+        settings = linker._settings_obj
+        prior = settings._probability_two_random_records_match
+        prior_weight = math.log2(prior / (1 - prior))
+        scored = linker.inference.predict(threshold_match_weight=prior_weight - 6)
+        frame = engine.frame(f"SELECT match_weight FROM {scored.physical_name}")
+        scored.drop_table_from_database_and_remove_from_cache()
+        factors = np.exp2(np.minimum(frame["match_weight"].to_numpy(dtype=float) - prior_weight, 1000.0))
+        sizes = [int(r[0]) for r in engine.rows(
+            f"SELECT count(*) FROM {engine.quote(records_table)} WHERE source_duplicate_free GROUP BY source"
+        )]  # fmt: skip
+        total = n_records * (n_records - 1) / 2 - sum(n * (n - 1) / 2 for n in sizes)
+        if not len(factors) or total <= 0:
+            return
+        for _ in range(50):
+            odds = prior / (1 - prior)
+            expected = float(np.sum(odds * factors / (1 + odds * factors)))
+            new = min(0.5, max(expected / total, 1e-12))
+            converged = abs(math.log(new / prior)) < 1e-4
+            prior = new
+            if converged:
+                break
+        settings._probability_two_random_records_match = prior
+        self.training_log_.append(
+            f"prior {prior:.3g} from the scored candidate pairs (the deterministic rules see "
+            f"{share:.0%} of the pairs){_took(step)}"
+        )
+
+    def _deterministic_coverage(self, engine: Engine, records_table: str) -> float:
+        """Share of record pairs whose two records both hold every field of at least one
+        deterministic rule (judged per source: a source holds a field when most of its records
+        do)."""
+        if not self.deterministic_rules_:
+            return 0.0
+        columns = sorted(
+            {c for rule, cols in _DETERMINISTIC if rule in self.deterministic_rules_ for c in cols}
+        )
+        rows = engine.rows(
+            "SELECT count(*), "
+            + ", ".join(f"avg(CASE WHEN {engine.quote(c)} IS NULL THEN 0 ELSE 1 END)" for c in columns)
+            + f" FROM {engine.quote(records_table)} GROUP BY source"
+        )
+        holds = [
+            (int(r[0]), {c for c, share in zip(columns, r[1:], strict=True) if share >= 0.5}) for r in rows
+        ]
+        rules = [set(cols) for rule, cols in _DETERMINISTIC if rule in self.deterministic_rules_]
+        seen = total = 0.0
+        for i, (n_a, a) in enumerate(holds):
+            for j, (n_b, b) in enumerate(holds[i:], start=i):
+                pairs = n_a * (n_a - 1) / 2 if i == j else n_a * n_b
+                total += pairs
+                if any(rule <= a and rule <= b for rule in rules):
+                    seen += pairs
+        return seen / total if total else 1.0
+
+    def _estimate_prior(self, linker: Linker, n_records: int) -> None:
+        """The prior from the strict deterministic rules, else about one match per record."""
+        step = time.perf_counter()
+        if self.deterministic_rules_:
+            guarded: list[Any] = [_rule(f"({rule}) AND {_guard()}") for rule in self.deterministic_rules_]
+            try:
+                linker.training.estimate_probability_two_random_records_match(guarded, recall=0.8)
+                prior = linker._settings_obj._probability_two_random_records_match
+                if 0.0 < prior < 1.0:
+                    self.training_log_.append(f"prior from {len(guarded)} deterministic rule(s){_took(step)}")
+                    return
+            except Exception as exc:  # Splink raises plain exceptions when no pair is found
+                logger.info("prior from deterministic rules failed: %s", exc)
+        prior = min(0.5, 1.0 / max(n_records - 1, 1))
+        linker._settings_obj._probability_two_random_records_match = prior
+        self.training_log_.append(
+            f"prior {prior:.3g}: no pair meets a deterministic rule; assumed about one match per record"
+        )
 
     # -- scoring --------------------------------------------------------------------------
     def predict(self, *, threshold: float | None = None) -> Any:
@@ -247,6 +428,52 @@ class ResidentModel:
         linker = self._require_fitted()
         cutoff = self.options.pair_threshold if threshold is None else threshold
         return linker.inference.predict(threshold_match_probability=cutoff)
+
+    def check_scores(self, predictions_table: str, *, match_threshold: float) -> str | None:
+        """Whether the scored pairs are plausible; a description of the problem if not.
+
+        Implausible: blocking produced candidate pairs but none was scored (at or above the
+        pair threshold); or, of the pairs that the strict deterministic rules (the ones the
+        prior is estimated from: NIK and name, name + birth date + kelurahan, ...) call one
+        resident, fewer than :data:`PLAUSIBLE_SHARE` score at or above ``match_threshold``.
+        Either means training went wrong (typically comparisons left untrained). Checked on
+        DuckDB; other engines return None."""
+        if self._db_api is None or self._records_table is None:
+            raise EngineError("the model is not fitted yet: call fit() first")
+        engine = _engine_of(self._db_api)
+        if engine.dialect != "duckdb":
+            return None
+        records, scored = engine.quote(self._records_table), engine.quote(predictions_table)
+        n_scored = int(engine.rows(f"SELECT count(*) FROM {scored}")[0][0])
+        if n_scored == 0:
+            for rule in self.blocking_rules_:
+                found = engine.rows(
+                    f"SELECT count(*) FROM (SELECT 1 FROM {records} l JOIN {records} r ON {rule.sql} "
+                    "AND l.unique_id < r.unique_id LIMIT 1) x"
+                )
+                if int(found[0][0]):
+                    return "blocking produced candidate pairs but not one scored as a possible match"
+            return None
+        if not self.deterministic_rules_:
+            return None
+        union = " UNION ".join(
+            f"SELECT l.unique_id AS a, r.unique_id AS b FROM {records} l JOIN {records} r "
+            f"ON ({rule}) AND {_guard()} AND l.unique_id < r.unique_id"
+            for rule in self.deterministic_rules_
+        )
+        total, kept = engine.rows(
+            f"SELECT count(*), count(p.a) FROM ({union}) d LEFT JOIN (SELECT least(unique_id_l, "
+            "unique_id_r) AS a, greatest(unique_id_l, unique_id_r) AS b FROM "
+            f"{scored} WHERE match_probability >= ?) p ON d.a = p.a AND d.b = p.b",
+            [match_threshold],
+        )[0]
+        total, kept = int(total), int(kept)
+        if total >= 10 and kept < PLAUSIBLE_SHARE * total:
+            return (
+                f"only {kept:,} of the {total:,} pairs that the strict deterministic rules call one "
+                f"resident score at or above the match threshold {match_threshold}"
+            )
+        return None
 
     def parameters(self) -> pd.DataFrame:
         """The learned parameters: one row per comparison level with m, u and match weight."""
@@ -414,6 +641,36 @@ class ResidentModel:
         return self.linker_
 
 
+#: Share of the deterministic rules' pairs that must score as matches for the model to be
+#: plausible (:meth:`ResidentModel.check_scores`).
+PLAUSIBLE_SHARE = 0.5
+
+#: When the deterministic rules see at least this share of the record pairs, their prior is
+#: kept; below it the prior is re-estimated from the scored pairs (``_refine_prior``).
+FULL_COVERAGE = 0.9
+
+#: Below this many records, EM has too little to learn from: the default model is used.
+MIN_RECORDS_TO_TRAIN = 200
+
+
+def _em_session(linker: Linker, rule: Any) -> None:
+    """One EM session. Splink 5 drops the comparisons a session cannot train from the linker's
+    own settings and only puts them back when the session succeeds: a session that raises
+    (``m_probability ... below the minimum allowed value``) would leave the model without them,
+    every pair would score low and every record would stay alone. They are restored here."""
+    settings = linker._settings_obj
+    comparisons = list(settings.comparisons)
+    prior = settings._probability_two_random_records_match
+    try:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, estimate_without_term_frequencies=True, max_pairs=2e6, record_sample_proportion=0.1
+        )
+    except BaseException:
+        settings.comparisons = comparisons
+        settings._probability_two_random_records_match = prior
+        raise
+
+
 #: Lowest m probability a level keeps after EM. EM can drive the m of a rarely disagreeing
 #: field (mother's name, birthplace) to ~1e-20, which would veto a match on one typo.
 M_FLOOR = 1e-3
@@ -428,8 +685,14 @@ def _calibrate(linker: Linker) -> list[str]:
     """
     notes = []
     for comparison in linker._settings_obj.comparisons:
+        spec = COMPARISONS.get(comparison.output_column_name)
+        u_like = {lv.label: lv.u_like for lv in spec.levels if lv.u_like} if spec is not None else {}
+        by_label = {lv.label_for_charts: lv for lv in comparison.comparison_levels}
+        for label, sibling in u_like.items():
+            if label in by_label and sibling in by_label and by_label[sibling]._u_is_trained:
+                by_label[label].u_probability = by_label[sibling].u_probability
         for level in comparison.comparison_levels:
-            if level.is_null_level:
+            if level.is_null_level or level._fix_m_probability:
                 continue
             if not level._has_estimated_m_values:
                 if not level._u_is_trained:  # never seen at all: a small u, weight 0

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -25,7 +26,8 @@ from .backends.duckdb import DuckDBEngine, connect
 from .backends.engine import Engine
 from .clustering import ClusterReport, assign_resident_ids, cluster_records
 from .config import LinkConfig, load_config
-from .errors import EngineError
+from .errors import EngineError, TrainingError
+from .evaluation import ExpectedQuality, expected_quality
 from .model import ResidentModel
 from .report.collect import blocking_counts, json_safe, run_record, uncertain_pairs
 from .schema import IDENTIFIER_FACTS, PSEUDONYMISED_FIELDS
@@ -49,7 +51,9 @@ class LinkResult:
     - ``pairs``: scored candidate pairs (record keys, match weight and probability)
     - ``quarantine``: rejected rows with ``source, record_id, row_number, reason``
     - ``quality``: data-quality profile per source
-    - ``timings``: seconds per stage; ``counts``: records per source and totals
+    - ``timings``: seconds per stage; ``counts``: records per source and totals, what the
+      clustering constraints did (``constraints``) and the precision and recall the model
+      expects of itself (``expected_quality``, :func:`~dtks_link.evaluation.expected_quality`)
     - ``model``: the fitted :class:`~dtks_link.model.ResidentModel`
     - ``records``: the standardised records, when ``link(..., keep_records=True)``
     - ``run``: the run's summary for the report (``run.json``: sources, counts, quarantine
@@ -89,7 +93,7 @@ class LinkResult:
         for name, n in self.counts["records_per_source"].items():
             quarantined = self.counts["quarantined_per_source"].get(name, 0)
             lines.append(f"  {name:<12} {n:>10,}  (quarantined {quarantined:,})")
-        lines.append(f"scored pairs: {len(self.pairs):,}")
+        lines.append(f"scored pairs: {len(self.pairs):,}; {_model_detail(self.model)}")
         lines.append(
             f"clusters: {self.counts['clusters']:,} residents from {len(self.clusters):,} records "
             f"(largest {self.counts['largest_cluster']})"
@@ -100,9 +104,13 @@ class LinkResult:
                 f"constraints: {report.repaired_components} component(s) split "
                 f"(duplicate-free source {report.duplicate_free_violations}, "
                 f"conflicting confirmed NIKs {report.confirmed_nik_conflicts}, "
+                f"family members {report.family_conflicts}, "
                 f"oversized {report.oversized}); {report.edges_refused} link(s) refused"
             )
         lines.extend(f"warning: {message}" for message in self.counts.get("mapping_warnings", ()))
+        expected: ExpectedQuality | None = self.counts.get("expected_quality")
+        if expected is not None:
+            lines.append(expected.summary())
         lines.extend(_quality_lines(self.quality))
         lines.append("time per stage:")
         for stage, seconds in self.timings.items():
@@ -121,6 +129,16 @@ def _quality_lines(quality: pd.DataFrame, *, top: int = 4) -> list[str]:
         text = ", ".join(f"{r.check} {r.rate:.1%}" for r in worst.itertuples())
         lines.append(f"  {source:<12} {text}")
     return lines
+
+
+def _model_detail(model: ResidentModel) -> str:
+    """Which model scores: trained, or the default one, and what was borrowed."""
+    if model.model_kind_ != "trained":
+        return f"model: {model.model_kind_}"
+    borrowed = sorted(n for n, src in model.parameter_sources_.items() if src != "EM")
+    if not borrowed:
+        return "model: trained (EM)"
+    return "model: trained (EM); from the default model: " + ", ".join(borrowed)
 
 
 def _print_progress(stage: str, seconds: float, detail: str) -> None:
@@ -148,6 +166,31 @@ class _Stages:
 _GIVEN: tuple[str, ...] = (*PSEUDONYMISED_FIELDS, *IDENTIFIER_FACTS)
 
 
+#: When the facts a valid NIK encodes (birth date, sex) may stand in for a record's missing ones:
+#: only when they agree with what the record itself says (its sex, birth year, or age). A NIK
+#: that contradicts its record is often another family member's (the head's NIK on the carer's
+#: aid record); its facts would pull the record onto that person.
+NIK_CONSISTENT_SQL = (
+    "coalesce(nik_valid, false) "
+    "AND (jenis_kelamin IS NULL OR nik_sex IS NULL OR jenis_kelamin = nik_sex) "
+    "AND (tanggal_lahir IS NULL OR nik_birth_date IS NULL OR year(tanggal_lahir) = year(nik_birth_date)) "
+    "AND (birth_year IS NULL OR nik_birth_date IS NULL OR abs(birth_year - year(nik_birth_date)) <= 2)"
+)
+
+
+def nik_facts_consistent(std: dict[str, Any]) -> bool:
+    """Python twin of :data:`NIK_CONSISTENT_SQL` for one standardised record."""
+    if not std.get("nik_valid"):
+        return False
+    nik_date, nik_sex = std.get("nik_birth_date"), std.get("nik_sex")
+    sex, date, year = std.get("jenis_kelamin"), std.get("tanggal_lahir"), std.get("birth_year")
+    if sex is not None and nik_sex is not None and sex != nik_sex:
+        return False
+    if date is not None and nik_date is not None and date.year != nik_date.year:
+        return False
+    return not (year is not None and nik_date is not None and abs(int(year) - nik_date.year) > 2)
+
+
 def standardise_records(
     con: duckdb.DuckDBPyConnection | Engine,
     config: LinkConfig,
@@ -157,7 +200,9 @@ def standardise_records(
 ) -> None:
     """Create ``records_table``: one standardised row per mapped record, with ``unique_id``,
     ``source_duplicate_free`` and the comparison columns ``birth_date``, ``birth_year`` and
-    ``sex`` (the recorded value, else the one decoded from a valid NIK),
+    ``sex`` (the recorded value, else the one decoded from a valid NIK that agrees with the
+    record: :data:`NIK_CONSISTENT_SQL`), ``birth_date_from_nik`` (the birth date was read from
+    the NIK), ``sex_from_nik`` (likewise),
     ``birth_date_placeholder`` (``birth_date`` is one of Dukcapil's placeholder dates),
     ``nik_holders`` (how many different names, by phonetic key, the records with this NIK carry:
     a shared or generic NIK has several) and ``nik_typo_keys`` (NULL unless the sources are
@@ -211,7 +256,7 @@ def standardise_records(
         f"{', '.join(columns)}, {q('__given_nik_typo_keys')} AS nik_typo_keys FROM ({standardised}) __s"
     )
     kept = ["unique_id", "source", "record_id", "source_duplicate_free", *OUTPUT_COLUMNS]
-    kept += ["birth_date", "sex", "nik_typo_keys"]
+    kept += ["birth_date", "birth_date_from_nik", "sex", "sex_from_nik", "nik_typo_keys"]
     passthrough = ", ".join(q(c) for c in kept if c not in ("birth_year", "birth_year_from_age"))
     distinct_names = (
         "size(collect_set(nama_phonetic) OVER (PARTITION BY nik))"
@@ -228,9 +273,12 @@ def standardise_records(
         "AS birth_date_placeholder, "
         f"CASE WHEN nik IS NOT NULL THEN {distinct_names} END AS nik_holders FROM ("
         "SELECT *, "
-        "coalesce(tanggal_lahir, CASE WHEN nik_valid THEN nik_birth_date END) AS birth_date, "
-        "coalesce(jenis_kelamin, CASE WHEN nik_valid THEN nik_sex END) AS sex "
-        f"FROM ({with_given}) __g) __standardised",
+        "coalesce(tanggal_lahir, CASE WHEN __nik_consistent THEN nik_birth_date END) AS birth_date, "
+        "tanggal_lahir IS NULL AND nik_birth_date IS NOT NULL AND __nik_consistent AS birth_date_from_nik, "
+        "coalesce(jenis_kelamin, CASE WHEN __nik_consistent THEN nik_sex END) AS sex, "
+        "jenis_kelamin IS NULL AND nik_sex IS NOT NULL AND __nik_consistent AS sex_from_nik "
+        f"FROM (SELECT *, {NIK_CONSISTENT_SQL} AS __nik_consistent "
+        f"FROM ({with_given}) __g0) __g) __standardised",
     )
     engine.drop("__source_flags")
 
@@ -256,7 +304,7 @@ def link(
     also written to the registry and ``resident_id`` values are its stable ids.
     ``keep_records=True`` keeps the standardised records in ``LinkResult.records`` (for
     clerical review). ``labels`` (reviewed pairs, see :mod:`dtks_link.review`) make the model
-    estimate m probabilities from them instead of EM.
+    add an estimate of the m probabilities from them to the EM sessions'.
 
     ``engine`` overrides the config's ``[linkage] engine``: ``"duckdb"`` (embedded, the
     default), ``"spark"`` (a local Spark session, see
@@ -380,9 +428,32 @@ def _run(
     model = ResidentModel(options=cfg.options)
     with stages.stage("train") as s:
         model.fit(db_api, "work_records", labels=labels)
-        s.detail = f"{len(model.blocking_rules_)} blocking rules"
+        s.detail = f"{len(model.blocking_rules_)} blocking rules; {_model_detail(model)}"
     with stages.stage("predict") as s:
         predictions = model.predict()
+        problem = model.check_scores(predictions.physical_name, match_threshold=cfg.options.match_threshold)
+        if problem is not None:
+            if model.model_kind_ != "trained":
+                raise TrainingError(f"the {model.model_kind_} model's scores are implausible: {problem}")
+            message = (
+                f"the trained model's scores are implausible ({problem}); linking with the default "
+                "model instead. Training log: " + " | ".join(model.training_log_)
+            )
+            warnings.warn(message, RuntimeWarning, stacklevel=2)
+            _print_progress("WARNING", 0.0, message)
+            model = ResidentModel(options=replace(cfg.options, model="default"))
+            model.fit(db_api, "work_records")
+            model.training_log_.insert(0, f"trained model rejected: {problem}")
+            predictions = model.predict()
+            second = model.check_scores(
+                predictions.physical_name, match_threshold=cfg.options.match_threshold
+            )
+            if second is not None:
+                raise TrainingError(
+                    f"the trained model's scores are implausible ({problem}), and so are the default "
+                    f"model's ({second}). Check the mapping of the sources: are names, birth dates "
+                    "and identifiers in the right fields?"
+                )
         n_pairs = int(engine.rows(f"SELECT count(*) FROM {predictions.physical_name}")[0][0])
         s.detail = f"{n_pairs:,} pairs >= {cfg.options.pair_threshold}"
     with stages.stage("diagnose") as s:
@@ -458,6 +529,7 @@ def _run(
         "largest_cluster": int(clusters["cluster_size"].max()) if len(clusters) else 0,
         "constraints": report,
         "mapping_warnings": [m.message for m in mistakes],
+        "expected_quality": expected_quality(pairs, clusters, threshold=cfg.options.match_threshold),
     }
     output_dir = None
     if write:

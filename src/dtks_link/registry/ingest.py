@@ -28,7 +28,7 @@ __all__ = ["run_ingest"]
 _NOT_COMPARED = {"run_id", "row_number"}
 _NODE_COLUMNS = (
     "unique_id, source, source_duplicate_free, nik, nik_valid, tanggal_lahir, nik_birth_date, "
-    "jenis_kelamin, nik_sex"
+    "jenis_kelamin, nik_sex, no_kk, kelurahan_code, rt, rw, street, house_number, nama_tokens_key"
 )
 
 

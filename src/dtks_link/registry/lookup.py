@@ -342,12 +342,17 @@ class LookupIndex:
     # -- querying ---------------------------------------------------------------------------
     def standardise(self, record: Mapping[str, object]) -> dict[str, Any]:
         """The query record standardised exactly as the batch pipeline does it."""
+        from ..pipeline import nik_facts_consistent
         from ..standardise import is_placeholder_date, standardise_record
 
         std = standardise_record(record, reference_date=self.reference_date)
-        nik_ok = bool(std.get("nik_valid"))
+        nik_ok = nik_facts_consistent(std)
+        std["birth_date_from_nik"] = (
+            std.get("tanggal_lahir") is None and std.get("nik_birth_date") is not None and nik_ok
+        )
         std["birth_date"] = std.get("tanggal_lahir") or (std.get("nik_birth_date") if nik_ok else None)
         std["sex"] = std.get("jenis_kelamin") or (std.get("nik_sex") if nik_ok else None)
+        std["sex_from_nik"] = std.get("jenis_kelamin") is None and std.get("nik_sex") is not None and nik_ok
         birth_date: Any = std["birth_date"]
         std["birth_year"] = birth_date.year if birth_date is not None else std.get("birth_year")
         std["birth_year_from_age"] = birth_date is None and bool(std.get("birth_year_from_age"))

@@ -493,6 +493,70 @@ class Registry:
             self.con.unregister("__events")
         self._set_meta("next_number", str(changes.next_number))
 
+    @classmethod
+    def init(
+        cls, path: str | Path, *, model: str = "default", options: LinkageOptions | None = None
+    ) -> Registry:
+        """Open (creating it when absent) a registry that can match from the first record on.
+
+        ``model="default"`` starts a registry that has no model yet from the default model
+        shipped with the package (:mod:`dtks_link.default_model`): records can be ingested
+        and looked up at once, without a first linkage run. A later ``link(...,
+        registry=...)`` replaces it with a model trained on the data. Term frequencies start
+        empty (no adjustment) until such a build. Returns the open registry (a context
+        manager)."""
+        if model != "default":
+            raise EngineError(
+                f"Registry.init knows model='default' only, got {model!r}; to start from a trained "
+                "model, build the registry with dtks_link.link(config, registry=path)"
+            )
+        registry = cls(path)
+        try:
+            if registry.model_json is None:
+                registry.use_default_model(options=options)
+        except BaseException:
+            registry.close()
+            raise
+        return registry
+
+    def use_default_model(self, *, options: LinkageOptions | None = None) -> None:
+        """Give a registry without a model the packaged default model and an empty record
+        table, so records can be ingested and looked up (see :meth:`init`)."""
+        from ..default_model import default_settings
+        from ..pipeline import standardise_records
+        from ..sources import load_sources
+
+        self._require_writable()
+        if self.model_json is not None:
+            raise EngineError(f"registry {str(self.path)!r} already has a model")
+        settings = default_settings()
+        for comparison in settings["comparisons"]:
+            for level in comparison["comparison_levels"]:
+                level.pop("tf_adjustment_column", None)
+                level.pop("tf_adjustment_weight", None)
+        nothing = pd.DataFrame({"id": pd.Series(dtype=str), "nama": pd.Series(dtype=str)})
+        empty = SourceConfig(name="empty", id_column="id", columns={"nama": "nama"}, data=nothing)
+        config = LinkConfig(sources=(empty,), options=options or LinkageOptions())
+        load_sources(self.con, [], mapped_table="__empty_mapped", quarantine_table="__empty_quarantine")
+        standardise_records(self.con, config, mapped_table="__empty_mapped", records_table="__empty_records")
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            if not self._table_exists("records"):
+                self.con.execute(
+                    "CREATE TABLE reg.records AS SELECT *, CAST(NULL AS INTEGER) AS run_id "
+                    "FROM __empty_records LIMIT 0"
+                )
+            self._set_meta("tf_columns", json.dumps([]))
+            self._set_meta("model_json", json.dumps(settings))
+            self._set_meta("options_json", _options_json(config.options))
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        for table in ("__empty_mapped", "__empty_quarantine", "__empty_records"):
+            self.con.execute(f"DROP TABLE IF EXISTS {q(table)}")
+        self._lookup = None
+
     def adopt_model(self, other: Registry) -> None:
         """Use another registry's trained model and term frequencies (for an empty registry)."""
         self._require_writable()

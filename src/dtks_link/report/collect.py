@@ -297,7 +297,7 @@ def run_record(
         "constraints": asdict(constraints) if constraints is not None else None,
         "timings": {k: float(v) for k, v in timings.items()},
         "model": {
-            "trained_with": "labels" if labelled else "em",
+            "trained_with": "default" if model.model_kind_ == "default" else ("labels" if labelled else "em"),
             "prior": settings.get("probability_two_random_records_match"),
             "comparisons": [c.get("output_column_name") for c in settings.get("comparisons", [])],
             "blocking_rules": [rule.name for rule in model.blocking_rules_],

@@ -169,7 +169,7 @@ def _summary(report: _Report, data: ReportInputs) -> None:
         [_t("summary.pair_threshold"), _num(options["pair_threshold"], 2)],
         [
             _t("summary.model"),
-            _t("summary.model_labels" if model["trained_with"] == "labels" else "summary.model_em"),
+            _t(f"summary.model_{model['trained_with']}"),
         ],
     ]
     if prior is not None:

@@ -107,6 +107,12 @@ _SUMMARY: _S = {
         "id": "dilatih pada data ini tanpa label (EM)",
         "en": "trained on this data without labels (EM)",
     },
+    "summary.model_default": {
+        "id": "model bawaan paket (parameter dari Depok sintetis; data terlalu sedikit untuk dilatih "
+        "atau model = \"default\")",
+        "en": "the package's default model (parameters from synthetic Depok; too little data to train, "
+        "or model = \"default\")",
+    },
     "summary.model_labels": {
         "id": "dilatih dari pasangan berlabel hasil tinjauan",
         "en": "trained from reviewed, labelled pairs",

@@ -146,12 +146,22 @@ class ErrorRates:
             raise ConfigError(problems, origin="ErrorRates")
 
     def scaled(self, factor: float) -> ErrorRates:
-        """All rates multiplied by ``factor`` (capped at 1), except ``deceased_listed``."""
+        """All rates multiplied by ``factor`` (capped at 1), except ``deceased_listed`` (who is
+        listed, not an error). The mutually exclusive NIK errors, and the KK errors, are scaled
+        down together when their sum would pass 1, so their proportions are kept."""
+        if isinstance(factor, bool) or not isinstance(factor, int | float) or not factor >= 0:
+            problem = f"the noise factor must be a number >= 0, got {factor!r}"
+            raise ConfigError([problem], origin="ErrorRates")
         values = {
             f.name: min(1.0, getattr(self, f.name) * factor)
             for f in dataclasses.fields(self)
             if f.name != "deceased_listed"
         }
+        for group in (_NIK_ERRORS, _KK_ERRORS):
+            total = sum(getattr(self, name) * factor for name in group)
+            if total > 1.0:
+                for name in group:
+                    values[name] = getattr(self, name) * factor / total
         return dataclasses.replace(self, **values)
 
 

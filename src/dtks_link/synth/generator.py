@@ -47,6 +47,7 @@ def generate(
     seed: int = 0,
     sources: Sequence[str] | None = None,
     error_rates: Mapping[str, ErrorRates] | None = None,
+    noise: float = 1.0,
     progress: Callable[[str, float], None] | None = None,
 ) -> SyntheticDataset:
     """Generate a synthetic Depok population and its departmental extracts.
@@ -60,7 +61,9 @@ def generate(
     ``sources`` chooses extracts (default: all six); an extract does not depend on which
     others are chosen. ``error_rates`` replaces the default :class:`ErrorRates` of the sources
     it names (Dukcapil lists every resident once, so its ``duplicate`` and
-    ``deceased_listed`` must stay 0). ``progress`` is called as
+    ``deceased_listed`` must stay 0). ``noise`` scales every error rate of every source
+    (:meth:`ErrorRates.scaled`: 0.5 halves them, 2 doubles them, each capped at 1), for
+    stress tests of the matching. ``progress`` is called as
     ``progress(stage, fraction_done)`` as stages finish (and once with 0.0 at the start).
     The same arguments give
     byte-identical files.
@@ -71,9 +74,11 @@ def generate(
     ...     ds.records_per_source["dukcapil"]
     500
     """
-    chosen = _check(residents, seed, sources, error_rates)
+    chosen = _check(residents, seed, sources, error_rates, noise)
     rates = dict(DEFAULT_ERROR_RATES)
     rates.update(error_rates or {})
+    if noise != 1.0:
+        rates = {name: value.scaled(noise) for name, value in rates.items()}
     report = progress or (lambda stage, fraction: None)
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -137,12 +142,15 @@ def _check(
     seed: object,
     sources: Sequence[str] | None,
     error_rates: Mapping[str, ErrorRates] | None,
+    noise: object = 1.0,
 ) -> list[str]:
     problems: list[str] = []
     if isinstance(residents, bool) or not isinstance(residents, int):
         problems.append(f"residents must be an integer, got {residents!r}")
     elif residents < MIN_RESIDENTS:
         problems.append(f"residents must be at least {MIN_RESIDENTS}, got {residents}")
+    if isinstance(noise, bool) or not isinstance(noise, int | float) or not 0 <= noise <= 10:
+        problems.append(f"noise must be a number between 0 and 10, got {noise!r}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         problems.append(f"seed must be a non-negative integer, got {seed!r}")
     if isinstance(sources, str):
