@@ -73,9 +73,18 @@ def _load() -> dict[str, Any]:
 
 
 def default_settings() -> dict[str, Any]:
-    """A copy of the default model's Splink settings (every comparison and blocking rule)."""
+    """A copy of the default model's Splink settings: every comparison, and every blocking rule
+    of this version of the library (the rules are not learned; a model trained before the
+    rules changed still blocks with the current ones)."""
+    from .blocking import _RULES
+
     settings: dict[str, Any] = json.loads(json.dumps(_load()["settings"]))
+    settings["blocking_rules_to_generate_predictions"] = _rule_list(_RULES)
     return settings
+
+
+def _rule_list(rules: Sequence[Any]) -> list[dict[str, str]]:
+    return [{"blocking_rule": rule.sql, "sql_dialect": "duckdb"} for rule in rules]
 
 
 def default_model_info() -> dict[str, Any]:
@@ -239,9 +248,7 @@ def train_default_model(
         assert second.model.settings_ is not None
         settings = _merge(first.model.settings_, second.model.settings_)
     # every library rule, so a registry started from this model blocks on whatever it gets
-    settings["blocking_rules_to_generate_predictions"] = [
-        {"blocking_rule": rule.sql, "sql_dialect": "duckdb"} for rule in _RULES
-    ]
+    settings["blocking_rules_to_generate_predictions"] = _rule_list(_RULES)
     payload = {
         "info": {
             "dtks_link_version": __version__,
