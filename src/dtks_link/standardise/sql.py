@@ -156,7 +156,9 @@ def standardise_exprs(reference_date: datetime.date) -> dict[str, Expr]:
 
 
 @cache
-def standardise_query(source: str, *, reference_date: datetime.date, select: str = "") -> str:
+def standardise_query(
+    source: str, *, reference_date: datetime.date, select: str = "", dialect: Dialect | str = DUCKDB
+) -> str:
     """A whole SQL query computing every column of :data:`OUTPUT_COLUMNS` from the raw
     columns of :data:`RAW_COLUMNS` in ``source``: ``SELECT <select>, <outputs> FROM ...``.
 
@@ -170,9 +172,13 @@ def standardise_query(source: str, *, reference_date: datetime.date, select: str
     ``"(SELECT m.*, f.flag FROM mapped m JOIN flags f USING (source)) AS s"``; it must not
     have columns named ``__std_<n>``. ``select`` holds the select items placed before the
     outputs (e.g. ``"unique_id, source"``); they may read every column of ``source``.
-    ``reference_date`` is as for :func:`standardise_select_sql`.
+    ``reference_date`` is as for :func:`standardise_select_sql`. ``dialect`` renders the query
+    for another engine (Spark keeps the stages too: its optimiser does not merge a projection
+    into the next when that would repeat a costly expression).
     """
-    return staged_query(standardise_exprs(reference_date), source=source, select=select, types=OUTPUT_COLUMNS)
+    return staged_query(
+        standardise_exprs(reference_date), source=source, select=select, types=OUTPUT_COLUMNS, dialect=dialect
+    )
 
 
 @cache
