@@ -161,12 +161,13 @@ def run_peer(residents: int) -> dict[str, Any]:
 
     folder = _folder(residents)
     with RssSampler() as rss:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu_seconds()
         clusters, timings = run_generic(folder / "config.toml")
-        total = time.perf_counter() - start
+        total, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
         rss.stage_done("generic")
     return {
         "generic_total_s": round(total, 1),
+        "generic_cpu_s": round(cpu, 1),
         "generic_stages_s": {k: round(v, 1) for k, v in timings.items()},
         "generic_f1": round(dtks_link.evaluate(clusters, folder / "truth.parquet").f1, 4),
         "generic_peak_rss_gb": rss.per_stage["generic"],
@@ -257,15 +258,17 @@ def markdown(out: str, before: str | None) -> str:
     if before:
         earlier = {r["residents"]: r for r in json.loads((RESULTS / f"{before}.json").read_text())["rows"]}
     head = ["residents", "records", "read", "standardise", "train", "predict", "diagnose", "cluster",
-            "total", "s / 1k rec", "comparisons / rec", "pair recall", "F1", "peak RSS (stage)",
+            "total", "CPU", "s / 1k rec", "comparisons / rec", "pair recall", "F1", "peak RSS (stage)",
             "generic Splink"]  # fmt: skip
     if before:
-        head.insert(13, "F1 before")
+        head.insert(14, "F1 before")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         cells = [f"{r['residents']:,}", f"{r['records']:,}"]
         cells += [f"{r.get(f'{s}_s', 0):.1f} s" for s in STAGES]
-        cells += [f"**{r['link_total_s']:.0f} s**", f"{r['total_s_per_1000']:.3f}"]
+        cells += [f"**{r['link_total_s']:.0f} s**"]
+        cells += [f"{r['link_total_cpu_s']:.0f} s" if "link_total_cpu_s" in r else "-"]
+        cells += [f"{r['total_s_per_1000']:.3f}"]
         cells += [f"{r['comparisons_per_record']:.2f}" if "comparisons_per_record" in r else "-"]
         cells += [f"{r['pair_recall']:.4f}" if "pair_recall" in r else "-", f"{r['f1']:.4f}"]
         if before:
@@ -275,6 +278,9 @@ def markdown(out: str, before: str | None) -> str:
         if "generic_total_s" in r:
             ratio = r["link_total_s"] / r["generic_total_s"]
             cells.append(f"{r['generic_total_s']:.0f} s, F1 {r['generic_f1']:.4f} (x{ratio:.2f})")
+            if "generic_cpu_s" in r and "link_total_cpu_s" in r:
+                cpu_ratio = r["link_total_cpu_s"] / r["generic_cpu_s"]
+                cells[-1] += f"; CPU {r['generic_cpu_s']:.0f} s (x{cpu_ratio:.2f})"
         else:
             cells.append("-")
         lines.append("| " + " | ".join(cells) + " |")
