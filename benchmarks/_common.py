@@ -38,6 +38,25 @@ def timer(into: dict[str, float], name: str) -> Iterator[None]:
     into[name] = round(time.perf_counter() - start, 3)
 
 
+def child_result(command: Sequence[str], *, src: Path | None = None) -> dict[str, Any]:
+    """Run a benchmark's child process (one size or engine in its own process, so its peak RSS is
+    its own) and return the JSON of its last ``RESULT <json>`` line; ``{"error": "exit N"}``
+    (its stderr printed) when it failed. ``src``: import ``dtks_link`` from this ``src``
+    directory (another checkout) instead of the installed one."""
+    import os
+    import subprocess
+
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = f"{Path(src).resolve()}{os.pathsep}{env.get('PYTHONPATH', '')}"
+    proc = subprocess.run([sys.executable, *command], capture_output=True, text=True, check=False, env=env)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        print(proc.stderr[-3000:], file=sys.stderr)
+        return {"error": f"exit {proc.returncode}"}
+    return dict(json.loads(lines[-1][7:]))
+
+
 def save(name: str, payload: dict[str, Any]) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"

@@ -5,19 +5,20 @@ FEBRL3 and, with ``--pseudopeople``, the pseudopeople sample; every run in its o
 
     python benchmarks/bench_before_after.py --before /tmp/main/src [--after src]
                                             [--residents 20000 50000 100000] [--pseudopeople]
+                                            [--only FEBRL4 ...]
+    python benchmarks/bench_before_after.py --markdown
 
 ``--before`` and ``--after`` are ``src`` directories of two checkouts (``git archive main src |
 tar -x -C /tmp/main`` gives main's); the data is made once, by this checkout. Prints a Markdown
 table (precision / recall / F1 before and after, the pairs scored, seconds) and writes
-``benchmarks/results/before_after.json``.
+``benchmarks/results/before_after.json`` (``--only`` replaces those data sets' rows and keeps
+the others'; ``--markdown`` prints the table of the saved results).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import RESULTS, load_average, save
+from _common import RESULTS, child_result, load_average, save
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"
@@ -96,24 +97,12 @@ def one(data: str) -> dict[str, Any]:
     }
 
 
-def _child(data: str, src: Path) -> dict[str, Any]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = f"{src.resolve()}{os.pathsep}{env.get('PYTHONPATH', '')}"
-    proc = subprocess.run([sys.executable, __file__, "--one", data], capture_output=True, text=True,
-                          check=False, env=env)  # fmt: skip
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
-    if proc.returncode != 0 or not lines:
-        print(proc.stderr[-3000:], file=sys.stderr)
-        return {"error": f"exit {proc.returncode}"}
-    return dict(json.loads(lines[-1][7:]))
-
-
 ORDER = {"depok": 0, "FEBRL4": 1, "FEBRL3": 2, "pseudopeople": 3}
 
 
 def _order(row: dict[str, Any]) -> tuple[int, int, str]:
     kind, _, size = row["data"].partition("_")
-    return ORDER.get(kind.split(":")[0], 9), int(size or 0), row["data"]
+    return ORDER.get(kind.split(":")[0], 9), int(size) if size.isdigit() else 0, row["data"]
 
 
 LABELS = {
@@ -132,7 +121,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
 
     head = "| data | before P / R / F1 | after P / R / F1 | pairs scored before → after | seconds |"
     lines = [head, "|---|---|---|---|---|"]
-    for row in rows:
+    for row in sorted(rows, key=_order):
         b, a = row["before"], row["after"]
         pairs = f"{b.get('pairs_scored', 0):,} → {a.get('pairs_scored', 0):,}"
         seconds = f"{b.get('seconds', 0):.0f} → {a.get('seconds', 0):.0f} s"
@@ -151,8 +140,12 @@ def main() -> None:
     parser.add_argument(
         "--only", nargs="+", help="only these data sets (depok_20000, FEBRL4, FEBRL4:no_id, ...)"
     )
+    parser.add_argument("--markdown", action="store_true", help="print the table of the saved results")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.markdown:
+        print(markdown(json.loads((RESULTS / "before_after.json").read_text())["rows"]))
+        return
     if args.one:
         print("RESULT " + json.dumps(one(args.one)))
         return
@@ -172,8 +165,8 @@ def main() -> None:
             _depok(int(name.removeprefix("depok_")))
         row = {"data": name, "load_before": load_average()}
         row["label"] = LABELS.get(name) or f"synthetic Depok {int(name.removeprefix('depok_')):,} residents"
-        row["before"] = _child(name, args.before)
-        row["after"] = _child(name, args.after)
+        row["before"] = child_result([__file__, "--one", name], src=args.before)
+        row["after"] = child_result([__file__, "--one", name], src=args.after)
         row["load_after"] = load_average()
         rows.append(row)
         rows.sort(key=_order)

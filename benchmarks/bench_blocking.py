@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import load_average, peak_rss_mb, save, table
+from _common import child_result, load_average, peak_rss_mb, save, table
 
 DATA = Path(__file__).parent / "data"
 
@@ -111,14 +110,10 @@ def main() -> None:
         return
     sizes: list[dict[str, Any]] = []
     for residents in args.residents:
-        command = [sys.executable, __file__, "--one", str(residents), "--rules", args.rules]
-        proc = subprocess.run(command, capture_output=True, text=True, check=False)
-        lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
-        if proc.returncode != 0 or not lines:
-            print(proc.stderr[-3000:], file=sys.stderr)
-            sizes.append({"residents": residents, "error": f"exit {proc.returncode}"})
+        result = child_result([__file__, "--one", str(residents), "--rules", args.rules])
+        sizes.append({"residents": residents, **result})
+        if "error" in result:
             continue
-        sizes.append(json.loads(lines[-1][7:]))
         print(f"{residents:,} residents done", flush=True)
     measured = [s for s in sizes if "error" not in s]
     for which in rule_sets:

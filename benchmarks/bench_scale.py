@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -35,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import RESULTS, load_average, machine
+from _common import RESULTS, child_result, load_average, machine
 
 DATA = Path(__file__).parent / "data"
 STAGES = ("read", "standardise", "train", "predict", "diagnose", "cluster")
@@ -175,16 +174,8 @@ def run_peer(residents: int) -> dict[str, Any]:
 
 
 def _child(kind: str, residents: int, src: Path | None) -> dict[str, Any]:
-    env = dict(os.environ)
-    if src is not None:
-        env["PYTHONPATH"] = f"{src}{os.pathsep}{env.get('PYTHONPATH', '')}"
-    command = [sys.executable, __file__, f"--{kind}", str(residents)]
-    proc = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
-    if proc.returncode != 0 or not lines:
-        print(proc.stderr[-3000:], file=sys.stderr)
-        return {f"{kind}_error": f"exit {proc.returncode}"}
-    return dict(json.loads(lines[-1][7:]))
+    result = child_result([__file__, f"--{kind}", str(residents)], src=src)
+    return {f"{kind}_error": result["error"]} if "error" in result else result
 
 
 def charts(rows: list[dict[str, Any]], path: Path) -> None:

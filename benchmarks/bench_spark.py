@@ -13,14 +13,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import save, table
+from _common import child_result, save, table
 
 DATA = Path(__file__).parent / "data"
 STAGES = ("read", "standardise", "train", "predict", "cluster")
@@ -98,17 +97,13 @@ def main() -> None:
         return
     rows = []
     for engine in ("duckdb", "spark"):
-        proc = subprocess.run(
-            [sys.executable, __file__, "--one", engine, "--residents", str(args.residents),
+        result = child_result(
+            [__file__, "--one", engine, "--residents", str(args.residents),
              "--master", args.master, "--partitions", str(args.partitions)],
-            capture_output=True, text=True, check=False,
         )  # fmt: skip
-        lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
-        if proc.returncode != 0 or not lines:
-            print(proc.stderr[-3000:], file=sys.stderr)
-            rows.append({"engine": engine, "error": f"exit {proc.returncode}"})
+        rows.append({"engine": engine, **result} if "error" in result else result)
+        if "error" in result:
             continue
-        rows.append(json.loads(lines[-1][7:]))
         print(json.dumps(rows[-1]), flush=True)
     ratio: dict[str, Any] = {"engine": "spark / duckdb"}
     if all("error" not in r for r in rows):
