@@ -11,8 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dtks_link.blocking import _RULES
-from dtks_link.blocking import LEGACY_RULES, KeyPart, blocking_report, default_blocking_rules, rules_in_settings
+from dtks_link.blocking import (
+    _RULES,
+    LEGACY_RULES,
+    KeyPart,
+    blocking_report,
+    default_blocking_rules,
+    rules_in_settings,
+)
 
 RULES = (*_RULES, *LEGACY_RULES)
 
@@ -134,7 +140,9 @@ def test_blocking_report_counts_pairs_by_hand() -> None:
     con.execute("ALTER TABLE t ADD COLUMN true_id VARCHAR")
     for i, record in enumerate(records):
         con.execute("UPDATE t SET true_id = ? WHERE unique_id = ?", [record["true"], f"s|{i}"])
-    rules = [r for r in RULES if r.name in ("nik", "name_key_years_kelurahan_a", "name_key_years_kelurahan_b")]
+    rules = [
+        r for r in RULES if r.name in ("nik", "name_key_years_kelurahan_a", "name_key_years_kelurahan_b")
+    ]
     report = blocking_report(con, "t", rules, truth_column="true_id")
     # nik: (0,1). years_a (buckets of 4 from 1984): 0,1,2 share SITI/496 -> (0,2), (1,2) new.
     # years_b: nothing new. BUDI/BUDY never meet.
