@@ -10,6 +10,8 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 QUICK = os.environ.get("DTKS_BENCH_QUICK") == "1"
+CITY = "2010912"  # residents of Kota Depok
+SCALE_SIZES = ["100000", "250000", "500000", "1000000"]
 
 RUNS: list[list[str]] = [
     ["bench_standardise.py", "--rows", "100000" if QUICK else "1000000"],
@@ -18,9 +20,9 @@ RUNS: list[list[str]] = [
     ["bench_pseudopeople.py"],
     ["bench_mixes.py", "--residents", "10000" if QUICK else "50000"],
     ["bench_noise.py", "--residents", "20000" if QUICK else "100000"],
-    ["bench_blocking.py", "--residents", "20000" if QUICK else "200000"],
+    ["bench_blocking.py", "--residents", *(["20000"] if QUICK else ["100000", "250000", "500000"])],
     ["bench_speed.py", *(["--residents", "60000"] if QUICK else [])],
-    ["bench_scale.py", "--sizes", *(["100000"] if QUICK else ["100000", "500000", "2010912"])],
+    ["bench_scale.py", "--sizes", *(["100000"] if QUICK else [*SCALE_SIZES, CITY])],
     ["bench_registry.py", "--residents", "100000" if QUICK else "2010912"],
     ["bench_service.py", "--residents", *(["50000"] if QUICK else ["500000", "2010912"])],
     ["bench_spark.py", "--residents", "20000" if QUICK else "100000"],
