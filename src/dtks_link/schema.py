@@ -101,7 +101,7 @@ STANDARDISED_COLUMNS: tuple[Column, ...] = (
     _c("tanggal_lahir_placeholder", "BOOLEAN", "detail", "1 Jul, 31 Dec, 1 Jan or a 15th"),
     _c("jenis_kelamin", "VARCHAR", "detail", "recorded sex, 'L'/'P'"),
     _c("street", "VARCHAR", "match", "e.g. JL MARGONDA RAYA"),
-    _c("house_number", "VARCHAR", "detail", "house number as written"),
+    _c("house_number", "VARCHAR", "match", "house number as written (household blocking rules)"),
     _c("rt", "INTEGER", "match", "rukun tetangga"),
     _c("rw", "INTEGER", "match", "rukun warga"),
     _c("kelurahan", "VARCHAR", "detail", "gazetteer spelling, upper case"),
