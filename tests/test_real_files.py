@@ -369,6 +369,17 @@ def test_java_patterns() -> None:
     assert java_pattern("%d.%m.%Y 'x' 100%%") == "d'.'M'.'yyyy' ''x'' 100%'"
 
 
+def test_dates_are_written_zero_padded_on_spark_as_on_duckdb() -> None:
+    from dtks_link.rules import DUCKDB, SPARK
+    from dtks_link.rules.datefmt import java_output_pattern
+
+    assert java_output_pattern("%d-%m-%y") == "dd'-'MM'-'yy"
+    assert java_output_pattern("%Y-%m-%d") == "yyyy'-'MM'-'dd"
+    assert DUCKDB.strftime("t", "%Y-%m-%d") == "strftime(t, '%Y-%m-%d')"
+    assert SPARK.strftime("t", "%Y-%m-%d") == "date_format(t, 'yyyy\\'-\\'MM\\'-\\'dd')"
+    assert SPARK.strptime_format("%m/%d/%Y") == java_pattern("%m/%d/%Y")
+
+
 # -- mapping mistakes ----------------------------------------------------------------------------
 def test_an_ssn_mapped_to_nik_warns_and_names_source_and_column() -> None:
     from dtks_link import link

@@ -18,11 +18,10 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
-from splink import DuckDBAPI, Linker, SettingsCreator
+from splink import Linker, SettingsCreator
 from splink.blocking_rule_library import CustomRule
 
 from .backends.duckdb import DuckDBEngine
-from .backends.duckdb import quote_identifier as q
 from .backends.engine import Engine
 from .backends.splink_sampling import portable_sampling
 from .blocking import SAME_SOURCE_GUARD, BlockingRule, default_blocking_rules, rules_in_settings
@@ -120,15 +119,6 @@ def columns_with_data(con: duckdb.DuckDBPyConnection | Engine, table: str) -> se
     return {c for c, n in zip(candidates, counts, strict=True) if n}
 
 
-def _engine_of(db_api: Any) -> Engine:
-    """The engine behind a Splink database API (DuckDB connection or Spark session)."""
-    if db_api.sql_dialect.sql_dialect_str == "spark":
-        from .backends.spark import SparkEngine
-
-        return SparkEngine(db_api.spark)
-    return DuckDBEngine(db_api._con)
-
-
 class ResidentModel:
     """Fellegi-Sunter model for residents, trained without labels.
 
@@ -156,15 +146,13 @@ class ResidentModel:
         self.model_kind_: str | None = None
         self.parameter_sources_: dict[str, str] = {}
         self.deterministic_rules_: list[str] = []
-        self._db_api: DuckDBAPI | None = None
+        self._engine: Engine | None = None
+        self._splink_api: Any = None
         self._records_table: str | None = None
 
     # -- training -------------------------------------------------------------------------
-    def fit(
-        self, db_api: DuckDBAPI, records_table: str, *, labels: pd.DataFrame | None = None
-    ) -> ResidentModel:
-        """Train on the standardised ``records_table`` registered on ``db_api``'s connection
-        (a Splink ``DuckDBAPI`` or ``SparkAPI``).
+    def fit(self, engine: Engine, records_table: str, *, labels: pd.DataFrame | None = None) -> ResidentModel:
+        """Train on the standardised ``records_table`` of ``engine`` (DuckDB or Spark).
 
         With ``labels`` (``source_l, record_id_l, source_r, record_id_r, is_match``, e.g. from
         clerical review), the labelled matches give one more estimate of the m probabilities,
@@ -175,13 +163,13 @@ class ResidentModel:
         gives the same model on DuckDB and on Spark.
         """
         with portable_sampling():
-            return self._fit(db_api, records_table, labels=labels)
+            return self._fit(engine, records_table, labels=labels)
 
-    def _fit(self, db_api: DuckDBAPI, records_table: str, *, labels: pd.DataFrame | None) -> ResidentModel:
-        dialect = db_api.sql_dialect.sql_dialect_str
-        self._db_api, self._records_table = db_api, records_table
-        with_data = columns_with_data(_engine_of(db_api), records_table)
-        comparisons = default_comparisons(with_data, dialect=dialect)
+    def _fit(self, engine: Engine, records_table: str, *, labels: pd.DataFrame | None) -> ResidentModel:
+        db_api = engine.splink_api()
+        self._engine, self._splink_api, self._records_table = engine, db_api, records_table
+        with_data = columns_with_data(engine, records_table)
+        comparisons = default_comparisons(with_data, dialect=engine.dialect.name)
         if not comparisons:
             raise EngineError("no comparable field holds data: map at least a name, NIK or birth date")
         self.blocking_rules_ = default_blocking_rules(with_data)
@@ -206,7 +194,6 @@ class ResidentModel:
         linker = Linker(sdf, settings, log_level=logging.ERROR)
         training = linker.training
         self.linker_ = linker
-        engine = _engine_of(db_api)
         n_records = int(engine.rows(f"SELECT count(*) FROM {engine.quote(records_table)}")[0][0])
         self.deterministic_rules_ = [rule for rule, cols in _DETERMINISTIC if set(cols) <= with_data]
         self._estimate_prior(linker, n_records)
@@ -435,20 +422,21 @@ class ResidentModel:
         pair threshold); or, of the pairs that the strict deterministic rules (the ones the
         prior is estimated from: NIK and name, name + birth date + kelurahan, ...) call one
         resident, fewer than :data:`PLAUSIBLE_SHARE` score at or above ``match_threshold``.
-        Either means training went wrong (typically comparisons left untrained). Checked on
-        DuckDB; other engines return None."""
-        if self._db_api is None or self._records_table is None:
+        Either means training went wrong (typically comparisons left untrained)."""
+        engine = self._engine
+        if engine is None or self._records_table is None:
             raise EngineError("the model is not fitted yet: call fit() first")
-        engine = _engine_of(self._db_api)
-        if engine.dialect != "duckdb":
-            return None
+
+        def condition(sql: str) -> str:  # the rules are written in DuckDB SQL
+            return str(_rule(sql).create_blocking_rule_dict(engine.dialect.name)["blocking_rule"])
+
         records, scored = engine.quote(self._records_table), engine.quote(predictions_table)
         n_scored = int(engine.rows(f"SELECT count(*) FROM {scored}")[0][0])
         if n_scored == 0:
             for rule in self.blocking_rules_:
                 found = engine.rows(
-                    f"SELECT count(*) FROM (SELECT 1 FROM {records} l JOIN {records} r ON {rule.sql} "
-                    "AND l.unique_id < r.unique_id LIMIT 1) x"
+                    f"SELECT count(*) FROM (SELECT 1 FROM {records} l JOIN {records} r "
+                    f"ON {condition(rule.sql)} AND l.unique_id < r.unique_id LIMIT 1) x"
                 )
                 if int(found[0][0]):
                     return "blocking produced candidate pairs but not one scored as a possible match"
@@ -457,7 +445,7 @@ class ResidentModel:
             return None
         union = " UNION ".join(
             f"SELECT l.unique_id AS a, r.unique_id AS b FROM {records} l JOIN {records} r "
-            f"ON ({rule}) AND {_guard()} AND l.unique_id < r.unique_id"
+            f"ON {condition(f'({rule}) AND {_guard()}')} AND l.unique_id < r.unique_id"
             for rule in self.deterministic_rules_
         )
         total, kept = engine.rows(
@@ -514,31 +502,30 @@ class ResidentModel:
         model.training_log_ = [f"loaded from {path}"]
         return model
 
-    def attach(self, records: Any, *, db_api: DuckDBAPI | None = None) -> ResidentModel:
+    def attach(self, records: Any, *, engine: Engine | None = None) -> ResidentModel:
         """Bind the trained model to standardised records, to predict or explain pairs.
 
-        ``records`` is a table name registered on ``db_api``'s connection, or a DataFrame or
-        Arrow table of standardised records (``LinkResult.records`` from
-        ``link(..., keep_records=True)``), which is loaded into a new in-memory DuckDB.
-        Term frequencies come from these records.
+        ``records`` is a table name of ``engine``, or a DataFrame or Arrow table of
+        standardised records (``LinkResult.records`` from ``link(..., keep_records=True)``),
+        which is loaded into ``engine`` (by default a new in-memory DuckDB). Term frequencies
+        come from these records.
         """
         if self.settings_ is None:
             raise EngineError("the model is not fitted yet: call fit() or load() first")
         if isinstance(records, str):
-            if db_api is None:
-                raise EngineError("attach(table_name) needs the db_api whose connection holds the table")
-            sdf = db_api.register(records)
-            self._db_api, self._records_table = db_api, records
+            if engine is None:
+                raise EngineError("attach(table_name) needs the engine that holds the table")
+            table = records
         else:
-            from .backends.duckdb import connect
+            if engine is None:
+                from .backends.duckdb import connect
 
-            api = db_api or DuckDBAPI(connection=connect())
-            api._con.register("__model_records_view", records)
-            api._con.execute("CREATE OR REPLACE TABLE __model_records AS SELECT * FROM __model_records_view")
-            api._con.unregister("__model_records_view")
-            sdf = api.register("__model_records")
-            self._db_api, self._records_table = api, "__model_records"
-        self.linker_ = Linker(sdf, self.settings_, log_level=logging.ERROR)
+                engine = DuckDBEngine(connect())
+            table = "__model_records"
+            engine.load_frame(table, records)
+        db_api = engine.splink_api()
+        self._engine, self._splink_api, self._records_table = engine, db_api, table
+        self.linker_ = Linker(db_api.register(table), self.settings_, log_level=logging.ERROR)
         return self
 
     # -- explaining ---------------------------------------------------------------------------
@@ -548,12 +535,12 @@ class ResidentModel:
         and per comparison its level (``gamma_*``) and match weight (``mw_*``, with the
         term-frequency adjustment in ``mw_tf_adj_*``)."""
         linker = self._require_fitted()
-        if self._db_api is None or self._records_table is None:
+        engine, db_api = self._engine, self._splink_api
+        if engine is None or db_api is None or self._records_table is None:
             raise EngineError("attach the model to records first: model.attach(result.records)")
-        con = self._db_api._con
         try:
-            columns = [str(r[0]) for r in con.execute(f"DESCRIBE {q(self._records_table)}").fetchall()]
-        except duckdb.Error as exc:
+            types = engine.columns(self._records_table)
+        except engine.errors as exc:
             raise EngineError(
                 "the model's records are gone (the linking run closed its database): "
                 "attach it again with model.attach(result.records) from link(..., keep_records=True)"
@@ -561,15 +548,10 @@ class ResidentModel:
         tables = []
         for side, record in (("l", left), ("r", right)):
             name = f"__explain_{side}"
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {q(name)} AS SELECT * FROM {q(self._records_table)} LIMIT 0"
-            )
             values = _pair_record(record, side)
-            con.execute(
-                f"INSERT INTO {q(name)} VALUES ({', '.join('?' for _ in columns)})",
-                [values.get(c) for c in columns],
-            )
-            tables.append(self._db_api.register(name))
+            row = ", ".join(f"CAST(? AS {sql_type}) AS {engine.quote(c)}" for c, sql_type in types.items())
+            engine.create_table(name, f"SELECT {row}", [values.get(c) for c in types])
+            tables.append(db_api.register(name))
         rows = linker.inference.score_pair(tables[0], tables[1]).as_record_list()
         if not rows:
             raise EngineError("Splink returned no score for this pair")

@@ -213,7 +213,7 @@ def standardise_records(
 
     ``con`` is a DuckDB connection or an engine; the SQL is the same rules rendered in the
     engine's dialect."""
-    from .standardise import OUTPUT_COLUMNS, standardise_query, standardise_select_sql
+    from .standardise import OUTPUT_COLUMNS, standardise_query
 
     engine = DuckDBEngine(con) if isinstance(con, duckdb.DuckDBPyConnection) else con
     q = engine.quote
@@ -227,25 +227,17 @@ def standardise_records(
         ),
     )
     pseudonymised = any(s.pseudonymised for s in config.sources)
-    reference_date = config.options.effective_reference_date
-    if engine.dialect == "duckdb":
-        # the staged query: shared intermediate values computed once (about twice as fast)
-        given = ", ".join(f"{q(c)} AS {q('__given_' + c)}" for c in _GIVEN)
-        standardised = standardise_query(
-            f"(SELECT m.*, f.duplicate_free AS __source_duplicate_free FROM {q(mapped_table)} m "
-            "JOIN __source_flags f ON m.source = f.source) AS m",
-            reference_date=reference_date,
-            select="concat(source, '|', record_id) AS unique_id, source, record_id, "
-            f"__source_duplicate_free AS source_duplicate_free, {given}",
-        )
-    else:
-        fragment = standardise_select_sql(reference_date=reference_date, dialect=engine.dialect)
-        given = ", ".join(f"m.{q(c)} AS {q('__given_' + c)}" for c in _GIVEN)
-        standardised = (
-            "SELECT concat(m.source, '|', m.record_id) AS unique_id, m.source, m.record_id, "
-            f"f.duplicate_free AS source_duplicate_free, {fragment}, {given} "
-            f"FROM {q(mapped_table)} m JOIN __source_flags f ON m.source = f.source"
-        )
+    # the staged query: shared intermediate values computed once (about twice as fast as one
+    # select list), in the engine's dialect
+    given = ", ".join(f"{q(c)} AS {q('__given_' + c)}" for c in _GIVEN)
+    standardised = standardise_query(
+        f"(SELECT m.*, f.duplicate_free AS __source_duplicate_free FROM {q(mapped_table)} m "
+        "JOIN __source_flags f ON m.source = f.source) AS m",
+        reference_date=config.options.effective_reference_date,
+        select="concat(source, '|', record_id) AS unique_id, source, record_id, "
+        f"__source_duplicate_free AS source_duplicate_free, {given}",
+        dialect=engine.dialect,
+    )
     # pseudonymised sources: the hashed identifiers and the facts extracted before hashing
     # replace what standardisation would draw from the (hashed) values
     columns = [
@@ -258,11 +250,7 @@ def standardise_records(
     kept = ["unique_id", "source", "record_id", "source_duplicate_free", *OUTPUT_COLUMNS]
     kept += ["birth_date", "birth_date_from_nik", "sex", "sex_from_nik", "nik_typo_keys"]
     passthrough = ", ".join(q(c) for c in kept if c not in ("birth_year", "birth_year_from_age"))
-    distinct_names = (
-        "size(collect_set(nama_phonetic) OVER (PARTITION BY nik))"
-        if engine.dialect == "spark"
-        else "count(DISTINCT nama_phonetic) OVER (PARTITION BY nik)"
-    )
+    distinct_names = engine.dialect.count_distinct_over("nama_phonetic", "nik")
     engine.create_table(
         records_table,
         f"SELECT {passthrough}, "
@@ -366,7 +354,7 @@ def link(
 
     if isinstance(registry, Registry):
         return _run(
-            registry.con,
+            registry.engine,
             cfg,
             stages,
             write=write,
@@ -376,7 +364,7 @@ def link(
         )
     with Registry(registry) as opened:
         return _run(
-            opened.con, cfg, stages, write=write, registry=opened, keep_records=keep_records, labels=labels
+            opened.engine, cfg, stages, write=write, registry=opened, keep_records=keep_records, labels=labels
         )
 
 
@@ -403,9 +391,9 @@ def _run(
     q = engine.quote
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with stages.stage("read") as s:
-        if isinstance(con, duckdb.DuckDBPyConnection):
+        if isinstance(engine, DuckDBEngine):
             loaded = load_sources(
-                con, cfg.sources, mapped_table="work_mapped", quarantine_table="work_quarantine"
+                engine.con, cfg.sources, mapped_table="work_mapped", quarantine_table="work_quarantine"
             )
         else:
             loaded = load_sources_on_engine(
@@ -417,17 +405,16 @@ def _run(
         s.detail += "".join(f"\n  warning: {m.message}" for m in mistakes)
     with stages.stage("standardise") as s:
         standardise_records(engine, cfg, mapped_table="work_mapped", records_table="work_records")
-        quality = quality_profile(con, "work_records")
+        quality = quality_profile(engine, "work_records")
         if loaded.format_mismatches:
             quality = pd.concat([quality, loaded.quality_rows()], ignore_index=True)
             quality = quality.sort_values("source", kind="stable", ignore_index=True)
         s.detail = f"{sum(loaded.rows_accepted.values()):,} records"
     if sum(loaded.rows_accepted.values()) == 0:
         raise EngineError("no records left to link after reading: every row was quarantined")
-    db_api = engine.splink_api()
     model = ResidentModel(options=cfg.options)
     with stages.stage("train") as s:
-        model.fit(db_api, "work_records", labels=labels)
+        model.fit(engine, "work_records", labels=labels)
         s.detail = f"{len(model.blocking_rules_)} blocking rules; {_model_detail(model)}"
     with stages.stage("predict") as s:
         predictions = model.predict()
@@ -442,7 +429,7 @@ def _run(
             warnings.warn(message, RuntimeWarning, stacklevel=2)
             _print_progress("WARNING", 0.0, message)
             model = ResidentModel(options=replace(cfg.options, model="default"))
-            model.fit(db_api, "work_records")
+            model.fit(engine, "work_records")
             model.training_log_.insert(0, f"trained model rejected: {problem}")
             predictions = model.predict()
             second = model.check_scores(
@@ -489,9 +476,10 @@ def _run(
         else:
             assert model.settings_ is not None
             reg_con = registry.con
-            if engine.dialect != "duckdb":
-                # Spark computed the clusters; the registry (a DuckDB file) records them.
-                _copy_to_registry(engine, reg_con, predictions.physical_name)
+            if engine is not registry.engine:
+                # another engine (Spark) computed the clusters; the registry (a DuckDB file)
+                # records them, so what it reads is copied into its connection
+                _copy_to_registry(engine, registry.engine, predictions.physical_name)
                 edges_name = "work_edges"
             else:
                 edges_name = predictions.physical_name
@@ -577,14 +565,13 @@ def _write_json(path: Path, payload: Any) -> None:
     path.write_text(json.dumps(json_safe(payload), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _copy_to_registry(engine: Engine, reg_con: duckdb.DuckDBPyConnection, edges_table: str) -> None:
-    """Bring what the registry build reads from the engine into the registry's connection."""
+def _copy_to_registry(engine: Engine, target: Engine, edges_table: str) -> None:
+    """Bring what the registry build reads from the engine into the registry's engine."""
     tables = {
         "work_records": "SELECT * FROM work_records",
         "work_record_clusters": "SELECT * FROM work_record_clusters",
         "work_quarantine": "SELECT * FROM work_quarantine",
         "work_edges": f"SELECT * FROM {edges_table}",
     }
-    target = DuckDBEngine(reg_con)
     for name, sql in tables.items():
         target.load_frame(name, engine.frame(sql))

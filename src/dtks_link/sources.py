@@ -516,13 +516,6 @@ def _map_and_split(
 Query = tuple[str, list[Any]]
 
 
-def _engine_type(engine: Engine, kind: str) -> str:
-    """A DuckDB column type (as :data:`IDENTIFIER_FACTS` names them) in the engine's dialect."""
-    if engine.dialect == "duckdb":
-        return kind
-    return {"VARCHAR": engine.text_type, "VARCHAR[]": f"ARRAY<{engine.text_type}>"}.get(kind, kind)
-
-
 def _mapping_sql(
     engine: Engine,
     source: SourceConfig,
@@ -535,7 +528,8 @@ def _mapping_sql(
     dialect; one definition for every engine."""
     q = engine.quote
     text = engine.text_type
-    wide_int = "HUGEINT" if engine.dialect == "duckdb" else "DECIMAL(38, 0)"
+    # an integer as wide as any float that prints without an exponent
+    wide_int = engine.dialect.type_name("HUGEINT")
 
     def as_text(column: str) -> str:
         kind = types[column].upper()
@@ -588,7 +582,7 @@ def _mapping_sql(
     linkable = " OR ".join(f"{q(f)} IS NOT NULL" for f in ("nama", "nik", "no_kk") if f in source.columns)
     linkable = linkable or "false"
     for fact, kind in IDENTIFIER_FACTS.items():
-        sql_type = _engine_type(engine, kind)
+        sql_type = engine.dialect.type_name(kind)
         value = f"CAST({q(fact)} AS {sql_type})" if source.pseudonymised else f"CAST(NULL AS {sql_type})"
         fields.append(f"{value} AS {q(fact)}")
     mapped = (
@@ -605,7 +599,7 @@ def _mapping_sql(
         if not formats:
             outer.append(q(canonical))
             continue
-        converted, params = formatted_sql(q(canonical), formats, engine.dialect.name)
+        converted, params = formatted_sql(q(canonical), formats, engine.dialect)
         outer.append(f"{converted} AS {q(canonical)}")
         format_params += params
     # the value as read, beside each converted field, to count the values no format fits

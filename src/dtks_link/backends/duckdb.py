@@ -47,6 +47,7 @@ class DuckDBEngine:
 
     dialect = DUCKDB
     text_type = DUCKDB.type_name("VARCHAR")
+    errors: tuple[type[Exception], ...] = (duckdb.Error,)
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con

@@ -24,6 +24,8 @@ class Engine(Protocol):
 
     #: The engine's name for a text column type (``VARCHAR``, ``STRING``).
     text_type: str
+    #: The exception types the engine's SQL raises (to turn them into our own errors).
+    errors: tuple[type[Exception], ...]
 
     @property
     def dialect(self) -> Dialect:

@@ -108,7 +108,11 @@ class SparkEngine:
 
     def __init__(self, spark: SparkSession | None = None) -> None:
         require_pyspark()
+        from py4j.protocol import Py4JError  # type: ignore[import-untyped]
+        from pyspark.errors import PySparkException
         from splink import SparkAPI
+
+        self.errors: tuple[type[Exception], ...] = (PySparkException, Py4JError)
 
         self.spark = spark if spark is not None else spark_session()
         self._frames: dict[str, DataFrame] = {}

@@ -8,6 +8,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -16,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from .._files import make_private_dir, open_private, private_umask, tighten
-from ..backends.duckdb import connect
+from ..backends.duckdb import DuckDBEngine, connect
 from ..backends.duckdb import quote_identifier as q
 from ..config import LinkageOptions, LinkConfig, SourceConfig
 from ..errors import DtksLinkError, EngineError
@@ -261,6 +262,12 @@ class Registry:
         os.replace(partial, target)
         tighten(target)
         return target
+
+    @cached_property
+    def engine(self) -> DuckDBEngine:
+        """The registry's working connection as an engine (the registry's tables are ``reg.*``):
+        a linkage run on DuckDB runs in it, so the build reads its tables where they are."""
+        return DuckDBEngine(self.con)
 
     # -- lifecycle --------------------------------------------------------------------------
     def close(self) -> None:

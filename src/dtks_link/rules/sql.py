@@ -64,7 +64,8 @@ class Renderer:
         self.dialect = dialect_of(dialect)
         self.prefix = f"{self.dialect.quote(table_alias)}." if table_alias else ""
         self._names: dict[int, str] = {}
-        self._named: list[Expr] = []  # keeps named nodes alive: ids stay unique
+        self._named: list[Expr] = []  # keeps named and rendered nodes alive: ids stay unique
+        # (a renderer may render many trees one after the other; a freed tree's ids are reused)
         self._counter = 0
         self._memo: dict[tuple[int, int], str] = {}
         self._top: dict[int, str] = {}  # the scope outside every let (memo keys hold scope ids,
@@ -125,6 +126,7 @@ class Renderer:
             return subst[id(e)]
         key = (id(e), id(subst))
         if key not in self._memo:
+            self._named.append(e)
             if e.op == "let":
                 self._memo[key] = self._let(e, subst)
             else:
