@@ -449,7 +449,10 @@ _COMPARISONS: _S = {
     "comparison.nama": {"id": "Nama", "en": "Name"},
     "comparison.tanggal_lahir": {"id": "Tanggal lahir", "en": "Birth date"},
     "comparison.sex": {"id": "Jenis kelamin", "en": "Sex"},
-    "comparison.alamat": {"id": "Alamat (wilayah)", "en": "Address"},
+    "comparison.alamat": {
+        "id": "Tempat tinggal (KK, wilayah, jalan, kode pos)",
+        "en": "Residence (KK, area, street, postcode)",
+    },
     "comparison.street": {"id": "Alamat jalan", "en": "Street address"},
     "comparison.no_kk": {"id": "Nomor KK", "en": "KK number"},
     "comparison.nama_ibu_key": {"id": "Nama ibu kandung", "en": "Mother's name"},
@@ -501,6 +504,37 @@ _LEVELS: _S = {
         "en": "same street and house number",
     },
     "level.Same street": {"id": "jalan sama", "en": "same street"},
+    "level.Same KK and address": {"id": "No. KK dan alamat sama", "en": "same KK and address"},
+    "level.Same KK": {"id": "No. KK sama", "en": "same KK"},
+    "level.Same postcode": {"id": "kode pos sama", "en": "same postcode"},
+    "level.Other NIK, one invalid or contradicting its record": {
+        "id": "NIK lain, salah satunya tidak sah atau bertentangan dengan catatannya",
+        "en": "other NIK, one invalid or contradicting its record",
+    },
+    "level.Other given name, same family name": {
+        "id": "nama depan lain, nama keluarga sama",
+        "en": "other given name, same family name",
+    },
+    "level.Date read from the NIK both records share": {
+        "id": "tanggal dibaca dari NIK yang sama pada kedua catatan",
+        "en": "date read from the NIK both records share",
+    },
+    "level.Age-based year, further apart": {
+        "id": "tahun dari umur, selisih lebih jauh",
+        "en": "age-based birth year, further apart",
+    },
+    "level.Other date, one read from the NIK": {
+        "id": "tanggal lain, salah satunya dibaca dari NIK",
+        "en": "other date, one read from the NIK",
+    },
+    "level.Other sex, one read from the NIK": {
+        "id": "jenis kelamin lain, salah satunya dibaca dari NIK",
+        "en": "other sex, one read from the NIK",
+    },
+    "level.another_person": {
+        "id": "{field} sama, tetapi orang lain (nama, tanggal lahir, atau jenis kelamin berbeda)",
+        "en": "exact {field}, another person (name, birth date or sex disagree)",
+    },
     # templates for labels with a number or a field in them (see level_label)
     "level.exact_field": {"id": "sama persis", "en": "exact"},
     "level.shared_nik": {"id": "NIK sama, dipakai {n}+ nama", "en": "exact NIK shared by {n}+ names"},
@@ -570,6 +604,10 @@ def comparison_label(name: str, lang: str, fallback: str | None = None) -> str:
 
 
 _LEVEL_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"^Exact (?P<field>.+), another person \(name, birth date or sex disagree\)$"),
+        "level.another_person",
+    ),
     (re.compile(r"^Exact NIK shared by (?P<n>\d+)\+ names$"), "level.shared_nik"),
     (re.compile(r"^Key JW >= (?P<x>[\d.]+)$"), "level.key_jw"),
     (re.compile(r"^Street JW >= (?P<x>[\d.]+)$"), "level.street_jw"),
@@ -590,6 +628,8 @@ def level_label(label: str, lang: str, *, comparison: str | None = None) -> str:
         match = pattern.match(label)
         if match:
             found = {k: _decimal(v, lang) for k, v in match.groupdict().items()}
+            if "field" in found and comparison is not None and f"comparison.{comparison}" in STRINGS:
+                found["field"] = text(f"comparison.{comparison}", lang)
             return text(template, lang, **found)
     if label.startswith("Exact ") and comparison is not None and f"comparison.{comparison}" in STRINGS:
         return text("level.exact_field", lang)
