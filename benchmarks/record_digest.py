@@ -95,17 +95,19 @@ def digest_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> dict[s
 def standardised_records(config: Any, engine_name: str = "duckdb") -> tuple[list[str], list[tuple[Any, ...]]]:
     """The read and standardise stages of :func:`dtks_link.link`, on DuckDB or Spark; the
     records table's columns and its rows sorted by ``unique_id``."""
-    from dtks_link.pipeline import standardise_records
     from dtks_link.sources import load_sources, load_sources_on_engine
+    from dtks_link.standardise import standardise_records
 
     config = replace(config, options=replace(config.options, reference_date=REFERENCE_DATE))
     if engine_name == "duckdb":
-        from dtks_link.backends import connect
+        from dtks_link.backends.duckdb import DuckDBEngine, connect
 
         con = connect()
         try:
             load_sources(con, config.sources, mapped_table="work_mapped", quarantine_table="work_quarantine")
-            standardise_records(con, config, mapped_table="work_mapped", records_table="work_records")
+            standardise_records(
+                DuckDBEngine(con), config, mapped_table="work_mapped", records_table="work_records"
+            )
             cursor = con.execute("SELECT * FROM work_records ORDER BY unique_id")
             columns = [d[0] for d in cursor.description]
             return columns, cursor.fetchall()

@@ -60,7 +60,9 @@ def _assert_same(sql_rows: list[dict[str, Any]], python_rows: list[dict[str, Any
         assert not differs, (ROWS[i], differs)
 
 
-@pytest.mark.parametrize("module", ["dtks_link.rules", "dtks_link.schema"])
+@pytest.mark.parametrize(
+    "module", ["dtks_link.rules", "dtks_link.rules.pairs", "dtks_link.rules.datefmt", "dtks_link.schema"]
+)
 def test_docstring_examples_run(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))
     assert result.failed == 0 and result.attempted > 0

@@ -19,57 +19,38 @@ import duckdb
 import numpy as np
 import pandas as pd
 from splink import Linker, SettingsCreator
-from splink.blocking_rule_library import CustomRule
 
+from .backends import splink_compat
 from .backends.duckdb import DuckDBEngine
 from .backends.engine import Engine
 from .backends.splink_sampling import portable_sampling
-from .blocking import SAME_SOURCE_GUARD, BlockingRule, default_blocking_rules, rules_in_settings
+from .blocking import BlockingRule, KeyPart, default_blocking_rules, rules_in_settings
 from .comparisons import COMPARISONS, default_comparisons
 from .config import LinkageOptions
 from .default_model import apply_default_parameters, default_model_description, default_prior
 from .errors import EngineError, mask_identifier, mask_numbers
-from .schema import IDENTIFIER_FIELDS
+from .rules import Dialect
+from .schema import IDENTIFIER_FIELDS, column_types
 
 __all__ = ["ResidentModel", "columns_with_data"]
 
 logger = logging.getLogger(__name__)
 
-#: Standardised columns that comparisons and blocking may use.
-MODEL_COLUMNS: tuple[str, ...] = (
-    "nik",
-    "nama_key",
-    "nama_tokens_key",
-    "nama_phonetic",
-    "birth_date",
-    "birth_year",
-    "sex",
-    "kelurahan_code",
-    "kecamatan_code",
-    "rt",
-    "rw",
-    "no_kk",
-    "nama_ibu_key",
-    "tempat_lahir",
-    "telepon",
-    "street",
-    "kode_pos",
-    "id_lain",
-)
+#: Standardised columns that comparisons and blocking may use: the column table's "match" group.
+MODEL_COLUMNS: tuple[str, ...] = tuple(column_types(group="match"))
+
+
+def _rule(name: str, *columns: str) -> BlockingRule:
+    """An equality rule on whole columns."""
+    return BlockingRule(name=name, parts=tuple(KeyPart(c) for c in columns))
+
 
 #: Strict rules that admit almost no false matches: used to estimate the prior.
 _DETERMINISTIC = (
-    ('l."nik" = r."nik" AND l."nama_key" = r."nama_key"', ("nik", "nama_key")),
-    (
-        'l."nama_key" = r."nama_key" AND l."birth_date" = r."birth_date" '
-        'AND l."kelurahan_code" = r."kelurahan_code"',
-        ("nama_key", "birth_date", "kelurahan_code"),
-    ),
-    ('l."id_lain" = r."id_lain" AND l."nama_key" = r."nama_key"', ("id_lain", "nama_key")),
-    (
-        'l."nama_key" = r."nama_key" AND l."birth_date" = r."birth_date" AND l."kode_pos" = r."kode_pos"',
-        ("nama_key", "birth_date", "kode_pos"),
-    ),
+    _rule("nik_name", "nik", "nama_key"),
+    _rule("name_birth_date_kelurahan", "nama_key", "birth_date", "kelurahan_code"),
+    _rule("other_identifier_name", "id_lain", "nama_key"),
+    _rule("name_birth_date_postcode", "nama_key", "birth_date", "kode_pos"),
 )
 
 #: EM training rules: each trains the comparisons that read none of its columns (Splink's
@@ -77,30 +58,21 @@ _DETERMINISTIC = (
 #: rules after the first :data:`_CORE_EM_RULES` are fallbacks for data without NIK or Depok
 #: addresses (any name + birth date data).
 _EM_RULES = (
-    ('l."nik" = r."nik"', ("nik",)),
-    ('l."id_lain" = r."id_lain"', ("id_lain",)),
-    ('l."nama_key" = r."nama_key" AND l."birth_year" = r."birth_year"', ("nama_key", "birth_year")),
-    (
-        'l."birth_date" = r."birth_date" AND l."kelurahan_code" = r."kelurahan_code"',
-        ("birth_date", "kelurahan_code"),
-    ),
-    (
-        'l."nama_key" = r."nama_key" AND l."kelurahan_code" = r."kelurahan_code"',
-        ("nama_key", "kelurahan_code"),
-    ),
-    ('l."birth_date" = r."birth_date"', ("birth_date",)),
-    ('l."nama_key" = r."nama_key"', ("nama_key",)),
+    _rule("nik", "nik"),
+    _rule("other_identifier", "id_lain"),
+    _rule("name_birth_year", "nama_key", "birth_year"),
+    _rule("birth_date_kelurahan", "birth_date", "kelurahan_code"),
+    _rule("name_kelurahan", "nama_key", "kelurahan_code"),
+    _rule("birth_date", "birth_date"),
+    _rule("name", "nama_key"),
 )
 _CORE_EM_RULES = 5
 
 #: Rules that pair records of one household, for :meth:`ResidentModel._household_session`.
 _HOUSEHOLD_RULES = (
-    ('l."no_kk" = r."no_kk"', ("no_kk",)),
-    (
-        'l."kelurahan_code" = r."kelurahan_code" AND l."rw" = r."rw" AND l."rt" = r."rt"',
-        ("kelurahan_code", "rw", "rt"),
-    ),
-    ('l."street" = r."street"', ("street",)),
+    _rule("kk", "no_kk"),
+    _rule("rt", "kelurahan_code", "rw", "rt"),
+    _rule("street", "street"),
 )
 
 
@@ -146,6 +118,7 @@ class ResidentModel:
         self.model_kind_: str | None = None
         self.parameter_sources_: dict[str, str] = {}
         self.deterministic_rules_: list[str] = []
+        self._deterministic: list[BlockingRule] = []
         self._engine: Engine | None = None
         self._splink_api: Any = None
         self._records_table: str | None = None
@@ -169,7 +142,7 @@ class ResidentModel:
         db_api = engine.splink_api()
         self._engine, self._splink_api, self._records_table = engine, db_api, records_table
         with_data = columns_with_data(engine, records_table)
-        comparisons = default_comparisons(with_data, dialect=engine.dialect.name)
+        comparisons = default_comparisons(with_data, dialect=engine.dialect)
         if not comparisons:
             raise EngineError("no comparable field holds data: map at least a name, NIK or birth date")
         self.blocking_rules_ = default_blocking_rules(with_data)
@@ -179,7 +152,7 @@ class ResidentModel:
                 "or a name together with a birth date or kelurahan"
             )
         comparison_list: list[Any] = list(comparisons)
-        rule_list: list[Any] = [_rule(r.sql) for r in self.blocking_rules_]
+        rule_list: list[Any] = [splink_compat.blocking_rule(r, engine.dialect) for r in self.blocking_rules_]
         settings = SettingsCreator(
             link_type="dedupe_only",
             unique_id_column_name="unique_id",
@@ -195,8 +168,9 @@ class ResidentModel:
         training = linker.training
         self.linker_ = linker
         n_records = int(engine.rows(f"SELECT count(*) FROM {engine.quote(records_table)}")[0][0])
-        self.deterministic_rules_ = [rule for rule, cols in _DETERMINISTIC if set(cols) <= with_data]
-        self._estimate_prior(linker, n_records)
+        self._deterministic = [rule for rule in _DETERMINISTIC if set(rule.columns) <= with_data]
+        self.deterministic_rules_ = [rule.condition for rule in self._deterministic]
+        self._estimate_prior(linker, engine.dialect, n_records)
         if self.options.model == "default" or n_records < MIN_RECORDS_TO_TRAIN:
             reason = (
                 '[linkage] model = "default"'
@@ -223,22 +197,22 @@ class ResidentModel:
             apply_default_parameters(linker, use_u=True, use_m=False)
         present = {spec.name: spec.uses for spec in COMPARISONS.values() if spec.columns_present(with_data)}
         untrained = set(present)
-        for position, (rule, cols) in enumerate(_EM_RULES):
-            if not set(cols) <= with_data:
+        for position, rule in enumerate(_EM_RULES):
+            if not set(rule.columns) <= with_data:
                 continue
-            trains = {name for name, uses in present.items() if not uses & set(cols)}
+            trains = {name for name, uses in present.items() if not uses & set(rule.columns)}
             fallback = position >= _CORE_EM_RULES
             if not trains or (fallback and not trains & untrained):
                 continue
             step = time.perf_counter()
             try:
-                _em_session(linker, _rule(f"({rule}) AND {_guard()}"))
+                _em_session(linker, splink_compat.blocking_rule(rule, engine.dialect))
                 untrained -= trains
-                self.training_log_.append(f"EM on {rule}{_took(step)}")
+                self.training_log_.append(f"EM on {rule.condition}{_took(step)}")
             except Exception as exc:  # Splink raises plain exceptions when a rule finds nothing
-                self.training_log_.append(f"EM on {rule} skipped: {mask_numbers(str(exc))}")
-                logger.warning("EM session on %s skipped: %s", rule, mask_numbers(str(exc)))
-        self._household_session(linker, with_data)
+                self.training_log_.append(f"EM on {rule.condition} skipped: {mask_numbers(str(exc))}")
+                logger.warning("EM session on %s skipped: %s", rule.condition, mask_numbers(str(exc)))
+        self._household_session(linker, engine.dialect, with_data)
         labelled = labels is not None and bool(labels["is_match"].any())
         if labels is not None and labelled:
             # reviewed matches are one more estimate of m, beside the EM sessions' (Splink keeps
@@ -274,7 +248,7 @@ class ResidentModel:
         self.settings_ = linker.misc.save_model_to_json()
         return self
 
-    def _household_session(self, linker: Linker, with_data: set[str]) -> None:
+    def _household_session(self, linker: Linker, dialect: Dialect, with_data: set[str]) -> None:
         """Learn how often a shared identifier with disagreeing names, birth dates or sexes
         (the borrowed-identifier levels) belongs to one person, from pairs of one household.
 
@@ -284,10 +258,7 @@ class ResidentModel:
         small m, where records of one address are one person (FEBRL) a large one. Only the
         borrowed levels keep what this session learns; every other level keeps the estimates
         of the sessions above."""
-        rule = next(
-            (sql for sql, cols in _HOUSEHOLD_RULES if set(cols) <= with_data),
-            None,
-        )
+        rule = next((r for r in _HOUSEHOLD_RULES if set(r.columns) <= with_data), None)
         borrowed = {
             (spec.name, level.label)
             for spec in COMPARISONS.values()
@@ -305,10 +276,10 @@ class ResidentModel:
         before = {id(level): len(level._trained_m_probabilities) for _, level in levels}
         step = time.perf_counter()
         try:
-            _em_session(linker, _rule(f"({rule}) AND {_guard()}"))
+            _em_session(linker, splink_compat.blocking_rule(rule, dialect))
         except Exception as exc:  # Splink raises plain exceptions
             self.training_log_.append(
-                f"EM on {rule} (borrowed identifiers) skipped: {mask_numbers(str(exc))}"
+                f"EM on {rule.condition} (borrowed identifiers) skipped: {mask_numbers(str(exc))}"
             )
             return
         for name, level in levels:
@@ -317,7 +288,9 @@ class ResidentModel:
                 median = level._trained_m_median
                 if median is not None and not level._fix_m_probability:
                     level.m_probability = median
-        self.training_log_.append(f"EM on {rule}, for the borrowed-identifier levels only{_took(step)}")
+        self.training_log_.append(
+            f"EM on {rule.condition}, for the borrowed-identifier levels only{_took(step)}"
+        )
 
     def _refine_prior(self, linker: Linker, engine: Engine, records_table: str, n_records: int) -> None:
         """Re-estimate the prior from the scored candidate pairs when the deterministic rules
@@ -365,11 +338,9 @@ class ResidentModel:
         """Share of record pairs whose two records both hold every field of at least one
         deterministic rule (judged per source: a source holds a field when most of its records
         do)."""
-        if not self.deterministic_rules_:
+        if not self._deterministic:
             return 0.0
-        columns = sorted(
-            {c for rule, cols in _DETERMINISTIC if rule in self.deterministic_rules_ for c in cols}
-        )
+        columns = sorted({c for rule in self._deterministic for c in rule.columns})
         rows = engine.rows(
             "SELECT count(*), "
             + ", ".join(f"avg(CASE WHEN {engine.quote(c)} IS NULL THEN 0 ELSE 1 END)" for c in columns)
@@ -378,7 +349,7 @@ class ResidentModel:
         holds = [
             (int(r[0]), {c for c, share in zip(columns, r[1:], strict=True) if share >= 0.5}) for r in rows
         ]
-        rules = [set(cols) for rule, cols in _DETERMINISTIC if rule in self.deterministic_rules_]
+        rules = [set(rule.columns) for rule in self._deterministic]
         seen = total = 0.0
         for i, (n_a, a) in enumerate(holds):
             for j, (n_b, b) in enumerate(holds[i:], start=i):
@@ -388,11 +359,11 @@ class ResidentModel:
                     seen += pairs
         return seen / total if total else 1.0
 
-    def _estimate_prior(self, linker: Linker, n_records: int) -> None:
+    def _estimate_prior(self, linker: Linker, dialect: Dialect, n_records: int) -> None:
         """The prior from the strict deterministic rules, else about one match per record."""
         step = time.perf_counter()
-        if self.deterministic_rules_:
-            guarded: list[Any] = [_rule(f"({rule}) AND {_guard()}") for rule in self.deterministic_rules_]
+        if self._deterministic:
+            guarded: list[Any] = [splink_compat.blocking_rule(rule, dialect) for rule in self._deterministic]
             try:
                 linker.training.estimate_probability_two_random_records_match(guarded, recall=0.8)
                 prior = linker._settings_obj._probability_two_random_records_match
@@ -426,27 +397,24 @@ class ResidentModel:
         engine = self._engine
         if engine is None or self._records_table is None:
             raise EngineError("the model is not fitted yet: call fit() first")
-
-        def condition(sql: str) -> str:  # the rules are written in DuckDB SQL
-            return str(_rule(sql).create_blocking_rule_dict(engine.dialect.name)["blocking_rule"])
-
+        d = engine.dialect
         records, scored = engine.quote(self._records_table), engine.quote(predictions_table)
         n_scored = int(engine.rows(f"SELECT count(*) FROM {scored}")[0][0])
         if n_scored == 0:
             for rule in self.blocking_rules_:
                 found = engine.rows(
                     f"SELECT count(*) FROM (SELECT 1 FROM {records} l JOIN {records} r "
-                    f"ON {condition(rule.sql)} AND l.unique_id < r.unique_id LIMIT 1) x"
+                    f"ON {rule.sql_in(d)} AND l.unique_id < r.unique_id LIMIT 1) x"
                 )
                 if int(found[0][0]):
                     return "blocking produced candidate pairs but not one scored as a possible match"
             return None
-        if not self.deterministic_rules_:
+        if not self._deterministic:
             return None
         union = " UNION ".join(
             f"SELECT l.unique_id AS a, r.unique_id AS b FROM {records} l JOIN {records} r "
-            f"ON {condition(f'({rule}) AND {_guard()}')} AND l.unique_id < r.unique_id"
-            for rule in self.deterministic_rules_
+            f"ON {rule.sql_in(d)} AND l.unique_id < r.unique_id"
+            for rule in self._deterministic
         )
         total, kept = engine.rows(
             f"SELECT count(*), count(p.a) FROM ({union}) d LEFT JOIN (SELECT least(unique_id_l, "
@@ -713,12 +681,3 @@ def _plain(value: Any) -> Any:
 
 def _took(start: float) -> str:
     return f" ({time.perf_counter() - start:.1f} s)"
-
-
-def _guard() -> str:
-    return SAME_SOURCE_GUARD
-
-
-def _rule(sql: str) -> Any:
-    """A blocking rule written in DuckDB SQL, translated by Splink for the engine in use."""
-    return CustomRule(sql, sql_dialect="duckdb")

@@ -30,7 +30,6 @@ from .errors import EngineError, TrainingError
 from .evaluation import ExpectedQuality, expected_quality
 from .model import ResidentModel
 from .report.collect import blocking_counts, json_safe, run_record, uncertain_pairs
-from .schema import IDENTIFIER_FACTS, PSEUDONYMISED_FIELDS
 from .source_checks import mapping_mistakes, warn_mapping_mistakes
 from .sources import load_sources, load_sources_on_engine
 
@@ -38,7 +37,7 @@ if TYPE_CHECKING:
     from .registry import Registry
     from .registry.identity import IdentityChanges
 
-__all__ = ["LinkResult", "link", "standardise_records"]
+__all__ = ["LinkResult", "link"]
 
 ProgressCallback = Callable[[str, float, str], None]
 
@@ -161,116 +160,6 @@ class _Stages:
             self.callback(name, self.timings[name], self.detail)
 
 
-#: Columns a pseudonymised source gives ready-made: the hashed identifiers, taken as they are,
-#: and the facts drawn from the raw NIK and KK before hashing.
-_GIVEN: tuple[str, ...] = (*PSEUDONYMISED_FIELDS, *IDENTIFIER_FACTS)
-
-
-#: When the facts a valid NIK encodes (birth date, sex) may stand in for a record's missing ones:
-#: only when they agree with what the record itself says (its sex, birth year, or age). A NIK
-#: that contradicts its record is often another family member's (the head's NIK on the carer's
-#: aid record); its facts would pull the record onto that person.
-NIK_CONSISTENT_SQL = (
-    "coalesce(nik_valid, false) "
-    "AND (jenis_kelamin IS NULL OR nik_sex IS NULL OR jenis_kelamin = nik_sex) "
-    "AND (tanggal_lahir IS NULL OR nik_birth_date IS NULL OR year(tanggal_lahir) = year(nik_birth_date)) "
-    "AND (birth_year IS NULL OR nik_birth_date IS NULL OR abs(birth_year - year(nik_birth_date)) <= 2)"
-)
-
-
-def nik_facts_consistent(std: dict[str, Any]) -> bool:
-    """Python twin of :data:`NIK_CONSISTENT_SQL` for one standardised record."""
-    if not std.get("nik_valid"):
-        return False
-    nik_date, nik_sex = std.get("nik_birth_date"), std.get("nik_sex")
-    sex, date, year = std.get("jenis_kelamin"), std.get("tanggal_lahir"), std.get("birth_year")
-    if sex is not None and nik_sex is not None and sex != nik_sex:
-        return False
-    if date is not None and nik_date is not None and date.year != nik_date.year:
-        return False
-    return not (year is not None and nik_date is not None and abs(int(year) - nik_date.year) > 2)
-
-
-def standardise_records(
-    con: duckdb.DuckDBPyConnection | Engine,
-    config: LinkConfig,
-    *,
-    mapped_table: str = "mapped",
-    records_table: str = "records",
-) -> None:
-    """Create ``records_table``: one standardised row per mapped record, with ``unique_id``,
-    ``source_duplicate_free`` and the comparison columns ``birth_date``, ``birth_year`` and
-    ``sex`` (the recorded value, else the one decoded from a valid NIK that agrees with the
-    record: :data:`NIK_CONSISTENT_SQL`), ``birth_date_from_nik`` (the birth date was read from
-    the NIK), ``sex_from_nik`` (likewise),
-    ``birth_date_placeholder`` (``birth_date`` is one of Dukcapil's placeholder dates),
-    ``nik_holders`` (how many different names, by phonetic key, the records with this NIK carry:
-    a shared or generic NIK has several) and ``nik_typo_keys`` (NULL unless the sources are
-    pseudonymised).
-
-    With pseudonymised sources, NIK, KK and phone are taken as they are (keyed hashes) and the
-    facts standardisation would draw from them come from the columns extracted beforehand.
-
-    ``con`` is a DuckDB connection or an engine; the SQL is the same rules rendered in the
-    engine's dialect."""
-    from .standardise import OUTPUT_COLUMNS, standardise_query
-
-    engine = DuckDBEngine(con) if isinstance(con, duckdb.DuckDBPyConnection) else con
-    q = engine.quote
-    engine.load_frame(
-        "__source_flags",
-        pd.DataFrame(
-            {
-                "source": pd.Series([s.name for s in config.sources], dtype=object),
-                "duplicate_free": pd.Series([s.duplicate_free for s in config.sources], dtype=bool),
-            }
-        ),
-    )
-    pseudonymised = any(s.pseudonymised for s in config.sources)
-    # the staged query: shared intermediate values computed once (about twice as fast as one
-    # select list), in the engine's dialect
-    given = ", ".join(f"{q(c)} AS {q('__given_' + c)}" for c in _GIVEN)
-    standardised = standardise_query(
-        f"(SELECT m.*, f.duplicate_free AS __source_duplicate_free FROM {q(mapped_table)} m "
-        "JOIN __source_flags f ON m.source = f.source) AS m",
-        reference_date=config.options.effective_reference_date,
-        select="concat(source, '|', record_id) AS unique_id, source, record_id, "
-        f"__source_duplicate_free AS source_duplicate_free, {given}",
-        dialect=engine.dialect,
-    )
-    # pseudonymised sources: the hashed identifiers and the facts extracted before hashing
-    # replace what standardisation would draw from the (hashed) values
-    columns = [
-        f"{q('__given_' + c)} AS {q(c)}" if pseudonymised and c in _GIVEN else q(c) for c in OUTPUT_COLUMNS
-    ]
-    with_given = (
-        "SELECT unique_id, source, record_id, source_duplicate_free, "
-        f"{', '.join(columns)}, {q('__given_nik_typo_keys')} AS nik_typo_keys FROM ({standardised}) __s"
-    )
-    kept = ["unique_id", "source", "record_id", "source_duplicate_free", *OUTPUT_COLUMNS]
-    kept += ["birth_date", "birth_date_from_nik", "sex", "sex_from_nik", "nik_typo_keys"]
-    passthrough = ", ".join(q(c) for c in kept if c not in ("birth_year", "birth_year_from_age"))
-    distinct_names = engine.dialect.count_distinct_over("nama_phonetic", "nik")
-    engine.create_table(
-        records_table,
-        f"SELECT {passthrough}, "
-        "coalesce(year(birth_date), birth_year) AS birth_year, "
-        "birth_date IS NULL AND coalesce(birth_year_from_age, false) AS birth_year_from_age, "
-        "coalesce((dayofmonth(birth_date) = 1 AND month(birth_date) IN (1, 7)) "
-        "OR (dayofmonth(birth_date) = 31 AND month(birth_date) = 12) OR dayofmonth(birth_date) = 15, false) "
-        "AS birth_date_placeholder, "
-        f"CASE WHEN nik IS NOT NULL THEN {distinct_names} END AS nik_holders FROM ("
-        "SELECT *, "
-        "coalesce(tanggal_lahir, CASE WHEN __nik_consistent THEN nik_birth_date END) AS birth_date, "
-        "tanggal_lahir IS NULL AND nik_birth_date IS NOT NULL AND __nik_consistent AS birth_date_from_nik, "
-        "coalesce(jenis_kelamin, CASE WHEN __nik_consistent THEN nik_sex END) AS sex, "
-        "jenis_kelamin IS NULL AND nik_sex IS NOT NULL AND __nik_consistent AS sex_from_nik "
-        f"FROM (SELECT *, {NIK_CONSISTENT_SQL} AS __nik_consistent "
-        f"FROM ({with_given}) __g0) __g) __standardised",
-    )
-    engine.drop("__source_flags")
-
-
 def link(
     config: LinkConfig | str | Path,
     *,
@@ -385,7 +274,7 @@ def _run(
     keep_records: bool,
     labels: pd.DataFrame | None,
 ) -> LinkResult:
-    from .standardise import quality_profile
+    from .standardise import quality_profile, standardise_records
 
     engine = DuckDBEngine(con) if isinstance(con, duckdb.DuckDBPyConnection) else con
     q = engine.quote

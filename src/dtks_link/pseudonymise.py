@@ -34,12 +34,13 @@ import duckdb.func
 import duckdb.sqltypes
 import pyarrow as pa
 
-from .backends.duckdb import connect
+from .backends.duckdb import DuckDBEngine, connect
 from .backends.duckdb import quote_identifier as q
 from .config import LinkageOptions, LinkConfig, load_config
 from .errors import ConfigError
 from .schema import CANONICAL_FIELDS, IDENTIFIER_FACTS
 from .sources import load_sources
+from .standardise.records import standardise_records
 
 __all__ = ["MIN_KEY_BYTES", "PseudonymisedSources", "pseudonymise", "read_key"]
 
@@ -100,7 +101,6 @@ def pseudonymise(config: LinkConfig | str | Path, *, key: bytes, out_dir: str | 
     _check_key(key, "pseudonymisation key")
     if any(s.pseudonymised for s in cfg.sources):
         raise ConfigError(["the sources are pseudonymised already"], origin="pseudonymise")
-    from .pipeline import standardise_records  # the pipeline imports the model: load lazily
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -108,7 +108,7 @@ def pseudonymise(config: LinkConfig | str | Path, *, key: bytes, out_dir: str | 
     try:
         _register_hmac(con, key)
         loaded = load_sources(con, cfg.sources, mapped_table="__p_mapped", quarantine_table="__p_quarantine")
-        standardise_records(con, cfg, mapped_table="__p_mapped", records_table="__p_std")
+        standardise_records(DuckDBEngine(con), cfg, mapped_table="__p_mapped", records_table="__p_std")
         paths: dict[str, Path] = {}
         for source in cfg.sources:
             paths[source.name] = out / f"{source.name}.parquet"

@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 from splink import DuckDBAPI, Linker
 
 from ..blocking import BlockingRule, KeyPart, rules_in_settings
-from ..comparisons import COMPARISONS, ComparisonSpec
+from ..comparisons import COMPARISONS, ComparisonSpec, level_function
 from ..errors import EngineError, QueryError
 from .query import validate_query
 
@@ -342,22 +342,9 @@ class LookupIndex:
     # -- querying ---------------------------------------------------------------------------
     def standardise(self, record: Mapping[str, object]) -> dict[str, Any]:
         """The query record standardised exactly as the batch pipeline does it."""
-        from ..pipeline import nik_facts_consistent
-        from ..standardise import is_placeholder_date, standardise_record
+        from ..standardise import derive_record, standardise_record
 
-        std = standardise_record(record, reference_date=self.reference_date)
-        nik_ok = nik_facts_consistent(std)
-        std["birth_date_from_nik"] = (
-            std.get("tanggal_lahir") is None and std.get("nik_birth_date") is not None and nik_ok
-        )
-        std["birth_date"] = std.get("tanggal_lahir") or (std.get("nik_birth_date") if nik_ok else None)
-        std["sex"] = std.get("jenis_kelamin") or (std.get("nik_sex") if nik_ok else None)
-        std["sex_from_nik"] = std.get("jenis_kelamin") is None and std.get("nik_sex") is not None and nik_ok
-        birth_date: Any = std["birth_date"]
-        std["birth_year"] = birth_date.year if birth_date is not None else std.get("birth_year")
-        std["birth_year_from_age"] = birth_date is None and bool(std.get("birth_year_from_age"))
-        std["birth_date_placeholder"] = is_placeholder_date(birth_date)
-        return std
+        return derive_record(standardise_record(record, reference_date=self.reference_date))
 
     def _found(
         self, rules: list[BlockingRule], std: Mapping[str, Any], *, limit: int | None, offset: int = 0
@@ -445,9 +432,9 @@ class LookupIndex:
         """Match weight of a pair and a per-comparison explanation (no raw identifiers)."""
         total = self.prior_weight
         parts = []
+        indexes = level_function(tuple(c.spec for c in self.comparisons))(left, right)
         for comparison in self.comparisons:
-            index = comparison.spec.level_of(left, right)
-            level = comparison.levels[index]
+            level = comparison.levels[indexes[comparison.spec.name]]
             weight = level.weight
             if level.tf_column is not None:
                 table = self.term_frequencies.get(level.tf_column, {})

@@ -530,8 +530,8 @@ class Registry:
         """Give a registry without a model the packaged default model and an empty record
         table, so records can be ingested and looked up (see :meth:`init`)."""
         from ..default_model import default_settings
-        from ..pipeline import standardise_records
         from ..sources import load_sources
+        from ..standardise.records import standardise_records
 
         self._require_writable()
         if self.model_json is not None:
@@ -545,7 +545,9 @@ class Registry:
         empty = SourceConfig(name="empty", id_column="id", columns={"nama": "nama"}, data=nothing)
         config = LinkConfig(sources=(empty,), options=options or LinkageOptions())
         load_sources(self.con, [], mapped_table="__empty_mapped", quarantine_table="__empty_quarantine")
-        standardise_records(self.con, config, mapped_table="__empty_mapped", records_table="__empty_records")
+        standardise_records(
+            self.engine, config, mapped_table="__empty_mapped", records_table="__empty_records"
+        )
         self.con.execute("BEGIN TRANSACTION")
         try:
             if not self._table_exists("records"):

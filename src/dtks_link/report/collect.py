@@ -74,7 +74,8 @@ def blocking_counts(
     each side and scales up by 1/p² (``sample_proportion`` = p): about L/records of the pairs
     are counted, so the cost stays near that of counting L records, whatever the size."""
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
-    from splink.blocking_rule_library import CustomRule
+
+    from ..backends.splink_compat import blocking_rule
 
     rules = model.blocking_rules_
     kept = {
@@ -88,7 +89,7 @@ def blocking_counts(
         warnings.filterwarnings("ignore", message="The sampled blocking analysis estimate")
         counted = count_comparisons_from_blocking_rules(
             db_api.register(records_table),
-            blocking_rules=[CustomRule(rule.sql, sql_dialect="duckdb") for rule in rules],
+            blocking_rules=[blocking_rule(rule, engine.dialect) for rule in rules],
             link_type="dedupe_only",
             record_sample_proportion=proportion,
         )

@@ -56,8 +56,8 @@ class SqlParts:
     name: Callable[[Expr], str]
     #: A new lambda parameter name (for SQL that needs a lambda the tree does not have).
     fresh: Callable[[], str]
-    #: Qualifies column references (``"m".``), or ''.
-    prefix: str = ""
+    #: How the renderer refers to a column (quoted, qualified by a table alias when asked).
+    column: Callable[[str], str]
 
 
 Template = str | Callable[[SqlParts], str]
@@ -173,6 +173,10 @@ class Dialect:
             return "TRUE" if value else "FALSE"
         if isinstance(value, int):
             return str(value)
+        if isinstance(value, float):
+            if value != value or value in (float("inf"), float("-inf")):
+                raise ValueError(f"no SQL literal for {value!r}")
+            return repr(value)
         if isinstance(value, str):
             return self.string(value)
         if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
@@ -315,7 +319,12 @@ class DuckDBDialect(Dialect):
         "list_max": "list_max({a[0]})",
         "list_join": "array_to_string({a[0]}, {q[0]})",
         "list_has": "list_contains({a[0]}, {a[1]})",
+        "list_has_all": "list_has_all({a[0]}, {a[1]})",
+        # array_intersect(list, NULL) is [] in DuckDB, where list_has_any gives NULL
+        "list_overlaps": "list_has_any({a[0]}, {a[1]})",
         "date_add": _duckdb_date_add,
+        "floor_div": "floor({a[0]} / {n[0]})::BIGINT",
+        "sorted_chars": "array_to_string(list_sort(string_split({a[0]}, '')), '')",
     }
 
     def list_of(self, items: Sequence[str]) -> str:
@@ -433,7 +442,12 @@ class SparkDialect(Dialect):
         "list_max": "array_max({a[0]})",
         "list_join": "array_join({a[0]}, {q[0]})",
         "list_has": "array_contains({a[0]}, {a[1]})",
+        "list_has_all": "(array_size(array_except({a[1]}, {a[0]})) = 0)",
+        "list_overlaps": "(array_size(array_intersect({a[0]}, {a[1]})) > 0)",
         "date_add": _spark_date_add,
+        "starts_with": "startswith({a[0]}, {a[1]})",
+        # split on '' may end in an empty string: it sorts first and joins to nothing
+        "sorted_chars": "array_join(array_sort(split({a[0]}, '')), '')",
     }
 
     def quote(self, name: str) -> str:
