@@ -95,33 +95,27 @@ def digest_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> dict[s
 def standardised_records(config: Any, engine_name: str = "duckdb") -> tuple[list[str], list[tuple[Any, ...]]]:
     """The read and standardise stages of :func:`dtks_link.link`, on DuckDB or Spark; the
     records table's columns and its rows sorted by ``unique_id``."""
-    from dtks_link.sources import load_sources, load_sources_on_engine
+    from dtks_link.backends.duckdb import DuckDBEngine, connect
+    from dtks_link.backends.engine import Engine
+    from dtks_link.sources import read_sources
     from dtks_link.standardise import standardise_records
 
     config = replace(config, options=replace(config.options, reference_date=REFERENCE_DATE))
+    engine: Engine
     if engine_name == "duckdb":
-        from dtks_link.backends.duckdb import DuckDBEngine, connect
+        engine = DuckDBEngine(connect())
+    else:
+        from dtks_link.backends.spark import SparkEngine, spark_session
 
-        con = connect()
-        try:
-            load_sources(con, config.sources, mapped_table="work_mapped", quarantine_table="work_quarantine")
-            standardise_records(
-                DuckDBEngine(con), config, mapped_table="work_mapped", records_table="work_records"
-            )
-            cursor = con.execute("SELECT * FROM work_records ORDER BY unique_id")
-            columns = [d[0] for d in cursor.description]
-            return columns, cursor.fetchall()
-        finally:
-            con.close()
-    from dtks_link.backends.spark import SparkEngine, spark_session
-
-    engine = SparkEngine(spark_session(master="local[2]", shuffle_partitions=2))
-    load_sources_on_engine(
-        engine, config.sources, mapped_table="work_mapped", quarantine_table="work_quarantine"
-    )
-    standardise_records(engine, config, mapped_table="work_mapped", records_table="work_records")
-    columns = list(engine.columns("work_records"))
-    return columns, engine.rows("SELECT * FROM work_records ORDER BY unique_id")
+        engine = SparkEngine(spark_session(master="local[2]", shuffle_partitions=2))
+    try:
+        read_sources(engine, config.sources, mapped_table="work_mapped", quarantine_table="work_quarantine")
+        standardise_records(engine, config, mapped_table="work_mapped", records_table="work_records")
+        columns = list(engine.columns("work_records"))
+        return columns, engine.rows("SELECT * FROM work_records ORDER BY unique_id")
+    finally:
+        if isinstance(engine, DuckDBEngine):
+            engine.con.close()
 
 
 def rounded(value: float) -> str:

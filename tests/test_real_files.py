@@ -452,7 +452,7 @@ def test_good_mappings_and_excel_mangled_niks_do_not_warn(small_depok: Any) -> N
 def test_spark_reads_lists_formats_and_late_quotes_like_duckdb(spark_engine: Any, tmp_path: Path) -> None:
     from dtks_link.backends.duckdb import DuckDBEngine
     from dtks_link.source_checks import mapping_mistakes
-    from dtks_link.sources import load_sources_on_engine
+    from dtks_link.sources import read_sources
 
     people = tmp_path / "people.csv"
     frame = PEOPLE.assign(
@@ -474,7 +474,7 @@ def test_spark_reads_lists_formats_and_late_quotes_like_duckdb(spark_engine: Any
         ),
         SourceConfig(name="late", path=late, id_column="ID", columns={"nama": "NAMA", "alamat": "ALAMAT"}),
     ]
-    spark_loaded = load_sources_on_engine(spark_engine, sources)
+    spark_loaded = read_sources(spark_engine, sources)
     spark_rows = spark_engine.frame("SELECT * FROM mapped ORDER BY source, row_number")
     con = connect()
     duck_loaded = load_sources(con, sources)
@@ -505,7 +505,7 @@ def test_spark_reads_lists_formats_and_late_quotes_like_duckdb(spark_engine: Any
             columns={"nik": "ssn", "telepon": "hp", "tanggal_lahir": "dob"},
         )
     ]
-    load_sources_on_engine(spark_engine, checked)
+    read_sources(spark_engine, checked)
     load_sources(con, checked)
     on_spark = mapping_mistakes(spark_engine, "mapped", checked)
     assert on_spark == mapping_mistakes(DuckDBEngine(con), "mapped", checked)

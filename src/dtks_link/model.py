@@ -23,11 +23,10 @@ from splink import Linker, SettingsCreator
 from .backends import splink_compat
 from .backends.duckdb import DuckDBEngine
 from .backends.engine import Engine
-from .backends.splink_sampling import portable_sampling
 from .blocking import BlockingRule, KeyPart, default_blocking_rules, rules_in_settings
 from .comparisons import COMPARISONS, default_comparisons
 from .config import LinkageOptions
-from .default_model import apply_default_parameters, default_model_description, default_prior
+from .default_parameters import apply_default_parameters, default_model_description, default_prior
 from .errors import EngineError, mask_identifier, mask_numbers
 from .rules import Dialect
 from .schema import IDENTIFIER_FIELDS, column_types
@@ -132,10 +131,10 @@ class ResidentModel:
         beside the EM sessions' (Splink keeps the median per level).
 
         Splink's samples are drawn with an engine-independent hash
-        (:func:`~dtks_link.backends.splink_sampling.portable_sampling`), so the same data
+        (:func:`~dtks_link.backends.splink_compat.portable_sampling`), so the same data
         gives the same model on DuckDB and on Spark.
         """
-        with portable_sampling():
+        with splink_compat.portable_sampling():
             return self._fit(engine, records_table, labels=labels)
 
     def _fit(self, engine: Engine, records_table: str, *, labels: pd.DataFrame | None) -> ResidentModel:
@@ -178,7 +177,7 @@ class ResidentModel:
                 else f"{n_records} records are too few to train on (fewer than {MIN_RECORDS_TO_TRAIN})"
             )
             self.parameter_sources_ = apply_default_parameters(linker, use_u=True)
-            linker._settings_obj._probability_two_random_records_match = default_prior()
+            splink_compat.set_prior(linker, default_prior())
             self.model_kind_ = "default"
             self.training_log_.append(f"default model ({default_model_description()}): {reason}")
             self.settings_ = linker.misc.save_model_to_json()
@@ -206,7 +205,7 @@ class ResidentModel:
                 continue
             step = time.perf_counter()
             try:
-                _em_session(linker, splink_compat.blocking_rule(rule, engine.dialect))
+                splink_compat.em_session(linker, splink_compat.blocking_rule(rule, engine.dialect))
                 untrained -= trains
                 self.training_log_.append(f"EM on {rule.condition}{_took(step)}")
             except Exception as exc:  # Splink raises plain exceptions when a rule finds nothing
@@ -269,14 +268,14 @@ class ResidentModel:
             return
         levels = [
             (comparison.output_column_name, level)
-            for comparison in linker._settings_obj.comparisons
+            for comparison in splink_compat.comparisons(linker)
             for level in comparison.comparison_levels
             if not level.is_null_level
         ]
-        before = {id(level): len(level._trained_m_probabilities) for _, level in levels}
+        before = {id(level): splink_compat.m_estimates(level) for _, level in levels}
         step = time.perf_counter()
         try:
-            _em_session(linker, splink_compat.blocking_rule(rule, dialect))
+            splink_compat.em_session(linker, splink_compat.blocking_rule(rule, dialect))
         except Exception as exc:  # Splink raises plain exceptions
             self.training_log_.append(
                 f"EM on {rule.condition} (borrowed identifiers) skipped: {mask_numbers(str(exc))}"
@@ -284,10 +283,7 @@ class ResidentModel:
             return
         for name, level in levels:
             if (name, level.label_for_charts) not in borrowed:
-                del level._trained_m_probabilities[before[id(level)] :]
-                median = level._trained_m_median
-                if median is not None and not level._fix_m_probability:
-                    level.m_probability = median
+                splink_compat.forget_m_estimates_after(level, before[id(level)])
         self.training_log_.append(
             f"EM on {rule.condition}, for the borrowed-identifier levels only{_took(step)}"
         )
@@ -307,8 +303,7 @@ class ResidentModel:
         if share >= FULL_COVERAGE:
             return
         step = time.perf_counter()
-        settings = linker._settings_obj
-        prior = settings._probability_two_random_records_match
+        prior = splink_compat.prior(linker)
         prior_weight = math.log2(prior / (1 - prior))
         scored = linker.inference.predict(threshold_match_weight=prior_weight - 6)
         frame = engine.frame(f"SELECT match_weight FROM {scored.physical_name}")
@@ -328,7 +323,7 @@ class ResidentModel:
             prior = new
             if converged:
                 break
-        settings._probability_two_random_records_match = prior
+        splink_compat.set_prior(linker, prior)
         self.training_log_.append(
             f"prior {prior:.3g} from the scored candidate pairs (the deterministic rules see "
             f"{share:.0%} of the pairs){_took(step)}"
@@ -366,14 +361,14 @@ class ResidentModel:
             guarded: list[Any] = [splink_compat.blocking_rule(rule, dialect) for rule in self._deterministic]
             try:
                 linker.training.estimate_probability_two_random_records_match(guarded, recall=0.8)
-                prior = linker._settings_obj._probability_two_random_records_match
+                prior = splink_compat.prior(linker)
                 if 0.0 < prior < 1.0:
                     self.training_log_.append(f"prior from {len(guarded)} deterministic rule(s){_took(step)}")
                     return
             except Exception as exc:  # Splink raises plain exceptions when no pair is found
                 logger.info("prior from deterministic rules failed: %s", exc)
         prior = min(0.5, 1.0 / max(n_records - 1, 1))
-        linker._settings_obj._probability_two_random_records_match = prior
+        splink_compat.set_prior(linker, prior)
         self.training_log_.append(
             f"prior {prior:.3g}: no pair meets a deterministic rule; assumed about one match per record"
         )
@@ -434,7 +429,7 @@ class ResidentModel:
         """The learned parameters: one row per comparison level with m, u and match weight."""
         linker = self._require_fitted()
         rows = []
-        for comparison in linker._settings_obj.comparisons:
+        for comparison in splink_compat.comparisons(linker):
             for level in comparison.comparison_levels:
                 if level.is_null_level:
                     continue
@@ -444,7 +439,7 @@ class ResidentModel:
                         "level": level.label_for_charts,
                         "m_probability": level.m_probability,
                         "u_probability": level.u_probability,
-                        "match_weight": level._log2_bayes_factor,
+                        "match_weight": splink_compat.level_weight(level),
                     }
                 )
         return pd.DataFrame(rows)
@@ -536,10 +531,9 @@ class ResidentModel:
         """
         row = self.score_pair(left, right)
         linker = self._require_fitted()
-        settings = linker._settings_obj
-        prior = settings._probability_two_random_records_match
+        prior = splink_compat.prior(linker)
         parts = [f"prior {math.log2(prior / (1 - prior)):+.2f}"]
-        for comparison in settings.comparisons:
+        for comparison in splink_compat.comparisons(linker):
             name = comparison.output_column_name
             gamma = row.get(f"gamma_{name}")
             level = next(
@@ -574,15 +568,9 @@ class ResidentModel:
                 base = key.removesuffix("_l").removesuffix("_r")
                 if base in IDENTIFIER_FIELDS and row[key] is not None:
                     row[key] = mask_identifier(row[key])
-        settings = self._require_fitted()._settings_obj
-        retained = settings._retain_intermediate_calculation_columns
-        settings._retain_intermediate_calculation_columns = True  # the row above has them
-        try:
-            return self._require_fitted().visualisations.waterfall_chart(
-                [row], remove_sensitive_data=not show_values
-            )
-        finally:
-            settings._retain_intermediate_calculation_columns = retained
+        linker = self._require_fitted()
+        with splink_compat.intermediate_columns_kept(linker):  # the row above has them
+            return linker.visualisations.waterfall_chart([row], remove_sensitive_data=not show_values)
 
     def _require_fitted(self) -> Linker:
         if self.linker_ is None:
@@ -602,24 +590,6 @@ FULL_COVERAGE = 0.9
 MIN_RECORDS_TO_TRAIN = 200
 
 
-def _em_session(linker: Linker, rule: Any) -> None:
-    """One EM session. Splink 5 drops the comparisons a session cannot train from the linker's
-    own settings and only puts them back when the session succeeds: a session that raises
-    (``m_probability ... below the minimum allowed value``) would leave the model without them,
-    every pair would score low and every record would stay alone. They are restored here."""
-    settings = linker._settings_obj
-    comparisons = list(settings.comparisons)
-    prior = settings._probability_two_random_records_match
-    try:
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True, max_pairs=2e6, record_sample_proportion=0.1
-        )
-    except BaseException:
-        settings.comparisons = comparisons
-        settings._probability_two_random_records_match = prior
-        raise
-
-
 #: Lowest m probability a level keeps after EM. EM can drive the m of a rarely disagreeing
 #: field (mother's name, birthplace) to ~1e-20, which would veto a match on one typo.
 M_FLOOR = 1e-3
@@ -633,18 +603,18 @@ def _calibrate(linker: Linker) -> list[str]:
     - every m is floored at :data:`M_FLOOR`, bounding how strongly one field can veto a match.
     """
     notes = []
-    for comparison in linker._settings_obj.comparisons:
+    for comparison in splink_compat.comparisons(linker):
         spec = COMPARISONS.get(comparison.output_column_name)
         u_like = {lv.label: lv.u_like for lv in spec.levels if lv.u_like} if spec is not None else {}
         by_label = {lv.label_for_charts: lv for lv in comparison.comparison_levels}
         for label, sibling in u_like.items():
-            if label in by_label and sibling in by_label and by_label[sibling]._u_is_trained:
+            if label in by_label and sibling in by_label and splink_compat.u_is_trained(by_label[sibling]):
                 by_label[label].u_probability = by_label[sibling].u_probability
         for level in comparison.comparison_levels:
-            if level.is_null_level or level._fix_m_probability:
+            if level.is_null_level or splink_compat.m_is_fixed(level):
                 continue
-            if not level._has_estimated_m_values:
-                if not level._u_is_trained:  # never seen at all: a small u, weight 0
+            if not splink_compat.m_is_estimated(level):
+                if not splink_compat.u_is_trained(level):  # never seen at all: a small u, weight 0
                     level.u_probability = 1e-6
                 level.m_probability = level.u_probability
                 notes.append(

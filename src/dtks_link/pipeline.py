@@ -1,6 +1,7 @@
 """The linkage pipeline: sources -> standardise -> block -> score -> cluster -> outputs.
 
-:func:`link` runs every stage in one DuckDB connection and returns a :class:`LinkResult`;
+resolves the engine (DuckDB, embedded, or Spark) and the registry once, runs
+every stage in that engine (:func:`_run`, the one run path) and returns a :class:`LinkResult`;
 with an output directory it also writes ``clusters.parquet``, ``pairs.parquet``,
 ``quarantine.parquet``, ``quality.parquet``, and for the report (:mod:`dtks_link.report`)
 ``run.json``, ``model.json`` and ``uncertain_pairs.json``.
@@ -10,16 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
-import time
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pandas as pd
 
 from .backends.duckdb import DuckDBEngine, connect
@@ -29,17 +26,16 @@ from .config import LinkConfig, load_config
 from .errors import EngineError, TrainingError
 from .evaluation import ExpectedQuality, expected_quality
 from .model import ResidentModel
+from .progress import ProgressCallback, Stages, print_progress
 from .report.collect import blocking_counts, json_safe, run_record, uncertain_pairs
 from .source_checks import mapping_mistakes, warn_mapping_mistakes
-from .sources import load_sources, load_sources_on_engine
+from .sources import read_sources
 
 if TYPE_CHECKING:
     from .registry import Registry
     from .registry.identity import IdentityChanges
 
 __all__ = ["LinkResult", "link"]
-
-ProgressCallback = Callable[[str, float, str], None]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -140,26 +136,6 @@ def _model_detail(model: ResidentModel) -> str:
     return "model: trained (EM); from the default model: " + ", ".join(borrowed)
 
 
-def _print_progress(stage: str, seconds: float, detail: str) -> None:
-    print(f"[dtks-link] {stage:<12} {seconds:7.2f} s  {detail}", file=sys.stderr, flush=True)
-
-
-class _Stages:
-    def __init__(self, callback: ProgressCallback | None) -> None:
-        self.timings: dict[str, float] = {}
-        self.callback = callback
-        self.detail = ""
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[_Stages]:
-        self.detail = ""
-        start = time.perf_counter()
-        yield self
-        self.timings[name] = time.perf_counter() - start
-        if self.callback is not None:
-            self.callback(name, self.timings[name], self.detail)
-
-
 def link(
     config: LinkConfig | str | Path,
     *,
@@ -194,67 +170,35 @@ def link(
         cfg = replace(cfg, output_dir=Path(out_dir))
     if isinstance(engine, str):
         cfg = replace(cfg, options=replace(cfg.options, engine=engine))
-    callback: ProgressCallback | None
-    callback = _print_progress if progress is True else (progress or None)
-    stages = _Stages(callback)
-    if (engine is not None and not isinstance(engine, str)) or cfg.options.engine == "spark":
-        spark_engine = engine if engine is not None and not isinstance(engine, str) else _spark_engine()
-        if registry is None:
-            return _run(
-                spark_engine,
-                cfg,
-                stages,
-                write=write,
-                registry=None,
-                keep_records=keep_records,
-                labels=labels,
+    stages = Stages.reporting(progress)
+    with ExitStack() as opened:
+        # the engine and the registry are resolved once; then one run path for every combination
+        run_engine: Engine | None = None
+        if engine is not None and not isinstance(engine, str):
+            run_engine = engine
+        elif cfg.options.engine == "spark":
+            run_engine = _spark_engine()
+        reg = _open_registry(registry, opened)
+        if run_engine is None:
+            # DuckDB: the registry's own connection, else a connection for this run
+            run_engine = (
+                reg.engine if reg is not None else DuckDBEngine(opened.enter_context(closing(connect())))
             )
-        from .registry import Registry
+        return _run(
+            run_engine, cfg, stages, write=write, registry=reg, keep_records=keep_records, labels=labels
+        )
 
-        if isinstance(registry, Registry):
-            return _run(
-                spark_engine,
-                cfg,
-                stages,
-                write=write,
-                registry=registry,
-                keep_records=keep_records,
-                labels=labels,
-            )
-        with Registry(registry) as opened:
-            return _run(
-                spark_engine,
-                cfg,
-                stages,
-                write=write,
-                registry=opened,
-                keep_records=keep_records,
-                labels=labels,
-            )
+
+def _open_registry(registry: str | Path | Registry | None, opened: ExitStack) -> Registry | None:
+    """The registry a run writes to: the one given open, or the one at a path, opened until the
+    run ends."""
     if registry is None:
-        con = connect()
-        try:
-            return _run(
-                con, cfg, stages, write=write, registry=None, keep_records=keep_records, labels=labels
-            )
-        finally:
-            con.close()
+        return None
     from .registry import Registry
 
     if isinstance(registry, Registry):
-        return _run(
-            registry.engine,
-            cfg,
-            stages,
-            write=write,
-            registry=registry,
-            keep_records=keep_records,
-            labels=labels,
-        )
-    with Registry(registry) as opened:
-        return _run(
-            opened.engine, cfg, stages, write=write, registry=opened, keep_records=keep_records, labels=labels
-        )
+        return registry
+    return opened.enter_context(Registry(registry))
 
 
 def _spark_engine() -> Engine:
@@ -265,9 +209,9 @@ def _spark_engine() -> Engine:
 
 
 def _run(
-    con: duckdb.DuckDBPyConnection | Engine,
+    engine: Engine,
     cfg: LinkConfig,
-    stages: _Stages,
+    stages: Stages,
     *,
     write: bool,
     registry: Registry | None,
@@ -276,18 +220,12 @@ def _run(
 ) -> LinkResult:
     from .standardise import quality_profile, standardise_records
 
-    engine = DuckDBEngine(con) if isinstance(con, duckdb.DuckDBPyConnection) else con
     q = engine.quote
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with stages.stage("read") as s:
-        if isinstance(engine, DuckDBEngine):
-            loaded = load_sources(
-                engine.con, cfg.sources, mapped_table="work_mapped", quarantine_table="work_quarantine"
-            )
-        else:
-            loaded = load_sources_on_engine(
-                engine, cfg.sources, mapped_table="work_mapped", quarantine_table="work_quarantine"
-            )
+        loaded = read_sources(
+            engine, cfg.sources, mapped_table="work_mapped", quarantine_table="work_quarantine"
+        )
         s.detail = ", ".join(f"{k}={v:,}" for k, v in loaded.rows_accepted.items())
         mistakes = mapping_mistakes(engine, "work_mapped", cfg.sources, loaded.format_mismatches)
         warn_mapping_mistakes(mistakes, stacklevel=3)
@@ -316,7 +254,7 @@ def _run(
                 "model instead. Training log: " + " | ".join(model.training_log_)
             )
             warnings.warn(message, RuntimeWarning, stacklevel=2)
-            _print_progress("WARNING", 0.0, message)
+            print_progress("WARNING", 0.0, message)
             model = ResidentModel(options=replace(cfg.options, model="default"))
             model.fit(engine, "work_records")
             model.training_log_.insert(0, f"trained model rejected: {problem}")

@@ -36,7 +36,7 @@ import pyarrow as pa
 
 from .backends.duckdb import DuckDBEngine, connect
 from .backends.duckdb import quote_identifier as q
-from .config import LinkageOptions, LinkConfig, load_config
+from .config import LinkageOptions, LinkConfig, load_config, toml_string
 from .errors import ConfigError
 from .schema import CANONICAL_FIELDS, IDENTIFIER_FACTS
 from .sources import load_sources
@@ -206,19 +206,6 @@ def _copy_sql(mapped_fields: list[str]) -> str:
     )
 
 
-def _toml_string(text: str) -> str:
-    """A TOML basic string: quotes, backslashes and control characters escaped."""
-    out = []
-    for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
 def _toml_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -232,7 +219,7 @@ def _toml_value(value: object) -> str:
         return repr(value)
     if isinstance(value, dt.date):
         return value.isoformat()  # a TOML local date
-    return _toml_string(str(value))
+    return toml_string(str(value))
 
 
 def _config_toml(cfg: LinkConfig, paths: Mapping[str, Path]) -> str:
@@ -241,14 +228,14 @@ def _config_toml(cfg: LinkConfig, paths: Mapping[str, Path]) -> str:
         lines += [
             "",
             "[[sources]]",
-            f"name = {_toml_string(source.name)}",
-            f"path = {_toml_string(paths[source.name].name)}",
+            f"name = {toml_string(source.name)}",
+            f"path = {toml_string(paths[source.name].name)}",
             'id_column = "record_id"',
             f"duplicate_free = {_toml_value(source.duplicate_free)}",
             "pseudonymised = true",
             "[sources.columns]",
         ]
-        lines += [f"{field} = {_toml_string(field)}" for field in CANONICAL_FIELDS if field in source.columns]
+        lines += [f"{field} = {toml_string(field)}" for field in CANONICAL_FIELDS if field in source.columns]
     # the reference date is fixed: it resolves two-digit years, so both runs must share it
     options = replace(cfg.options, reference_date=cfg.options.effective_reference_date)
     lines += ["", "[linkage]"]

@@ -20,16 +20,16 @@ import duckdb
 
 from .backends.duckdb import DuckDBEngine
 from .backends.duckdb import quote_identifier as q
-from .backends.engine import Engine
+from .backends.engine import Engine, SourceReader
 from .config import SourceConfig
-from .errors import SourceError
+from .errors import EngineError, SourceError
 from .formats import FORMAT_FIELDS, formatted_sql
 from .schema import CANONICAL_FIELDS, IDENTIFIER_FACTS
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MAX_VALUE_LENGTH", "LoadedSources", "load_sources"]
+__all__ = ["MAX_VALUE_LENGTH", "LoadedSources", "load_sources", "read_sources"]
 
 #: Longer values than this (in characters) quarantine the row: no real name or address is that long.
 MAX_VALUE_LENGTH = 1000
@@ -223,7 +223,7 @@ def _read_csv(
     # still finds the delimiter (unconstrained, as it always did), then quoting is set.
     options += ", quote = ?, escape = ?, delim = ?"
     try:
-        delimiter = source.delimiter or _sniff_delimiter(con, path)
+        delimiter = source.delimiter or sniff_delimiter(con, path)
         params: list[Any] = [str(path), source.csv_quote, source.csv_escape, delimiter]
         try:
             con.execute(
@@ -265,7 +265,7 @@ def _read_csv(
     return malformed
 
 
-def _sniff_delimiter(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+def sniff_delimiter(con: duckdb.DuckDBPyConnection, path: Path) -> str:
     """The delimiter DuckDB's sniffer finds in the file's first rows (',' when it finds none),
     sniffing as the reader does when it keeps malformed lines aside (``ignore_errors``)."""
     found = con.execute(
@@ -372,7 +372,7 @@ def _excel_frame(source: SourceConfig) -> tuple[Any, set[str]]:
         frame = pd.read_excel(source.path, sheet_name=sheet, dtype=object)
     except Exception as exc:  # openpyxl raises many types for broken files
         raise SourceError(f"cannot read Excel file: {exc}", source=source.name) from None
-    return _excel_to_text(frame)
+    return excel_to_text(frame)
 
 
 def _in_memory_frame(source: SourceConfig) -> Any:
@@ -393,7 +393,7 @@ def _in_memory_frame(source: SourceConfig) -> Any:
     )
 
 
-def _excel_to_text(frame: Any) -> tuple[Any, set[str]]:
+def excel_to_text(frame: Any) -> tuple[Any, set[str]]:
     """Turn Excel cells into text columns, keeping integral numbers without a '.0' tail.
 
     Also returns the columns that held numbers, so a NIK stored as a number can be recognised
@@ -650,12 +650,24 @@ def _columns_label(source: SourceConfig, canonical: str) -> str:
     return "columns " + " + ".join(repr(c) for c in columns)
 
 
-def load_sources_on_engine(
+def read_sources(
     engine: Engine,
     sources: Sequence[SourceConfig],
     *,
     mapped_table: str = "mapped",
     quarantine_table: str = "quarantine",
+) -> LoadedSources:
+    """The read stage on any engine: on DuckDB, :func:`load_sources` (DuckDB's reader, which
+    quarantines malformed CSV lines); elsewhere the engine's own reader
+    (:class:`~dtks_link.backends.engine.SourceReader`; in-memory and Excel sources are loaded
+    as frames), with the same mapping and quarantine rules."""
+    if isinstance(engine, DuckDBEngine):
+        return load_sources(engine.con, sources, mapped_table=mapped_table, quarantine_table=quarantine_table)
+    return _load_with_engine_reader(engine, sources, mapped_table, quarantine_table)
+
+
+def _load_with_engine_reader(
+    engine: Engine, sources: Sequence[SourceConfig], mapped_table: str, quarantine_table: str
 ) -> LoadedSources:
     """:func:`load_sources` on an engine that reads sources itself (Spark): the same mapping
     and quarantine rules (:func:`_mapping_sql`), with the engine's reader.
@@ -677,8 +689,13 @@ def load_sources_on_engine(
         elif source.data is not None:
             frame = _in_memory_frame(source)
             engine.load_frame(raw_table, frame.assign(__dtks_row=range(1, len(frame) + 1)))
+        elif isinstance(engine, SourceReader):
+            engine.load_source(raw_table, source)
         else:
-            engine.load_source(raw_table, source)  # type: ignore[attr-defined]
+            raise EngineError(
+                f"the {engine.dialect.name} engine has no file reader: give source {source.name!r} "
+                "as a DataFrame or Arrow table (SourceConfig data=...)"
+            )
         types = dict(engine.columns(raw_table))
         _check_available(source, [c for c in types if c != "__dtks_row"])
         candidate, judged = _mapping_sql(engine, source, types, raw_table, numeric)

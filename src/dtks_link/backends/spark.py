@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..errors import EngineError, SourceError
 from ..rules.dialects import SPARK
+from .engine import Engine
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -100,7 +101,7 @@ def spark_session(
     return spark
 
 
-class SparkEngine:
+class SparkEngine(Engine):
     """:class:`~dtks_link.backends.engine.Engine` over a Spark session."""
 
     dialect = SPARK
@@ -119,9 +120,6 @@ class SparkEngine:
         # Also registers the similarity functions of Splink's jar (damerau_levenshtein, ...).
         self._splink_api = SparkAPI(spark_session=self.spark, break_lineage_method="checkpoint")  # type: ignore[no-untyped-call]
         register_functions(self.spark)
-
-    def quote(self, name: str) -> str:
-        return self.dialect.quote(name)
 
     def _materialise(self, name: str, df: DataFrame) -> None:
         if self.spark.sparkContext.getCheckpointDir() is not None:

@@ -4,35 +4,19 @@ from __future__ import annotations
 
 from ..rules import Expr, and_, coalesce, damerau_levenshtein, greatest, left, not_, or_, right
 from .evidence import ANOTHER_PERSON, same
-from .levels import ComparisonSpec, Level
+from .levels import ComparisonSpec, Level, comparison
 
-__all__ = ["NIK", "OTHER_ID", "PHONE", "SHARED_NIK_HOLDERS", "either_null", "exact_spec"]
+__all__ = ["NIK", "OTHER_ID", "PHONE", "SHARED_NIK_HOLDERS", "exact_spec"]
 
 #: A NIK written on records of this many different names (phonetic keys) is a shared or
 #: generic number (a head of family's NIK given to members, ``3276000000000001``), not an
 #: identity: agreeing on it is a level of its own, which EM learns to be weak evidence.
 SHARED_NIK_HOLDERS = 3
 
-ELSE = Level("All other comparisons", None)
-
-
-def either_null(*columns: str) -> Expr:
-    """On one side or the other, every one of ``columns`` is NULL."""
-    return or_(and_(*(left(c).is_null() for c in columns)), and_(*(right(c).is_null() for c in columns)))
-
 
 def exact_spec(column: str, description: str) -> ComparisonSpec:
     """Null, equal, all other comparisons."""
-    return ComparisonSpec(
-        name=column,
-        description=description,
-        columns=(column,),
-        levels=(
-            Level("Null", either_null(column), is_null=True),
-            Level(f"Exact {description}", same(column)),
-            ELSE,
-        ),
-    )
+    return comparison(column, description, (column,), Level(f"Exact {description}", same(column)))
 
 
 #: An identifier that agrees on the records of two people (a borrowed identifier: the head's
@@ -79,32 +63,27 @@ _DOUBTFUL_NIK = or_(
     )
 )
 
-NIK = ComparisonSpec(
-    name="nik",
-    description="NIK",
-    columns=("nik",),
-    levels=(
-        Level("Null", either_null("nik", "nik_prefix"), is_null=True),
-        Level(
-            "Exact NIK, another person (name, birth date or sex disagree)",
-            borrowed("nik"),
-            u_like="Exact NIK",
-        ),
-        Level(
-            f"Exact NIK shared by {SHARED_NIK_HOLDERS}+ names",
-            and_(same("nik"), greatest(left("nik_holders"), right("nik_holders")).ge(SHARED_NIK_HOLDERS)),
-        ),
-        Level("Exact NIK", same("nik"), tf_column="nik"),
-        Level("One typo or transposition", _NIK_TYPO),
-        Level(
-            "Same region and birth, other serial",
-            left("nik").substr(1, 12).eq(right("nik").substr(1, 12)),
-            fixed_weight=0.0,
-        ),
-        Level("Excel-damaged, surviving digits agree", _NIK_PREFIX_AGREES),
-        Level("Other NIK, one invalid or contradicting its record", _DOUBTFUL_NIK),
-        ELSE,
+NIK = comparison(
+    "nik",
+    "NIK",
+    ("nik",),
+    Level(
+        "Exact NIK, another person (name, birth date or sex disagree)", borrowed("nik"), u_like="Exact NIK"
     ),
+    Level(
+        f"Exact NIK shared by {SHARED_NIK_HOLDERS}+ names",
+        and_(same("nik"), greatest(left("nik_holders"), right("nik_holders")).ge(SHARED_NIK_HOLDERS)),
+    ),
+    Level("Exact NIK", same("nik"), tf_column="nik"),
+    Level("One typo or transposition", _NIK_TYPO),
+    Level(
+        "Same region and birth, other serial",
+        left("nik").substr(1, 12).eq(right("nik").substr(1, 12)),
+        fixed_weight=0.0,
+    ),
+    Level("Excel-damaged, surviving digits agree", _NIK_PREFIX_AGREES),
+    Level("Other NIK, one invalid or contradicting its record", _DOUBTFUL_NIK),
+    null_columns=("nik", "nik_prefix"),
 )
 """NIK (``nik``). Levels: null; exact, but the records' own names, birth dates or sexes say
 two people (a borrowed NIK: m learned, u the exact level's, so it weighs far less than an
@@ -121,22 +100,18 @@ evidence against); all other comparisons. The null level needs no NIK and no sur
 PHONE = exact_spec("telepon", "phone")
 """Canonical phone number. Levels: null; equal; different."""
 
-OTHER_ID = ComparisonSpec(
-    name="id_lain",
-    description="other identifier",
-    columns=("id_lain",),
-    levels=(
-        Level("Null", either_null("id_lain"), is_null=True),
-        Level(
-            "Exact other identifier, another person (name, birth date or sex disagree)",
-            borrowed("id_lain"),
-            u_like="Exact other identifier",
-        ),
-        Level("Exact other identifier", same("id_lain"), tf_column="id_lain"),
-        Level("One typo or transposition", _typos_at_most("id_lain", 1)),
-        Level("Two typos", _typos_at_most("id_lain", 2)),
-        ELSE,
+OTHER_ID = comparison(
+    "id_lain",
+    "other identifier",
+    ("id_lain",),
+    Level(
+        "Exact other identifier, another person (name, birth date or sex disagree)",
+        borrowed("id_lain"),
+        u_like="Exact other identifier",
     ),
+    Level("Exact other identifier", same("id_lain"), tf_column="id_lain"),
+    Level("One typo or transposition", _typos_at_most("id_lain", 1)),
+    Level("Two typos", _typos_at_most("id_lain", 2)),
 )
 """Another personal identifier (``id_lain``: a card, passport or social-security number).
 Levels: null; exact, but the records' own names, birth dates or sexes say two people (a

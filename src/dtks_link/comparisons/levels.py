@@ -18,9 +18,22 @@ from typing import Any
 import splink.comparison_level_library as cll
 from splink.comparison_library import CustomComparison
 
-from ..rules import DUCKDB, Dialect, Expr, PairFunction, case, compile_pair, pair_columns, pair_sql
+from ..rules import (
+    DUCKDB,
+    Dialect,
+    Expr,
+    PairFunction,
+    and_,
+    case,
+    compile_pair,
+    left,
+    or_,
+    pair_columns,
+    pair_sql,
+    right,
+)
 
-__all__ = ["FIXED_U", "ComparisonSpec", "Level", "level_function"]
+__all__ = ["ELSE", "FIXED_U", "ComparisonSpec", "Level", "comparison", "either_null", "level_function"]
 
 #: u probability of the levels with a fixed weight (m = u * 2**weight).
 FIXED_U = 1e-4
@@ -111,6 +124,24 @@ class ComparisonSpec:
     def level_of(self, left: Row, right: Row) -> int:
         """Index of the first level whose condition holds (the else level if none)."""
         return int(level_function((self,))(left, right)[self.name])
+
+
+ELSE = Level("All other comparisons", None)
+"""The last level of every comparison: the pairs no other level takes."""
+
+
+def either_null(*columns: str) -> Expr:
+    """On one side or the other, every one of ``columns`` is NULL."""
+    return or_(and_(*(left(c).is_null() for c in columns)), and_(*(right(c).is_null() for c in columns)))
+
+
+def comparison(
+    name: str, description: str, columns: tuple[str, ...], *levels: Level, null_columns: tuple[str, ...] = ()
+) -> ComparisonSpec:
+    """A comparison of ``levels`` between the null level (every one of ``null_columns``, by
+    default ``columns``, NULL on one side) and :data:`ELSE`."""
+    null = Level("Null", either_null(*(null_columns or columns)), is_null=True)
+    return ComparisonSpec(name=name, description=description, columns=columns, levels=(null, *levels, ELSE))
 
 
 @cache

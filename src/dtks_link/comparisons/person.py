@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from ..rules import Expr, and_, coalesce, day_of, jaro_winkler, left, month_of, not_, or_, right, year_of
 from .evidence import TOKEN_SUBSET, first_token, same
-from .identifiers import ELSE, either_null
-from .levels import ComparisonSpec, Level
+from .levels import ComparisonSpec, Level, comparison
 
 __all__ = ["BIRTHPLACE", "BIRTH_DATE", "MOTHER", "NAME", "SEX", "fuzzy_spec", "similar"]
 
@@ -46,26 +45,22 @@ _FIRST_TOKEN_AND_INITIAL = and_(
     _TOKENS_L.split_part(" ", 2).substr(1, 1).eq(_TOKENS_R.split_part(" ", 2).substr(1, 1)),
 )
 
-NAME = ComparisonSpec(
-    name="nama",
-    description="Name",
-    columns=("nama_key",),
-    levels=(
-        Level("Null", either_null("nama_key"), is_null=True),
-        Level(
-            "Equal name key, other father (bin/binti)",
-            and_(same("nama_key"), left("nama_patronym").ne(right("nama_patronym"))),
-        ),
-        Level("Exact name", same("nama_clean"), tf_column="nama_clean"),
-        Level("Equal name key", same("nama_key"), tf_column="nama_key"),
-        Level("Other given name, same family name", _OTHER_GIVEN_NAME),
-        Level("Key JW >= 0.95", similar("nama_key", 0.95)),
-        Level("Token subset", TOKEN_SUBSET),
-        Level("Key JW >= 0.88", similar("nama_key", 0.88)),
-        Level("First token and initial", _FIRST_TOKEN_AND_INITIAL),
-        Level("Key JW >= 0.75", similar("nama_key", 0.75)),
-        ELSE,
+NAME = comparison(
+    "nama",
+    "Name",
+    ("nama_key",),
+    Level(
+        "Equal name key, other father (bin/binti)",
+        and_(same("nama_key"), left("nama_patronym").ne(right("nama_patronym"))),
     ),
+    Level("Exact name", same("nama_clean"), tf_column="nama_clean"),
+    Level("Equal name key", same("nama_key"), tf_column="nama_key"),
+    Level("Other given name, same family name", _OTHER_GIVEN_NAME),
+    Level("Key JW >= 0.95", similar("nama_key", 0.95)),
+    Level("Token subset", TOKEN_SUBSET),
+    Level("Key JW >= 0.88", similar("nama_key", 0.88)),
+    Level("First token and initial", _FIRST_TOKEN_AND_INITIAL),
+    Level("Key JW >= 0.75", similar("nama_key", 0.75)),
 )
 """Name. Levels: null; equal key but both name a father (``bin/binti X``) and the fathers
 differ (Ahmad bin Salim is not Ahmad bin Yusuf); exact clean name (TF adjusted); equal
@@ -93,32 +88,28 @@ _M = month_of(_BD_L).eq(month_of(_BD_R))
 _D = day_of(_BD_L).eq(day_of(_BD_R))
 _FROM_AGE = _either("birth_year_from_age")
 
-BIRTH_DATE = ComparisonSpec(
-    name="tanggal_lahir",
-    description="Birth date",
-    columns=("birth_date", "birth_year"),
-    levels=(
-        Level("Null", either_null("birth_date", "birth_year"), is_null=True),
-        Level(
-            "Date read from the NIK both records share",
-            and_(_either("birth_date_from_nik"), same("nik")),
-            fixed_weight=0.0,
-        ),
-        Level("Exact date", and_(same("birth_date"), not_(_either("birth_date_placeholder")))),
-        Level("Exact placeholder date", same("birth_date")),
-        Level(
-            "Day and month swapped",
-            and_(_BOTH_DATES, _Y, month_of(_BD_L).eq(day_of(_BD_R)), day_of(_BD_L).eq(month_of(_BD_R))),
-        ),
-        Level("One component different", and_(_BOTH_DATES, or_(and_(_Y, _M), and_(_Y, _D), and_(_M, _D)))),
-        Level("Age-based year within 1", and_(_FROM_AGE, _years_within(1))),
-        Level("Age-based year within 3", and_(_FROM_AGE, _years_within(3))),
-        Level("Age-based year, further apart", _FROM_AGE),
-        Level("Year within 1", _years_within(1)),
-        Level("Year within 3", _years_within(3)),
-        Level("Other date, one read from the NIK", _either("birth_date_from_nik")),
-        ELSE,
+BIRTH_DATE = comparison(
+    "tanggal_lahir",
+    "Birth date",
+    ("birth_date", "birth_year"),
+    Level(
+        "Date read from the NIK both records share",
+        and_(_either("birth_date_from_nik"), same("nik")),
+        fixed_weight=0.0,
     ),
+    Level("Exact date", and_(same("birth_date"), not_(_either("birth_date_placeholder")))),
+    Level("Exact placeholder date", same("birth_date")),
+    Level(
+        "Day and month swapped",
+        and_(_BOTH_DATES, _Y, month_of(_BD_L).eq(day_of(_BD_R)), day_of(_BD_L).eq(month_of(_BD_R))),
+    ),
+    Level("One component different", and_(_BOTH_DATES, or_(and_(_Y, _M), and_(_Y, _D), and_(_M, _D)))),
+    Level("Age-based year within 1", and_(_FROM_AGE, _years_within(1))),
+    Level("Age-based year within 3", and_(_FROM_AGE, _years_within(3))),
+    Level("Age-based year, further apart", _FROM_AGE),
+    Level("Year within 1", _years_within(1)),
+    Level("Year within 3", _years_within(3)),
+    Level("Other date, one read from the NIK", _either("birth_date_from_nik")),
 )
 """Birth date (``birth_date``: the recorded date, else the one in a valid NIK) and birth year
 (also from an age). Levels: null (no date and no year on one side); one side's date was read
@@ -130,16 +121,12 @@ within 3; a year from an age further apart (ages are often misstated); years wit
 within 3; another date where one side's was read from its NIK (the NIK may be a family
 member's: weaker evidence against); all other comparisons."""
 
-SEX = ComparisonSpec(
-    name="sex",
-    description="sex",
-    columns=("sex",),
-    levels=(
-        Level("Null", either_null("sex"), is_null=True),
-        Level("Exact sex", same("sex")),
-        Level("Other sex, one read from the NIK", _either("sex_from_nik")),
-        ELSE,
-    ),
+SEX = comparison(
+    "sex",
+    "sex",
+    ("sex",),
+    Level("Exact sex", same("sex")),
+    Level("Other sex, one read from the NIK", _either("sex_from_nik")),
 )
 """Sex (``sex``: recorded, else from the NIK). Levels: null; equal; different where one side's
 was read from its NIK (the NIK may be a family member's); different."""
@@ -147,16 +134,12 @@ was read from its NIK (the NIK may be a family member's); different."""
 
 def fuzzy_spec(column: str, description: str, threshold: float) -> ComparisonSpec:
     """Null, equal, Jaro-Winkler at least ``threshold``, all other comparisons."""
-    return ComparisonSpec(
-        name=column,
-        description=description,
-        columns=(column,),
-        levels=(
-            Level("Null", either_null(column), is_null=True),
-            Level(f"Exact {description}", same(column)),
-            Level(f"JW >= {threshold}", similar(column, threshold)),
-            ELSE,
-        ),
+    return comparison(
+        column,
+        description,
+        (column,),
+        Level(f"Exact {description}", same(column)),
+        Level(f"JW >= {threshold}", similar(column, threshold)),
     )
 
 

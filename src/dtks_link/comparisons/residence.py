@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from ..rules import and_, coalesce, left, not_, or_, right
 from .evidence import SAME_LINE, same
-from .identifiers import ELSE
-from .levels import ComparisonSpec, Level
+from .levels import ELSE, ComparisonSpec, Level
 from .person import similar
 
 __all__ = ["RESIDENCE"]

@@ -37,6 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from splink import DuckDBAPI, Linker
 
+from ..backends import splink_compat
 from ..blocking import BlockingRule, KeyPart, rules_in_settings
 from ..comparisons import COMPARISONS, ComparisonSpec, level_function
 from ..errors import EngineError, QueryError
@@ -244,10 +245,9 @@ class LookupIndex:
         db_api = DuckDBAPI(connection=con)
         con.execute("CREATE OR REPLACE TEMP VIEW __lookup_schema AS SELECT * FROM reg.records LIMIT 0")
         linker = Linker(db_api.register("__lookup_schema"), dict(model), log_level=logging.ERROR)
-        settings = linker._settings_obj
         comparisons: list[_ScoredComparison] = []
         tf_columns: set[str] = set()
-        for comparison in settings.comparisons:
+        for comparison in splink_compat.comparisons(linker):
             spec = COMPARISONS.get(comparison.output_column_name)
             if spec is None:
                 raise EngineError(
@@ -259,22 +259,19 @@ class LookupIndex:
                 raise EngineError(f"the model's levels of {spec.name!r} differ from this version's")
             scored = []
             for level in levels:
-                tf_column = None
-                tf_weight = 0.0
-                tf_min = 0.0
-                log2_u_exact = 0.0
-                if level._has_tf_adjustments and not level.is_null_level and not level._is_else_level:
-                    tf_column = level._tf_adjustment_input_column.unquote().name
-                    tf_weight = float(level._tf_adjustment_weight)
-                    tf_min = float(level._tf_minimum_u_value)
-                    log2_u_exact = math.log2(level._u_probability_corresponding_to_exact_match(levels))
-                    tf_columns.add(tf_column)
-                weight = 0.0 if level.is_null_level else float(level._log2_bayes_factor)
+                tf = splink_compat.term_frequency(level, levels)
+                weight = 0.0 if level.is_null_level else splink_compat.level_weight(level)
+                if tf is None:
+                    scored.append(_LevelScore(level.label_for_charts, weight, None, 0.0, 0.0, 0.0))
+                    continue
+                tf_columns.add(tf.column)
                 scored.append(
-                    _LevelScore(level.label_for_charts, weight, tf_column, tf_weight, tf_min, log2_u_exact)
+                    _LevelScore(
+                        level.label_for_charts, weight, tf.column, tf.weight, tf.minimum_u, tf.log2_u_exact
+                    )
                 )
             comparisons.append(_ScoredComparison(spec, tuple(scored)))
-        prior = float(settings._probability_two_random_records_match)
+        prior = splink_compat.prior(linker)
         prior_weight = math.log2(prior / (1 - prior))
         term_frequencies: dict[str, dict[Any, float]] = {}
         for column in sorted(tf_columns):

@@ -117,7 +117,7 @@ class IngestReport:
         return cls(**{k: v for k, v in raw.items() if k in names})
 
 
-def _now() -> dt.datetime:
+def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
@@ -446,7 +446,7 @@ class Registry:
             n_records = int(self.con.execute("SELECT count(*) FROM reg.records").fetchall()[0][0])
             self.con.execute(
                 "INSERT INTO reg.runs VALUES (?, 'build', ?, ?, ?, ?, NULL, NULL)",
-                [run_id, started_at, _now(), n_records, _changes_detail(changes)],
+                [run_id, started_at, utc_now(), n_records, changes_detail(changes)],
             )
             self.con.execute("COMMIT")
         except BaseException:
@@ -458,7 +458,7 @@ class Registry:
 
     def _apply_changes(self, changes: IdentityChanges, run_id: int, *, replace_all: bool) -> None:
         """Write membership, residents and events for ``changes`` (inside a transaction)."""
-        at = _now()
+        at = utc_now()
         self.con.register("__new_membership", changes.membership)
         if replace_all:
             self.con.execute("DELETE FROM reg.membership")
@@ -529,7 +529,7 @@ class Registry:
     def use_default_model(self, *, options: LinkageOptions | None = None) -> None:
         """Give a registry without a model the packaged default model and an empty record
         table, so records can be ingested and looked up (see :meth:`init`)."""
-        from ..default_model import default_settings
+        from ..default_parameters import default_settings
         from ..sources import load_sources
         from ..standardise.records import standardise_records
 
@@ -845,7 +845,7 @@ def _options_json(options: LinkageOptions) -> str:
     return json.dumps(raw)
 
 
-def _changes_detail(changes: IdentityChanges) -> str:
+def changes_detail(changes: IdentityChanges) -> str:
     return json.dumps(
         {
             "created": len(changes.created),
