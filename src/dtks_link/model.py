@@ -266,13 +266,10 @@ class ResidentModel:
         }
         if rule is None or not borrowed:
             return
-        levels = [
-            (comparison.output_column_name, level)
-            for comparison in splink_compat.comparisons(linker)
-            for level in comparison.comparison_levels
-            if not level.is_null_level
-        ]
-        before = {id(level): splink_compat.m_estimates(level) for _, level in levels}
+        before = {
+            key: (splink_compat.m_estimates(level), level.m_probability)
+            for key, level in _levels(linker).items()
+        }
         step = time.perf_counter()
         try:
             splink_compat.em_session(linker, splink_compat.blocking_rule(rule, dialect))
@@ -281,9 +278,12 @@ class ResidentModel:
                 f"EM on {rule.condition} (borrowed identifiers) skipped: {mask_numbers(str(exc))}"
             )
             return
-        for name, level in levels:
-            if (name, level.label_for_charts) not in borrowed:
-                splink_compat.forget_m_estimates_after(level, before[id(level)])
+        # Splink replaces the linker's settings with the session's copy: the level objects
+        # are looked up again, those captured before the session are no longer the model's
+        for key, level in _levels(linker).items():
+            if key not in borrowed and key in before:
+                entries, m_probability = before[key]
+                splink_compat.forget_m_estimates_after(level, entries, m_probability)
         self.training_log_.append(
             f"EM on {rule.condition}, for the borrowed-identifier levels only{_took(step)}"
         )
@@ -588,6 +588,16 @@ FULL_COVERAGE = 0.9
 
 #: Below this many records, EM has too little to learn from: the default model is used.
 MIN_RECORDS_TO_TRAIN = 200
+
+
+def _levels(linker: Linker) -> dict[tuple[str, str], Any]:
+    """The linker's comparison levels (null levels left out) by comparison name and label."""
+    return {
+        (comparison.output_column_name, level.label_for_charts): level
+        for comparison in splink_compat.comparisons(linker)
+        for level in comparison.comparison_levels
+        if not level.is_null_level
+    }
 
 
 #: Lowest m probability a level keeps after EM. EM can drive the m of a rarely disagreeing

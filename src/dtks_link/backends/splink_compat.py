@@ -130,13 +130,12 @@ def m_estimates(level: Any) -> int:
     return len(level._trained_m_probabilities)
 
 
-def forget_m_estimates_after(level: Any, count: int) -> None:
-    """Drop the level's m estimates after the first ``count`` (those of later sessions) and set
-    its m to the median of the rest, as Splink would have; a fixed m is left as it is."""
+def forget_m_estimates_after(level: Any, count: int, m_probability: float | None) -> None:
+    """Undo the training sessions after the level's first ``count`` m estimates: drop their
+    estimates and put back ``m_probability`` (the m it had then); a fixed m is left as it is."""
     del level._trained_m_probabilities[count:]
-    median = level._trained_m_median
-    if median is not None and not m_is_fixed(level):
-        level.m_probability = median
+    if not m_is_fixed(level):
+        level.m_probability = m_probability
 
 
 @dataclass(frozen=True)
