@@ -123,7 +123,7 @@ def train_default_model(
     module docstring). Returns what was written."""
     import splink
 
-    from . import __version__
+    from ._version import __version__
     from .blocking import _RULES
     from .config import LinkageOptions, LinkConfig, SourceConfig, load_config
     from .pipeline import link

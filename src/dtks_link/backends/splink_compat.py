@@ -21,16 +21,13 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from splink.blocking_rule_library import CustomRule
 from splink.internals.dialects import DuckDBDialect as SplinkDuckDBDialect
 from splink.internals.dialects import SparkDialect as SplinkSparkDialect
 
 from ..rules.dialects import DUCKDB, SPARK, Dialect
-
-if TYPE_CHECKING:
-    from ..blocking import BlockingRule
 
 __all__ = [
     "TermFrequency",
@@ -51,7 +48,13 @@ __all__ = [
 ]
 
 
-def blocking_rule(rule: BlockingRule, dialect: Dialect) -> Any:
+class _Rule(Protocol):
+    """A blocking rule of ours (:class:`dtks_link.blocking.BlockingRule`): SQL in any dialect."""
+
+    def sql_in(self, dialect: Dialect) -> str: ...
+
+
+def blocking_rule(rule: _Rule, dialect: Dialect) -> Any:
     """A blocking rule for Splink, written in the engine's own dialect (so Splink translates
     nothing)."""
     return CustomRule(rule.sql_in(dialect), sql_dialect=dialect.name)

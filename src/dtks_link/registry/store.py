@@ -161,7 +161,7 @@ class Registry:
                 raise EngineError(f"{str(self.path)!r} is a DuckDB file but not a dtks_link registry")
             if self.read_only:
                 return
-            from .. import __version__
+            from .._version import __version__
 
             with private_umask():
                 self.con.execute("BEGIN TRANSACTION")
@@ -179,7 +179,7 @@ class Registry:
         """Bring a registry file of an older format to this version's, in one transaction (a
         failure or a killed process leaves it as it was). Returns ``(old, new)`` versions;
         a current file is left alone. The file is made ``0600``."""
-        from .. import __version__
+        from .._version import __version__
 
         target = Path(path)
         if not target.exists():
