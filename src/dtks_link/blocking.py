@@ -27,6 +27,7 @@ __all__ = [
     "BlockingReport",
     "BlockingRule",
     "KeyPart",
+    "all_blocking_rules",
     "blocking_report",
     "default_blocking_rules",
     "rules_in_settings",
@@ -220,6 +221,11 @@ _RULES: tuple[BlockingRule, ...] = (
 def default_blocking_rules(columns_with_data: Collection[str]) -> list[BlockingRule]:
     """The default rules whose columns all hold data in at least one source."""
     return [rule for rule in _RULES if all(c in columns_with_data for c in rule.columns)]
+
+
+def all_blocking_rules() -> list[BlockingRule]:
+    """Every rule the model may block on, in order (the packaged default model keeps them all)."""
+    return list(_RULES)
 
 
 def rules_in_settings(settings: Mapping[str, Any]) -> list[BlockingRule]:

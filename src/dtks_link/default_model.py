@@ -124,7 +124,7 @@ def train_default_model(
     import splink
 
     from ._version import __version__
-    from .blocking import _RULES
+    from .blocking import all_blocking_rules
     from .config import LinkageOptions, LinkConfig, SourceConfig, load_config
     from .pipeline import link
     from .synth import generate
@@ -152,7 +152,7 @@ def train_default_model(
         settings = _merge(first.model.settings_, second.model.settings_)
     # every library rule, so a registry started from this model blocks on whatever it gets
     settings["blocking_rules_to_generate_predictions"] = [
-        {"blocking_rule": rule.sql, "sql_dialect": "duckdb"} for rule in _RULES
+        {"blocking_rule": rule.sql, "sql_dialect": "duckdb"} for rule in all_blocking_rules()
     ]
     payload = {
         "info": {
