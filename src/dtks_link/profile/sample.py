@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from ..backends.duckdb import quote_identifier as q
-from ..sources import excel_to_text, sniff_delimiter
+from ..sources.reading import excel_to_text, sniff_delimiter
 from .proposal import FileProposal, SampledColumn
 
 __all__ = ["SHAPES", "SUFFIXES", "count_whole_file", "profile_columns", "read_sample"]
