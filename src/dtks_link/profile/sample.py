@@ -1,11 +1,12 @@
 """Reading a sample of a file and measuring the shape of each column's values.
 
 :func:`read_sample` reads the first rows of a file as text (CSV/TXT with any delimiter and
-encoding, Parquet, Excel); :func:`profile_columns` measures each column of the sample in one
-DuckDB query per column: filled and distinct counts, and the share of values of each shape in
-:data:`SHAPES` (16-digit NIK and KK numbers, dates, phone numbers, RT/RW numbers, sex codes,
-postcodes...), the patterns bound as parameters. :func:`count_whole_file` counts one column
-over the whole file, for the ``duplicate_free`` check. Nothing read is printed.
+encoding, Parquet, Excel); :func:`profile_columns` measures each column of the sample in
+DuckDB, a column at a time: filled and distinct counts, the count of each value, and the share
+of values of each shape in :data:`SHAPES` (16-digit NIK and KK numbers, dates, phone numbers,
+RT/RW numbers, sex codes, postcodes...), the patterns bound as parameters.
+:func:`count_whole_file` counts one column over the whole file, for the ``duplicate_free``
+check. Nothing read is printed.
 """
 
 from __future__ import annotations

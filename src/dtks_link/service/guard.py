@@ -1,9 +1,10 @@
 """The guard around every request: body size limits, metrics and the audit log.
 
 :class:`Guard` is ASGI middleware: it refuses a body over the limit (413; uploads to
-``POST /v1/batches`` have a larger one) before the route reads it, then counts every request
-and its latency in the Prometheus metrics and writes every ``/v1`` request to the audit log
-(key name, endpoint, status, latency, records and resident ids touched; never a value).
+``POST /v1/batches`` have a larger one), by its declared length or as it is received, then
+counts every request and its latency in the Prometheus metrics and writes every ``/v1``
+request to the audit log (key name, endpoint, status, latency, records and resident ids
+touched; never a value).
 """
 
 from __future__ import annotations

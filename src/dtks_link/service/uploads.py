@@ -1,8 +1,8 @@
 """Batch uploads: an uploaded CSV or Parquet file checked and saved as a batch job.
 
 :func:`upload_job` reads the multipart form of ``POST /v1/batches`` (the file, the source name,
-the id column, the column mapping, ``duplicate_free``), saves the file privately next to the
-job's folder, checks its header against the mapping and the source config (422 naming the
+the id column, the column mapping, ``duplicate_free``), saves the file privately where the job
+runner keeps uploads, checks its header against the mapping and the source config (422 naming the
 form field otherwise; the saved file is removed) and returns the :class:`~.jobs.Job` to queue.
 """
 
