@@ -18,6 +18,7 @@ from ..clustering import cluster_records
 from ..config import LinkConfig, SourceConfig
 from ..pipeline import standardise_records
 from ..sources import load_sources
+from .decisions import IN_FORCE_SQL, NODE_COLUMNS, grow_touched, warn_conflicts
 from .identity import assign_ids
 
 if TYPE_CHECKING:
@@ -26,10 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["run_ingest"]
 
 _NOT_COMPARED = {"run_id", "row_number"}
-_NODE_COLUMNS = (
-    "unique_id, source, source_duplicate_free, nik, nik_valid, tanggal_lahir, nik_birth_date, "
-    "jenis_kelamin, nik_sex, no_kk, kelurahan_code, rt, rw, street, house_number, nama_tokens_key"
-)
+_NODE_COLUMNS = NODE_COLUMNS
 
 
 def _columns(registry: Registry, table: str) -> list[str]:
@@ -143,24 +141,11 @@ def run_ingest(
         "CREATE OR REPLACE TEMP TABLE __strong AS SELECT unique_id_l, unique_id_r FROM reg.edges "
         "WHERE match_probability >= ? AND unique_id_l NOT IN (SELECT unique_id FROM __updated) "
         "AND unique_id_r NOT IN (SELECT unique_id FROM __updated) "
-        "UNION ALL SELECT unique_id_l, unique_id_r FROM __new_edges WHERE match_probability >= ?",
+        "UNION ALL SELECT unique_id_l, unique_id_r FROM __new_edges WHERE match_probability >= ? "
+        f"UNION ALL SELECT unique_id_l, unique_id_r FROM ({IN_FORCE_SQL}) d WHERE same",  # must-links
         [options.match_threshold, options.match_threshold],
     )
-    while True:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE __affected AS "
-            "SELECT unique_id FROM reg.membership WHERE resident_id IN (SELECT resident_id FROM __touched) "
-            "UNION SELECT unique_id FROM __batch_scored"
-        )
-        grown = con.execute(
-            "INSERT INTO __touched SELECT DISTINCT m.resident_id FROM ("
-            "SELECT e.unique_id_r AS other FROM __strong e JOIN __affected a ON a.unique_id = e.unique_id_l "
-            "UNION SELECT e.unique_id_l FROM __strong e JOIN __affected a ON a.unique_id = e.unique_id_r"
-            ") hit JOIN reg.membership m ON m.unique_id = hit.other "
-            "WHERE m.resident_id NOT IN (SELECT resident_id FROM __touched)"
-        ).fetchall()
-        if not grown or not grown[0][0]:
-            break
+    grow_touched(registry, extra_nodes="__batch_scored")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE __aff_nodes AS SELECT * FROM __all_nodes "
         "WHERE unique_id IN (SELECT unique_id FROM __affected)"
@@ -174,6 +159,7 @@ def run_ingest(
         "AND unique_id_r NOT IN (SELECT unique_id FROM __updated) "
         "UNION ALL SELECT * FROM __new_edges"
     )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE __aff_decisions AS {IN_FORCE_SQL}")
     cluster_report = cluster_records(
         con,
         records_table="__aff_nodes",
@@ -182,6 +168,7 @@ def run_ingest(
         threshold=options.match_threshold,
         max_cluster_size=options.max_cluster_size,
         confirmed_niks_table="__confirmed_niks",
+        decisions_table="__aff_decisions",
     )
     clusters = con.execute("SELECT unique_id, cluster_key FROM __aff_clusters").df()
     old = con.execute(
@@ -190,7 +177,6 @@ def run_ingest(
     ).df()
     changes = assign_ids(clusters, old, next_number=int(registry._meta("next_number") or 1))
     lap("cluster")
-    del cluster_report
 
     # -- commit
     run_id = registry._next_run_id()
@@ -246,11 +232,13 @@ def run_ingest(
         con.execute("ROLLBACK")
         raise
     lap("commit")
+    if cluster_report.decision_conflicts:
+        warn_conflicts(registry, stacklevel=4)
     for table in (
         "__batch_mapped", "__batch_quarantine", "__batch_all", "__batch_status", "__batch_records",
         "__updated", "__existing", "__batch_scored", "__new_edges", "__all_nodes",
         "__confirmed_niks", "__touched", "__affected", "__strong", "__aff_nodes", "__aff_edges",
-        "__aff_clusters",
+        "__aff_clusters", "__aff_decisions",
     ):  # fmt: skip
         con.execute(f"DROP TABLE IF EXISTS {q(table)}")
     return report
