@@ -236,14 +236,19 @@ def test_the_queue_puts_first_the_pair_that_moves_most_records() -> None:
     rows = [(*uid[a], *uid[b], 20.0, 0.999) for a, b in strong]
     rows += [(*uid[2], *uid[3], 0.6, 0.6), (*uid[6], *uid[7], 0.0, 0.5), (*uid[9], *uid[10], 3.5, 0.92)]
     pairs = pd.DataFrame(
-        rows, columns=["source_l", "record_id_l", "source_r", "record_id_r", "match_weight", "match_probability"]
+        rows,
+        columns=["source_l", "record_id_l", "source_r", "record_id_r", "match_weight", "match_probability"],
     )
     clusters = pd.DataFrame(
         {"source": "s", "record_id": [str(i) for i in range(12)], "resident_id": list("AAABBBCDEEEE")}
     )
     records = pd.DataFrame({"source": "s", "record_id": [str(i) for i in range(12)], "nama_clean": "X"})
     queue = review_queue(pairs, records, clusters=clusters, threshold=0.9)
-    assert list(zip(queue.record_id_l, queue.record_id_r, strict=True)) == [("2", "3"), ("6", "7"), ("9", "10")]
+    assert list(zip(queue.record_id_l, queue.record_id_r, strict=True)) == [
+        ("2", "3"),
+        ("6", "7"),
+        ("9", "10"),
+    ]
     assert list(queue.records_moved) == [3, 1, 2]
     assert list(queue.expected_change) == pytest.approx([0.6 * 3, 0.5, 0.08 * 2])
     plain = review_queue(pairs, records)  # without clusters: most uncertain first, as before
@@ -279,7 +284,9 @@ def test_review_round_through_the_cli(built: tuple[Registry, Any], tmp_path: Pat
     assert cli_main(["registry", "decisions", path, "--history"]) == 0
     out = capsys.readouterr().out
     assert "same person, by Budi" in out and "[document: BA-117]" in out and SRI_D not in out
-    assert cli_main(["registry", "decide", path, "pkh", "pkh:P1", "--same", "--by", "x", "--reason", "y"]) == 2
+    assert (
+        cli_main(["registry", "decide", path, "pkh", "pkh:P1", "--same", "--by", "x", "--reason", "y"]) == 2
+    )
 
 
 # -- a trained model, retrained; and a registry of the previous format ----------------------------
@@ -314,17 +321,21 @@ def test_decisions_survive_a_retrain(synthetic: Any, tmp_path: Path) -> None:
 
 def test_an_old_registry_migrates_to_decisions(tmp_path: Path) -> None:
     path = tmp_path / "old.registry"
-    with gzip.open(Path(__file__).parent / "data" / "registry_v1.registry.gz") as old, open(path, "wb") as new:
+    with (
+        gzip.open(Path(__file__).parent / "data" / "registry_v1.registry.gz") as old,
+        open(path, "wb") as new,
+    ):
         shutil.copyfileobj(old, new)
     assert Registry.migrate(path) == (1, 3)
     with Registry(path) as registry:
         assert registry.decisions() == [] and registry.decision_conflicts() == []
         members = registry.con.execute(
-            "SELECT r.source, r.record_id, m.resident_id FROM reg.membership m JOIN reg.records r USING (unique_id) "
+            "SELECT r.source, r.record_id, m.resident_id FROM reg.membership m "
+            "JOIN reg.records r USING (unique_id) "
             "WHERE m.resident_id IN (SELECT resident_id FROM reg.membership GROUP BY 1 HAVING count(*) > 1) "
             "ORDER BY 3, 1, 2 LIMIT 2"
         ).fetchall()
-        (s1, r1, rid), (s2, r2, _) = members
+        (s1, r1, _), (s2, r2, _) = members
         report = registry.decide((s1, r1), (s2, r2), False, by="Ani", reason="dua orang")
         assert registry.resident_id_of(s1, r1) != registry.resident_id_of(s2, r2)
         assert report.run_id == 2
@@ -341,6 +352,7 @@ def test_decisions_hold_on_spark(tmp_path: Path, spark_engine: Any) -> None:
         spark = dtks_link.link(config(), registry=registry, write=False, engine=spark_engine)
         assert spark.counts["constraints"].decisions_applied == 2
         assert not together(registry, AHMAD) and together(registry, SRI)
-        after = registry.con.execute("SELECT unique_id, resident_id FROM reg.membership ORDER BY 1").fetchall()
+        after = registry.con.execute(
+            "SELECT unique_id, resident_id FROM reg.membership ORDER BY 1"
+        ).fetchall()
         assert after == duck  # the same residents, the same ids
-

@@ -364,7 +364,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "registry",
-        help="stable resident ids: init, ingest, show, match, export, decide, decisions, review, migrate, backup",
+        help="stable resident ids: init, ingest, show, match, export, decide, decisions, review, "
+        "migrate, backup",
     )
     reg = p.add_subparsers(dest="registry_command", required=True)
     r = reg.add_parser("init", help="create an empty registry")

@@ -242,7 +242,8 @@ def cluster_records(
             "__decided",
             f"SELECT d.unique_id_l, d.unique_id_r, d.same FROM {q(decisions_table)} d "
             f"WHERE d.unique_id_l IN (SELECT unique_id FROM {q(records_table)}) "
-            f"AND d.unique_id_r IN (SELECT unique_id FROM {q(records_table)}) AND d.unique_id_l <> d.unique_id_r",
+            f"AND d.unique_id_r IN (SELECT unique_id FROM {q(records_table)}) "
+            "AND d.unique_id_l <> d.unique_id_r",
         )
         # must-links are edges of probability 1 for the connected components
         component_edges = "__with_decisions"
@@ -294,7 +295,8 @@ def cluster_records(
     # pairs a reviewer decided are two residents, when the model's edges put them in one component
     apart_sql = (
         "SELECT d.unique_id_l AS a, d.unique_id_r AS b, n.component FROM __decided d "
-        "JOIN __node_facts n ON n.unique_id = d.unique_id_l JOIN __node_facts m ON m.unique_id = d.unique_id_r "
+        "JOIN __node_facts n ON n.unique_id = d.unique_id_l "
+        "JOIN __node_facts m ON m.unique_id = d.unique_id_r "
         "WHERE NOT d.same AND n.component = m.component"
         if decisions_table is not None
         else "SELECT a, b, component FROM __cannot_link WHERE false"
@@ -388,7 +390,9 @@ def cluster_records(
             )[0]
         )
         engine.drop("__decided", "__with_decisions")
-    engine.drop("__components", "__confirmed", "__node_facts", "__repaired", "__cannot_link", "__decided_apart")
+    engine.drop(
+        "__components", "__confirmed", "__node_facts", "__repaired", "__cannot_link", "__decided_apart"
+    )
     return ClusterReport(
         components=n_components,
         repaired_components=len(violations),

@@ -109,21 +109,24 @@ def _with_impact(
     """``band`` with ``records_moved`` and ``expected_change`` (see :func:`review_queue`)."""
     from .clustering import greedy_constrained_clusters
 
-    resident = {(str(s), str(r)): str(c) for s, r, c in clusters[["source", "record_id", "resident_id"]].itertuples(index=False)}
+    resident = {
+        (str(s), str(r)): str(c)
+        for s, r, c in clusters[["source", "record_id", "resident_id"]].itertuples(index=False)
+    }
     size: dict[str, int] = {}
     for rid in resident.values():
         size[rid] = size.get(rid, 0) + 1
-    res_l = [resident.get((str(s), str(r))) for s, r in zip(band["source_l"], band["record_id_l"], strict=True)]
-    res_r = [resident.get((str(s), str(r))) for s, r in zip(band["source_r"], band["record_id_r"], strict=True)]
+    res_l = [resident.get((str(s), str(r))) for s, r in zip(band.source_l, band.record_id_l, strict=True)]
+    res_r = [resident.get((str(s), str(r))) for s, r in zip(band.source_r, band.record_id_r, strict=True)]
     joined = [a is not None and a == b for a, b in zip(res_l, res_r, strict=True)]
     # the strong edges within the residents that hold a band pair, for the cuts
-    inside = {a for a, j in zip(res_l, joined, strict=True) if j}
+    inside = {a for a, j in zip(res_l, joined, strict=True) if j and a is not None}
     strong: dict[str, list[tuple[str, str, float]]] = {}
     if inside:
         kept = pairs[pairs["match_probability"] >= threshold]
         for s1, r1, s2, r2, w in kept[[*_KEYS, "match_weight"]].itertuples(index=False):
             a = resident.get((str(s1), str(r1)))
-            if a in inside and a == resident.get((str(s2), str(r2))):
+            if a is not None and a in inside and a == resident.get((str(s2), str(r2))):
                 strong.setdefault(a, []).append((f"{s1}|{r1}", f"{s2}|{r2}", float(w)))
     members: dict[str, list[str]] = {}
     for (s, r), rid in resident.items():

@@ -42,14 +42,13 @@ if TYPE_CHECKING:
     from .store import Registry
 
 __all__ = [
+    "IN_FORCE_SQL",
     "Decision",
     "DecisionConflict",
     "DecisionConflictWarning",
     "DecisionError",
     "DecisionReport",
-    "IN_FORCE_SQL",
 ]
-
 
 
 def in_force_sql(pending: str | None = None) -> str:
@@ -60,7 +59,8 @@ def in_force_sql(pending: str | None = None) -> str:
         rows += f" UNION ALL SELECT decision_id, unique_id_l, unique_id_r, same FROM {q(pending)}"
     return (
         "SELECT decision_id, unique_id_l, unique_id_r, same FROM (SELECT *, row_number() OVER "
-        f"(PARTITION BY unique_id_l, unique_id_r ORDER BY decision_id DESC) AS __newest FROM ({rows}) __all) __d "
+        "(PARTITION BY unique_id_l, unique_id_r ORDER BY decision_id DESC) AS __newest "
+        f"FROM ({rows}) __all) __d "
         "WHERE __newest = 1"
     )
 
@@ -143,7 +143,8 @@ class DecisionReport:
     def summary(self) -> str:
         lines = [
             f"run {self.run_id}: {len(self.decisions)} decision(s) recorded; residents: "
-            f"{self.residents_created} created, {self.residents_merged} merged, {self.residents_split} split; "
+            f"{self.residents_created} created, {self.residents_merged} merged, "
+            f"{self.residents_split} split; "
             f"{self.records_moved} record(s) moved"
         ]
         lines += [f"CONFLICT: {c.describe()}" for c in self.conflicts]
@@ -152,9 +153,7 @@ class DecisionReport:
 
 def _unique_id(record: tuple[str, str] | Sequence[str]) -> str:
     if isinstance(record, str) or len(record) != 2:
-        raise DecisionError(
-            f"a record is given as (source, record_id), got {mask_numbers(repr(record))}"
-        )
+        raise DecisionError(f"a record is given as (source, record_id), got {mask_numbers(repr(record))}")
     return f"{record[0]}|{record[1]}"
 
 
@@ -417,7 +416,8 @@ def recluster(registry: Registry, *, seeds_table: str, decisions: str = IN_FORCE
     )
     clusters = con.execute("SELECT unique_id, cluster_key FROM __aff_clusters").df()
     old = con.execute(
-        "SELECT unique_id, resident_id FROM reg.membership WHERE unique_id IN (SELECT unique_id FROM __affected)"
+        "SELECT unique_id, resident_id FROM reg.membership "
+        "WHERE unique_id IN (SELECT unique_id FROM __affected)"
     ).df()
     changes = assign_ids(clusters, old, next_number=int(registry._meta("next_number") or 1))
     for table in (
@@ -443,8 +443,10 @@ WITH moves AS (
     LEFT JOIN reg.membership o ON o.unique_id = u.unique_id
     LEFT JOIN __new_membership n ON n.unique_id = u.unique_id
 ), decided AS (
-    SELECT d.decision_id, d.same, l.old_id AS old_l, r.old_id AS old_r, l.new_id AS new_l, r.new_id AS new_r
-    FROM ({IN_FORCE_SQL}) d JOIN moves l ON l.unique_id = d.unique_id_l JOIN moves r ON r.unique_id = d.unique_id_r
+    SELECT d.decision_id, d.same, l.old_id AS old_l, r.old_id AS old_r,
+           l.new_id AS new_l, r.new_id AS new_r
+    FROM ({IN_FORCE_SQL}) d
+    JOIN moves l ON l.unique_id = d.unique_id_l JOIN moves r ON r.unique_id = d.unique_id_r
 )
 SELECT e.event_id, max(d.decision_id) AS decision_id
 FROM __events e LEFT JOIN moves m ON m.unique_id = e.unique_id
@@ -462,7 +464,9 @@ GROUP BY e.event_id
 
 
 # -- review files -----------------------------------------------------------------------------
-def import_review_file(registry: Registry, path: str | Path, *, by: str, reason: str | None) -> DecisionReport:
+def import_review_file(
+    registry: Registry, path: str | Path, *, by: str, reason: str | None
+) -> DecisionReport:
     """Turn the reviewed rows of a clerical review file (:func:`dtks_link.review.export_review`)
     into decisions by ``by``; a row's ``note`` becomes its reason (else ``reason``)."""
     from ..review import import_review
@@ -511,13 +515,15 @@ def registry_review_queue(
         "CREATE OR REPLACE TEMP TABLE __band AS SELECT least(e.unique_id_l, e.unique_id_r) AS unique_id_l, "
         "greatest(e.unique_id_l, e.unique_id_r) AS unique_id_r, e.match_weight, e.match_probability "
         "FROM reg.edges e WHERE e.match_probability >= ? AND e.match_probability < ? "
-        "AND NOT EXISTS (SELECT 1 FROM reg.decisions d WHERE d.unique_id_l = least(e.unique_id_l, e.unique_id_r) "
+        "AND NOT EXISTS (SELECT 1 FROM reg.decisions d "
+        "WHERE d.unique_id_l = least(e.unique_id_l, e.unique_id_r) "
         "AND d.unique_id_r = greatest(e.unique_id_l, e.unique_id_r))",
         [lower, upper],
     )
     # the records of every resident a band pair touches, and the edges among them (for the cuts)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE __queue_members AS SELECT m.unique_id, m.resident_id FROM reg.membership m "
+        "CREATE OR REPLACE TEMP TABLE __queue_members AS "
+        "SELECT m.unique_id, m.resident_id FROM reg.membership m "
         "WHERE m.resident_id IN (SELECT resident_id FROM reg.membership WHERE unique_id IN "
         "(SELECT unique_id_l FROM __band UNION SELECT unique_id_r FROM __band))"
     )
@@ -539,11 +545,10 @@ def registry_review_queue(
         "SELECT * FROM reg.records WHERE unique_id IN (SELECT unique_id FROM __queue_members)"
     ).df()
     clusters = con.execute(
-        "SELECT r.source, r.record_id, m.resident_id FROM __queue_members m JOIN reg.records r USING (unique_id)"
+        "SELECT r.source, r.record_id, m.resident_id FROM __queue_members m "
+        "JOIN reg.records r USING (unique_id)"
     ).df()
-    decided = con.execute(
-        f"SELECT DISTINCT {split} FROM reg.decisions"
-    ).df()
+    decided = con.execute(f"SELECT DISTINCT {split} FROM reg.decisions").df()
     for table in ("__band", "__queue_members"):
         con.execute(f"DROP TABLE IF EXISTS {q(table)}")
     return review_queue(
