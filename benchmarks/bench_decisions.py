@@ -6,8 +6,10 @@ Builds a registry, then a reviewer (played by the truth) decides ``--pairs`` pai
 ways on two copies of the registry:
 
 - ``most uncertain``: the stored pairs whose match probability is closest to 0.5;
-- ``review queue``: the first pairs of :meth:`Registry.review_queue` (undecided pairs of the
-  0.2-0.95 band, the ones whose outcome would move the most records first).
+- ``queue, impact``: the first pairs of :meth:`Registry.review_queue` (undecided pairs of the
+  0.2-0.95 band, one per two residents, the ones whose outcome would move the most records
+  first);
+- ``queue, uncertain``: the same queue in ``order="uncertainty"`` (closest to 0.5 first).
 
 The decisions go in through a review file and ``Registry.import_decisions`` (one run). Reported:
 pairwise precision, recall and F1 before and after, the F1 gain, the residents changed (ids
@@ -121,7 +123,8 @@ def main() -> None:
         before = dtks_link.evaluate(membership(registry), truth)
         choices = {
             "most uncertain": most_uncertain(registry, args.pairs),
-            "review queue": registry.review_queue(limit=args.pairs)[KEYS],
+            "queue, impact": registry.review_queue(limit=args.pairs)[KEYS],
+            "queue, uncertain": registry.review_queue(limit=args.pairs, order="uncertainty")[KEYS],
         }
         for label in choices:
             registry.backup(work / f"{label.replace(' ', '_')}.registry")

@@ -230,11 +230,13 @@ def test_the_queue_puts_first_the_pair_that_moves_most_records() -> None:
     and 7 at 0.5, and resident E = {8,9} + {10,11} held together by one link 9~10 at 0.92.
     Deciding 'same' on 2~3 would move three records: it comes first, although 6~7 is more
     uncertain. Cutting 9~10 moves two records, but the model is sure enough of it (0.92) to
-    keep it last. A decided pair never comes back."""
+    keep it last. 1~4 asks about A and B again: one pair per two residents. A decided pair
+    never comes back."""
     uid = [("s", str(i)) for i in range(12)]
     strong = [(0, 1), (1, 2), (3, 4), (4, 5), (8, 9), (10, 11)]
     rows = [(*uid[a], *uid[b], 20.0, 0.999) for a, b in strong]
     rows += [(*uid[2], *uid[3], 0.6, 0.6), (*uid[6], *uid[7], 0.0, 0.5), (*uid[9], *uid[10], 3.5, 0.92)]
+    rows += [(*uid[1], *uid[4], 0.4, 0.57)]  # A and B again: the same question, asked once
     pairs = pd.DataFrame(
         rows,
         columns=["source_l", "record_id_l", "source_r", "record_id_r", "match_weight", "match_probability"],
@@ -252,10 +254,12 @@ def test_the_queue_puts_first_the_pair_that_moves_most_records() -> None:
     assert list(queue.records_moved) == [3, 1, 2]
     assert list(queue.expected_change) == pytest.approx([0.6 * 3, 0.5, 0.08 * 2])
     plain = review_queue(pairs, records)  # without clusters: most uncertain first, as before
-    assert list(plain.record_id_l) == ["6", "2", "9"]
+    assert list(plain.record_id_l) == ["6", "1", "2", "9"]
+    uncertain = review_queue(pairs, records, clusters=clusters, order="uncertainty")
+    assert list(uncertain.record_id_l) == ["6", "1", "9"] and list(uncertain.records_moved) == [1, 3, 2]
     decided = pd.DataFrame({"source_l": ["s"], "record_id_l": ["3"], "source_r": ["s"], "record_id_r": ["2"]})
     again = review_queue(pairs, records, clusters=clusters, decided=decided)
-    assert list(again.record_id_l) == ["6", "9"]
+    assert list(again.record_id_l) == ["6", "9"]  # 1~4 asked about A and B: answered
 
 
 def test_review_round_through_the_cli(built: tuple[Registry, Any], tmp_path: Path, capsys: Any) -> None:

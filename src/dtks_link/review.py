@@ -53,6 +53,7 @@ def review_queue(
     clusters: pd.DataFrame | None = None,
     decided: pd.DataFrame | None = None,
     threshold: float = 0.9,
+    order: str = "impact",
 ) -> pd.DataFrame:
     """Pairs with ``lower <= match_probability < upper``, fields side by side.
 
@@ -69,7 +70,13 @@ def review_queue(
     pairs at or above ``threshold``), and the queue is ordered by ``expected_change`` =
     ``records_moved`` times the model's probability of that outcome (active learning in the
     sense of dedupe: uncertain pairs that hold residents together count most).
+    ``order="uncertainty"`` keeps the most uncertain pairs first (with ``records_moved``
+    shown). With ``clusters``, the queue holds one pair per two residents (the first in its
+    order): the others between them ask the same question, and none when a decided pair
+    already answered it.
     """
+    if order not in ("impact", "uncertainty"):
+        raise ValueError(f"order must be 'impact' or 'uncertainty', got {order!r}")
     band = pairs[(pairs["match_probability"] >= lower) & (pairs["match_probability"] < upper)].copy()
     if decided is not None and len(decided):
         keys = {(a, b, c, d) for a, b, c, d in decided[_KEYS].astype(str).itertuples(index=False)}
@@ -77,12 +84,22 @@ def review_queue(
         seen = [tuple(map(str, k)) in keys for k in band[_KEYS].itertuples(index=False)]
         band = band[~pd.Series(seen, index=band.index, dtype=bool)]
     band["uncertainty"] = (band["match_probability"] - 0.5).abs()
-    order = ["uncertainty", *_KEYS]
-    ascending = [True] * len(order)
+    by = ["uncertainty", *_KEYS]
+    ascending = [True] * len(by)
     if clusters is not None:
         band = _with_impact(band, pairs, clusters, threshold)
-        order, ascending = ["expected_change", *order], [False, *ascending]
-    band = band.sort_values(order, ascending=ascending).drop(columns="uncertainty")
+        if order == "impact":
+            by, ascending = ["expected_change", *by], [False, *ascending]
+    band = band.sort_values(by, ascending=ascending)
+    if clusters is not None:
+        if decided is not None and len(decided):  # two residents a reviewer already kept apart
+            settled = _with_impact(decided.assign(match_probability=0.0), pairs, clusters, threshold)
+            asked = set(zip(settled.resident_pair_l, settled.resident_pair_r, strict=True))
+            band = band[[q not in asked for q in zip(band.resident_pair_l, band.resident_pair_r, strict=True)]]
+        band = band.drop_duplicates(["resident_pair_l", "resident_pair_r"]).drop(
+            columns=["resident_pair_l", "resident_pair_r"]
+        )
+    band = band.drop(columns="uncertainty")
     if limit is not None:
         band = band.head(limit)
     shown = [c for c in _SHOWN + _MASKED if c in records.columns]
@@ -148,7 +165,17 @@ def _with_impact(
             )
             parts = pd.Series(list(mapping.values())).value_counts()
             moved.append(int(len(mapping) - parts.iloc[0]))
-    out = band.assign(records_moved=moved)
+    # the question a pair asks: for two residents, whether they are one (either order; a record
+    # without a resident counts as its own); within one resident, whether to cut this link
+    questions = [
+        (f"{row[0]}|{row[1]}", f"{row[2]}|{row[3]}") if joined[i] or a is None or b is None else (a, b)
+        for i, (row, a, b) in enumerate(zip(band[_KEYS].itertuples(index=False), res_l, res_r, strict=True))
+    ]
+    out = band.assign(
+        records_moved=moved,
+        resident_pair_l=[min(x) for x in questions],
+        resident_pair_r=[max(x) for x in questions],
+    )
     flip = out["match_probability"].where(~pd.Series(joined, index=out.index), 1 - out["match_probability"])
     return out.assign(expected_change=(flip * out["records_moved"]).round(6))
 

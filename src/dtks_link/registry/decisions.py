@@ -504,7 +504,7 @@ def decisions_as_labels(registry: Registry) -> pd.DataFrame:
 
 
 def registry_review_queue(
-    registry: Registry, *, lower: float, upper: float, limit: int | None
+    registry: Registry, *, lower: float, upper: float, limit: int | None, order: str = "impact"
 ) -> pd.DataFrame:
     """:func:`dtks_link.review.review_queue` over the registry's stored pairs and residents,
     leaving out every pair a reviewer has decided (in force or overridden)."""
@@ -560,4 +560,5 @@ def registry_review_queue(
         clusters=clusters,
         decided=decided,
         threshold=registry.options.match_threshold,
+        order=order,
     )

@@ -52,6 +52,13 @@ def add_decisions_commands(registry_commands: Any) -> None:
     r.add_argument("--lower", type=float, default=0.2)
     r.add_argument("--upper", type=float, default=0.95)
     r.add_argument("--limit", type=int, default=500)
+    r.add_argument(
+        "--order",
+        choices=("impact", "uncertainty"),
+        default="impact",
+        help="impact: pairs whose decision would move the most records first (default); "
+        "uncertainty: the most uncertain first",
+    )
 
 
 def _record(text: str) -> tuple[str, str]:
@@ -87,7 +94,9 @@ def run_decisions_command(args: argparse.Namespace) -> int:
         from ..review import export_review
 
         with Registry(args.file, read_only=True) as registry:
-            queue = registry.review_queue(lower=args.lower, upper=args.upper, limit=args.limit)
+            queue = registry.review_queue(
+                lower=args.lower, upper=args.upper, limit=args.limit, order=args.order
+            )
         path = export_review(queue, args.out)
         print(f"{len(queue)} pair(s) to review in {path}: fill is_match (ya/tidak) and note, then run "
               f"dtks-link registry decisions import {args.file} {path} --by NAME")  # fmt: skip

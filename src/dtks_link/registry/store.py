@@ -827,16 +827,17 @@ class Registry:
         return decisions_as_labels(self)
 
     def review_queue(
-        self, *, lower: float = 0.2, upper: float = 0.95, limit: int | None = 500
+        self, *, lower: float = 0.2, upper: float = 0.95, limit: int | None = 500, order: str = "impact"
     ) -> pd.DataFrame:
         """The registry's clerical review queue: stored pairs with ``lower <= match_probability
-        < upper`` that no reviewer has decided, the pairs whose outcome would move the most
-        records first (see :func:`dtks_link.review.review_queue`); NIK and KK masked. Export
+        < upper`` that no reviewer has decided, one per two residents, the pairs whose outcome
+        would move the most records first (``order="uncertainty"``: the most uncertain first;
+        see :func:`dtks_link.review.review_queue`); NIK and KK masked. Export
         it with :func:`~dtks_link.review.export_review`, read it back with
         :meth:`import_decisions`."""
         from .decisions import registry_review_queue
 
-        return registry_review_queue(self, lower=lower, upper=upper, limit=limit)
+        return registry_review_queue(self, lower=lower, upper=upper, limit=limit, order=order)
 
     def _refresh_lookup(self) -> None:
         if self._lookup is not None:
