@@ -95,7 +95,9 @@ def review_queue(
         if decided is not None and len(decided):  # two residents a reviewer already kept apart
             settled = _with_impact(decided.assign(match_probability=0.0), pairs, clusters, threshold)
             asked = set(zip(settled.resident_pair_l, settled.resident_pair_r, strict=True))
-            band = band[[q not in asked for q in zip(band.resident_pair_l, band.resident_pair_r, strict=True)]]
+            questions = zip(band.resident_pair_l, band.resident_pair_r, strict=True)
+            open_question = [q not in asked for q in questions]
+            band = band[open_question]
         band = band.drop_duplicates(["resident_pair_l", "resident_pair_r"]).drop(
             columns=["resident_pair_l", "resident_pair_r"]
         )

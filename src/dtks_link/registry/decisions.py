@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..backends.duckdb import quote_identifier as q
-from ..clustering import cluster_records
+from ..clustering import ClusterReport, cluster_records
 from ..errors import DtksLinkError, mask_numbers
 from .identity import IdentityChanges, assign_ids
 
@@ -403,8 +403,25 @@ def recluster(registry: Registry, *, seeds_table: str, decisions: str = IN_FORCE
         "CREATE OR REPLACE TEMP TABLE __confirmed_niks AS SELECT DISTINCT nik FROM reg.records "
         "WHERE source_duplicate_free AND nik_valid AND nik IS NOT NULL"
     )
+    _, changes = cluster_affected(registry, decisions)
+    for table in (
+        "__touched", "__strong", "__affected", "__aff_nodes", "__aff_edges", "__confirmed_niks",
+        "__aff_decisions", "__aff_clusters",
+    ):  # fmt: skip
+        con.execute(f"DROP TABLE IF EXISTS {q(table)}")
+    return changes
+
+
+def cluster_affected(
+    registry: Registry, decisions: str = IN_FORCE_SQL
+) -> tuple[ClusterReport, IdentityChanges]:
+    """Cluster ``__aff_nodes`` over ``__aff_edges`` (with ``__confirmed_niks`` and the
+    decisions of the SELECT ``decisions``) and map the clusters onto the ids the records of
+    ``__affected`` hold (the step an ingest and a decision share)."""
+    con = registry.con
+    options = registry.options
     con.execute(f"CREATE OR REPLACE TEMP TABLE __aff_decisions AS {decisions}")
-    cluster_records(
+    report = cluster_records(
         con,
         records_table="__aff_nodes",
         edges_table="__aff_edges",
@@ -419,13 +436,7 @@ def recluster(registry: Registry, *, seeds_table: str, decisions: str = IN_FORCE
         "SELECT unique_id, resident_id FROM reg.membership "
         "WHERE unique_id IN (SELECT unique_id FROM __affected)"
     ).df()
-    changes = assign_ids(clusters, old, next_number=int(registry._meta("next_number") or 1))
-    for table in (
-        "__touched", "__strong", "__affected", "__aff_nodes", "__aff_edges", "__confirmed_niks",
-        "__aff_decisions", "__aff_clusters",
-    ):  # fmt: skip
-        con.execute(f"DROP TABLE IF EXISTS {q(table)}")
-    return changes
+    return report, assign_ids(clusters, old, next_number=int(registry._meta("next_number") or 1))
 
 
 #: The events (registered as ``__events``: ``event_id, kind, resident_id, other_resident_id,

@@ -14,12 +14,10 @@ from typing import TYPE_CHECKING
 from splink import DuckDBAPI, Linker
 
 from ..backends.duckdb import quote_identifier as q
-from ..clustering import cluster_records
 from ..config import LinkConfig, SourceConfig
 from ..pipeline import standardise_records
 from ..sources import load_sources
-from .decisions import IN_FORCE_SQL, NODE_COLUMNS, grow_touched, warn_conflicts
-from .identity import assign_ids
+from .decisions import IN_FORCE_SQL, NODE_COLUMNS, cluster_affected, grow_touched, warn_conflicts
 
 if TYPE_CHECKING:
     from .store import IngestReport, Registry
@@ -159,23 +157,7 @@ def run_ingest(
         "AND unique_id_r NOT IN (SELECT unique_id FROM __updated) "
         "UNION ALL SELECT * FROM __new_edges"
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE __aff_decisions AS {IN_FORCE_SQL}")
-    cluster_report = cluster_records(
-        con,
-        records_table="__aff_nodes",
-        edges_table="__aff_edges",
-        output_table="__aff_clusters",
-        threshold=options.match_threshold,
-        max_cluster_size=options.max_cluster_size,
-        confirmed_niks_table="__confirmed_niks",
-        decisions_table="__aff_decisions",
-    )
-    clusters = con.execute("SELECT unique_id, cluster_key FROM __aff_clusters").df()
-    old = con.execute(
-        "SELECT unique_id, resident_id FROM reg.membership WHERE unique_id IN "
-        "(SELECT unique_id FROM __affected)"
-    ).df()
-    changes = assign_ids(clusters, old, next_number=int(registry._meta("next_number") or 1))
+    cluster_report, changes = cluster_affected(registry)
     lap("cluster")
 
     # -- commit
