@@ -299,6 +299,7 @@ def record(
         ).fetchall()
     ]
     if unknown:
+        con.execute("DROP TABLE IF EXISTS __decided_now")
         shown = ", ".join(":".join(_split(u)) for u in unknown)
         raise DecisionError(
             f"the registry holds no record {mask_numbers(shown)}: a decision names records by their "
