@@ -273,7 +273,7 @@ def record(
 ) -> DecisionReport:
     """Record decisions ``(left, right, same, reason, document)`` by ``by`` and re-cluster the
     residents they touch, in one transaction."""
-    from .store import _now
+    from .store import utc_now as _now
 
     registry._require_writable()
     if not by or not by.strip():
