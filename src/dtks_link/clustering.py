@@ -14,6 +14,12 @@ step for the components that break a constraint:
   agree with their record, or birth dates that disagree together with such NIKs);
 - a cluster has at most ``max_cluster_size`` records.
 
+Reviewers' decisions (:mod:`dtks_link.registry.decisions`) join in: a *same* decision is a
+must-link edge, joined whatever the score and before any other edge; a *different* decision is a
+cannot-link constraint. When must-links chain two records a reviewer decided apart, the
+cannot-link holds and the must-link that would break it is refused (counted as a conflict, which
+the registry reports with both decisions).
+
 A component that breaks one is rebuilt greedily: its edges are taken from the strongest match
 weight down (ties broken by record ids), and an edge is skipped when joining its two sides
 would break a constraint. So an oversized or conflicting component is split along its weakest
@@ -53,6 +59,10 @@ class ClusterReport:
     oversized: int
     edges_refused: int
     family_conflicts: int = 0
+    #: reviewer decisions whose two records were both clustered, and the must-links refused
+    #: because they would join two records decided apart
+    decisions_applied: int = 0
+    decision_conflicts: int = 0
 
 
 @dataclass
@@ -68,14 +78,19 @@ def greedy_constrained_clusters(
     *,
     max_cluster_size: int,
     cannot_link: Iterable[tuple[str, str]] = (),
+    must_link: Iterable[tuple[str, str]] = (),
+    decided_apart: Iterable[tuple[str, str]] = (),
 ) -> tuple[dict[str, str], int]:
     """Cluster one component under the constraints.
 
     ``nodes`` are ``(unique_id, duplicate_free_source_or_None, confirmed_nik_or_None)``;
     ``edges`` are ``(unique_id_l, unique_id_r, match_weight)`` already above the threshold;
     ``cannot_link`` are pairs of unique ids that must end in different clusters.
+    ``must_link`` (reviewers' *same* decisions) are joined first, whatever the other
+    constraints say, except that one is refused when it would join two records of
+    ``decided_apart`` (reviewers' *different* decisions, which are cannot-links too).
     Returns ``unique_id -> representative unique_id`` (the smallest id of its cluster) and the
-    number of edges refused.
+    number of edges refused (must-links not counted).
     """
     parent: dict[str, str] = {}
     sources: dict[str, set[str]] = {}
@@ -89,14 +104,16 @@ def greedy_constrained_clusters(
         size[key] = 1
         members[key] = {key}
     apart: dict[str, set[str]] = {}
-    for a, b in cannot_link:
-        if a in parent and b in parent and a != b:
-            apart.setdefault(a, set()).add(b)
-            apart.setdefault(b, set()).add(a)
+    decided: dict[str, set[str]] = {}
+    for pairs, table in ((cannot_link, apart), (decided_apart, apart), (decided_apart, decided)):
+        for a, b in pairs:
+            if a in parent and b in parent and a != b:
+                table.setdefault(a, set()).add(b)
+                table.setdefault(b, set()).add(a)
 
-    def conflict(a: str, b: str) -> bool:
+    def conflict(a: str, b: str, table: dict[str, set[str]]) -> bool:
         small, large = (a, b) if size[a] <= size[b] else (b, a)
-        return any(apart.get(m, set()) & members[large] for m in members[small])
+        return any(table.get(m, set()) & members[large] for m in members[small])
 
     def find(key: str) -> str:
         root = key
@@ -106,7 +123,21 @@ def greedy_constrained_clusters(
             parent[key], key = root, parent[key]
         return root
 
+    def join(a: str, b: str) -> None:
+        keep, drop = (a, b) if a < b else (b, a)
+        parent[drop] = keep
+        sources[keep] |= sources.pop(drop)
+        niks[keep] |= niks.pop(drop)
+        size[keep] += size.pop(drop)
+        members[keep] |= members.pop(drop)
+
     refused = 0
+    for left, right in sorted((min(p), max(p)) for p in must_link if p[0] in parent and p[1] in parent):
+        a, b = find(left), find(right)
+        if a == b:
+            continue
+        if not (decided and conflict(a, b, decided)):
+            join(a, b)
     ordered = sorted(edges, key=lambda e: (-e[2], min(e[0], e[1]), max(e[0], e[1])))
     for left, right, _ in ordered:
         a, b = find(left), find(right)
@@ -116,16 +147,11 @@ def greedy_constrained_clusters(
             sources[a] & sources[b]
             or len(niks[a] | niks[b]) > 1
             or size[a] + size[b] > max_cluster_size
-            or (apart and conflict(a, b))
+            or (apart and conflict(a, b, apart))
         ):
             refused += 1
             continue
-        keep, drop = (a, b) if a < b else (b, a)
-        parent[drop] = keep
-        sources[keep] |= sources.pop(drop)
-        niks[keep] |= niks.pop(drop)
-        size[keep] += size.pop(drop)
-        members[keep] |= members.pop(drop)
+        join(a, b)
     return {key: find(key) for key in parent}, refused
 
 
@@ -138,6 +164,7 @@ def cluster_records(
     threshold: float,
     max_cluster_size: int,
     confirmed_niks_table: str | None = None,
+    decisions_table: str | None = None,
 ) -> ClusterReport:
     """Cluster ``records_table`` (``unique_id, source, source_duplicate_free, nik, nik_valid,
     tanggal_lahir, nik_birth_date, jenis_kelamin, nik_sex``)
@@ -148,6 +175,10 @@ def cluster_records(
     ``nik``) lists the NIKs a duplicate-free source confirms; by default they are taken from
     ``records_table``.
 
+    ``decisions_table`` (``decision_id, unique_id_l, unique_id_r, same``: the reviewers'
+    decisions in force) adds must-links and cannot-links; decisions about records absent from
+    ``records_table`` are ignored.
+
     ``con`` is a DuckDB connection or an engine. Connected components run in the engine
     (Splink's iterative SQL algorithm, on Spark too); only the components that break a
     constraint are fetched and repaired by :func:`greedy_constrained_clusters`, so both
@@ -157,7 +188,23 @@ def cluster_records(
     q = engine.quote
     db_api = engine.splink_api()
     nodes_sdf = db_api.register(records_table)
-    edges_sdf = db_api.register(edges_table)
+    component_edges = edges_table
+    if decisions_table is not None:
+        engine.create_table(
+            "__decided",
+            f"SELECT d.unique_id_l, d.unique_id_r, d.same FROM {q(decisions_table)} d "
+            f"WHERE d.unique_id_l IN (SELECT unique_id FROM {q(records_table)}) "
+            f"AND d.unique_id_r IN (SELECT unique_id FROM {q(records_table)}) "
+            "AND d.unique_id_l <> d.unique_id_r",
+        )
+        # must-links are edges of probability 1 for the connected components
+        component_edges = "__with_decisions"
+        engine.create_table(
+            component_edges,
+            f"SELECT unique_id_l, unique_id_r, match_probability FROM {q(edges_table)} "
+            "UNION ALL SELECT unique_id_l, unique_id_r, CAST(1.0 AS DOUBLE) FROM __decided WHERE same",
+        )
+    edges_sdf = db_api.register(component_edges)
     components = cluster_pairwise_predictions_at_threshold(
         nodes_sdf, edges_sdf, db_api, "unique_id", threshold_match_probability=threshold
     )
@@ -197,6 +244,16 @@ def cluster_records(
         f"WHERE n.component IN (SELECT component FROM __node_facts GROUP BY component HAVING count(*) > 1) "
         f"AND {conflict}",
     )
+    # pairs a reviewer decided are two residents, when the model's edges put them in one component
+    apart_sql = (
+        "SELECT d.unique_id_l AS a, d.unique_id_r AS b, n.component FROM __decided d "
+        "JOIN __node_facts n ON n.unique_id = d.unique_id_l "
+        "JOIN __node_facts m ON m.unique_id = d.unique_id_r "
+        "WHERE NOT d.same AND n.component = m.component"
+        if decisions_table is not None
+        else "SELECT a, b, component FROM __cannot_link WHERE false"
+    )
+    engine.create_table("__decided_apart", apart_sql)
     violations = engine.rows(
         "SELECT f.component, count(*) > ? AS oversized, "
         "count(df_source) > count(DISTINCT df_source) AS df_violation, "
@@ -205,6 +262,7 @@ def cluster_records(
         "FROM __node_facts f GROUP BY f.component "
         "HAVING count(*) > ? OR count(df_source) > count(DISTINCT df_source) "
         "OR count(DISTINCT confirmed_nik) > 1 OR f.component IN (SELECT component FROM __cannot_link) "
+        "OR f.component IN (SELECT component FROM __decided_apart) "
         "ORDER BY f.component",
         [max_cluster_size, max_cluster_size],
     )
@@ -233,12 +291,26 @@ def cluster_records(
         by_component_apart: dict[str, list[tuple[str, str]]] = {}
         for component, left, right in engine.rows("SELECT component, a, b FROM __cannot_link"):
             by_component_apart.setdefault(component, []).append((left, right))
+        by_component_decided: dict[str, list[tuple[str, str]]] = {}
+        for component, left, right in engine.rows("SELECT component, a, b FROM __decided_apart"):
+            by_component_decided.setdefault(component, []).append((left, right))
+        by_component_must: dict[str, list[tuple[str, str]]] = {}
+        if decisions_table is not None:
+            must_rows = engine.rows(
+                "SELECT n.component, d.unique_id_l, d.unique_id_r FROM __decided d "
+                "JOIN __node_facts n ON n.unique_id = d.unique_id_l "
+                "WHERE d.same AND n.component IN (SELECT component FROM __bad)"
+            )
+            for component, left, right in must_rows:
+                by_component_must.setdefault(component, []).append((left, right))
         for component, members in by_component_nodes.items():
             mapping, n_refused = greedy_constrained_clusters(
                 members,
                 by_component_edges.get(component, []),
                 max_cluster_size=max_cluster_size,
                 cannot_link=by_component_apart.get(component, []),
+                must_link=by_component_must.get(component, []),
+                decided_apart=by_component_decided.get(component, []),
             )
             repaired.update(mapping)
             refused += n_refused
@@ -258,7 +330,21 @@ def cluster_records(
         "FROM __components c LEFT JOIN __repaired r ON c.unique_id = r.unique_id",
     )
     n_components = int(engine.rows("SELECT count(DISTINCT component) FROM __components")[0][0])
-    engine.drop("__components", "__confirmed", "__node_facts", "__repaired", "__cannot_link")
+    applied = conflicts = 0
+    if decisions_table is not None:
+        # a must-link whose two records ended apart was refused: it chains a decided-apart pair
+        applied, conflicts = (
+            int(v or 0)
+            for v in engine.rows(
+                "SELECT count(*), sum(CASE WHEN d.same AND l.cluster_key <> r.cluster_key THEN 1 ELSE 0 END) "
+                f"FROM __decided d JOIN {q(output_table)} l ON l.unique_id = d.unique_id_l "
+                f"JOIN {q(output_table)} r ON r.unique_id = d.unique_id_r"
+            )[0]
+        )
+        engine.drop("__decided", "__with_decisions")
+    engine.drop(
+        "__components", "__confirmed", "__node_facts", "__repaired", "__cannot_link", "__decided_apart"
+    )
     return ClusterReport(
         components=n_components,
         repaired_components=len(violations),
@@ -267,6 +353,8 @@ def cluster_records(
         oversized=sum(1 for v in violations if v[1]),
         edges_refused=refused,
         family_conflicts=sum(1 for v in violations if v[4]),
+        decisions_applied=applied,
+        decision_conflicts=conflicts,
     )
 
 

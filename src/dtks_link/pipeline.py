@@ -102,6 +102,11 @@ class LinkResult:
                 f"family members {report.family_conflicts}, "
                 f"oversized {report.oversized}); {report.edges_refused} link(s) refused"
             )
+        if report is not None and report.decisions_applied:
+            lines.append(
+                f"reviewer decisions: {report.decisions_applied} applied, "
+                f"{report.decision_conflicts} conflict(s) (see Registry.decision_conflicts())"
+            )
         lines.extend(f"warning: {message}" for message in self.counts.get("mapping_warnings", ()))
         expected: ExpectedQuality | None = self.counts.get("expected_quality")
         if expected is not None:
@@ -289,6 +294,11 @@ def _run(
     changes: IdentityChanges | None = None
     registry_run: int | None = None
     with stages.stage("cluster") as s:
+        decisions = None
+        if registry is not None:  # reviewers' decisions: must-links and cannot-links
+            from .registry.decisions import load_in_force
+
+            decisions = load_in_force(registry, engine, "work_decisions")
         report = cluster_records(
             engine,
             records_table="work_records",
@@ -296,6 +306,7 @@ def _run(
             output_table="work_record_clusters",
             threshold=cfg.options.match_threshold,
             max_cluster_size=cfg.options.max_cluster_size,
+            decisions_table=decisions,
         )
         if registry is None:
             assign_resident_ids(engine, "work_record_clusters", "work_records", "work_clusters")
@@ -326,6 +337,10 @@ def _run(
                 "FROM work_records r JOIN reg.membership m USING (unique_id) ORDER BY r.source, r.record_id"
             )
             clusters = reg_con.execute("SELECT * FROM work_clusters").df()
+            if report.decision_conflicts:
+                from .registry.decisions import warn_conflicts
+
+                warn_conflicts(registry, stacklevel=4)
         s.detail = (
             f"{clusters['resident_id'].nunique():,} residents; "
             f"{report.repaired_components} component(s) repaired by constraints"
