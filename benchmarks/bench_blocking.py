@@ -48,12 +48,12 @@ def rule_set(which: str) -> list[Any]:
 
 def one_size(residents: int, rule_sets: list[str]) -> dict[str, Any]:
     """Standardise one size's records (with their true resident ids) and report each rule set."""
-    from dtks_link.backends.duckdb import connect
+    from dtks_link.backends.duckdb import as_engine, connect
     from dtks_link.blocking import blocking_report
     from dtks_link.config import load_config
     from dtks_link.model import columns_with_data
-    from dtks_link.pipeline import standardise_records
     from dtks_link.sources import load_sources
+    from dtks_link.standardise import standardise_records
     from dtks_link.synth import generate
 
     folder = DATA / f"depok_{residents}"
@@ -62,7 +62,7 @@ def one_size(residents: int, rule_sets: list[str]) -> dict[str, Any]:
     config = load_config(folder / "config.toml")
     con = connect()
     load_sources(con, config.sources, mapped_table="mapped", quarantine_table="quarantine")
-    standardise_records(con, config, mapped_table="mapped", records_table="records")
+    standardise_records(as_engine(con), config, mapped_table="mapped", records_table="records")
     con.execute("CREATE TABLE truth AS SELECT * FROM read_parquet(?)", [str(folder / "truth.parquet")])
     con.execute(
         "CREATE TABLE records_truth AS SELECT r.*, t.true_id FROM records r "
@@ -75,7 +75,9 @@ def one_size(residents: int, rule_sets: list[str]) -> dict[str, Any]:
     for which in rule_sets:
         rules = [r for r in rule_set(which) if set(r.required_columns) <= with_data]
         start = time.perf_counter()
-        report = blocking_report(con, "records_truth", rules, truth_column="true_id", pairs_alone=True)
+        report = blocking_report(
+            as_engine(con), "records_truth", rules, truth_column="true_id", pairs_alone=True
+        )
         assert report.pairs_alone is not None
         n = report.records
         out[which] = {

@@ -24,6 +24,7 @@ RUNS: list[list[str]] = [
     ["bench_speed.py", *(["--residents", "60000"] if QUICK else [])],
     ["bench_scale.py", "--sizes", *(["100000"] if QUICK else [*SCALE_SIZES, CITY])],
     ["bench_registry.py", "--residents", "100000" if QUICK else "2010912"],
+    ["bench_decisions.py", "--residents", "20000" if QUICK else "100000"],
     ["bench_service.py", "--residents", *(["50000"] if QUICK else ["500000", "2010912"])],
     ["bench_spark.py", "--residents", "20000" if QUICK else "100000"],
 ]

@@ -390,6 +390,7 @@ def test_malicious_names_through_the_whole_pipeline(tmp_path: Path) -> None:
     finally:
         con.close()
     expected = {"meta", "runs", "records", "edges", "membership", "residents", "events", "quarantine"}
+    expected.add("decisions")
     assert expected <= tables and all(t in expected or t.startswith("tf_") for t in tables), tables
     assert views == 0
     assert stored == {f"evil|{record_id}" for record_id in frame["ID; --"]}

@@ -65,10 +65,10 @@ def test_an_old_registry_is_refused_with_the_command_to_migrate_it(tmp_path: Pat
         assert f"dtks-link registry migrate {path}" in str(caught.value)
         assert caught.value.version == 1
     assert cli_main(["registry", "migrate", str(path)]) == 0
-    assert "format 1 -> 2" in capsys.readouterr().out
+    assert "format 1 -> 3" in capsys.readouterr().out
     assert mode(path) == 0o600
     with Registry(path, read_only=True) as registry:
-        assert registry.schema_version == 2
+        assert registry.schema_version == 3
         assert registry.stats() == {
             "records": 256,
             "residents": 152,
@@ -86,7 +86,7 @@ def test_an_old_registry_is_refused_with_the_command_to_migrate_it(tmp_path: Pat
         member = view.members.iloc[0]
         assert registry.resident_id_of(member["source"], member["record_id"]) == "R0000000001"
     assert cli_main(["registry", "migrate", str(path)]) == 0  # a current file is left alone
-    assert "already in format 2" in capsys.readouterr().out
+    assert "already in format 3" in capsys.readouterr().out
 
 
 def test_a_failed_migration_leaves_the_file_as_it_was(

@@ -199,7 +199,9 @@ def test_blocking_counts_match_the_blocking_report(tmp_path: Path) -> None:
     con = duckdb.connect()
     con.register("records_view", result.records)
     con.execute("CREATE TABLE records AS SELECT * FROM records_view")
-    expected = blocking_report(con, "records", result.model.blocking_rules_)
+    from dtks_link.backends.duckdb import as_engine
+
+    expected = blocking_report(as_engine(con), "records", result.model.blocking_rules_)
     rules = result.run["blocking"]["rules"]
     assert [r["compared"] for r in rules] == list(expected.comparisons)
     assert result.run["blocking"]["sample_proportion"] == 1.0
@@ -325,10 +327,11 @@ def test_a_run_without_pairs_still_reports(small_link: Any) -> None:
 def test_histogram_bins_count_every_weight_and_split_at_the_threshold(
     weights: list[float], threshold: float
 ) -> None:
-    from dtks_link.report.render import _histogram_bins, _logit2
+    from dtks_link.report.document import logit2
+    from dtks_link.report.sections.model import histogram_bins
 
-    cut = _logit2(threshold)
-    bins = _histogram_bins(np.array(weights), cut)
+    cut = logit2(threshold)
+    bins = histogram_bins(np.array(weights), cut)
     assert sum(n for _, _, n in bins) == len(weights)
     assert len(bins) <= 200
     for start, end, _ in bins:

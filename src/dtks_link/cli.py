@@ -96,16 +96,16 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _standardised_records(config_path: Path) -> Any:
     """The standardised records of a config's sources, as the linkage saw them."""
-    from .backends.duckdb import connect
+    from .backends.duckdb import DuckDBEngine, connect
     from .config import load_config
-    from .pipeline import standardise_records
     from .sources import load_sources
+    from .standardise import standardise_records
 
     config = load_config(config_path)
     con = connect()
     try:
         load_sources(con, config.sources, mapped_table="mapped", quarantine_table="quarantine")
-        standardise_records(con, config, mapped_table="mapped", records_table="records")
+        standardise_records(DuckDBEngine(con), config, mapped_table="mapped", records_table="records")
         return con.execute("SELECT * FROM records").df()
     finally:
         con.close()
@@ -190,6 +190,10 @@ def _cmd_registry(args: argparse.Namespace) -> int:
         return 0
     if args.registry_command == "backup":
         return _backup(args)
+    if args.registry_command in ("decide", "decisions", "review"):
+        from .registry.decisions_cli import run_decisions_command
+
+        return run_decisions_command(args)
     if args.registry_command == "ingest":
         from .config import load_config
 
@@ -359,7 +363,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_pseudonymise)
 
     p = sub.add_parser(
-        "registry", help="stable resident ids: init, ingest, show, match, export, migrate, backup"
+        "registry",
+        help="stable resident ids: init, ingest, show, match, export, decide, decisions, review, "
+        "migrate, backup",
     )
     reg = p.add_subparsers(dest="registry_command", required=True)
     r = reg.add_parser("init", help="create an empty registry")
@@ -384,6 +390,9 @@ def build_parser() -> argparse.ArgumentParser:
     r = reg.add_parser("export", help="write membership, residents, events, golden as Parquet")
     r.add_argument("file", type=Path)
     r.add_argument("--out", type=Path, required=True)
+    from .registry.decisions_cli import add_decisions_commands
+
+    add_decisions_commands(reg)
     r = reg.add_parser("migrate", help="bring a registry of an older format to this version's")
     r.add_argument("file", type=Path)
     r = reg.add_parser("backup", help="a consistent copy, also while `dtks-link serve` runs")

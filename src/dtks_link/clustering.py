@@ -9,10 +9,16 @@ step for the components that break a constraint:
   with the record's own birth date and sex: a member listed under the head of family's NIK (a
   common error) is not held to the head's identity;
 - two records that the evidence places as different members of one family never share a
-  cluster (:data:`FAMILY_CONFLICT_SQL`: same KK or address, and different given names with
-  birth dates that disagree or two different valid NIKs that each agree with their record,
-  or birth dates that disagree together with such NIKs);
+  cluster (:data:`~dtks_link.comparisons.evidence.FAMILY_CONFLICT`: same KK or address, and
+  different given names with birth dates that disagree or two different valid NIKs that each
+  agree with their record, or birth dates that disagree together with such NIKs);
 - a cluster has at most ``max_cluster_size`` records.
+
+Reviewers' decisions (:mod:`dtks_link.registry.decisions`) join in: a *same* decision is a
+must-link edge, joined whatever the score and before any other edge; a *different* decision is a
+cannot-link constraint. When must-links chain two records a reviewer decided apart, the
+cannot-link holds and the must-link that would break it is refused (counted as a conflict, which
+the registry reports with both decisions).
 
 A component that breaks one is rebuilt greedily: its edges are taken from the strongest match
 weight down (ties broken by record ids), and an edge is skipped when joining its two sides
@@ -31,7 +37,8 @@ from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from .backends.duckdb import DuckDBEngine
 from .backends.engine import Engine
-from .comparisons import level_sql
+from .comparisons.evidence import FAMILY_COLUMNS, FAMILY_CONFLICT
+from .rules import pair_sql
 
 __all__ = [
     "ClusterReport",
@@ -52,6 +59,10 @@ class ClusterReport:
     oversized: int
     edges_refused: int
     family_conflicts: int = 0
+    #: reviewer decisions whose two records were both clustered, and the must-links refused
+    #: because they would join two records decided apart
+    decisions_applied: int = 0
+    decision_conflicts: int = 0
 
 
 @dataclass
@@ -67,14 +78,19 @@ def greedy_constrained_clusters(
     *,
     max_cluster_size: int,
     cannot_link: Iterable[tuple[str, str]] = (),
+    must_link: Iterable[tuple[str, str]] = (),
+    decided_apart: Iterable[tuple[str, str]] = (),
 ) -> tuple[dict[str, str], int]:
     """Cluster one component under the constraints.
 
     ``nodes`` are ``(unique_id, duplicate_free_source_or_None, confirmed_nik_or_None)``;
     ``edges`` are ``(unique_id_l, unique_id_r, match_weight)`` already above the threshold;
     ``cannot_link`` are pairs of unique ids that must end in different clusters.
+    ``must_link`` (reviewers' *same* decisions) are joined first, whatever the other
+    constraints say, except that one is refused when it would join two records of
+    ``decided_apart`` (reviewers' *different* decisions, which are cannot-links too).
     Returns ``unique_id -> representative unique_id`` (the smallest id of its cluster) and the
-    number of edges refused.
+    number of edges refused (must-links not counted).
     """
     parent: dict[str, str] = {}
     sources: dict[str, set[str]] = {}
@@ -88,14 +104,16 @@ def greedy_constrained_clusters(
         size[key] = 1
         members[key] = {key}
     apart: dict[str, set[str]] = {}
-    for a, b in cannot_link:
-        if a in parent and b in parent and a != b:
-            apart.setdefault(a, set()).add(b)
-            apart.setdefault(b, set()).add(a)
+    decided: dict[str, set[str]] = {}
+    for pairs, table in ((cannot_link, apart), (decided_apart, apart), (decided_apart, decided)):
+        for a, b in pairs:
+            if a in parent and b in parent and a != b:
+                table.setdefault(a, set()).add(b)
+                table.setdefault(b, set()).add(a)
 
-    def conflict(a: str, b: str) -> bool:
+    def conflict(a: str, b: str, table: dict[str, set[str]]) -> bool:
         small, large = (a, b) if size[a] <= size[b] else (b, a)
-        return any(apart.get(m, set()) & members[large] for m in members[small])
+        return any(table.get(m, set()) & members[large] for m in members[small])
 
     def find(key: str) -> str:
         root = key
@@ -105,7 +123,21 @@ def greedy_constrained_clusters(
             parent[key], key = root, parent[key]
         return root
 
+    def join(a: str, b: str) -> None:
+        keep, drop = (a, b) if a < b else (b, a)
+        parent[drop] = keep
+        sources[keep] |= sources.pop(drop)
+        niks[keep] |= niks.pop(drop)
+        size[keep] += size.pop(drop)
+        members[keep] |= members.pop(drop)
+
     refused = 0
+    for left, right in sorted((min(p), max(p)) for p in must_link if p[0] in parent and p[1] in parent):
+        a, b = find(left), find(right)
+        if a == b:
+            continue
+        if not (decided and conflict(a, b, decided)):
+            join(a, b)
     ordered = sorted(edges, key=lambda e: (-e[2], min(e[0], e[1]), max(e[0], e[1])))
     for left, right, _ in ordered:
         a, b = find(left), find(right)
@@ -115,66 +147,12 @@ def greedy_constrained_clusters(
             sources[a] & sources[b]
             or len(niks[a] | niks[b]) > 1
             or size[a] + size[b] > max_cluster_size
-            or (apart and conflict(a, b))
+            or (apart and conflict(a, b, apart))
         ):
             refused += 1
             continue
-        keep, drop = (a, b) if a < b else (b, a)
-        parent[drop] = keep
-        sources[keep] |= sources.pop(drop)
-        niks[keep] |= niks.pop(drop)
-        size[keep] += size.pop(drop)
-        members[keep] |= members.pop(drop)
+        join(a, b)
     return {key: find(key) for key in parent}, refused
-
-
-#: Columns the family constraint reads; without them (a records table that lacks one) it is
-#: not applied.
-FAMILY_COLUMNS = (
-    "no_kk", "kelurahan_code", "rt", "rw", "street", "house_number", "nama_tokens_key",
-    "tanggal_lahir", "nik", "nik_valid", "nik_birth_date",
-)  # fmt: skip
-
-_OWN_Y = "year(l.tanggal_lahir) = year(r.tanggal_lahir)"
-_OWN_M = "month(l.tanggal_lahir) = month(r.tanggal_lahir)"
-_OWN_D = "day(l.tanggal_lahir) = day(r.tanggal_lahir)"
-_FIRST_L = "split_part(l.nama_tokens_key, ' ', 1)"
-_FIRST_R = "split_part(r.nama_tokens_key, ' ', 1)"
-_TOKENS_L = "string_split(l.nama_tokens_key, ' ')"
-_TOKENS_R = "string_split(r.nama_tokens_key, ' ')"
-
-_HOUSEHOLD = (
-    "coalesce((l.no_kk = r.no_kk "
-    "OR (l.kelurahan_code = r.kelurahan_code AND l.rt = r.rt AND l.rw = r.rw) "
-    "OR (l.street = r.street AND coalesce(l.house_number = r.house_number, "
-    "l.house_number IS NULL AND r.house_number IS NULL))), false)"
-)
-_GIVEN_NAMES_DIFFER = (
-    f"coalesce({_FIRST_L} <> {_FIRST_R} AND jaro_winkler_similarity({_FIRST_L}, {_FIRST_R}) < 0.8 "
-    f"AND NOT list_has_all({_TOKENS_L}, {_TOKENS_R}) AND NOT list_has_all({_TOKENS_R}, {_TOKENS_L}), false)"
-)
-_DATES_DISAGREE = (
-    f"coalesce(NOT (({_OWN_Y} AND {_OWN_M}) OR ({_OWN_Y} AND {_OWN_D}) OR ({_OWN_M} AND {_OWN_D}) "
-    f"OR ({_OWN_Y} AND month(l.tanggal_lahir) = day(r.tanggal_lahir) "
-    "AND day(l.tanggal_lahir) = month(r.tanggal_lahir))) "
-    "AND abs(year(l.tanggal_lahir) - year(r.tanggal_lahir)) > 1, false)"
-)
-_OWN_NIKS_DIFFER = (
-    "coalesce(l.nik_valid AND r.nik_valid AND l.nik <> r.nik "
-    "AND l.tanggal_lahir = l.nik_birth_date AND r.tanggal_lahir = r.nik_birth_date, false)"
-)
-
-#: Two records are different members of one family when they share a KK or an address
-#: (kelurahan, RT and RW; or the street line) and either their given names (first name token)
-#: differ, neither name's tokens containing the other's, while their own birth dates disagree
-#: (not equal, not day/month swapped, more than one component and more than a year apart) or
-#: each holds a different valid NIK that agrees with its own birth date (twins); or, with
-#: names alike (a father and son of one name), both: their birth dates disagree and each holds
-#: its own different NIK. SQL over records aliased ``l`` and ``r``.
-FAMILY_CONFLICT_SQL = (
-    f"{_HOUSEHOLD} AND (({_GIVEN_NAMES_DIFFER} AND ({_DATES_DISAGREE} OR {_OWN_NIKS_DIFFER})) "
-    f"OR ({_DATES_DISAGREE} AND {_OWN_NIKS_DIFFER}))"
-)
 
 
 def cluster_records(
@@ -186,6 +164,7 @@ def cluster_records(
     threshold: float,
     max_cluster_size: int,
     confirmed_niks_table: str | None = None,
+    decisions_table: str | None = None,
 ) -> ClusterReport:
     """Cluster ``records_table`` (``unique_id, source, source_duplicate_free, nik, nik_valid,
     tanggal_lahir, nik_birth_date, jenis_kelamin, nik_sex``)
@@ -196,6 +175,10 @@ def cluster_records(
     ``nik``) lists the NIKs a duplicate-free source confirms; by default they are taken from
     ``records_table``.
 
+    ``decisions_table`` (``decision_id, unique_id_l, unique_id_r, same``: the reviewers'
+    decisions in force) adds must-links and cannot-links; decisions about records absent from
+    ``records_table`` are ignored.
+
     ``con`` is a DuckDB connection or an engine. Connected components run in the engine
     (Splink's iterative SQL algorithm, on Spark too); only the components that break a
     constraint are fetched and repaired by :func:`greedy_constrained_clusters`, so both
@@ -205,7 +188,23 @@ def cluster_records(
     q = engine.quote
     db_api = engine.splink_api()
     nodes_sdf = db_api.register(records_table)
-    edges_sdf = db_api.register(edges_table)
+    component_edges = edges_table
+    if decisions_table is not None:
+        engine.create_table(
+            "__decided",
+            f"SELECT d.unique_id_l, d.unique_id_r, d.same FROM {q(decisions_table)} d "
+            f"WHERE d.unique_id_l IN (SELECT unique_id FROM {q(records_table)}) "
+            f"AND d.unique_id_r IN (SELECT unique_id FROM {q(records_table)}) "
+            "AND d.unique_id_l <> d.unique_id_r",
+        )
+        # must-links are edges of probability 1 for the connected components
+        component_edges = "__with_decisions"
+        engine.create_table(
+            component_edges,
+            f"SELECT unique_id_l, unique_id_r, match_probability FROM {q(edges_table)} "
+            "UNION ALL SELECT unique_id_l, unique_id_r, CAST(1.0 AS DOUBLE) FROM __decided WHERE same",
+        )
+    edges_sdf = db_api.register(component_edges)
     components = cluster_pairwise_predictions_at_threshold(
         nodes_sdf, edges_sdf, db_api, "unique_id", threshold_match_probability=threshold
     )
@@ -233,7 +232,7 @@ def cluster_records(
         f"AS confirmed_nik FROM __components c JOIN {q(records_table)} r ON c.unique_id = r.unique_id",
     )
     family = set(FAMILY_COLUMNS) <= set(engine.columns(records_table))
-    conflict = level_sql(FAMILY_CONFLICT_SQL, engine.dialect.name) if family else "false"
+    conflict = pair_sql(FAMILY_CONFLICT, dialect=engine.dialect, aliases=("l", "r")) if family else "false"
     # pairs the evidence places as two members of one family, among every pair of records of
     # one component (joined through others, two relatives may never have been compared)
     engine.create_table(
@@ -245,6 +244,16 @@ def cluster_records(
         f"WHERE n.component IN (SELECT component FROM __node_facts GROUP BY component HAVING count(*) > 1) "
         f"AND {conflict}",
     )
+    # pairs a reviewer decided are two residents, when the model's edges put them in one component
+    apart_sql = (
+        "SELECT d.unique_id_l AS a, d.unique_id_r AS b, n.component FROM __decided d "
+        "JOIN __node_facts n ON n.unique_id = d.unique_id_l "
+        "JOIN __node_facts m ON m.unique_id = d.unique_id_r "
+        "WHERE NOT d.same AND n.component = m.component"
+        if decisions_table is not None
+        else "SELECT a, b, component FROM __cannot_link WHERE false"
+    )
+    engine.create_table("__decided_apart", apart_sql)
     violations = engine.rows(
         "SELECT f.component, count(*) > ? AS oversized, "
         "count(df_source) > count(DISTINCT df_source) AS df_violation, "
@@ -253,6 +262,7 @@ def cluster_records(
         "FROM __node_facts f GROUP BY f.component "
         "HAVING count(*) > ? OR count(df_source) > count(DISTINCT df_source) "
         "OR count(DISTINCT confirmed_nik) > 1 OR f.component IN (SELECT component FROM __cannot_link) "
+        "OR f.component IN (SELECT component FROM __decided_apart) "
         "ORDER BY f.component",
         [max_cluster_size, max_cluster_size],
     )
@@ -281,12 +291,26 @@ def cluster_records(
         by_component_apart: dict[str, list[tuple[str, str]]] = {}
         for component, left, right in engine.rows("SELECT component, a, b FROM __cannot_link"):
             by_component_apart.setdefault(component, []).append((left, right))
+        by_component_decided: dict[str, list[tuple[str, str]]] = {}
+        for component, left, right in engine.rows("SELECT component, a, b FROM __decided_apart"):
+            by_component_decided.setdefault(component, []).append((left, right))
+        by_component_must: dict[str, list[tuple[str, str]]] = {}
+        if decisions_table is not None:
+            must_rows = engine.rows(
+                "SELECT n.component, d.unique_id_l, d.unique_id_r FROM __decided d "
+                "JOIN __node_facts n ON n.unique_id = d.unique_id_l "
+                "WHERE d.same AND n.component IN (SELECT component FROM __bad)"
+            )
+            for component, left, right in must_rows:
+                by_component_must.setdefault(component, []).append((left, right))
         for component, members in by_component_nodes.items():
             mapping, n_refused = greedy_constrained_clusters(
                 members,
                 by_component_edges.get(component, []),
                 max_cluster_size=max_cluster_size,
                 cannot_link=by_component_apart.get(component, []),
+                must_link=by_component_must.get(component, []),
+                decided_apart=by_component_decided.get(component, []),
             )
             repaired.update(mapping)
             refused += n_refused
@@ -306,7 +330,21 @@ def cluster_records(
         "FROM __components c LEFT JOIN __repaired r ON c.unique_id = r.unique_id",
     )
     n_components = int(engine.rows("SELECT count(DISTINCT component) FROM __components")[0][0])
-    engine.drop("__components", "__confirmed", "__node_facts", "__repaired", "__cannot_link")
+    applied = conflicts = 0
+    if decisions_table is not None:
+        # a must-link whose two records ended apart was refused: it chains a decided-apart pair
+        applied, conflicts = (
+            int(v or 0)
+            for v in engine.rows(
+                "SELECT count(*), sum(CASE WHEN d.same AND l.cluster_key <> r.cluster_key THEN 1 ELSE 0 END) "
+                f"FROM __decided d JOIN {q(output_table)} l ON l.unique_id = d.unique_id_l "
+                f"JOIN {q(output_table)} r ON r.unique_id = d.unique_id_r"
+            )[0]
+        )
+        engine.drop("__decided", "__with_decisions")
+    engine.drop(
+        "__components", "__confirmed", "__node_facts", "__repaired", "__cannot_link", "__decided_apart"
+    )
     return ClusterReport(
         components=n_components,
         repaired_components=len(violations),
@@ -315,6 +353,8 @@ def cluster_records(
         oversized=sum(1 for v in violations if v[1]),
         edges_refused=refused,
         family_conflicts=sum(1 for v in violations if v[4]),
+        decisions_applied=applied,
+        decision_conflicts=conflicts,
     )
 
 

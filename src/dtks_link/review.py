@@ -50,19 +50,64 @@ def review_queue(
     lower: float = 0.2,
     upper: float = 0.95,
     limit: int | None = 500,
+    clusters: pd.DataFrame | None = None,
+    decided: pd.DataFrame | None = None,
+    threshold: float = 0.9,
+    order: str = "impact",
 ) -> pd.DataFrame:
-    """Pairs with ``lower <= match_probability < upper``, most uncertain first, fields side by side.
+    """Pairs with ``lower <= match_probability < upper``, fields side by side.
 
     ``records`` are the standardised records (``LinkResult.records`` with ``keep_records=True``).
+    ``decided`` (``source_l, record_id_l, source_r, record_id_r``, either orientation: pairs a
+    reviewer has decided) are left out: a decided pair never comes back.
+
+    Without ``clusters`` the most uncertain pairs (closest to 0.5) come first. With
+    ``clusters`` (``source, record_id, resident_id``, e.g. ``LinkResult.clusters``) the queue
+    puts first the pairs whose decision would change the most: ``records_moved`` is how many
+    records would change resident if the reviewer decided against the clustering (for a pair
+    of two residents, *same* moves the smaller one's records; for a pair within one resident,
+    *different* moves the records that its clustering would then cut off, computed from the
+    pairs at or above ``threshold``), and the queue is ordered by ``expected_change`` =
+    ``records_moved`` times the model's probability of that outcome (active learning in the
+    sense of dedupe: uncertain pairs that hold residents together count most).
+    ``order="uncertainty"`` keeps the most uncertain pairs first (with ``records_moved``
+    shown). With ``clusters``, the queue holds one pair per two residents (the first in its
+    order): the others between them ask the same question, and none when a decided pair
+    already answered it.
     """
+    if order not in ("impact", "uncertainty"):
+        raise ValueError(f"order must be 'impact' or 'uncertainty', got {order!r}")
     band = pairs[(pairs["match_probability"] >= lower) & (pairs["match_probability"] < upper)].copy()
+    if decided is not None and len(decided):
+        keys = {(a, b, c, d) for a, b, c, d in decided[_KEYS].astype(str).itertuples(index=False)}
+        keys |= {(c, d, a, b) for a, b, c, d in keys}
+        seen = [tuple(map(str, k)) in keys for k in band[_KEYS].itertuples(index=False)]
+        band = band[~pd.Series(seen, index=band.index, dtype=bool)]
     band["uncertainty"] = (band["match_probability"] - 0.5).abs()
-    band = band.sort_values(["uncertainty", *_KEYS]).drop(columns="uncertainty")
+    by = ["uncertainty", *_KEYS]
+    ascending = [True] * len(by)
+    if clusters is not None:
+        band = _with_impact(band, pairs, clusters, threshold)
+        if order == "impact":
+            by, ascending = ["expected_change", *by], [False, *ascending]
+    band = band.sort_values(by, ascending=ascending)
+    if clusters is not None:
+        if decided is not None and len(decided):  # two residents a reviewer already kept apart
+            settled = _with_impact(decided.assign(match_probability=0.0), pairs, clusters, threshold)
+            asked = set(zip(settled.resident_pair_l, settled.resident_pair_r, strict=True))
+            questions = zip(band.resident_pair_l, band.resident_pair_r, strict=True)
+            open_question = [q not in asked for q in questions]
+            band = band[open_question]
+        band = band.drop_duplicates(["resident_pair_l", "resident_pair_r"]).drop(
+            columns=["resident_pair_l", "resident_pair_r"]
+        )
+    band = band.drop(columns="uncertainty")
     if limit is not None:
         band = band.head(limit)
     shown = [c for c in _SHOWN + _MASKED if c in records.columns]
     side = records[["source", "record_id", *shown]]
-    out = band[[*_KEYS, "match_probability", "match_weight"]]
+    impact = ["records_moved", "expected_change"] if clusters is not None else []
+    out = band[[*_KEYS, "match_probability", "match_weight", *impact]]
     for suffix in ("l", "r"):
         renamed = side.rename(columns={c: f"{c}_{suffix}" for c in side.columns})
         out = out.merge(renamed, on=[f"source_{suffix}", f"record_id_{suffix}"], how="left")
@@ -75,6 +120,66 @@ def review_queue(
     out["is_match"] = ""
     out["note"] = ""
     return out.reset_index(drop=True)
+
+
+def _with_impact(
+    band: pd.DataFrame, pairs: pd.DataFrame, clusters: pd.DataFrame, threshold: float
+) -> pd.DataFrame:
+    """``band`` with ``records_moved`` and ``expected_change`` (see :func:`review_queue`)."""
+    from .clustering import greedy_constrained_clusters
+
+    resident = {
+        (str(s), str(r)): str(c)
+        for s, r, c in clusters[["source", "record_id", "resident_id"]].itertuples(index=False)
+    }
+    size: dict[str, int] = {}
+    for rid in resident.values():
+        size[rid] = size.get(rid, 0) + 1
+    res_l = [resident.get((str(s), str(r))) for s, r in zip(band.source_l, band.record_id_l, strict=True)]
+    res_r = [resident.get((str(s), str(r))) for s, r in zip(band.source_r, band.record_id_r, strict=True)]
+    joined = [a is not None and a == b for a, b in zip(res_l, res_r, strict=True)]
+    # the strong edges within the residents that hold a band pair, for the cuts
+    inside = {a for a, j in zip(res_l, joined, strict=True) if j and a is not None}
+    strong: dict[str, list[tuple[str, str, float]]] = {}
+    if inside:
+        kept = pairs[pairs["match_probability"] >= threshold]
+        for s1, r1, s2, r2, w in kept[[*_KEYS, "match_weight"]].itertuples(index=False):
+            a = resident.get((str(s1), str(r1)))
+            if a is not None and a in inside and a == resident.get((str(s2), str(r2))):
+                strong.setdefault(a, []).append((f"{s1}|{r1}", f"{s2}|{r2}", float(w)))
+    members: dict[str, list[str]] = {}
+    for (s, r), rid in resident.items():
+        if rid in inside:
+            members.setdefault(rid, []).append(f"{s}|{r}")
+    moved: list[int] = []
+    for i, row in enumerate(band[_KEYS].itertuples(index=False)):
+        a, b = res_l[i], res_r[i]
+        if a is None or b is None:
+            moved.append(1)
+        elif not joined[i]:
+            moved.append(min(size[a], size[b]))
+        else:
+            mapping, _ = greedy_constrained_clusters(
+                ((m, None, None) for m in members[a]),
+                strong.get(a, []),
+                max_cluster_size=len(members[a]),
+                cannot_link=[(f"{row[0]}|{row[1]}", f"{row[2]}|{row[3]}")],
+            )
+            parts = pd.Series(list(mapping.values())).value_counts()
+            moved.append(int(len(mapping) - parts.iloc[0]))
+    # the question a pair asks: for two residents, whether they are one (either order; a record
+    # without a resident counts as its own); within one resident, whether to cut this link
+    questions = [
+        (f"{row[0]}|{row[1]}", f"{row[2]}|{row[3]}") if joined[i] or a is None or b is None else (a, b)
+        for i, (row, a, b) in enumerate(zip(band[_KEYS].itertuples(index=False), res_l, res_r, strict=True))
+    ]
+    out = band.assign(
+        records_moved=moved,
+        resident_pair_l=[min(x) for x in questions],
+        resident_pair_r=[max(x) for x in questions],
+    )
+    flip = out["match_probability"].where(~pd.Series(joined, index=out.index), 1 - out["match_probability"])
+    return out.assign(expected_change=(flip * out["records_moved"]).round(6))
 
 
 def _neutralise(value: object) -> object:
@@ -119,8 +224,9 @@ def export_review(queue: pd.DataFrame, path: str | Path) -> Path:
     return target
 
 
-def import_review(path: str | Path) -> pd.DataFrame:
-    """Read reviewed decisions: ``source_l, record_id_l, source_r, record_id_r, is_match``.
+def import_review(path: str | Path, *, keep_notes: bool = False) -> pd.DataFrame:
+    """Read reviewed decisions: ``source_l, record_id_l, source_r, record_id_r, is_match``
+    (and ``note``, the reviewer's note or "", with ``keep_notes=True``).
 
     Rows whose ``is_match`` is empty are skipped (not yet reviewed); any other value that is not
     a recognised yes/no raises :class:`~dtks_link.errors.SourceError` naming the row.
@@ -156,7 +262,10 @@ def import_review(path: str | Path) -> pd.DataFrame:
                 row=row_number,
             )
     frame["is_match"] = decisions
-    labels = frame[frame["is_match"].notna()][[*_KEYS, "is_match"]].copy()
+    if "note" not in frame.columns:
+        frame["note"] = ""
+    kept = [*_KEYS, "is_match", "note"] if keep_notes else [*_KEYS, "is_match"]
+    labels = frame[frame["is_match"].notna()][kept].copy()
     for column in _KEYS:
         labels[column] = labels[column].str.lstrip("'")
     labels["is_match"] = labels["is_match"].astype(bool)

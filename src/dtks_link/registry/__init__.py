@@ -6,10 +6,12 @@ and real-time lookup, stored in one DuckDB file.
 ...     registry.ingest(new_batch_sources)                         # incremental
 ...     registry.resident("R0000000042").golden
 ...     registry.match({"nama": "Siti Aminah", "tanggal_lahir": "12-08-1975"})
+...     registry.decide(("dtks", "D-1"), ("pkh", "P-9"), False, by="Ani", reason="ayah dan anak")
 
 The schema is documented in :mod:`dtks_link.registry.schema`.
 """
 
+from .decisions import Decision, DecisionConflict, DecisionConflictWarning, DecisionError, DecisionReport
 from .store import (
     GoldenValue,
     IngestReport,
@@ -20,6 +22,11 @@ from .store import (
 )
 
 __all__ = [
+    "Decision",
+    "DecisionConflict",
+    "DecisionConflictWarning",
+    "DecisionError",
+    "DecisionReport",
     "GoldenValue",
     "IngestReport",
     "Registry",

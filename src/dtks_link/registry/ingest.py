@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 from splink import DuckDBAPI, Linker
 
 from ..backends.duckdb import quote_identifier as q
-from ..clustering import cluster_records
 from ..config import LinkConfig, SourceConfig
-from ..pipeline import standardise_records
+from ..progress import Stages
 from ..sources import load_sources
-from .identity import assign_ids
+from ..standardise.records import standardise_records
+from .decisions import IN_FORCE_SQL, NODE_COLUMNS, cluster_affected, grow_touched, warn_conflicts
 
 if TYPE_CHECKING:
     from .store import IngestReport, Registry
@@ -26,10 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["run_ingest"]
 
 _NOT_COMPARED = {"run_id", "row_number"}
-_NODE_COLUMNS = (
-    "unique_id, source, source_duplicate_free, nik, nik_valid, tanggal_lahir, nik_birth_date, "
-    "jenis_kelamin, nik_sex, no_kk, kelurahan_code, rt, rw, street, house_number, nama_tokens_key"
-)
+_NODE_COLUMNS = NODE_COLUMNS
 
 
 def _columns(registry: Registry, table: str) -> list[str]:
@@ -39,28 +36,24 @@ def _columns(registry: Registry, table: str) -> list[str]:
 def run_ingest(
     registry: Registry, sources: Sequence[SourceConfig], *, progress: bool, job_id: str | None = None
 ) -> IngestReport:
-    from .store import IngestReport, _changes_detail, _now
+    from .store import IngestReport, changes_detail, utc_now
 
     con = registry.con
     options = registry.options
-    started = _now()
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        timings[stage] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        if progress:
-            print(
-                f"[dtks-link] ingest {stage:<10} {timings[stage]:7.2f} s",
-                file=sys.stderr,
-                flush=True,
-            )
+    started = utc_now()
+    stages = Stages.reporting(progress, prefix="ingest ")
+    lap = stages.lap
 
     config = LinkConfig(sources=tuple(sources), options=options)
     loaded = load_sources(con, sources, mapped_table="__batch_mapped", quarantine_table="__batch_quarantine")
-    standardise_records(con, config, mapped_table="__batch_mapped", records_table="__batch_all")
+    # a NIK's holders are counted over the registry's records and the batch, as one run would
+    standardise_records(
+        registry.engine,
+        config,
+        mapped_table="__batch_mapped",
+        records_table="__batch_all",
+        holders_with="reg.records",
+    )
     lap("read")
 
     compared = [c for c in _columns(registry, "__batch_all") if c not in _NOT_COMPARED]
@@ -143,24 +136,11 @@ def run_ingest(
         "CREATE OR REPLACE TEMP TABLE __strong AS SELECT unique_id_l, unique_id_r FROM reg.edges "
         "WHERE match_probability >= ? AND unique_id_l NOT IN (SELECT unique_id FROM __updated) "
         "AND unique_id_r NOT IN (SELECT unique_id FROM __updated) "
-        "UNION ALL SELECT unique_id_l, unique_id_r FROM __new_edges WHERE match_probability >= ?",
+        "UNION ALL SELECT unique_id_l, unique_id_r FROM __new_edges WHERE match_probability >= ? "
+        f"UNION ALL SELECT unique_id_l, unique_id_r FROM ({IN_FORCE_SQL}) d WHERE same",  # must-links
         [options.match_threshold, options.match_threshold],
     )
-    while True:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE __affected AS "
-            "SELECT unique_id FROM reg.membership WHERE resident_id IN (SELECT resident_id FROM __touched) "
-            "UNION SELECT unique_id FROM __batch_scored"
-        )
-        grown = con.execute(
-            "INSERT INTO __touched SELECT DISTINCT m.resident_id FROM ("
-            "SELECT e.unique_id_r AS other FROM __strong e JOIN __affected a ON a.unique_id = e.unique_id_l "
-            "UNION SELECT e.unique_id_l FROM __strong e JOIN __affected a ON a.unique_id = e.unique_id_r"
-            ") hit JOIN reg.membership m ON m.unique_id = hit.other "
-            "WHERE m.resident_id NOT IN (SELECT resident_id FROM __touched)"
-        ).fetchall()
-        if not grown or not grown[0][0]:
-            break
+    grow_touched(registry, extra_nodes="__batch_scored")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE __aff_nodes AS SELECT * FROM __all_nodes "
         "WHERE unique_id IN (SELECT unique_id FROM __affected)"
@@ -174,23 +154,8 @@ def run_ingest(
         "AND unique_id_r NOT IN (SELECT unique_id FROM __updated) "
         "UNION ALL SELECT * FROM __new_edges"
     )
-    cluster_report = cluster_records(
-        con,
-        records_table="__aff_nodes",
-        edges_table="__aff_edges",
-        output_table="__aff_clusters",
-        threshold=options.match_threshold,
-        max_cluster_size=options.max_cluster_size,
-        confirmed_niks_table="__confirmed_niks",
-    )
-    clusters = con.execute("SELECT unique_id, cluster_key FROM __aff_clusters").df()
-    old = con.execute(
-        "SELECT unique_id, resident_id FROM reg.membership WHERE unique_id IN "
-        "(SELECT unique_id FROM __affected)"
-    ).df()
-    changes = assign_ids(clusters, old, next_number=int(registry._meta("next_number") or 1))
+    cluster_report, changes = cluster_affected(registry)
     lap("cluster")
-    del cluster_report
 
     # -- commit
     run_id = registry._next_run_id()
@@ -208,7 +173,7 @@ def run_ingest(
         residents_merged=len(changes.merged),
         residents_split=len(changes.split),
         residents_touched=touched,
-        timings=timings,
+        timings=stages.timings,
     )
     con.execute("BEGIN TRANSACTION")
     try:
@@ -234,9 +199,9 @@ def run_ingest(
             [
                 run_id,
                 started,
-                _now(),
+                utc_now(),
                 report.records_in,
-                _changes_detail(changes),
+                changes_detail(changes),
                 job_id,
                 json.dumps(report.as_dict()),
             ],
@@ -246,11 +211,13 @@ def run_ingest(
         con.execute("ROLLBACK")
         raise
     lap("commit")
+    if cluster_report.decision_conflicts:
+        warn_conflicts(registry, stacklevel=4)
     for table in (
         "__batch_mapped", "__batch_quarantine", "__batch_all", "__batch_status", "__batch_records",
         "__updated", "__existing", "__batch_scored", "__new_edges", "__all_nodes",
         "__confirmed_niks", "__touched", "__affected", "__strong", "__aff_nodes", "__aff_edges",
-        "__aff_clusters",
+        "__aff_clusters", "__aff_decisions",
     ):  # fmt: skip
         con.execute(f"DROP TABLE IF EXISTS {q(table)}")
     return report

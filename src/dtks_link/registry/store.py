@@ -8,6 +8,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -16,10 +17,11 @@ import duckdb
 import pandas as pd
 
 from .._files import make_private_dir, open_private, private_umask, tighten
-from ..backends.duckdb import connect
+from ..backends.duckdb import DuckDBEngine, connect
 from ..backends.duckdb import quote_identifier as q
 from ..config import LinkageOptions, LinkConfig, SourceConfig
 from ..errors import DtksLinkError, EngineError
+from .decisions import Decision, DecisionConflict, DecisionReport
 from .identity import IdentityChanges, assign_ids
 from .schema import DDL, MIGRATIONS, SCHEMA_VERSION
 
@@ -116,7 +118,7 @@ class IngestReport:
         return cls(**{k: v for k, v in raw.items() if k in names})
 
 
-def _now() -> dt.datetime:
+def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
@@ -160,7 +162,7 @@ class Registry:
                 raise EngineError(f"{str(self.path)!r} is a DuckDB file but not a dtks_link registry")
             if self.read_only:
                 return
-            from .. import __version__
+            from .._version import __version__
 
             with private_umask():
                 self.con.execute("BEGIN TRANSACTION")
@@ -178,7 +180,7 @@ class Registry:
         """Bring a registry file of an older format to this version's, in one transaction (a
         failure or a killed process leaves it as it was). Returns ``(old, new)`` versions;
         a current file is left alone. The file is made ``0600``."""
-        from .. import __version__
+        from .._version import __version__
 
         target = Path(path)
         if not target.exists():
@@ -261,6 +263,12 @@ class Registry:
         os.replace(partial, target)
         tighten(target)
         return target
+
+    @cached_property
+    def engine(self) -> DuckDBEngine:
+        """The registry's working connection as an engine (the registry's tables are ``reg.*``):
+        a linkage run on DuckDB runs in it, so the build reads its tables where they are."""
+        return DuckDBEngine(self.con)
 
     # -- lifecycle --------------------------------------------------------------------------
     def close(self) -> None:
@@ -439,7 +447,7 @@ class Registry:
             n_records = int(self.con.execute("SELECT count(*) FROM reg.records").fetchall()[0][0])
             self.con.execute(
                 "INSERT INTO reg.runs VALUES (?, 'build', ?, ?, ?, ?, NULL, NULL)",
-                [run_id, started_at, _now(), n_records, _changes_detail(changes)],
+                [run_id, started_at, utc_now(), n_records, changes_detail(changes)],
             )
             self.con.execute("COMMIT")
         except BaseException:
@@ -451,8 +459,9 @@ class Registry:
 
     def _apply_changes(self, changes: IdentityChanges, run_id: int, *, replace_all: bool) -> None:
         """Write membership, residents and events for ``changes`` (inside a transaction)."""
-        at = _now()
+        at = utc_now()
         self.con.register("__new_membership", changes.membership)
+        events = self._events_frame(changes, run_id, at, replace_all=replace_all)
         if replace_all:
             self.con.execute("DELETE FROM reg.membership")
         else:
@@ -478,6 +487,17 @@ class Registry:
                 "FROM __merged m WHERE reg.residents.resident_id = m.loser"
             )
             self.con.unregister("__merged")
+        if len(events):
+            self.con.register("__events", events)
+            self.con.execute("INSERT INTO reg.events BY NAME SELECT * FROM __events")
+            self.con.unregister("__events")
+        self._set_meta("next_number", str(changes.next_number))
+
+    def _events_frame(
+        self, changes: IdentityChanges, run_id: int, at: dt.datetime, *, replace_all: bool
+    ) -> pd.DataFrame:
+        """The events of ``changes``, each with the reviewer decision it carries out (or None);
+        read before the membership is written (``__new_membership`` registered)."""
         next_event = int(
             self.con.execute("SELECT coalesce(max(event_id), 0) + 1 FROM reg.events").fetchall()[0][0]
         )
@@ -487,18 +507,19 @@ class Registry:
         rows += [("split", original, part, None) for original, part in changes.split]
         rows += [("detached", rid, None, uid) for uid, rid in changes.detached]
         rows += [("attached", rid, None, uid) for uid, rid in changes.attached]
-        if rows:
-            events = pd.DataFrame(rows, columns=["kind", "resident_id", "other_resident_id", "unique_id"])
-            events.insert(0, "event_id", range(next_event, next_event + len(events)))
-            events.insert(1, "run_id", run_id)
-            events.insert(2, "happened_at", at)
+        events = pd.DataFrame(rows, columns=["kind", "resident_id", "other_resident_id", "unique_id"])
+        events.insert(0, "event_id", range(next_event, next_event + len(events)))
+        events.insert(1, "run_id", run_id)
+        events.insert(2, "happened_at", at)
+        events["decision_id"] = pd.Series([None] * len(events), dtype="Int64")
+        if len(events) and self.con.execute("SELECT count(*) FROM reg.decisions").fetchall()[0][0]:
+            from .decisions import ATTRIBUTE_EVENTS_SQL
+
             self.con.register("__events", events)
-            self.con.execute(
-                "INSERT INTO reg.events SELECT event_id, run_id, happened_at, kind, resident_id, "
-                "other_resident_id, unique_id FROM __events"
-            )
+            found = dict(self.con.execute(ATTRIBUTE_EVENTS_SQL, [replace_all]).fetchall())
             self.con.unregister("__events")
-        self._set_meta("next_number", str(changes.next_number))
+            events["decision_id"] = events["event_id"].map(found).astype("Int64")
+        return events
 
     @classmethod
     def init(
@@ -529,9 +550,9 @@ class Registry:
     def use_default_model(self, *, options: LinkageOptions | None = None) -> None:
         """Give a registry without a model the packaged default model and an empty record
         table, so records can be ingested and looked up (see :meth:`init`)."""
-        from ..default_model import default_settings
-        from ..pipeline import standardise_records
+        from ..default_parameters import default_settings
         from ..sources import load_sources
+        from ..standardise.records import standardise_records
 
         self._require_writable()
         if self.model_json is not None:
@@ -545,7 +566,9 @@ class Registry:
         empty = SourceConfig(name="empty", id_column="id", columns={"nama": "nama"}, data=nothing)
         config = LinkConfig(sources=(empty,), options=options or LinkageOptions())
         load_sources(self.con, [], mapped_table="__empty_mapped", quarantine_table="__empty_quarantine")
-        standardise_records(self.con, config, mapped_table="__empty_mapped", records_table="__empty_records")
+        standardise_records(
+            self.engine, config, mapped_table="__empty_mapped", records_table="__empty_records"
+        )
         self.con.execute("BEGIN TRANSACTION")
         try:
             if not self._table_exists("records"):
@@ -637,9 +660,7 @@ class Registry:
             sources = tuple(batch)
         with private_umask():
             report = run_ingest(self, sources, progress=progress, job_id=job_id)
-        if self._lookup is not None:
-            updated = self._lookup.updated(self)
-            self._lookup = None if updated.needs_rebuild else updated
+        self._refresh_lookup()
         return report
 
     # -- reading ----------------------------------------------------------------------------
@@ -761,6 +782,84 @@ class Registry:
             golden.to_parquet(handle, index=False)
         return paths
 
+    # -- reviewers' decisions ---------------------------------------------------------------
+    def decide(
+        self,
+        left: tuple[str, str],
+        right: tuple[str, str],
+        same: bool,
+        *,
+        by: str,
+        reason: str | None = None,
+        document: str | None = None,
+    ) -> DecisionReport:
+        """Record a reviewer's decision that two records, each ``(source, record_id)``, are one
+        resident (``same=True``) or two (``same=False``), with who decided, why and an optional
+        document reference. It lasts: every later build, ingest and retrain honours it. It is
+        applied at once (a run of kind ``decision`` re-clusters the residents it touches, one
+        transaction); deciding the same pair again overrides it and keeps the history.
+
+        Returns a :class:`~dtks_link.registry.decisions.DecisionReport`. A decision that
+        contradicts others (a chain of *same* decisions joining records decided *different*)
+        is recorded and reported as a conflict (and warned about): the *different* holds.
+        Raises :class:`~dtks_link.registry.decisions.DecisionError` for a record the registry
+        does not hold."""
+        from .decisions import record
+
+        with private_umask():
+            report = record(self, [(left, right, same, reason, document)], by=by, origin="api")
+        self._refresh_lookup()
+        return report
+
+    def import_decisions(self, path: str | Path, *, by: str, reason: str | None = None) -> DecisionReport:
+        """Turn the reviewed rows of a clerical review file (CSV or Excel, from
+        :meth:`review_queue` and :func:`~dtks_link.review.export_review`) into decisions by
+        ``by``, applied in one run. A row's ``note`` is its reason (else ``reason``)."""
+        from .decisions import import_review_file
+
+        with private_umask():
+            report = import_review_file(self, path, by=by, reason=reason)
+        self._refresh_lookup()
+        return report
+
+    def decisions(self, *, history: bool = False) -> list[Decision]:
+        """The decisions in force (the newest of each pair), or every decision ever recorded
+        with ``history=True``, oldest first."""
+        from .decisions import list_decisions
+
+        return list_decisions(self, history=history)
+
+    def decision_conflicts(self) -> list[DecisionConflict]:
+        """Decisions in force that contradict each other, with the decisions on both sides."""
+        from .decisions import find_conflicts
+
+        return find_conflicts(self)
+
+    def decisions_as_labels(self) -> pd.DataFrame:
+        """The decisions in force as labels for ``dtks_link.link(..., labels=...)``: reviewed
+        pairs keep feeding the model's training."""
+        from .decisions import decisions_as_labels
+
+        return decisions_as_labels(self)
+
+    def review_queue(
+        self, *, lower: float = 0.2, upper: float = 0.95, limit: int | None = 500, order: str = "impact"
+    ) -> pd.DataFrame:
+        """The registry's clerical review queue: stored pairs with ``lower <= match_probability
+        < upper`` that no reviewer has decided, one per two residents, the pairs whose outcome
+        would move the most records first (``order="uncertainty"``: the most uncertain first;
+        see :func:`dtks_link.review.review_queue`); NIK and KK masked. Export
+        it with :func:`~dtks_link.review.export_review`, read it back with
+        :meth:`import_decisions`."""
+        from .decisions import registry_review_queue
+
+        return registry_review_queue(self, lower=lower, upper=upper, limit=limit, order=order)
+
+    def _refresh_lookup(self) -> None:
+        if self._lookup is not None:
+            updated = self._lookup.updated(self)
+            self._lookup = None if updated.needs_rebuild else updated
+
     # -- real-time lookup -------------------------------------------------------------------
     def match(self, record: Mapping[str, object], *, top_k: int = 5) -> list[Any]:
         """Candidate residents for a record given as a dict of canonical fields.
@@ -843,7 +942,7 @@ def _options_json(options: LinkageOptions) -> str:
     return json.dumps(raw)
 
 
-def _changes_detail(changes: IdentityChanges) -> str:
+def changes_detail(changes: IdentityChanges) -> str:
     return json.dumps(
         {
             "created": len(changes.created),
