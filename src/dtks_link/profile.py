@@ -22,10 +22,10 @@ Headers are matched after folding case and separators (``TGL_LAHIR``, ``tglLahir
 ``tgl lahir`` are one name). The names known cover DTKS, Dukcapil (SIAK), BPJS, PKH, SIKS-NG
 and common English exports (``first_name``/``last_name``, ``date_of_birth``, ``ssn``,
 ``zipcode``); values are tested for 16-digit NIKs and KK numbers, dates, phone numbers,
-RT/RW numbers, sex codes, postcodes and Depok kelurahan and kecamatan names from the
-gazetteer. Only the sample is read, except for the one column the ``duplicate_free`` check
-counts over the whole file. Nothing read is printed: the comments give shares and counts,
-never a value.
+RT/RW numbers, sex codes, postcodes, relationships to the head of the family (hubungan
+keluarga) and Depok kelurahan and kecamatan names from the gazetteer. Only the sample is
+read, except for the one column the ``duplicate_free`` check counts over the whole file.
+Nothing read is printed: the comments give shares and counts, never a value.
 """
 
 from __future__ import annotations
@@ -134,6 +134,18 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "id_lain": (
         "ssn", "social_security_number", "passport", "passport_number", "no_paspor", "nomor_paspor",
         "no_bpjs", "nomor_bpjs", "no_kartu_bpjs", "no_jkn",
+    ),
+    "hubungan_keluarga": (
+        "hubungan_keluarga", "hub_keluarga", "hubungan", "hub_kel", "hubkel", "stat_hbkel", "shdk",
+        "status_hubungan", "status_hubungan_keluarga", "stat_hub_kel", "hubungan_dengan_kepala_keluarga",
+        "hubungan_dg_kk", "hub_dg_kk", "kd_hubungan_dg_kk", "hubungan_kk", "status_dalam_keluarga",
+        "relationship", "relationship_to_head", "relation_to_head", "relationship_to_reference_person",
+        "relationship_to_householder", "family_relationship",
+    ),
+    "id_keluarga": (
+        "id_keluarga", "idkeluarga", "id_keluarga_dtks", "id_dtks_keluarga", "idkeluarga_dtks",
+        "kode_keluarga", "no_keluarga", "nomor_keluarga", "id_kel_dtks", "id_rumah_tangga", "id_ruta",
+        "family_id", "household_id", "hh_id", "householdid",
     ),
 }  # fmt: skip
 _FIELD_BY_NAME = {name: canonical for canonical, names in _NAMES.items() for name in names}
@@ -393,10 +405,23 @@ _VALUE_TESTS: dict[str, tuple[str, float, str]] = {
     "kelurahan": ("letters", 0.8, "hold letters"),
     "kecamatan": ("letters", 0.8, "hold letters"),
     "kabupaten_kota": ("letters", 0.8, "hold letters"),
+    "hubungan_keluarga": ("relationship", 0.8, "are relationships to the head (SHDK)"),
 }
 
 
+def _relationship_share(column: _Column) -> float:
+    """Share of a column's values that read as a hubungan keluarga (SHDK label, code or an
+    English relationship)."""
+    if not column.counts or not column.filled or column.distinct > 1000:
+        return 0.0
+    from .standardise.family import relationship
+
+    return sum(n for value, n in column.counts.items() if relationship(value, sex="L")) / column.filled
+
+
 def _share(column: _Column, shape: str) -> float:
+    if shape == "relationship":
+        return _relationship_share(column)
     share = column.shares[shape]
     if shape in ("nik", "kk"):
         share += column.shares["excel_number"]  # Excel wrote the 16 digits as 3.27601E+15
@@ -467,6 +492,10 @@ def _by_values(column: _Column) -> ColumnProposal | None:
     nik, kk = _share(column, "nik"), _share(column, "kk")
     women = shares["nik_women"] / nik if nik else 0.0
     kel, kec = _gazetteer_shares(column)
+    roles = _relationship_share(column)
+    worded = column.counts is not None and sum(
+        n for value, n in column.counts.items() if not value.strip().replace(".", "").isdigit()
+    )
     # (field, share, whether it decides, confidence, what that share of the values shows), in order
     rules = [
         (
@@ -501,6 +530,13 @@ def _by_values(column: _Column) -> ColumnProposal | None:
             "look like dates (a birth date? check)",
         ),
         ("id_lain", shares["ssn"], shares["ssn"] >= 0.9, 0.5, "look like US social-security numbers"),
+        (
+            "hubungan_keluarga",
+            roles,
+            roles >= 0.95 and 2 <= column.distinct <= 40 and worded >= 0.5 * column.filled,
+            0.8,
+            "are relationships to the head (Kepala Keluarga, Istri, Anak...)",
+        ),
     ]
     for canonical, share, decides, confidence, meaning in rules:
         if decides:

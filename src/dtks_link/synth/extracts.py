@@ -398,7 +398,7 @@ def pkh(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Extract
             np.select([programme < 0.45, programme < 0.75], ["PKH, BPNT", "BPNT"], "PKH").astype(object)
         ),
         "TAHAP": _const("TAHAP 2 2025", n),
-        "ID_DTKS": pc.if_else(
+        "ID_KELUARGA_DTKS": pc.if_else(
             pa.array(rng.random(n) < 0.9),
             f.family_ids(pop, household, listed_kk.previous),
             pa.scalar(None, pa.string()),
@@ -423,7 +423,7 @@ def pkh(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Extract
             "kelurahan": "KELURAHAN",
             "kecamatan": "KECAMATAN",
             "telepon": "NO_HP",
-            "id_keluarga": "ID_DTKS",
+            "id_keluarga": "ID_KELUARGA_DTKS",
         },
         programme="PKH/BPNT",
         pays_per_family=True,
