@@ -28,6 +28,8 @@ from .clustering import ClusterReport, assign_resident_ids, cluster_records
 from .config import LinkConfig, load_config
 from .errors import EngineError, TrainingError
 from .evaluation import ExpectedQuality, expected_quality
+from .households.resolve import HouseholdResult
+from .households.stage import link_households, write_households
 from .model import ResidentModel
 from .report.collect import blocking_counts, json_safe, run_record, uncertain_pairs
 from .schema import IDENTIFIER_FACTS, PSEUDONYMISED_FIELDS
@@ -58,6 +60,8 @@ class LinkResult:
     - ``records``: the standardised records, when ``link(..., keep_records=True)``
     - ``run``: the run's summary for the report (``run.json``: sources, counts, quarantine
       reasons, options, timings, model outline, pairs per blocking rule, registry changes)
+    - ``households``: the families the residents live in now (:mod:`dtks_link.households`):
+      ``households.members`` (``households.parquet``), ``.records``, ``.links``, ``.golden``
     - ``uncertain_pairs``: the pairs closest to the match threshold with their waterfalls,
       levels and weights only, record ids masked (``uncertain_pairs.json``)
     """
@@ -73,6 +77,7 @@ class LinkResult:
     records: pd.DataFrame | None = field(default=None, repr=False)
     run: dict[str, Any] = field(default_factory=dict, repr=False)
     uncertain_pairs: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    households: HouseholdResult | None = field(default=None, repr=False)
 
     def report(
         self, path: str | Path, *, lang: str = "id", truth: pd.DataFrame | str | Path | None = None
@@ -107,6 +112,8 @@ class LinkResult:
                 f"family members {report.family_conflicts}, "
                 f"oversized {report.oversized}); {report.edges_refused} link(s) refused"
             )
+        if self.households is not None:
+            lines.append(f"households: {self.households.counts['households']:,} ({_placed(self.households)})")
         lines.extend(f"warning: {message}" for message in self.counts.get("mapping_warnings", ()))
         expected: ExpectedQuality | None = self.counts.get("expected_quality")
         if expected is not None:
@@ -129,6 +136,12 @@ def _quality_lines(quality: pd.DataFrame, *, top: int = 4) -> list[str]:
         text = ", ".join(f"{r.check} {r.rate:.1%}" for r in worst.itertuples())
         lines.append(f"  {source:<12} {text}")
     return lines
+
+
+def _placed(households: HouseholdResult) -> str:
+    placed = households.counts.get("placed_by", {})
+    text = ", ".join(f"{n:,} residents by {how}" for how, n in placed.items())
+    return text + (f"; {households.note}" if households.note else "")
 
 
 def _model_detail(model: ResidentModel) -> str:
@@ -515,6 +528,9 @@ def _run(
             f"{clusters['resident_id'].nunique():,} residents; "
             f"{report.repaired_components} component(s) repaired by constraints"
         )
+    with stages.stage("households") as s:
+        households = link_households(engine, cfg, records_table="work_records", clusters=clusters)
+        s.detail = f"{households.counts['households']:,} households"
     pairs = engine.frame(
         "SELECT source_l, record_id_l, source_r, record_id_r, match_weight, match_probability "
         f"FROM {predictions.physical_name} ORDER BY source_l, record_id_l, source_r, record_id_r"
@@ -530,6 +546,7 @@ def _run(
         "constraints": report,
         "mapping_warnings": [m.message for m in mistakes],
         "expected_quality": expected_quality(pairs, clusters, threshold=cfg.options.match_threshold),
+        "households": households.counts["households"],
     }
     output_dir = None
     if write:
@@ -541,6 +558,7 @@ def _run(
             quarantine.to_parquet(output_dir / "quarantine.parquet", index=False)
             quality.to_parquet(output_dir / "quality.parquet", index=False)
             model.save(output_dir / "model.json")
+            write_households(households, output_dir)
             _write_json(output_dir / "uncertain_pairs.json", uncertain)
             s.detail = str(output_dir)
     run = run_record(
@@ -570,6 +588,7 @@ def _run(
         counts=counts,
         model=model,
         output_dir=output_dir,
+        households=households,
     )
 
 

@@ -82,6 +82,8 @@ HOUSEHOLD_COLUMNS: dict[str, str] = {
 _HEAD_COUPLE = ("KEPALA KELUARGA", "SUAMI", "ISTRI")
 #: Roles of a child who married and split off, their partner and their children.
 _SPLIT_ROLES = ("ANAK", "MENANTU", "CUCU")
+#: A KK on one record this many digits away from another KK of the same resident is a typo of it.
+_TYPO_DIGITS = 2
 #: A resident this many years older than everyone who left a KK is of their parents' generation.
 _GENERATION_YEARS = 15
 
@@ -240,14 +242,26 @@ def _steps(
             f"max(issue_key) AS issue_key FROM {t['rec2']} WHERE kk IS NOT NULL GROUP BY kk",
         ),
         (
-            "obs",
-            "SELECT o.*, k.n_records AS kk_records, k.n_residents AS kk_residents, "
-            "(o.authoritative OR k.n_records >= 2) AS corroborated FROM ("
+            "obs0",
+            "SELECT o.*, k.n_records AS kk_records, k.n_residents AS kk_residents FROM ("
             "SELECT resident_id, kk, count(*) AS n_records, min(source_rank) AS best_rank, "
             "max(CASE WHEN authoritative THEN 1 ELSE 0 END) = 1 AS authoritative, max(issue_key) AS "
             "issue_key "
             f"FROM {t['rec2']} WHERE kk IS NOT NULL GROUP BY resident_id, kk) o "
             f"JOIN {t['kkstat']} k ON o.kk = k.kk",
+        ),
+        # a KK on one record only, one or two digits away from another KK of the same resident: a typo
+        (
+            "typo",
+            "SELECT DISTINCT a.resident_id, a.kk FROM "
+            f"{t['obs0']} a JOIN {t['obs0']} b ON a.resident_id = b.resident_id AND a.kk <> b.kk "
+            f"WHERE a.kk_records = 1 AND NOT a.authoritative AND levenshtein(a.kk, b.kk) <= {_TYPO_DIGITS}",
+        ),
+        # a KK counts when a duplicate-free source gives it, two records carry it, or it is no typo
+        (
+            "obs",
+            "SELECT o.*, (o.authoritative OR o.kk_records >= 2 OR y.kk IS NULL) AS corroborated "
+            f"FROM {t['obs0']} o LEFT JOIN {t['typo']} y ON o.resident_id = y.resident_id AND o.kk = y.kk",
         ),
         # the role each resident has on each KK: from the most trusted record that gives one
         (
@@ -308,6 +322,12 @@ def _steps(
             f"{t['latest']} l JOIN {t['person']} p ON l.resident_id = p.resident_id "
             f"JOIN {t['moves']} m ON m.old_kk = l.latest_kk AND m.nama_ibu_key = p.nama_key",
         ),
+        (
+            "sibling",
+            "SELECT DISTINCT l.resident_id, m.new_kk FROM "
+            f"{t['latest']} l JOIN {t['person']} p ON l.resident_id = p.resident_id "
+            f"JOIN {t['moves']} m ON m.old_kk = l.latest_kk AND m.nama_ibu_key = p.nama_ibu_key",
+        ),
         # ... and whether they follow to the new KK
         (
             "follow",
@@ -316,13 +336,15 @@ def _steps(
             "FROM (SELECT l.resident_id, s.new_kk, s.movers, "
             "CASE WHEN s.couple_movers > 0 THEN 'family' WHEN mo.resident_id IS NOT NULL THEN 'mother' "
             "WHEN s.split_movers > 0 AND r.role IN ('MENANTU', 'CUCU') THEN 'split' "
-            "WHEN s.role_movers = 0 AND (p.birth_year IS NULL OR s.oldest_mover IS NULL "
-            f"OR p.birth_year > s.oldest_mover - {_GENERATION_YEARS}) THEN 'family' END AS kind "
+            "WHEN s.role_movers = 0 AND sb.resident_id IS NULL "
+            f"AND (p.birth_year >= s.oldest_mover + {_GENERATION_YEARS} OR r.role IN ({head_couple}) "
+            f"AND abs(p.birth_year - s.oldest_mover) < {_GENERATION_YEARS}) THEN 'family' END AS kind "
             f"FROM {t['latest']} l JOIN {t['succ']} s ON l.latest_kk = s.old_kk "
             f"JOIN {t['person']} p ON l.resident_id = p.resident_id "
             f"LEFT JOIN {t['kkrole']} r ON l.resident_id = r.resident_id AND l.latest_kk = r.kk "
             f"LEFT JOIN {t['mother']} mo ON l.resident_id = mo.resident_id AND s.new_kk = mo.new_kk "
             f"LEFT JOIN {t['parent']} pa ON l.resident_id = pa.resident_id "
+            f"LEFT JOIN {t['sibling']} sb ON l.resident_id = sb.resident_id AND s.new_kk = sb.new_kk "
             "WHERE NOT l.latest_authoritative AND pa.resident_id IS NULL) c "
             "WHERE kind IS NOT NULL) x WHERE rn = 1",
         ),
@@ -405,9 +427,9 @@ def _steps(
 
 
 _STEP_NAMES = (
-    "sources", "rec", "famkk", "rec2", "addr", "kkstat", "obs", "kkrole", "person", "latest", "moves", "succ",
-    "mother", "parent", "follow", "assign", "house", "hhhouse", "attach", "rest", "grouped", "hhid",
-    "members0",
+    "sources", "rec", "famkk", "rec2", "addr", "kkstat", "obs0", "typo", "obs", "kkrole", "person",
+    "latest", "moves", "succ", "mother", "parent", "sibling", "follow", "assign", "house", "hhhouse",
+    "attach", "rest", "grouped", "hhid", "members0",
 )  # fmt: skip
 
 

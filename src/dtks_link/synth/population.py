@@ -907,6 +907,16 @@ def _family_history(
     known = mother >= 0
     mother_tok[member[at][known]] = name_tok[mother[known]]
 
+    # the KK a split-off member left was issued before the split: when the parents' current KK
+    # is newer than the split, the one before it is dated before the split too
+    p = parent[at]
+    late = new_issue[p] > issue[at]
+    issue, prev_issue = issue.copy(), prev_issue.copy()
+    before_split = issue[at][late] - np.timedelta64(1, "D")
+    np.minimum.at(issue, p[late & widowed[p]], before_split[widowed[p][late]])
+    np.minimum.at(prev_issue, p[late & ~widowed[p]], before_split[~widowed[p][late]])
+    prev_issue = np.minimum(prev_issue, issue - np.timedelta64(1, "D"))
+
     # KK numbers: the widowed families' new ones are appended, so the others keep their serials
     wid = np.nonzero(widowed)[0]
     numbers = _kk_numbers(
@@ -916,7 +926,6 @@ def _family_history(
     prev_kk[wid] = kk[wid]
     kk[wid] = numbers[2 * h :]
     # the parents' KK at the date of the split
-    p = parent[at]
     prev_kk[at] = np.where(new_issue[p] <= issue[at], kk[p], prev_kk[p])
 
     parent_household = np.full(h, -1, np.int32)
