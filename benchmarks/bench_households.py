@@ -24,16 +24,15 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _common import peak_rss_mb, save, table  # noqa: E402
-
-import dtks_link  # noqa: E402
-from dtks_link.backends.duckdb import DuckDBEngine, connect  # noqa: E402
-from dtks_link.config import LinkConfig, load_config  # noqa: E402
-from dtks_link.evaluation import evaluate  # noqa: E402
-from dtks_link.households import resolve_households, source_roles  # noqa: E402
-from dtks_link.pipeline import standardise_records  # noqa: E402
-from dtks_link.sources import load_sources  # noqa: E402
-from dtks_link.synth import generate  # noqa: E402
+import dtks_link
+from _common import peak_rss_mb, save, table
+from dtks_link.backends.duckdb import DuckDBEngine, connect
+from dtks_link.config import LinkConfig, load_config
+from dtks_link.evaluation import evaluate
+from dtks_link.households import resolve_households, source_roles
+from dtks_link.pipeline import standardise_records
+from dtks_link.sources import load_sources
+from dtks_link.synth import generate
 
 KEYS = ["source", "record_id"]
 

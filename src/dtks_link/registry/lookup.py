@@ -316,7 +316,7 @@ class LookupIndex:
         for old, ids, mask in zip(self.segments, self.resident_ids, self.alive, strict=True):
             positions = _positions(old.unique_ids, replaced)
             if len(positions):
-                mask = np.ones(len(old.unique_ids), dtype=bool) if mask is None else mask.copy()
+                mask = (np.ones(len(old.unique_ids), dtype=bool) if mask is None else mask.copy())
                 mask[positions] = False
             if new_resident:
                 wanted = np.array(list(new_resident), dtype=object)

@@ -109,9 +109,9 @@ _SUMMARY: _S = {
     },
     "summary.model_default": {
         "id": "model bawaan paket (parameter dari Depok sintetis; data terlalu sedikit untuk dilatih "
-        'atau model = "default")',
+        "atau model = \"default\")",
         "en": "the package's default model (parameters from synthetic Depok; too little data to train, "
-        'or model = "default")',
+        "or model = \"default\")",
     },
     "summary.model_labels": {
         "id": "dilatih dari pasangan berlabel hasil tinjauan",

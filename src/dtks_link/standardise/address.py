@@ -323,7 +323,11 @@ def address_exprs(
     # -- street and house number (single chains, no sharing) --------------------------------
     house = a.re_extract(_HOUSE, 1).nullif("")
     after_comma = case((a.contains(","), a.re_sub(_STREET_WORDS_AFTER_COMMA, r" \1")), default=a)
-    street_text = after_comma.re_sub(_STREET_END, "", every=False).re_sub("[^A-Z0-9/ ]+", " ").trim()
+    street_text = (
+        after_comma.re_sub(_STREET_END, "", every=False)
+        .re_sub("[^A-Z0-9/ ]+", " ")
+        .trim()
+    )
     # Word by word only when a word to shorten is there; otherwise that only squeezes spaces.
     street = street_text.pipe(
         lambda t: case(
