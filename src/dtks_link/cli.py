@@ -73,7 +73,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluation import evaluate
 
-    metrics = evaluate(args.clusters, args.truth)
+    metrics = evaluate(args.clusters, args.truth, level=args.level)
     if args.json:
         print(json.dumps(metrics.as_dict(), indent=2))
     else:
@@ -442,6 +442,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_audit)
 
+    from .households.cli import add_households_parser
+
+    add_households_parser(sub)
+
     p = sub.add_parser("evaluate", help="compare clusters with truth")
     p.add_argument("--clusters", type=Path, required=True, help="clusters.parquet from link")
     p.add_argument("--truth", type=Path, required=True, help="truth with source, record_id, true_id")
@@ -454,6 +458,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", type=Path, default=None, help="the linkage config: adds comparison levels and examples"
     )
     p.add_argument("--top", type=int, default=10, help="rows shown per table with --errors")
+    p.add_argument(
+        "--level",
+        choices=("resident", "household"),
+        default="resident",
+        help="household: compare household_id (household_records.parquet) with the truth's household_id",
+    )
     p.set_defaults(func=_cmd_evaluate)
 
     p = sub.add_parser("generate", help="write a synthetic Depok population and its extracts")

@@ -493,8 +493,8 @@ def _by_values(column: _Column) -> ColumnProposal | None:
     women = shares["nik_women"] / nik if nik else 0.0
     kel, kec = _gazetteer_shares(column)
     roles = _relationship_share(column)
-    worded = column.counts is not None and sum(
-        n for value, n in column.counts.items() if not value.strip().replace(".", "").isdigit()
+    worded = sum(
+        n for value, n in (column.counts or {}).items() if not value.strip().replace(".", "").isdigit()
     )
     # (field, share, whether it decides, confidence, what that share of the values shows), in order
     rules = [

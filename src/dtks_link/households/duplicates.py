@@ -34,6 +34,7 @@ __all__ = ["PROGRAMME_RECORD_COLUMNS", "DoubleAidFinding", "double_aid", "double
 #: What :func:`double_aid` reads: one row per record of a programme source.
 PROGRAMME_RECORD_COLUMNS: tuple[str, ...] = (
     "source",
+    "programme",
     "record_id",
     "resident_id",
     "household_id",

@@ -10,8 +10,9 @@ column                 value
                        previous KK shows as head (translated: a split-off Anak or Menantu
                        becomes head of the new KK); else NULL
 ``carer_resident_id``  the member a programme that pays once per family lists (the KPM's
-                       pengurus; with ``carer_from = 'programme'``); else, for the family's
-                       aid, the head's wife, else the head (``carer_from = 'inferred'``)
+                       pengurus; with ``carer_from = 'programme'``); else the head's wife,
+                       else the mother of members (by nama ibu kandung; of the youngest
+                       child), else the head (``carer_from = 'inferred'``)
 ``members``            how many residents
 ``kelurahan`` ...      the address (kelurahan, kecamatan, their codes, RT, RW, street, house
                        number) of the most trusted record on the current KK that has one,
@@ -166,8 +167,14 @@ def build_golden(engine: Engine, *, prefix: str) -> GoldenTables:
             "SELECT r.resident_id, 'programme' AS carer_from, 0 AS priority, count(*) AS records "
             f"FROM {t('rec2')} r JOIN {t('sources')} s ON r.source = s.source WHERE s.pays_per_family "
             "GROUP BY r.resident_id "
-            "UNION ALL SELECT resident_id, 'inferred', CASE WHEN role = 'ISTRI' THEN 1 ELSE 2 END, 0 "
-            f"FROM {members} WHERE role IN ('ISTRI', 'KEPALA KELUARGA')) c "
+            "UNION ALL SELECT resident_id, 'inferred', CASE WHEN role = 'ISTRI' THEN 1 ELSE 3 END, 0 "
+            f"FROM {members} WHERE role IN ('ISTRI', 'KEPALA KELUARGA') "
+            # the mother of members (the one with the youngest child): the carer PKH usually lists
+            "UNION ALL SELECT mo.resident_id, 'inferred', 2, max(ch.birth_year) "
+            f"FROM {members} mm JOIN {t('person')} mo ON mm.resident_id = mo.resident_id "
+            f"JOIN {members} cm ON cm.household_id = mm.household_id AND cm.resident_id <> mm.resident_id "
+            f"JOIN {t('person')} ch ON cm.resident_id = ch.resident_id AND ch.nama_ibu_key = mo.nama_key "
+            "WHERE mo.sex IS NULL OR mo.sex = 'P' GROUP BY mo.resident_id) c "
             f"JOIN {members} m ON c.resident_id = m.resident_id) x WHERE rn = 1",
         ),
         (

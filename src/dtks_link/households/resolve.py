@@ -479,8 +479,8 @@ def resolve_households(
         )
         links = engine.frame(f"SELECT * FROM {q(tables.links)} ORDER BY household_id, other_household_id")
         programme_records = engine.frame(
-            "SELECT r.source, r.record_id, c.resident_id, m.household_id, x.kk, kh.household_id AS "
-            "kk_household_id "
+            "SELECT r.source, s.programme, r.record_id, c.resident_id, m.household_id, x.kk, "
+            "kh.household_id AS kk_household_id "
             f"FROM {q(records_table)} r JOIN {q(clusters_table)} c ON r.unique_id = c.unique_id "
             f"JOIN {q(tables.members)} m ON c.resident_id = m.resident_id "
             f"JOIN {t['rec2']} x ON r.unique_id = x.unique_id "

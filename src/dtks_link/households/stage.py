@@ -11,6 +11,9 @@ file                           content
 ``household_records.parquet``  ``source, record_id, resident_id, household_id`` per record
 ``household_links.parquet``    pecah KK links between households
 ``household_golden.parquet``   one golden record per household (:mod:`.golden`)
+``household_programme_``       the records of programmes that pay once per family, with their
+``records.parquet``            carer's household and the household of their KK (the double-aid
+                               report's evidence: :mod:`.duplicates`)
 =============================  ==================================================================
 
 KK numbers in these files are personal data, as NIKs are: the files are as private as the
@@ -35,6 +38,7 @@ HOUSEHOLD_FILES: dict[str, str] = {
     "records": "household_records.parquet",
     "links": "household_links.parquet",
     "golden": "household_golden.parquet",
+    "programme_records": "household_programme_records.parquet",
 }
 
 
