@@ -5,6 +5,7 @@ do not depend on the order of the input."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -338,3 +339,61 @@ def test_household_ids_do_not_depend_on_input_order_or_resident_labels(order: li
     shuffled = [{**records[i], "resident_id": renamed[records[i]["resident_id"]]} for i in order]
     again = resolve(shuffled).records.set_index(["source", "record_id"])["household_id"]
     pd.testing.assert_series_equal(baseline.sort_index(), again.sort_index())
+
+
+def test_registry_keeps_household_ids_and_their_history(small_depok: Any, tmp_path: Path) -> None:
+    """Households in the registry: stable ids (an ingest keeps every old record's household
+    id), lookup by id and by KK, events, and the CLI view with the KK masked."""
+    import dataclasses
+    import subprocess
+    import sys
+
+    import dtks_link
+    from dtks_link import Registry, SourceConfig, load_config
+
+    config = load_config(small_depok.config_path)
+    path = tmp_path / "hh.registry"
+    result = dtks_link.link(config, registry=path, write=False)
+    assert result.households is not None
+    assert result.households.members["household_id"].str.fullmatch(r"H\d{10}").all()
+    with Registry(path) as registry:
+        before = registry.con.execute("SELECT unique_id, household_id FROM reg.household_membership").df()
+        created = registry.con.execute(
+            "SELECT count(*) FROM reg.household_events WHERE kind = 'created'"
+        ).fetchall()
+        assert created[0][0] == before["household_id"].nunique() == result.households.counts["households"]
+        golden = result.households.golden.sort_values(["members", "household_id"]).iloc[-1]
+        view = registry.household(str(golden["household_id"]))
+        assert view.status == "active" and len(view.members) == golden["members"]
+        assert set(view.events["kind"]) >= {"created", "member_joined"}
+        assert (str(golden["household_id"]), "current") in registry.households_by_kk(golden["current_kk"])
+        assert registry.households_by_kk("not a kk") == []
+        # a new batch: two DTKS rows again under new record ids, from a source the build did not have
+        dtks = next(s for s in config.sources if s.name == "dtks")
+        assert dtks.path is not None
+        rows = pd.read_csv(dtks.path, sep="|", dtype=str, keep_default_na=False).head(2)
+        rows[dtks.id_column] = ["NEW-1", "NEW-2"]
+        batch = tmp_path / "dtks_update.csv"
+        rows.to_csv(batch, index=False)
+        registry.ingest(dataclasses.replace(dtks, name="dtks_update", path=batch, delimiter=","))
+        after = registry.con.execute("SELECT unique_id, household_id FROM reg.household_membership").df()
+        residents = registry.con.execute("SELECT unique_id, resident_id FROM reg.membership").df()
+    joined = before.merge(after, on="unique_id", suffixes=("_before", "_after"))
+    assert len(joined) == len(before)
+    assert (joined["household_id_before"] == joined["household_id_after"]).mean() > 0.99
+    # each new record is in the household of the resident it was linked to
+    by_resident = after.merge(residents, on="unique_id")
+    new = by_resident[by_resident["unique_id"].str.startswith("dtks_update|")]
+    assert len(new) == 2
+    for row in new.itertuples():
+        same = by_resident["resident_id"] == row.resident_id
+        others = by_resident[same & (by_resident["unique_id"] != row.unique_id)]
+        assert set(others["household_id"]) <= {row.household_id}
+    shown = subprocess.run(
+        [sys.executable, "-m", "dtks_link", "registry", "household", str(path), str(golden["household_id"])],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert "history:" in shown.stdout and "****" in shown.stdout
+    assert str(golden["current_kk"]) not in shown.stdout
+    assert SourceConfig  # the public name the batch above is built from

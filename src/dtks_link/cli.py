@@ -205,6 +205,10 @@ def _cmd_registry(args: argparse.Namespace) -> int:
             )
         return 0
     with Registry(args.file, read_only=True) as registry:
+        if args.registry_command == "household":
+            from .households.cli import registry_household
+
+            return registry_household(registry, args.household_id, args.kk)
         if args.registry_command == "show":
             view = registry.resident(args.resident_id)
             payload = {
@@ -377,6 +381,10 @@ def build_parser() -> argparse.ArgumentParser:
     r = reg.add_parser("show", help="golden record and members of a resident (identifiers masked)")
     r.add_argument("file", type=Path)
     r.add_argument("resident_id")
+    r = reg.add_parser("household", help="a household: golden record, members, history (KK masked)")
+    r.add_argument("file", type=Path)
+    r.add_argument("household_id", nargs="?", default=None)
+    r.add_argument("--kk", default=None, help="list the households holding this KK number now or before")
     r = reg.add_parser("match", help="look a record up: --field nama='SITI AMINAH' ...")
     r.add_argument("file", type=Path)
     r.add_argument("--field", action="append", default=[], help="canonical field=value")

@@ -28,7 +28,7 @@ from .clustering import ClusterReport, assign_resident_ids, cluster_records
 from .config import LinkConfig, load_config
 from .errors import EngineError, TrainingError
 from .evaluation import ExpectedQuality, expected_quality
-from .households.resolve import HouseholdResult
+from .households.resolve import HouseholdResult, source_roles
 from .households.stage import link_households, write_households
 from .model import ResidentModel
 from .report.collect import blocking_counts, json_safe, run_record, uncertain_pairs
@@ -531,6 +531,13 @@ def _run(
     with stages.stage("households") as s:
         households = link_households(engine, cfg, records_table="work_records", clusters=clusters)
         s.detail = f"{households.counts['households']:,} households"
+        if registry is not None and registry_run is not None:
+            from .households.registry import commit_households
+
+            households, household_changes = commit_households(
+                registry, households, sources=source_roles(cfg.sources), run_id=registry_run
+            )
+            s.detail += f"; {household_changes.summary()}"
     pairs = engine.frame(
         "SELECT source_l, record_id_l, source_r, record_id_r, match_weight, match_probability "
         f"FROM {predictions.physical_name} ORDER BY source_l, record_id_l, source_r, record_id_r"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -18,7 +19,7 @@ from .duplicates import double_aid, double_aid_report
 from .resolve import HouseholdResult, SourceRole
 from .stage import HOUSEHOLD_FILES
 
-__all__ = ["add_households_parser", "load_households"]
+__all__ = ["add_households_parser", "load_households", "print_household", "registry_household"]
 
 
 def load_households(source: Path) -> HouseholdResult:
@@ -77,29 +78,69 @@ def _show(value: object, column: str) -> str:
     return str(value)
 
 
-def _cmd_show(args: argparse.Namespace) -> int:
-    households = load_households(args.source)
-    golden = households.golden[households.golden["household_id"] == args.household_id]
-    if golden.empty:
-        raise DtksLinkError(f"no household {args.household_id!r} in {str(args.source)!r}")
-    row = golden.iloc[0]
-    print(f"household {args.household_id}")
-    for column, value in row.items():
+def print_household(
+    household_id: str, golden: dict[str, Any], members: pd.DataFrame, links: pd.DataFrame
+) -> None:
+    """Print a household's golden record, members and pecah KK links (KK numbers masked)."""
+    print(f"household {household_id}")
+    for column, value in golden.items():
         if column != "household_id":
             print(f"  {column:<18} {_show(value, str(column))}")
-    members = households.members[households.members["household_id"] == args.household_id]
     print("members:")
     for m in members.itertuples():
         print(f"  {m.resident_id:<14} {_show(m.role, 'role'):<16} {m.placed_by:<12} sources {m.sources}")
-    links = households.links[
-        (households.links["household_id"] == args.household_id)
-        | (households.links["other_household_id"] == args.household_id)
-    ]
     for link in links.itertuples():
         print(
             f"pecah KK: {link.other_household_id} split off {link.household_id} "
             f"(KK {mask_identifier(link.via_kk)}, {link.members_moved} member(s) moved)"
         )
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    households = load_households(args.source)
+    golden = households.golden[households.golden["household_id"] == args.household_id]
+    if golden.empty:
+        raise DtksLinkError(f"no household {args.household_id!r} in {str(args.source)!r}")
+    hid = args.household_id
+    links = households.links
+    print_household(
+        hid,
+        {str(k): v for k, v in golden.iloc[0].items()},
+        households.members[households.members["household_id"] == hid],
+        links[(links["household_id"] == hid) | (links["other_household_id"] == hid)],
+    )
+    return 0
+
+
+def registry_household(registry: Any, household_id: str | None, kk: str | None) -> int:
+    """``dtks-link registry household FILE ID`` (or ``--kk KK``): a household from the registry,
+    with its history."""
+    if kk is not None:
+        found = registry.households_by_kk(kk)
+        if not found:
+            print(f"no household holds KK {mask_identifier(kk)}")
+            return 0
+        for hid, kind in found:
+            print(f"{hid} ({kind} KK)")
+        return 0
+    if household_id is None:
+        raise DtksLinkError("give a household id, or --kk KK to look households up by KK number")
+    try:
+        view = registry.household(household_id)
+    except KeyError:
+        raise DtksLinkError(f"no household {household_id!r} in this registry") from None
+    if view.household_id != household_id:
+        print(f"{household_id} was merged into {view.household_id}")
+    print_household(view.household_id, view.golden, view.members, view.links)
+    print("history:")
+    for e in view.events.itertuples():
+        other = (
+            ""
+            if e.other_household_id is None or pd.isna(e.other_household_id)
+            else f" {e.other_household_id}"
+        )
+        who = "" if e.resident_id is None or pd.isna(e.resident_id) else f" resident {e.resident_id}"
+        print(f"  run {e.run_id} {e.happened_at:%Y-%m-%d %H:%M} {e.kind} {e.household_id}{other}{who}")
     return 0
 
 

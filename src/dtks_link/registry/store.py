@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -22,6 +22,9 @@ from ..config import LinkageOptions, LinkConfig, SourceConfig
 from ..errors import DtksLinkError, EngineError
 from .identity import IdentityChanges, assign_ids
 from .schema import DDL, MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from ..households.registry import HouseholdView
 
 __all__ = [
     "GoldenValue",
@@ -630,6 +633,9 @@ class Registry:
             sources = tuple(batch)
         with private_umask():
             report = run_ingest(self, sources, progress=progress, job_id=job_id)
+            from ..households.registry import refresh_after_ingest
+
+            refresh_after_ingest(self, report.run_id)
         if self._lookup is not None:
             updated = self._lookup.updated(self)
             self._lookup = None if updated.needs_rebuild else updated
@@ -688,6 +694,19 @@ class Registry:
             members=members,
             events=events,
         )
+
+    def household(self, household_id: str) -> HouseholdView:
+        """A household: golden record, members with roles, pecah KK links and history
+        (:mod:`dtks_link.households.registry`). A merged id is followed."""
+        from ..households.registry import household_view
+
+        return household_view(self, household_id)
+
+    def households_by_kk(self, kk: object) -> list[tuple[str, str]]:
+        """``(household_id, 'current'|'former')`` of the households holding KK ``kk`` now or before."""
+        from ..households.registry import households_by_kk
+
+        return households_by_kk(self, kk)
 
     def _members(self, resident_id: str) -> pd.DataFrame:
         return self.con.execute(
