@@ -349,7 +349,7 @@ def test_registry_keeps_household_ids_and_their_history(small_depok: Any, tmp_pa
     import sys
 
     import dtks_link
-    from dtks_link import Registry, SourceConfig, load_config
+    from dtks_link import Registry, load_config
 
     config = load_config(small_depok.config_path)
     path = tmp_path / "hh.registry"
@@ -396,4 +396,3 @@ def test_registry_keeps_household_ids_and_their_history(small_depok: Any, tmp_pa
     assert shown.returncode == 0, shown.stderr
     assert "history:" in shown.stdout and "****" in shown.stdout
     assert str(golden["current_kk"]) not in shown.stdout
-    assert SourceConfig  # the public name the batch above is built from
