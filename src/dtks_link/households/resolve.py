@@ -31,9 +31,9 @@ The evidence, in the order it is used:
    A resident whose current KK comes from a duplicate-free source never moves.
 4. **Residents without a KK** join the household at the same house (kelurahan, street and
    house number) when one member shares a surname or a mother's name with them, or when only
-   one household lives there; residents left over are grouped by house and surname, else
-   alone. So data without KK numbers or roles (FEBRL, census files) still gets households, from
-   address and surname only.
+   one household lives there; residents left over are grouped by house (a wife seldom shares
+   her husband's name), else alone. So data without KK numbers or roles (FEBRL, census files)
+   still gets households, from addresses.
 
 The household's **current KK** is its members' (the KK they are grouped under), with the
 source that gave it; a household built from addresses has none. Household ids are
@@ -389,7 +389,7 @@ def _steps(
             "GROUP BY h.resident_id, hh.hh_kk) c) x "
             "WHERE rn = 1 AND (any_family = 1 AND family = 1 OR options = 1)",
         ),
-        # everyone else: by house and surname, else alone (or on their only, uncorroborated KK)
+        # everyone else: by house, else alone (or on their only, uncorroborated KK)
         (
             "rest",
             "SELECT p.resident_id, min(h.house) AS house, p.surname, l.latest_kk "
@@ -405,10 +405,10 @@ def _steps(
             f"SELECT resident_id, concat('K', hh_kk) AS hh_key, hh_kk, placed_by FROM {t['assign']} "
             f"UNION ALL SELECT resident_id, concat('K', hh_kk), hh_kk, 'address' FROM {t['attach']} "
             "UNION ALL SELECT resident_id, CASE WHEN latest_kk IS NOT NULL THEN concat('K', latest_kk) "
-            "WHEN house IS NOT NULL AND surname IS NOT NULL THEN concat('A', house, '|', surname) "
+            "WHEN house IS NOT NULL THEN concat('A', house) "
             "ELSE concat('R', resident_id) END, latest_kk, "
             "CASE WHEN latest_kk IS NOT NULL THEN 'kk' "
-            "WHEN house IS NOT NULL AND surname IS NOT NULL THEN 'address' ELSE 'alone' END "
+            "WHEN house IS NOT NULL THEN 'address' ELSE 'alone' END "
             f"FROM {t['rest']}",
         ),
         # 5. household ids: a hash of the household's smallest record key
@@ -498,8 +498,8 @@ def resolve_households(
     note = None
     if evidence[0] == 0:
         note = (
-            "no source gives a valid KK number: households are built from addresses and surnames "
-            "only (residents at the same house who share a surname), the rest alone"
+            "no source gives a valid KK number: households are built from addresses only "
+            "(residents at the same house: kelurahan, street and house number), the rest alone"
         )
     counts = {
         "households": int(members["household_id"].nunique()) if len(members) else 0,
