@@ -328,6 +328,26 @@ def _steps(
             f"{t['latest']} l JOIN {t['person']} p ON l.resident_id = p.resident_id "
             f"JOIN {t['moves']} m ON m.old_kk = l.latest_kk AND m.nama_ibu_key = p.nama_ibu_key",
         ),
+        # residents still on a KK whose mother is an Anak of it who is still on it too
+        (
+            "motherstays",
+            "SELECT DISTINCT l.resident_id FROM "
+            f"{t['latest']} l JOIN {t['person']} p ON l.resident_id = p.resident_id "
+            f"JOIN {t['latest']} lm ON lm.latest_kk = l.latest_kk AND lm.resident_id <> l.resident_id "
+            f"JOIN {t['person']} pm ON lm.resident_id = pm.resident_id AND pm.nama_key = p.nama_ibu_key "
+            f"JOIN {t['kkrole']} rm ON rm.resident_id = lm.resident_id AND rm.kk = lm.latest_kk "
+            "WHERE rm.role = 'ANAK' "
+            # ... and a son-in-law when a daughter still on it is the mother of a grandchild there
+            "UNION SELECT l.resident_id FROM "
+            f"{t['latest']} l JOIN {t['person']} p ON l.resident_id = p.resident_id "
+            f"JOIN {t['kkrole']} r ON r.resident_id = l.resident_id AND r.kk = l.latest_kk "
+            f"JOIN {t['latest']} ld ON ld.latest_kk = l.latest_kk "
+            f"JOIN {t['kkrole']} rd ON rd.resident_id = ld.resident_id AND rd.kk = ld.latest_kk "
+            f"JOIN {t['person']} pd ON pd.resident_id = ld.resident_id "
+            f"JOIN {t['latest']} lc ON lc.latest_kk = l.latest_kk "
+            f"JOIN {t['person']} pc ON pc.resident_id = lc.resident_id AND pc.nama_ibu_key = pd.nama_key "
+            "WHERE r.role = 'MENANTU' AND p.sex = 'L' AND rd.role = 'ANAK' AND pd.sex = 'P'",
+        ),
         # ... and whether they follow to the new KK
         (
             "follow",
@@ -335,7 +355,8 @@ def _steps(
             "resident_id ORDER BY CASE WHEN kind = 'mother' THEN 0 ELSE 1 END, movers DESC, new_kk) AS rn "
             "FROM (SELECT l.resident_id, s.new_kk, s.movers, "
             "CASE WHEN s.couple_movers > 0 THEN 'family' WHEN mo.resident_id IS NOT NULL THEN 'mother' "
-            "WHEN s.split_movers > 0 AND r.role IN ('MENANTU', 'CUCU') THEN 'split' "
+            "WHEN s.split_movers > 0 AND r.role IN ('MENANTU', 'CUCU') AND ms.resident_id IS NULL "
+            "THEN 'split' "
             "WHEN s.role_movers = 0 AND sb.resident_id IS NULL "
             f"AND (p.birth_year >= s.oldest_mover + {_GENERATION_YEARS} OR r.role IN ({head_couple}) "
             f"AND abs(p.birth_year - s.oldest_mover) < {_GENERATION_YEARS}) THEN 'family' END AS kind "
@@ -344,6 +365,7 @@ def _steps(
             f"LEFT JOIN {t['kkrole']} r ON l.resident_id = r.resident_id AND l.latest_kk = r.kk "
             f"LEFT JOIN {t['mother']} mo ON l.resident_id = mo.resident_id AND s.new_kk = mo.new_kk "
             f"LEFT JOIN {t['parent']} pa ON l.resident_id = pa.resident_id "
+            f"LEFT JOIN {t['motherstays']} ms ON l.resident_id = ms.resident_id "
             f"LEFT JOIN {t['sibling']} sb ON l.resident_id = sb.resident_id AND s.new_kk = sb.new_kk "
             "WHERE NOT l.latest_authoritative AND pa.resident_id IS NULL) c "
             "WHERE kind IS NOT NULL) x WHERE rn = 1",
@@ -428,8 +450,8 @@ def _steps(
 
 _STEP_NAMES = (
     "sources", "rec", "famkk", "rec2", "addr", "kkstat", "obs0", "typo", "obs", "kkrole", "person",
-    "latest", "moves", "succ", "mother", "parent", "sibling", "follow", "assign", "house", "hhhouse",
-    "attach", "rest", "grouped", "hhid", "members0",
+    "latest", "moves", "succ", "mother", "parent", "sibling", "motherstays", "follow", "assign",
+    "house", "hhhouse", "attach", "rest", "grouped", "hhid", "members0",
 )  # fmt: skip
 
 
