@@ -38,7 +38,7 @@ import pandas as pd
 from ..backends.duckdb import DuckDBEngine
 from ..errors import DtksLinkError
 from ..registry.identity import assign_ids
-from .resolve import HouseholdResult, SourceRole, resolve_households
+from .resolve import HouseholdResult, SourceRole, resolve_households, source_frame
 
 if TYPE_CHECKING:
     from ..registry import Registry
@@ -201,15 +201,7 @@ def commit_households(
         ],
         ignore_index=True,
     )
-    sources_frame = pd.DataFrame(
-        {
-            "source": pd.Series([s.name for s in sources], dtype=object),
-            "source_rank": pd.Series([s.rank for s in sources], dtype="int64"),
-            "authoritative": pd.Series([s.authoritative for s in sources], dtype=bool),
-            "programme": pd.Series([s.programme for s in sources], dtype=object),
-            "pays_per_family": pd.Series([s.pays_per_family for s in sources], dtype=bool),
-        }
-    )
+    sources_frame = source_frame(sources)
     at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     event_rows = (
         [("created", h, None, None) for h in created]

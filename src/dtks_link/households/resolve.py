@@ -125,6 +125,20 @@ def source_roles(sources: Sequence[SourceConfig], priority: Sequence[str] | None
     ]
 
 
+def source_frame(sources: Sequence[SourceRole]) -> pd.DataFrame:
+    """The :class:`SourceRole` list as a table: ``source, source_rank, authoritative,
+    programme, pays_per_family``."""
+    return pd.DataFrame(
+        {
+            "source": pd.Series([s.name for s in sources], dtype=object),
+            "source_rank": pd.Series([s.rank for s in sources], dtype="int64"),
+            "authoritative": pd.Series([s.authoritative for s in sources], dtype=bool),
+            "programme": pd.Series([s.programme for s in sources], dtype=object),
+            "pays_per_family": pd.Series([s.pays_per_family for s in sources], dtype=bool),
+        }
+    )
+
+
 @dataclass(frozen=True, kw_only=True)
 class HouseholdResult:
     """What household resolution produced.
@@ -475,15 +489,7 @@ def resolve_households(
     """
     q = engine.quote
     names = [f"{prefix}_{n}" for n in _STEP_NAMES]
-    sources_frame = pd.DataFrame(
-        {
-            "source": pd.Series([s.name for s in sources], dtype=object),
-            "source_rank": pd.Series([s.rank for s in sources], dtype="int64"),
-            "authoritative": pd.Series([s.authoritative for s in sources], dtype=bool),
-            "programme": pd.Series([s.programme for s in sources], dtype=object),
-            "pays_per_family": pd.Series([s.pays_per_family for s in sources], dtype=bool),
-        }
-    )
+    sources_frame = source_frame(sources)
     engine.load_frame(f"{prefix}_sources", sources_frame)
     t = {name: q(f"{prefix}_{name}") for name in _STEP_NAMES}
     for name, sql in _steps(engine, records=records_table, clusters=clusters_table,
