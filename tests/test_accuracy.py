@@ -376,3 +376,31 @@ def test_the_packaged_default_model_is_current() -> None:
         assert [lv["sql_condition"] for lv in levels[:-1]] == [lv.sql for lv in spec.levels[:-1]], name
     info = default_model_info()
     assert info["residents"] >= 10_000 and "python -m dtks_link.default_model" in info["command"]
+
+
+def test_the_household_session_changes_only_the_borrowed_identifier_levels(
+    small_depok: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Splink swaps the linker's settings for the session's copy after each EM session: the
+    household session must undo its m estimates on the model's current level objects, not on
+    those it saw before (which once left every level with the household pairs' m)."""
+    from dtks_link.comparisons import COMPARISONS
+    from dtks_link.model import ResidentModel, _levels
+
+    borrowed = {(spec.name, lv.label) for spec in COMPARISONS.values() for lv in spec.levels if lv.u_like}
+    original = ResidentModel._household_session
+    seen: dict[str, dict[tuple[str, str], float]] = {}
+
+    def wrapped(self: ResidentModel, linker: Any, with_data: set[str]) -> None:
+        seen["before"] = {k: lv.m_probability for k, lv in _levels(linker).items()}
+        original(self, linker, with_data)
+        seen["after"] = {k: lv.m_probability for k, lv in _levels(linker).items()}
+
+    monkeypatch.setattr(ResidentModel, "_household_session", wrapped)
+    result = dtks_link.link(_mix(small_depok, drop_sources=("bencana",)), write=False)
+    assert any("for the borrowed-identifier levels only" in line for line in result.model.training_log_)
+    kept = [k for k in seen["before"] if k not in borrowed and seen["before"][k] is not None]
+    assert kept
+    for key in kept:
+        assert seen["after"][key] == pytest.approx(seen["before"][key], rel=1e-9), key
+    assert any(seen["after"][k] != seen["before"][k] for k in borrowed if k in seen["after"])

@@ -309,13 +309,10 @@ class ResidentModel:
         }
         if rule is None or not borrowed:
             return
-        levels = [
-            (comparison.output_column_name, level)
-            for comparison in linker._settings_obj.comparisons
-            for level in comparison.comparison_levels
-            if not level.is_null_level
-        ]
-        before = {id(level): len(level._trained_m_probabilities) for _, level in levels}
+        before = {
+            key: (len(level._trained_m_probabilities), level.m_probability)
+            for key, level in _levels(linker).items()
+        }
         step = time.perf_counter()
         try:
             _em_session(linker, _rule(f"({rule}) AND {_guard()}"))
@@ -324,12 +321,14 @@ class ResidentModel:
                 f"EM on {rule} (borrowed identifiers) skipped: {mask_numbers(str(exc))}"
             )
             return
-        for name, level in levels:
-            if (name, level.label_for_charts) not in borrowed:
-                del level._trained_m_probabilities[before[id(level)] :]
-                median = level._trained_m_median
-                if median is not None and not level._fix_m_probability:
-                    level.m_probability = median
+        # Splink replaces the linker's settings with the session's copy: the level objects
+        # are looked up again, those captured before the session are no longer the model's
+        for key, level in _levels(linker).items():
+            if key not in borrowed and key in before:
+                entries, m_probability = before[key]
+                del level._trained_m_probabilities[entries:]
+                if not level._fix_m_probability:
+                    level.m_probability = m_probability
         self.training_log_.append(f"EM on {rule}, for the borrowed-identifier levels only{_took(step)}")
 
     def _refine_prior(self, linker: Linker, engine: Engine, records_table: str, n_records: int) -> None:
@@ -650,6 +649,16 @@ FULL_COVERAGE = 0.9
 
 #: Below this many records, EM has too little to learn from: the default model is used.
 MIN_RECORDS_TO_TRAIN = 200
+
+
+def _levels(linker: Linker) -> dict[tuple[str, str], Any]:
+    """The linker's comparison levels (null levels left out) by comparison name and label."""
+    return {
+        (comparison.output_column_name, level.label_for_charts): level
+        for comparison in linker._settings_obj.comparisons
+        for level in comparison.comparison_levels
+        if not level.is_null_level
+    }
 
 
 def _em_session(linker: Linker, rule: Any) -> None:
