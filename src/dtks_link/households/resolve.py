@@ -469,6 +469,21 @@ _STEP_NAMES = (
 )  # fmt: skip
 
 
+#: Step tables read by :func:`~.golden.build_golden` and the outputs of :func:`resolve_households`.
+_KEPT_FOR_GOLDEN = (
+    "sources",
+    "rec",
+    "rec2",
+    "addr",
+    "kkrole",
+    "person",
+    "latest",
+    "moves",
+    "succ",
+    "members0",
+)
+
+
 def resolve_households(
     engine: Engine,
     *,
@@ -495,6 +510,8 @@ def resolve_households(
     for name, sql in _steps(engine, records=records_table, clusters=clusters_table,
                             reference_year=reference_date.year, p=prefix):  # fmt: skip
         engine.create_table(f"{prefix}_{name}", sql)
+    # what the golden record and the outputs below no longer read (Spark keeps tables in memory)
+    engine.drop(*(f"{prefix}_{n}" for n in _STEP_NAMES if n not in _KEPT_FOR_GOLDEN))
     from .golden import build_golden
 
     tables = build_golden(engine, prefix=prefix)
