@@ -42,6 +42,9 @@ HOUSEHOLD_FILES: dict[str, str] = {
 }
 
 
+_BROADCAST = "spark.sql.autoBroadcastJoinThreshold"
+
+
 def link_households(
     engine: Engine,
     config: LinkConfig,
@@ -63,6 +66,13 @@ def link_households(
         f"SELECT r.unique_id, c.resident_id FROM {q(records_table)} r JOIN {q(prefix + '_residents')} c "
         f"ON r.source = c.source AND CAST(r.record_id AS {text}) = c.record_id",
     )
+    # Spark: the steps join many small tables; broadcasting them is built in the driver's heap,
+    # which a long linkage session has mostly filled (out of memory at 2g). Sort-merge joins
+    # need no driver memory, so broadcasts are off for this stage and restored after it.
+    spark = getattr(engine, "spark", None)
+    broadcast = spark.conf.get(_BROADCAST, None) if spark is not None else None
+    if spark is not None:
+        spark.conf.set(_BROADCAST, "-1")
     try:
         return resolve_households(
             engine,
@@ -74,6 +84,11 @@ def link_households(
         )
     finally:
         engine.drop(f"{prefix}_residents", f"{prefix}_clusters")
+        if spark is not None:
+            if broadcast is None:
+                spark.conf.unset(_BROADCAST)
+            else:
+                spark.conf.set(_BROADCAST, broadcast)
 
 
 def write_households(result: HouseholdResult, output_dir: str | Path) -> list[Path]:
