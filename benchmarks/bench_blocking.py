@@ -17,12 +17,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import peak_rss_mb, save, table
-from dtks_link.backends.duckdb import connect
+from dtks_link.backends.duckdb import as_engine, connect
 from dtks_link.blocking import blocking_report, default_blocking_rules
 from dtks_link.config import load_config
 from dtks_link.model import columns_with_data
-from dtks_link.pipeline import standardise_records
 from dtks_link.sources import load_sources
+from dtks_link.standardise import standardise_records
 from dtks_link.synth import generate
 
 DATA = Path(__file__).parent / "data"
@@ -36,14 +36,14 @@ def run(residents: int) -> dict[str, Any]:
     con = connect()
     start = time.perf_counter()
     load_sources(con, config.sources, mapped_table="mapped", quarantine_table="quarantine")
-    standardise_records(con, config, mapped_table="mapped", records_table="records")
+    standardise_records(as_engine(con), config, mapped_table="mapped", records_table="records")
     con.execute(f"CREATE TABLE truth AS SELECT * FROM read_parquet('{folder / 'truth.parquet'}')")
     con.execute(
         "CREATE TABLE records_truth AS SELECT r.*, t.true_id FROM records r "
         "JOIN truth t ON t.source = r.source AND CAST(t.record_id AS VARCHAR) = r.record_id"
     )
     rules = default_blocking_rules(columns_with_data(con, "records_truth"))
-    report = blocking_report(con, "records_truth", rules, truth_column="true_id")
+    report = blocking_report(as_engine(con), "records_truth", rules, truth_column="true_id")
     seconds = time.perf_counter() - start
     rows = [
         {"rule": name, "comparisons": n, "per_record": n / report.records}

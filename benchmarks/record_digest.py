@@ -1,14 +1,25 @@
-"""Digests of the standardised records: a fingerprint of every column of every row, to prove that
-a refactoring changed no output.
+"""Digests of what linkage produces: a fingerprint of every column of every row of the
+standardised records, the scored pairs and the clusters, to prove that a refactoring changed no
+output.
 
     python benchmarks/record_digest.py demo [depok100k febrl4] [--engine spark] [--write]
     python benchmarks/record_digest.py --check demo        # exit 1 when a digest differs
+    python benchmarks/record_digest.py --outputs records demo   # only some of the three
 
-The records are what the pipeline's read and standardise stages produce (``work_records``:
-the standardised columns and the derived ``birth_date``, ``sex``, ``nik_holders``...), sorted by
-``unique_id``. Each column is hashed on its own (SHA-256 of the values in that order, written
-canonically: NULL, booleans, integers, dates as ISO, lists as JSON), so a difference names the
-columns it touches. Only hashes are stored (``tests/data/digests.json``), never data.
+The three outputs (``--outputs``; all by default):
+
+* ``records``: what the pipeline's read and standardise stages produce (``work_records``: the
+  standardised columns and the derived ``birth_date``, ``sex``, ``nik_holders``...), sorted by
+  ``unique_id``;
+* ``pairs``: the scored pairs of a whole :func:`dtks_link.link` run (``LinkResult.pairs``),
+  match weights and probabilities rounded to 1e-9 (the last bits of a float sum may follow the
+  order the engine adds in), sorted by the two record keys;
+* ``clusters``: the run's ``source, record_id, resident_id, cluster_size``, sorted by record.
+
+Each column is hashed on its own (SHA-256 of the values in that order, written canonically:
+NULL, booleans, integers, dates as ISO, lists as JSON), so a difference names the columns it
+touches. Only hashes are stored (``tests/data/digests.json``: ``<data>/<engine>`` for the
+records, ``<data>/<engine>/pairs`` and ``<data>/<engine>/clusters``), never data.
 
 Data sets (each with reference date 2026-01-01, so digests do not change with the calendar):
 
@@ -42,6 +53,9 @@ DIGESTS = Path(__file__).parent.parent / "tests" / "data" / "digests.json"
 DATA = Path(__file__).parent / "data"
 REFERENCE_DATE = dt.date(2026, 1, 1)
 DATA_SETS = ("demo", "depok100k", "febrl4")
+OUTPUTS = ("records", "pairs", "clusters")
+#: Decimal places kept of match weights and probabilities in the pairs digest.
+PAIR_DECIMALS = 9
 
 
 def canonical(value: Any) -> str:
@@ -81,31 +95,62 @@ def digest_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> dict[s
 def standardised_records(config: Any, engine_name: str = "duckdb") -> tuple[list[str], list[tuple[Any, ...]]]:
     """The read and standardise stages of :func:`dtks_link.link`, on DuckDB or Spark; the
     records table's columns and its rows sorted by ``unique_id``."""
-    from dtks_link.pipeline import standardise_records
-    from dtks_link.sources import load_sources, load_sources_on_engine
+    from dtks_link.backends.duckdb import DuckDBEngine, connect
+    from dtks_link.backends.engine import Engine
+    from dtks_link.sources import read_sources
+    from dtks_link.standardise import standardise_records
 
     config = replace(config, options=replace(config.options, reference_date=REFERENCE_DATE))
+    engine: Engine
     if engine_name == "duckdb":
-        from dtks_link.backends import connect
+        engine = DuckDBEngine(connect())
+    else:
+        from dtks_link.backends.spark import SparkEngine, spark_session
 
-        con = connect()
-        try:
-            load_sources(con, config.sources, mapped_table="work_mapped", quarantine_table="work_quarantine")
-            standardise_records(con, config, mapped_table="work_mapped", records_table="work_records")
-            cursor = con.execute("SELECT * FROM work_records ORDER BY unique_id")
-            columns = [d[0] for d in cursor.description]
-            return columns, cursor.fetchall()
-        finally:
-            con.close()
-    from dtks_link.backends.spark import SparkEngine, spark_session
+        engine = SparkEngine(spark_session(master="local[2]", shuffle_partitions=2))
+    try:
+        read_sources(engine, config.sources, mapped_table="work_mapped", quarantine_table="work_quarantine")
+        standardise_records(engine, config, mapped_table="work_mapped", records_table="work_records")
+        columns = list(engine.columns("work_records"))
+        return columns, engine.rows("SELECT * FROM work_records ORDER BY unique_id")
+    finally:
+        if isinstance(engine, DuckDBEngine):
+            engine.con.close()
 
-    engine = SparkEngine(spark_session(master="local[2]", shuffle_partitions=2))
-    load_sources_on_engine(
-        engine, config.sources, mapped_table="work_mapped", quarantine_table="work_quarantine"
-    )
-    standardise_records(engine, config, mapped_table="work_mapped", records_table="work_records")
-    columns = list(engine.columns("work_records"))
-    return columns, engine.rows("SELECT * FROM work_records ORDER BY unique_id")
+
+def rounded(value: float) -> str:
+    """A weight or probability to :data:`PAIR_DECIMALS` places, as text (no negative zero)."""
+    text = f"{float(value):.{PAIR_DECIMALS}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+
+
+def linkage(config: Any, engine_name: str = "duckdb") -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+    """The pairs and clusters of a whole :func:`dtks_link.link` run on DuckDB or Spark: per
+    output its columns and its rows, sorted (weights and probabilities as :func:`rounded` text)."""
+    from dtks_link import link
+
+    config = replace(config, options=replace(config.options, reference_date=REFERENCE_DATE))
+    engine: Any = engine_name
+    if engine_name == "spark":
+        from dtks_link.backends.spark import SparkEngine, spark_session
+
+        engine = SparkEngine(spark_session(master="local[2]", shuffle_partitions=2))
+    result = link(config, write=False, engine=engine)
+    keys = ["source_l", "record_id_l", "source_r", "record_id_r"]
+    pairs = result.pairs.sort_values(keys, kind="stable")
+    pair_rows = [
+        (str(a), str(b), str(c), str(d), rounded(w), rounded(p))
+        for a, b, c, d, w, p in pairs[[*keys, "match_weight", "match_probability"]].itertuples(index=False)
+    ]
+    clusters = result.clusters.sort_values(["source", "record_id"], kind="stable")
+    cluster_columns = ["source", "record_id", "resident_id", "cluster_size"]
+    cluster_rows = [
+        (str(s), str(r), str(i), int(n)) for s, r, i, n in clusters[cluster_columns].itertuples(index=False)
+    ]
+    return {
+        "pairs": ([*keys, "match_weight", "match_probability"], pair_rows),
+        "clusters": (cluster_columns, cluster_rows),
+    }
 
 
 def _synthetic(folder: Path, residents: int, seed: int) -> Any:
@@ -186,9 +231,24 @@ def config_for(name: str, work: Path, febrl_dir: Path | None = None) -> Any:
 
 
 def digest(name: str, engine_name: str = "duckdb", *, febrl_dir: Path | None = None) -> dict[str, Any]:
+    """The records digest of one data set."""
     with tempfile.TemporaryDirectory() as tmp:
         columns, rows = standardised_records(config_for(name, Path(tmp), febrl_dir), engine_name)
     return digest_rows(columns, rows)
+
+
+def linkage_digests(
+    name: str, engine_name: str = "duckdb", *, febrl_dir: Path | None = None
+) -> dict[str, dict[str, Any]]:
+    """The pairs and clusters digests of one data set (one :func:`dtks_link.link` run)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        outputs = linkage(config_for(name, Path(tmp), febrl_dir), engine_name)
+    return {output: digest_rows(columns, rows) for output, (columns, rows) in outputs.items()}
+
+
+def digest_key(name: str, engine_name: str, output: str) -> str:
+    """Where a digest is stored in ``digests.json``."""
+    return f"{name}/{engine_name}" if output == "records" else f"{name}/{engine_name}/{output}"
 
 
 def differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
@@ -212,25 +272,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="record the digests in tests/data/digests.json")
     parser.add_argument("--check", action="store_true", help="compare with the recorded digests")
     parser.add_argument("--febrl-dir", type=Path, help="folder with dataset4a.csv and dataset4b.csv")
+    parser.add_argument("--outputs", nargs="+", choices=OUTPUTS, default=list(OUTPUTS))
     args = parser.parse_args(argv)
     stored: dict[str, Any] = json.loads(DIGESTS.read_text()) if DIGESTS.exists() else {}
     failed = False
     for name in args.data:
-        key = f"{name}/{args.engine}"
         start = time.perf_counter()
-        result = digest(name, args.engine, febrl_dir=args.febrl_dir)
+        results: dict[str, dict[str, Any]] = {}
+        if "records" in args.outputs:
+            results["records"] = digest(name, args.engine, febrl_dir=args.febrl_dir)
+        if {"pairs", "clusters"} & set(args.outputs):
+            linked = linkage_digests(name, args.engine, febrl_dir=args.febrl_dir)
+            results.update({k: v for k, v in linked.items() if k in args.outputs})
         seconds = time.perf_counter() - start
-        print(f"{key}: {result['rows']:,} rows, table {result['table'][:16]}  ({seconds:.1f} s)")
-        if args.check:
-            if key not in stored:
-                print(f"  no recorded digest for {key}")
-                failed = True
-                continue
-            problems = differences(stored[key], result)
-            failed |= bool(problems)
-            print("  identical to the recorded digest" if not problems else "  " + "\n  ".join(problems))
-        if args.write:
-            stored[key] = result
+        for output, result in results.items():
+            key = digest_key(name, args.engine, output)
+            print(f"{key}: {result['rows']:,} rows, table {result['table'][:16]}  ({seconds:.1f} s)")
+            if args.check:
+                if key not in stored:
+                    print(f"  no recorded digest for {key}")
+                    failed = True
+                    continue
+                problems = differences(stored[key], result)
+                failed |= bool(problems)
+                print("  identical to the recorded digest" if not problems else "  " + "\n  ".join(problems))
+            if args.write:
+                stored[key] = result
     if args.write:
         DIGESTS.parent.mkdir(parents=True, exist_ok=True)
         DIGESTS.write_text(json.dumps(stored, indent=1) + "\n")

@@ -28,12 +28,11 @@ from pathlib import Path
 import pandas as pd
 
 import dtks_link
-from dtks_link.backends import connect
+from dtks_link.backends.duckdb import as_engine, connect
 from dtks_link.blocking import blocking_report, default_blocking_rules
 from dtks_link.model import columns_with_data
-from dtks_link.pipeline import standardise_records
 from dtks_link.sources import load_sources
-from dtks_link.standardise import quality_chart, quality_profile
+from dtks_link.standardise import quality_chart, quality_profile, standardise_records
 from dtks_link.synth import generate
 
 RESIDENTS = int(os.environ.get("DTKS_NOTEBOOK_RESIDENTS", "20000"))
@@ -60,7 +59,7 @@ config = dtks_link.load_config(dataset.config_path)
 # %%
 con = connect()
 load_sources(con, config.sources)
-standardise_records(con, config)
+standardise_records(as_engine(con), config)
 profile = quality_profile(con, "records")
 show(profile)
 chart = quality_chart(profile)
@@ -78,7 +77,7 @@ con.execute(
     "JOIN truth_frame t ON r.source = t.source AND r.record_id = t.record_id"
 )
 rules = default_blocking_rules(columns_with_data(con, "records_truth"))
-report = blocking_report(con, "records_truth", rules, truth_column="true_id")
+report = blocking_report(as_engine(con), "records_truth", rules, truth_column="true_id")
 show(pd.DataFrame({"rule": report.rules, "new comparisons": report.comparisons}))
 print(
     f"{report.total_comparisons:,} comparisons ({report.comparisons_per_record:.1f} per record); "

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dtks_link.backends.duckdb import as_engine
 from dtks_link.blocking import _RULES as RULES
 from dtks_link.blocking import KeyPart, blocking_report, default_blocking_rules
 
@@ -129,7 +130,7 @@ def test_blocking_report_counts_pairs_by_hand() -> None:
     for i, record in enumerate(records):
         con.execute("UPDATE t SET true_id = ? WHERE unique_id = ?", [record["true"], f"s|{i}"])
     rules = [r for r in RULES if r.name in ("nik", "name_key_years_a", "name_key_years_b")]
-    report = blocking_report(con, "t", rules, truth_column="true_id")
+    report = blocking_report(as_engine(con), "t", rules, truth_column="true_id")
     # nik: (0,1). years_a (buckets of 4 from 1984): 0,1,2 share SITI/496 -> (0,2), (1,2) new.
     # years_b: nothing new. BUDI/BUDY never meet.
     assert report.comparisons == (1, 2, 0)
@@ -148,4 +149,4 @@ def test_duplicate_free_source_pairs_are_never_candidates() -> None:
     con = _table(records)
     con.execute("UPDATE t SET unique_id = source || '|' || unique_id")
     rule = next(r for r in RULES if r.name == "nik")
-    assert blocking_report(con, "t", [rule]).total_comparisons == 0
+    assert blocking_report(as_engine(con), "t", [rule]).total_comparisons == 0

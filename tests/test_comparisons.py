@@ -444,26 +444,27 @@ def test_docstrings_list_the_levels() -> None:
     """Each comparison's docstring (the string after its assignment) says ``Levels:`` and
     lists as many levels, separated by semicolons, as the comparison has."""
     import ast
+    import importlib
     import inspect
     import itertools
 
-    import dtks_link.comparisons as module
-
-    tree = ast.parse(inspect.getsource(module))
+    specs: dict[str, ComparisonSpec] = {}
     docs: dict[str, str] = {}
-    body = tree.body
-    for statement, following in itertools.pairwise(body):
-        if (
-            isinstance(statement, ast.Assign)
-            and isinstance(statement.targets[0], ast.Name)
-            and isinstance(following, ast.Expr)
-            and isinstance(following.value, ast.Constant)
-            and isinstance(following.value.value, str)
-        ):
-            docs[statement.targets[0].id] = following.value.value
-    specs = {
-        name: getattr(module, name) for name in docs if isinstance(getattr(module, name), ComparisonSpec)
-    }
+    for part in ("identifiers", "person", "residence"):
+        module = importlib.import_module(f"dtks_link.comparisons.{part}")
+        body = ast.parse(inspect.getsource(module)).body
+        for statement, following in itertools.pairwise(body):
+            if (
+                isinstance(statement, ast.Assign)
+                and isinstance(statement.targets[0], ast.Name)
+                and isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)
+                and isinstance(getattr(module, statement.targets[0].id), ComparisonSpec)
+            ):
+                name = statement.targets[0].id
+                docs[name] = following.value.value
+                specs[name] = getattr(module, name)
     assert {spec.name for spec in specs.values()} == set(COMPARISONS)
     for name, spec in specs.items():
         doc = " ".join(docs[name].split())

@@ -369,6 +369,17 @@ def test_java_patterns() -> None:
     assert java_pattern("%d.%m.%Y 'x' 100%%") == "d'.'M'.'yyyy' ''x'' 100%'"
 
 
+def test_dates_are_written_zero_padded_on_spark_as_on_duckdb() -> None:
+    from dtks_link.rules import DUCKDB, SPARK
+    from dtks_link.rules.datefmt import java_output_pattern
+
+    assert java_output_pattern("%d-%m-%y") == "dd'-'MM'-'yy"
+    assert java_output_pattern("%Y-%m-%d") == "yyyy'-'MM'-'dd"
+    assert DUCKDB.strftime("t", "%Y-%m-%d") == "strftime(t, '%Y-%m-%d')"
+    assert SPARK.strftime("t", "%Y-%m-%d") == "date_format(t, 'yyyy\\'-\\'MM\\'-\\'dd')"
+    assert SPARK.strptime_format("%m/%d/%Y") == java_pattern("%m/%d/%Y")
+
+
 # -- mapping mistakes ----------------------------------------------------------------------------
 def test_an_ssn_mapped_to_nik_warns_and_names_source_and_column() -> None:
     from dtks_link import link
@@ -441,7 +452,7 @@ def test_good_mappings_and_excel_mangled_niks_do_not_warn(small_depok: Any) -> N
 def test_spark_reads_lists_formats_and_late_quotes_like_duckdb(spark_engine: Any, tmp_path: Path) -> None:
     from dtks_link.backends.duckdb import DuckDBEngine
     from dtks_link.source_checks import mapping_mistakes
-    from dtks_link.sources import load_sources_on_engine
+    from dtks_link.sources import read_sources
 
     people = tmp_path / "people.csv"
     frame = PEOPLE.assign(
@@ -463,7 +474,7 @@ def test_spark_reads_lists_formats_and_late_quotes_like_duckdb(spark_engine: Any
         ),
         SourceConfig(name="late", path=late, id_column="ID", columns={"nama": "NAMA", "alamat": "ALAMAT"}),
     ]
-    spark_loaded = load_sources_on_engine(spark_engine, sources)
+    spark_loaded = read_sources(spark_engine, sources)
     spark_rows = spark_engine.frame("SELECT * FROM mapped ORDER BY source, row_number")
     con = connect()
     duck_loaded = load_sources(con, sources)
@@ -494,7 +505,7 @@ def test_spark_reads_lists_formats_and_late_quotes_like_duckdb(spark_engine: Any
             columns={"nik": "ssn", "telepon": "hp", "tanggal_lahir": "dob"},
         )
     ]
-    load_sources_on_engine(spark_engine, checked)
+    read_sources(spark_engine, checked)
     load_sources(con, checked)
     on_spark = mapping_mistakes(spark_engine, "mapped", checked)
     assert on_spark == mapping_mistakes(DuckDBEngine(con), "mapped", checked)

@@ -1,11 +1,13 @@
-"""The standardised records of the demo data are exactly those recorded before the redesign.
+"""The standardised records, scored pairs and clusters of the demo data are exactly those
+recorded before the redesign.
 
 ``tests/data/digests.json`` holds one SHA-256 per column of the records table (every row,
-sorted by ``unique_id``) that ``benchmarks/record_digest.py`` computed on the code as it was
-before the rule language and the dialects were reorganised. A change to any value of any
-column fails here and names the column. When a change is meant (a rule is improved), record
-the new digests with ``python benchmarks/record_digest.py demo depok100k febrl4 --write`` and
-say why in the commit.
+sorted by ``unique_id``), of the pairs (weights and probabilities to 1e-9) and of the clusters
+that ``benchmarks/record_digest.py`` computed on the code as it was before the rule language,
+the dialects and the run path were reorganised. A change to any value of any column fails here
+and names the column. When a change is meant (a rule or the model is improved), record the new
+digests with ``python benchmarks/record_digest.py demo depok100k febrl4 --write`` and say why
+in the commit.
 """
 
 from __future__ import annotations
@@ -25,6 +27,21 @@ def test_demo_records_are_unchanged() -> None:
     actual = record_digest.digest("demo")
     assert record_digest.differences(stored["demo/duckdb"], actual) == []
     assert actual == stored["demo/duckdb"]
+
+
+def test_demo_pairs_and_clusters_are_unchanged() -> None:
+    stored = json.loads(record_digest.DIGESTS.read_text())
+    actual = record_digest.linkage_digests("demo")
+    for output in ("pairs", "clusters"):
+        expected = stored[record_digest.digest_key("demo", "duckdb", output)]
+        assert record_digest.differences(expected, actual[output]) == [], output
+        assert actual[output] == expected, output
+
+
+def test_pair_weights_are_rounded_to_1e9_without_negative_zero() -> None:
+    assert record_digest.rounded(1.23456789049) == "1.234567890"
+    assert record_digest.rounded(-0.0000000001) == "0.000000000"
+    assert record_digest.rounded(-2.5) == "-2.500000000"
 
 
 def test_spark_gave_the_same_records_as_duckdb() -> None:

@@ -199,7 +199,9 @@ def test_blocking_counts_match_the_blocking_report(tmp_path: Path) -> None:
     con = duckdb.connect()
     con.register("records_view", result.records)
     con.execute("CREATE TABLE records AS SELECT * FROM records_view")
-    expected = blocking_report(con, "records", result.model.blocking_rules_)
+    from dtks_link.backends.duckdb import as_engine
+
+    expected = blocking_report(as_engine(con), "records", result.model.blocking_rules_)
     rules = result.run["blocking"]["rules"]
     assert [r["compared"] for r in rules] == list(expected.comparisons)
     assert result.run["blocking"]["sample_proportion"] == 1.0

@@ -60,7 +60,9 @@ def _assert_same(sql_rows: list[dict[str, Any]], python_rows: list[dict[str, Any
         assert not differs, (ROWS[i], differs)
 
 
-@pytest.mark.parametrize("module", ["dtks_link.rules", "dtks_link.schema"])
+@pytest.mark.parametrize(
+    "module", ["dtks_link.rules", "dtks_link.rules.pairs", "dtks_link.rules.datefmt", "dtks_link.schema"]
+)
 def test_docstring_examples_run(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))
     assert result.failed == 0 and result.attempted > 0
@@ -127,9 +129,10 @@ def test_dialects_spell_their_engines() -> None:
     assert render_sql(damerau_levenshtein(col("a"), col("b"))) == 'damerau_levenshtein("a", "b")'
 
 
-def test_a_dialect_is_compared_and_found_by_name() -> None:
-    assert DUCKDB == "duckdb" and SPARK != "duckdb" and dialect_of("spark") == SPARK
-    assert hash(DUCKDB) == hash("duckdb") and str(SPARK) == "spark"
+def test_a_dialect_is_found_by_name_and_never_equals_a_string() -> None:
+    assert dialect_of("spark") == SPARK and dialect_of(SPARK) is SPARK and DUCKDB != SPARK
+    assert DUCKDB != "duckdb" and SPARK != "spark"  # code asks a dialect how, never which
+    assert str(SPARK) == "spark" and {DUCKDB, dialect_of("duckdb")} == {DUCKDB}
     with pytest.raises(ValueError, match="unknown SQL dialect 'postgres'"):
         dialect_of("postgres")
 
@@ -197,3 +200,14 @@ def test_column_table_is_the_one_source_of_the_column_sets() -> None:
     assert set(MODEL_COLUMNS) == set(column_types(group="match"))
     with pytest.raises(ValueError, match="unknown column group"):
         column_types(group="nope")
+
+
+def test_one_renderer_renders_many_short_lived_trees_each_as_itself() -> None:
+    """A renderer memoises nodes by identity; trees rendered one after the other and freed in
+    between must not be taken for one another (Python reuses a freed object's id)."""
+    from dtks_link.rules import Renderer
+
+    renderer = Renderer(DUCKDB)
+    for i in range(200):
+        width = 2 + i % 7
+        assert renderer.expression(col("a").length().ge(width)) == f'(length("a") >= {width})'

@@ -21,6 +21,7 @@ Quick use::
 
 from __future__ import annotations
 
+from ._version import __version__ as __version__
 from .config import LinkageOptions, LinkConfig, SourceConfig, load_config
 from .errors import (
     ConfigError,
@@ -59,5 +60,3 @@ __all__ = [
     "propose_config",
     "pseudonymise",
 ]
-
-__version__ = "0.1.0"

@@ -1,33 +1,51 @@
 """Blocking rules for residents, and a pair-count / recall check against truth.
 
-A blocking rule names the candidate pairs worth scoring. Every rule is a SQL condition over
-``l`` and ``r`` and is combined with a guard that drops pairs inside a duplicate-free source
+A blocking rule names the candidate pairs worth scoring: records whose key parts are all
+equal. Each key part is a rule (:mod:`dtks_link.rules`), so one definition gives the SQL
+condition over ``l`` and ``r`` in every engine's dialect, the blocking key a SQL query
+computes for a table, and the same key in Python for one record (the registry's real-time
+lookup). Every rule is combined with a guard that drops pairs inside a duplicate-free source
 (two Dukcapil records are never the same resident).
+
+Splink keeps a model's blocking rules as SQL text, and :func:`rules_in_settings` finds the
+rules of a saved model by that text: the DuckDB text of a rule does not change between
+versions.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-import duckdb
-
-from .backends.duckdb import quote_identifier as q
+from .backends.engine import Engine
+from .rules import DUCKDB, Dialect, Expr, Renderer, col, compile_py, dialect_of, left, lit, pair_sql, right
 
 __all__ = [
     "SAME_SOURCE_GUARD",
     "BlockingReport",
     "BlockingRule",
     "KeyPart",
+    "all_blocking_rules",
     "blocking_report",
     "default_blocking_rules",
     "rules_in_settings",
+    "same_source_guard",
 ]
 
-#: Pairs inside one duplicate-free source are never candidates.
-SAME_SOURCE_GUARD = 'NOT (l."source" = r."source" AND l."source_duplicate_free")'
+_PAIR = ("l", "r")
+
+
+def same_source_guard(dialect: Dialect = DUCKDB) -> str:
+    """The condition that drops pairs inside one duplicate-free source, over ``l`` and ``r``."""
+    source = pair_sql(left("source").eq(right("source")), dialect=dialect, aliases=_PAIR)
+    duplicate_free = pair_sql(left("source_duplicate_free"), dialect=dialect, aliases=_PAIR)
+    return f"NOT ({source.removeprefix('(').removesuffix(')')} AND {duplicate_free})"
+
+
+#: Pairs inside one duplicate-free source are never candidates (DuckDB SQL).
+SAME_SOURCE_GUARD = same_source_guard()
 
 
 @dataclass(frozen=True)
@@ -57,53 +75,43 @@ class KeyPart:
         if self.kind in ("prefix", "bucket") and self.n < 1:
             raise ValueError(f"a {self.kind} key part needs n >= 1")
 
-    def sql(self, side: str) -> str:
-        column = f"{side}.{q(self.column)}"
+    def rule(self, value: Expr | None = None) -> Expr:
+        """The part as a rule over ``value`` (by default the record's column)."""
+        v = col(self.column) if value is None else value
         if self.kind == "prefix":
-            return f"substr({column}, 1, {self.n})"
+            return v.substr(1, self.n)
         if self.kind == "first_token":
-            return f"split_part({column}, ' ', 1)"
+            return v.split_part(" ", 1)
         if self.kind == "last_token":
-            return f"regexp_extract({column}, '[^ ]*$', 0)"
+            return v.re_extract("[^ ]*$")
         if self.kind == "min_token":
-            return f"list_min(string_split({column}, ' '))"
+            return v.split(" ").list_min()
         if self.kind == "max_token":
-            return f"list_max(string_split({column}, ' '))"
+            return v.split(" ").list_max()
         if self.kind == "sorted_chars":
-            return f"array_to_string(list_sort(string_split({column}, '')), '')"
+            return v.sorted_chars()
         if self.kind == "bucket":
-            return f"floor(({column} + {self.offset}) / {self.n})::BIGINT"
-        return column
+            return v.add(self.offset).floor_div(self.n)
+        return v
 
-    def text_sql(self, side: str) -> str:
-        """The part as text, for keys built in SQL (matches :meth:`text`)."""
-        return f"CAST({self.sql(side)} AS VARCHAR)"
+    def sql(self, side: str, dialect: Dialect = DUCKDB) -> str:
+        """The part of the record aliased ``side`` (``l`` or ``r``), as SQL."""
+        value = left(self.column) if side == _PAIR[0] else right(self.column)
+        return pair_sql(self.rule(value), dialect=dialect, aliases=_PAIR)
 
     def text(self, value: object) -> str | None:
-        """The part of one Python value as text, as :meth:`text_sql` gives it."""
-        if value is None:
-            return None
-        if self.kind == "bucket":
-            return str((int(value) + self.offset) // self.n)  # type: ignore[call-overload]
-        text = value.isoformat() if isinstance(value, dt.date) else str(value)
-        if self.kind == "prefix":
-            return text[: self.n]
-        if self.kind == "first_token":
-            return text.split(" ")[0]
-        if self.kind == "last_token":
-            return text.split(" ")[-1]
-        if self.kind == "min_token":
-            return min(text.split(" "))
-        if self.kind == "max_token":
-            return max(text.split(" "))
-        if self.kind == "sorted_chars":
-            return "".join(sorted(text))
-        return text
+        """The part of one Python value as text (as it is in a blocking key)."""
+        return _text_function(self)({self.column: value})  # type: ignore[no-any-return]
 
 
 _KINDS = frozenset(
     {"value", "prefix", "first_token", "last_token", "min_token", "max_token", "sorted_chars", "bucket"}
 )
+
+
+@cache
+def _text_function(part: KeyPart) -> Any:
+    return compile_py(part.rule().to_str())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,25 +125,49 @@ class BlockingRule:
     def columns(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(p.column for p in self.parts))
 
+    def condition_in(self, dialect: Dialect) -> str:
+        """Every key part equal on ``l`` and ``r``, as SQL in ``dialect``."""
+        return _condition(self, dialect)
+
+    def sql_in(self, dialect: Dialect) -> str:
+        """The condition with the duplicate-free-source guard, as Splink takes it."""
+        return f"({self.condition_in(dialect)}) AND {same_source_guard(dialect)}"
+
     @property
     def condition(self) -> str:
-        return " AND ".join(f"{p.sql('l')} = {p.sql('r')}" for p in self.parts)
+        """:meth:`condition_in` DuckDB."""
+        return self.condition_in(DUCKDB)
 
     @property
     def sql(self) -> str:
-        """The condition with the duplicate-free-source guard, as Splink takes it."""
-        return f"({self.condition}) AND {SAME_SOURCE_GUARD}"
+        """:meth:`sql_in` DuckDB: the text a saved model keeps."""
+        return self.sql_in(DUCKDB)
 
-    def key_sql(self, alias: str) -> str:
-        """SQL for this rule's blocking key of a row (NULL when a part is NULL)."""
-        return " || chr(31) || ".join(p.text_sql(alias) for p in self.parts)
+    def key_rule(self) -> Expr:
+        """The blocking key of a record as a rule: its parts as text joined by ``\x1f``, NULL
+        when a part is NULL."""
+        key = self.parts[0].rule().to_str()
+        for part in self.parts[1:]:
+            key = key.concat(lit("\x1f"), part.rule().to_str())
+        return key
+
+    def key_sql(self, alias: str, dialect: Dialect = DUCKDB) -> str:
+        """SQL for this rule's blocking key of a row of the table aliased ``alias``."""
+        return Renderer(dialect, table_alias=alias).expression(self.key_rule())
 
     def key(self, record: Mapping[str, object]) -> str | None:
         """The blocking key of one standardised record (None when a part is missing)."""
-        texts = [p.text(record.get(p.column)) for p in self.parts]
-        if any(t is None for t in texts):
-            return None
-        return "\x1f".join(t for t in texts if t is not None)
+        return _key_function(self)(record)  # type: ignore[no-any-return]
+
+
+@cache
+def _condition(rule: BlockingRule, dialect: Dialect) -> str:
+    return " AND ".join(f"{p.sql(_PAIR[0], dialect)} = {p.sql(_PAIR[1], dialect)}" for p in rule.parts)
+
+
+@cache
+def _key_function(rule: BlockingRule) -> Any:
+    return compile_py(rule.key_rule())
 
 
 def _v(column: str) -> KeyPart:
@@ -191,12 +223,22 @@ def default_blocking_rules(columns_with_data: Collection[str]) -> list[BlockingR
     return [rule for rule in _RULES if all(c in columns_with_data for c in rule.columns)]
 
 
+def all_blocking_rules() -> list[BlockingRule]:
+    """Every rule the model may block on, in order (the packaged default model keeps them all)."""
+    return list(_RULES)
+
+
 def rules_in_settings(settings: Mapping[str, Any]) -> list[BlockingRule]:
-    """The library's rules that a saved Splink model (its settings dict) predicts with."""
+    """The library's rules that a saved Splink model (its settings dict) predicts with, found
+    by their SQL text in the dialect the model was saved in."""
     saved = set()
     for rule in settings.get("blocking_rules_to_generate_predictions", []):
-        saved.add(rule["blocking_rule"] if isinstance(rule, Mapping) else str(rule))
-    return [rule for rule in _RULES if rule.sql in saved]
+        if isinstance(rule, Mapping):
+            saved.add((str(rule.get("sql_dialect") or DUCKDB.name), rule["blocking_rule"]))
+        else:
+            saved.add((DUCKDB.name, str(rule)))
+    dialects = {name: dialect_of(name) for name, _ in saved if name in ("duckdb", "spark")}
+    return [rule for rule in _RULES if any((name, rule.sql_in(d)) in saved for name, d in dialects.items())]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -222,7 +264,7 @@ class BlockingReport:
 
 
 def blocking_report(
-    con: duckdb.DuckDBPyConnection,
+    engine: Engine,
     records_table: str,
     rules: Sequence[BlockingRule],
     *,
@@ -234,33 +276,34 @@ def blocking_report(
     count the true pairs (excluding pairs inside duplicate-free sources) and how many the rules
     reach.
     """
-    table = q(records_table)
+    d = engine.dialect
+    table = engine.quote(records_table)
     counts: list[int] = []
     previous: list[str] = []
     for rule in rules:
         exclude = " AND ".join(f"NOT coalesce(({p}), false)" for p in previous) or "true"
         sql = (
-            f"SELECT count(*) FROM {table} l JOIN {table} r ON ({rule.sql}) "
+            f"SELECT count(*) FROM {table} l JOIN {table} r ON ({rule.sql_in(d)}) "
             f"AND l.unique_id < r.unique_id WHERE {exclude}"
         )
-        counts.append(int(con.execute(sql).fetchall()[0][0]))
-        previous.append(rule.sql)
-    records = int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+        counts.append(int(engine.rows(sql)[0][0]))
+        previous.append(rule.sql_in(d))
+    records = int(engine.rows(f"SELECT count(*) FROM {table}")[0][0])
     true_pairs = reached = None
     if truth_column is not None:
-        truth = q(truth_column)
+        truth = engine.quote(truth_column)
         true_pairs = int(
-            con.execute(
+            engine.rows(
                 f"SELECT count(*) FROM {table} l JOIN {table} r ON l.{truth} = r.{truth} "
-                f"AND l.unique_id < r.unique_id AND {SAME_SOURCE_GUARD}"
-            ).fetchall()[0][0]
+                f"AND l.unique_id < r.unique_id AND {same_source_guard(d)}"
+            )[0][0]
         )
-        any_rule = " OR ".join(f"({rule.sql})" for rule in rules) or "false"
+        any_rule = " OR ".join(f"({rule.sql_in(d)})" for rule in rules) or "false"
         reached = int(
-            con.execute(
+            engine.rows(
                 f"SELECT count(*) FROM {table} l JOIN {table} r ON l.{truth} = r.{truth} "
                 f"AND l.unique_id < r.unique_id WHERE {any_rule}"
-            ).fetchall()[0][0]
+            )[0][0]
         )
     return BlockingReport(
         rules=tuple(r.name for r in rules),

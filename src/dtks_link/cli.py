@@ -96,16 +96,16 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _standardised_records(config_path: Path) -> Any:
     """The standardised records of a config's sources, as the linkage saw them."""
-    from .backends.duckdb import connect
+    from .backends.duckdb import DuckDBEngine, connect
     from .config import load_config
-    from .pipeline import standardise_records
     from .sources import load_sources
+    from .standardise import standardise_records
 
     config = load_config(config_path)
     con = connect()
     try:
         load_sources(con, config.sources, mapped_table="mapped", quarantine_table="quarantine")
-        standardise_records(con, config, mapped_table="mapped", records_table="records")
+        standardise_records(DuckDBEngine(con), config, mapped_table="mapped", records_table="records")
         return con.execute("SELECT * FROM records").df()
     finally:
         con.close()

@@ -9,9 +9,9 @@ step for the components that break a constraint:
   with the record's own birth date and sex: a member listed under the head of family's NIK (a
   common error) is not held to the head's identity;
 - two records that the evidence places as different members of one family never share a
-  cluster (:data:`FAMILY_CONFLICT_SQL`: same KK or address, and different given names with
-  birth dates that disagree or two different valid NIKs that each agree with their record,
-  or birth dates that disagree together with such NIKs);
+  cluster (:data:`~dtks_link.comparisons.evidence.FAMILY_CONFLICT`: same KK or address, and
+  different given names with birth dates that disagree or two different valid NIKs that each
+  agree with their record, or birth dates that disagree together with such NIKs);
 - a cluster has at most ``max_cluster_size`` records.
 
 A component that breaks one is rebuilt greedily: its edges are taken from the strongest match
@@ -31,7 +31,8 @@ from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from .backends.duckdb import DuckDBEngine
 from .backends.engine import Engine
-from .comparisons import level_sql
+from .comparisons.evidence import FAMILY_COLUMNS, FAMILY_CONFLICT
+from .rules import pair_sql
 
 __all__ = [
     "ClusterReport",
@@ -128,55 +129,6 @@ def greedy_constrained_clusters(
     return {key: find(key) for key in parent}, refused
 
 
-#: Columns the family constraint reads; without them (a records table that lacks one) it is
-#: not applied.
-FAMILY_COLUMNS = (
-    "no_kk", "kelurahan_code", "rt", "rw", "street", "house_number", "nama_tokens_key",
-    "tanggal_lahir", "nik", "nik_valid", "nik_birth_date",
-)  # fmt: skip
-
-_OWN_Y = "year(l.tanggal_lahir) = year(r.tanggal_lahir)"
-_OWN_M = "month(l.tanggal_lahir) = month(r.tanggal_lahir)"
-_OWN_D = "day(l.tanggal_lahir) = day(r.tanggal_lahir)"
-_FIRST_L = "split_part(l.nama_tokens_key, ' ', 1)"
-_FIRST_R = "split_part(r.nama_tokens_key, ' ', 1)"
-_TOKENS_L = "string_split(l.nama_tokens_key, ' ')"
-_TOKENS_R = "string_split(r.nama_tokens_key, ' ')"
-
-_HOUSEHOLD = (
-    "coalesce((l.no_kk = r.no_kk "
-    "OR (l.kelurahan_code = r.kelurahan_code AND l.rt = r.rt AND l.rw = r.rw) "
-    "OR (l.street = r.street AND coalesce(l.house_number = r.house_number, "
-    "l.house_number IS NULL AND r.house_number IS NULL))), false)"
-)
-_GIVEN_NAMES_DIFFER = (
-    f"coalesce({_FIRST_L} <> {_FIRST_R} AND jaro_winkler_similarity({_FIRST_L}, {_FIRST_R}) < 0.8 "
-    f"AND NOT list_has_all({_TOKENS_L}, {_TOKENS_R}) AND NOT list_has_all({_TOKENS_R}, {_TOKENS_L}), false)"
-)
-_DATES_DISAGREE = (
-    f"coalesce(NOT (({_OWN_Y} AND {_OWN_M}) OR ({_OWN_Y} AND {_OWN_D}) OR ({_OWN_M} AND {_OWN_D}) "
-    f"OR ({_OWN_Y} AND month(l.tanggal_lahir) = day(r.tanggal_lahir) "
-    "AND day(l.tanggal_lahir) = month(r.tanggal_lahir))) "
-    "AND abs(year(l.tanggal_lahir) - year(r.tanggal_lahir)) > 1, false)"
-)
-_OWN_NIKS_DIFFER = (
-    "coalesce(l.nik_valid AND r.nik_valid AND l.nik <> r.nik "
-    "AND l.tanggal_lahir = l.nik_birth_date AND r.tanggal_lahir = r.nik_birth_date, false)"
-)
-
-#: Two records are different members of one family when they share a KK or an address
-#: (kelurahan, RT and RW; or the street line) and either their given names (first name token)
-#: differ, neither name's tokens containing the other's, while their own birth dates disagree
-#: (not equal, not day/month swapped, more than one component and more than a year apart) or
-#: each holds a different valid NIK that agrees with its own birth date (twins); or, with
-#: names alike (a father and son of one name), both: their birth dates disagree and each holds
-#: its own different NIK. SQL over records aliased ``l`` and ``r``.
-FAMILY_CONFLICT_SQL = (
-    f"{_HOUSEHOLD} AND (({_GIVEN_NAMES_DIFFER} AND ({_DATES_DISAGREE} OR {_OWN_NIKS_DIFFER})) "
-    f"OR ({_DATES_DISAGREE} AND {_OWN_NIKS_DIFFER}))"
-)
-
-
 def cluster_records(
     con: duckdb.DuckDBPyConnection | Engine,
     *,
@@ -233,7 +185,7 @@ def cluster_records(
         f"AS confirmed_nik FROM __components c JOIN {q(records_table)} r ON c.unique_id = r.unique_id",
     )
     family = set(FAMILY_COLUMNS) <= set(engine.columns(records_table))
-    conflict = level_sql(FAMILY_CONFLICT_SQL, engine.dialect.name) if family else "false"
+    conflict = pair_sql(FAMILY_CONFLICT, dialect=engine.dialect, aliases=("l", "r")) if family else "false"
     # pairs the evidence places as two members of one family, among every pair of records of
     # one component (joined through others, two relatives may never have been compared)
     engine.create_table(

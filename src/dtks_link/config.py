@@ -24,6 +24,7 @@ __all__ = [
     "LinkageOptions",
     "SourceConfig",
     "load_config",
+    "toml_string",
 ]
 
 _SOURCE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
@@ -495,3 +496,16 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path, origin: str = "c
     if not out_dir.is_absolute():
         out_dir = base_dir / out_dir
     return LinkConfig(sources=tuple(sources), output_dir=out_dir, options=options)
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped."""
+    out = []
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'

@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from .rules.datefmt import FORMAT_CODES, NUMERIC_CODES, java_pattern, parse_format
+from .rules.dialects import Dialect
 
 __all__ = [
     "FORMAT_CODES",
@@ -41,59 +43,6 @@ __all__ = [
 
 #: Canonical fields that take ``[sources.formats]``: the birth date is the one date field.
 FORMAT_FIELDS: tuple[str, ...] = ("tanggal_lahir",)
-
-#: code -> (role, Java pattern letters when it stands between separators, when it touches a
-#: neighbouring number directly). Roles: day, month, year, year2, time, or literal.
-FORMAT_CODES: dict[str, tuple[str, str, str]] = {
-    "d": ("day", "d", "dd"),
-    "-d": ("day", "d", ""),
-    "m": ("month", "M", "MM"),
-    "-m": ("month", "M", ""),
-    "b": ("month", "MMM", "MMM"),
-    "B": ("month", "MMMM", "MMMM"),
-    "Y": ("year", "yyyy", "yyyy"),
-    "y": ("year2", "yy", "yy"),
-    "H": ("time", "H", "HH"),
-    "M": ("time", "m", "mm"),
-    "S": ("time", "s", "ss"),
-}
-_NUMERIC = frozenset({"d", "-d", "m", "-m", "Y", "y", "H", "M", "S"})
-
-
-@dataclass(frozen=True)
-class _Token:
-    code: str | None  # None: literal text
-    text: str
-
-
-def parse_format(fmt: str) -> list[_Token]:
-    """The directives and literal runs of a strptime format; raises ValueError on an unknown
-    or unfinished code (the message names it)."""
-    tokens: list[_Token] = []
-    literal: list[str] = []
-    i = 0
-    while i < len(fmt):
-        ch = fmt[i]
-        if ch != "%":
-            literal.append(ch)
-            i += 1
-            continue
-        code = fmt[i + 1 : i + 3] if fmt[i + 1 : i + 2] == "-" else fmt[i + 1 : i + 2]
-        if code == "%":
-            literal.append("%")
-            i += 2
-            continue
-        if code not in FORMAT_CODES:
-            shown = "%" + code if code else "a lone '%' at the end"
-            raise ValueError(f"unknown format code {shown!r}")
-        if literal:
-            tokens.append(_Token(None, "".join(literal)))
-            literal = []
-        tokens.append(_Token(code, "%" + code))
-        i += 1 + len(code)
-    if literal:
-        tokens.append(_Token(None, "".join(literal)))
-    return tokens
 
 
 def _check_one(fmt: object) -> str | None:
@@ -118,8 +67,8 @@ def _check_one(fmt: object) -> str | None:
         )
     for left, right in itertools.pairwise(tokens):
         if (
-            left.code in _NUMERIC
-            and right.code in _NUMERIC
+            left.code in NUMERIC_CODES
+            and right.code in NUMERIC_CODES
             and ""
             in (
                 FORMAT_CODES[left.code][2],
@@ -143,34 +92,11 @@ def format_problems(value: object) -> list[str]:
     return [p for p in (_check_one(f) for f in formats) if p is not None]
 
 
-def java_pattern(fmt: str) -> str:
-    """The Java ``DateTimeFormatter`` pattern (Spark) parsing what strptime ``fmt`` parses.
-
-    A numeric code between separators takes its one-letter form, which reads one or two
-    digits like strptime (``7/4/1960``); between two numbers it is fixed width
-    (``%m%d%Y`` is ``MMddyyyy``). Literal text is quoted.
-
-    >>> java_pattern("%m/%d/%Y"), java_pattern("%Y%m%d"), java_pattern("%d %b %Y, %H:%M")
-    ("M'/'d'/'yyyy", 'yyyyMMdd', "d' 'MMM' 'yyyy', 'H':'m")
-    """
-    tokens = parse_format(fmt)
-    out = []
-    for i, token in enumerate(tokens):
-        if token.code is None:
-            out.append("'" + token.text.replace("'", "''") + "'")
-            continue
-        _, alone, touching = FORMAT_CODES[token.code]
-        neighbours = [tokens[j].code for j in (i - 1, i + 1) if 0 <= j < len(tokens)]
-        fixed = token.code in _NUMERIC and any(n in _NUMERIC for n in neighbours)
-        out.append(touching if fixed and touching else alone)
-    return "".join(out)
-
-
 def _two_digit_year(fmt: str) -> bool:
     return any(t.code == "y" for t in parse_format(fmt))
 
 
-def formatted_sql(value_sql: str, formats: Sequence[str], dialect: str) -> tuple[str, list[str]]:
+def formatted_sql(value_sql: str, formats: Sequence[str], dialect: Dialect) -> tuple[str, list[str]]:
     """SQL turning the text ``value_sql`` into the rules' unambiguous form with the first of
     ``formats`` that parses it (NULL when none does), and its parameters in order.
 
@@ -179,17 +105,10 @@ def formatted_sql(value_sql: str, formats: Sequence[str], dialect: str) -> tuple
     parts: list[str] = []
     params: list[str] = []
     for fmt in formats:
-        if dialect == "duckdb":
-            parsed = f"try_strptime({value_sql}, ?)"
-            shown = "strftime({0}, '%d-%m-%y')" if _two_digit_year(fmt) else "strftime({0}, '%Y-%m-%d')"
-            params += [fmt, fmt]
-        else:
-            parsed = f"try_to_timestamp({value_sql}, ?)"
-            shown = (
-                "date_format({0}, 'dd-MM-yy')" if _two_digit_year(fmt) else "date_format({0}, 'yyyy-MM-dd')"
-            )
-            params += [java_pattern(fmt), java_pattern(fmt)]
-        parts.append(f"CASE WHEN year({parsed}) >= 1000 THEN {shown.format(parsed)} END")
+        parsed = dialect.strptime(value_sql)
+        shown = dialect.strftime(parsed, "%d-%m-%y" if _two_digit_year(fmt) else "%Y-%m-%d")
+        params += [dialect.strptime_format(fmt)] * 2
+        parts.append(f"CASE WHEN year({parsed}) >= 1000 THEN {shown} END")
     if len(parts) == 1:
         return parts[0], params
     return f"coalesce({', '.join(parts)})", params

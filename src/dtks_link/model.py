@@ -18,59 +18,38 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
-from splink import DuckDBAPI, Linker, SettingsCreator
-from splink.blocking_rule_library import CustomRule
+from splink import Linker, SettingsCreator
 
+from .backends import splink_compat
 from .backends.duckdb import DuckDBEngine
-from .backends.duckdb import quote_identifier as q
 from .backends.engine import Engine
-from .backends.splink_sampling import portable_sampling
-from .blocking import SAME_SOURCE_GUARD, BlockingRule, default_blocking_rules, rules_in_settings
+from .blocking import BlockingRule, KeyPart, default_blocking_rules, rules_in_settings
 from .comparisons import COMPARISONS, default_comparisons
 from .config import LinkageOptions
-from .default_model import apply_default_parameters, default_model_description, default_prior
+from .default_parameters import apply_default_parameters, default_model_description, default_prior
 from .errors import EngineError, mask_identifier, mask_numbers
-from .schema import IDENTIFIER_FIELDS
+from .rules import Dialect
+from .schema import IDENTIFIER_FIELDS, column_types
 
 __all__ = ["ResidentModel", "columns_with_data"]
 
 logger = logging.getLogger(__name__)
 
-#: Standardised columns that comparisons and blocking may use.
-MODEL_COLUMNS: tuple[str, ...] = (
-    "nik",
-    "nama_key",
-    "nama_tokens_key",
-    "nama_phonetic",
-    "birth_date",
-    "birth_year",
-    "sex",
-    "kelurahan_code",
-    "kecamatan_code",
-    "rt",
-    "rw",
-    "no_kk",
-    "nama_ibu_key",
-    "tempat_lahir",
-    "telepon",
-    "street",
-    "kode_pos",
-    "id_lain",
-)
+#: Standardised columns that comparisons and blocking may use: the column table's "match" group.
+MODEL_COLUMNS: tuple[str, ...] = tuple(column_types(group="match"))
+
+
+def _rule(name: str, *columns: str) -> BlockingRule:
+    """An equality rule on whole columns."""
+    return BlockingRule(name=name, parts=tuple(KeyPart(c) for c in columns))
+
 
 #: Strict rules that admit almost no false matches: used to estimate the prior.
 _DETERMINISTIC = (
-    ('l."nik" = r."nik" AND l."nama_key" = r."nama_key"', ("nik", "nama_key")),
-    (
-        'l."nama_key" = r."nama_key" AND l."birth_date" = r."birth_date" '
-        'AND l."kelurahan_code" = r."kelurahan_code"',
-        ("nama_key", "birth_date", "kelurahan_code"),
-    ),
-    ('l."id_lain" = r."id_lain" AND l."nama_key" = r."nama_key"', ("id_lain", "nama_key")),
-    (
-        'l."nama_key" = r."nama_key" AND l."birth_date" = r."birth_date" AND l."kode_pos" = r."kode_pos"',
-        ("nama_key", "birth_date", "kode_pos"),
-    ),
+    _rule("nik_name", "nik", "nama_key"),
+    _rule("name_birth_date_kelurahan", "nama_key", "birth_date", "kelurahan_code"),
+    _rule("other_identifier_name", "id_lain", "nama_key"),
+    _rule("name_birth_date_postcode", "nama_key", "birth_date", "kode_pos"),
 )
 
 #: EM training rules: each trains the comparisons that read none of its columns (Splink's
@@ -78,30 +57,21 @@ _DETERMINISTIC = (
 #: rules after the first :data:`_CORE_EM_RULES` are fallbacks for data without NIK or Depok
 #: addresses (any name + birth date data).
 _EM_RULES = (
-    ('l."nik" = r."nik"', ("nik",)),
-    ('l."id_lain" = r."id_lain"', ("id_lain",)),
-    ('l."nama_key" = r."nama_key" AND l."birth_year" = r."birth_year"', ("nama_key", "birth_year")),
-    (
-        'l."birth_date" = r."birth_date" AND l."kelurahan_code" = r."kelurahan_code"',
-        ("birth_date", "kelurahan_code"),
-    ),
-    (
-        'l."nama_key" = r."nama_key" AND l."kelurahan_code" = r."kelurahan_code"',
-        ("nama_key", "kelurahan_code"),
-    ),
-    ('l."birth_date" = r."birth_date"', ("birth_date",)),
-    ('l."nama_key" = r."nama_key"', ("nama_key",)),
+    _rule("nik", "nik"),
+    _rule("other_identifier", "id_lain"),
+    _rule("name_birth_year", "nama_key", "birth_year"),
+    _rule("birth_date_kelurahan", "birth_date", "kelurahan_code"),
+    _rule("name_kelurahan", "nama_key", "kelurahan_code"),
+    _rule("birth_date", "birth_date"),
+    _rule("name", "nama_key"),
 )
 _CORE_EM_RULES = 5
 
 #: Rules that pair records of one household, for :meth:`ResidentModel._household_session`.
 _HOUSEHOLD_RULES = (
-    ('l."no_kk" = r."no_kk"', ("no_kk",)),
-    (
-        'l."kelurahan_code" = r."kelurahan_code" AND l."rw" = r."rw" AND l."rt" = r."rt"',
-        ("kelurahan_code", "rw", "rt"),
-    ),
-    ('l."street" = r."street"', ("street",)),
+    _rule("kk", "no_kk"),
+    _rule("rt", "kelurahan_code", "rw", "rt"),
+    _rule("street", "street"),
 )
 
 
@@ -118,15 +88,6 @@ def columns_with_data(con: duckdb.DuckDBPyConnection | Engine, table: str) -> se
         + f" FROM {engine.quote(table)}"
     )[0]
     return {c for c, n in zip(candidates, counts, strict=True) if n}
-
-
-def _engine_of(db_api: Any) -> Engine:
-    """The engine behind a Splink database API (DuckDB connection or Spark session)."""
-    if db_api.sql_dialect.sql_dialect_str == "spark":
-        from .backends.spark import SparkEngine
-
-        return SparkEngine(db_api.spark)
-    return DuckDBEngine(db_api._con)
 
 
 class ResidentModel:
@@ -156,32 +117,31 @@ class ResidentModel:
         self.model_kind_: str | None = None
         self.parameter_sources_: dict[str, str] = {}
         self.deterministic_rules_: list[str] = []
-        self._db_api: DuckDBAPI | None = None
+        self._deterministic: list[BlockingRule] = []
+        self._engine: Engine | None = None
+        self._splink_api: Any = None
         self._records_table: str | None = None
 
     # -- training -------------------------------------------------------------------------
-    def fit(
-        self, db_api: DuckDBAPI, records_table: str, *, labels: pd.DataFrame | None = None
-    ) -> ResidentModel:
-        """Train on the standardised ``records_table`` registered on ``db_api``'s connection
-        (a Splink ``DuckDBAPI`` or ``SparkAPI``).
+    def fit(self, engine: Engine, records_table: str, *, labels: pd.DataFrame | None = None) -> ResidentModel:
+        """Train on the standardised ``records_table`` of ``engine`` (DuckDB or Spark).
 
         With ``labels`` (``source_l, record_id_l, source_r, record_id_r, is_match``, e.g. from
         clerical review), the labelled matches give one more estimate of the m probabilities,
         beside the EM sessions' (Splink keeps the median per level).
 
         Splink's samples are drawn with an engine-independent hash
-        (:func:`~dtks_link.backends.splink_sampling.portable_sampling`), so the same data
+        (:func:`~dtks_link.backends.splink_compat.portable_sampling`), so the same data
         gives the same model on DuckDB and on Spark.
         """
-        with portable_sampling():
-            return self._fit(db_api, records_table, labels=labels)
+        with splink_compat.portable_sampling():
+            return self._fit(engine, records_table, labels=labels)
 
-    def _fit(self, db_api: DuckDBAPI, records_table: str, *, labels: pd.DataFrame | None) -> ResidentModel:
-        dialect = db_api.sql_dialect.sql_dialect_str
-        self._db_api, self._records_table = db_api, records_table
-        with_data = columns_with_data(_engine_of(db_api), records_table)
-        comparisons = default_comparisons(with_data, dialect=dialect)
+    def _fit(self, engine: Engine, records_table: str, *, labels: pd.DataFrame | None) -> ResidentModel:
+        db_api = engine.splink_api()
+        self._engine, self._splink_api, self._records_table = engine, db_api, records_table
+        with_data = columns_with_data(engine, records_table)
+        comparisons = default_comparisons(with_data, dialect=engine.dialect)
         if not comparisons:
             raise EngineError("no comparable field holds data: map at least a name, NIK or birth date")
         self.blocking_rules_ = default_blocking_rules(with_data)
@@ -191,7 +151,7 @@ class ResidentModel:
                 "or a name together with a birth date or kelurahan"
             )
         comparison_list: list[Any] = list(comparisons)
-        rule_list: list[Any] = [_rule(r.sql) for r in self.blocking_rules_]
+        rule_list: list[Any] = [splink_compat.blocking_rule(r, engine.dialect) for r in self.blocking_rules_]
         settings = SettingsCreator(
             link_type="dedupe_only",
             unique_id_column_name="unique_id",
@@ -206,10 +166,10 @@ class ResidentModel:
         linker = Linker(sdf, settings, log_level=logging.ERROR)
         training = linker.training
         self.linker_ = linker
-        engine = _engine_of(db_api)
         n_records = int(engine.rows(f"SELECT count(*) FROM {engine.quote(records_table)}")[0][0])
-        self.deterministic_rules_ = [rule for rule, cols in _DETERMINISTIC if set(cols) <= with_data]
-        self._estimate_prior(linker, n_records)
+        self._deterministic = [rule for rule in _DETERMINISTIC if set(rule.columns) <= with_data]
+        self.deterministic_rules_ = [rule.condition for rule in self._deterministic]
+        self._estimate_prior(linker, engine.dialect, n_records)
         if self.options.model == "default" or n_records < MIN_RECORDS_TO_TRAIN:
             reason = (
                 '[linkage] model = "default"'
@@ -217,7 +177,7 @@ class ResidentModel:
                 else f"{n_records} records are too few to train on (fewer than {MIN_RECORDS_TO_TRAIN})"
             )
             self.parameter_sources_ = apply_default_parameters(linker, use_u=True)
-            linker._settings_obj._probability_two_random_records_match = default_prior()
+            splink_compat.set_prior(linker, default_prior())
             self.model_kind_ = "default"
             self.training_log_.append(f"default model ({default_model_description()}): {reason}")
             self.settings_ = linker.misc.save_model_to_json()
@@ -236,22 +196,22 @@ class ResidentModel:
             apply_default_parameters(linker, use_u=True, use_m=False)
         present = {spec.name: spec.uses for spec in COMPARISONS.values() if spec.columns_present(with_data)}
         untrained = set(present)
-        for position, (rule, cols) in enumerate(_EM_RULES):
-            if not set(cols) <= with_data:
+        for position, rule in enumerate(_EM_RULES):
+            if not set(rule.columns) <= with_data:
                 continue
-            trains = {name for name, uses in present.items() if not uses & set(cols)}
+            trains = {name for name, uses in present.items() if not uses & set(rule.columns)}
             fallback = position >= _CORE_EM_RULES
             if not trains or (fallback and not trains & untrained):
                 continue
             step = time.perf_counter()
             try:
-                _em_session(linker, _rule(f"({rule}) AND {_guard()}"))
+                splink_compat.em_session(linker, splink_compat.blocking_rule(rule, engine.dialect))
                 untrained -= trains
-                self.training_log_.append(f"EM on {rule}{_took(step)}")
+                self.training_log_.append(f"EM on {rule.condition}{_took(step)}")
             except Exception as exc:  # Splink raises plain exceptions when a rule finds nothing
-                self.training_log_.append(f"EM on {rule} skipped: {mask_numbers(str(exc))}")
-                logger.warning("EM session on %s skipped: %s", rule, mask_numbers(str(exc)))
-        self._household_session(linker, with_data)
+                self.training_log_.append(f"EM on {rule.condition} skipped: {mask_numbers(str(exc))}")
+                logger.warning("EM session on %s skipped: %s", rule.condition, mask_numbers(str(exc)))
+        self._household_session(linker, engine.dialect, with_data)
         labelled = labels is not None and bool(labels["is_match"].any())
         if labels is not None and labelled:
             # reviewed matches are one more estimate of m, beside the EM sessions' (Splink keeps
@@ -287,7 +247,7 @@ class ResidentModel:
         self.settings_ = linker.misc.save_model_to_json()
         return self
 
-    def _household_session(self, linker: Linker, with_data: set[str]) -> None:
+    def _household_session(self, linker: Linker, dialect: Dialect, with_data: set[str]) -> None:
         """Learn how often a shared identifier with disagreeing names, birth dates or sexes
         (the borrowed-identifier levels) belongs to one person, from pairs of one household.
 
@@ -297,10 +257,7 @@ class ResidentModel:
         small m, where records of one address are one person (FEBRL) a large one. Only the
         borrowed levels keep what this session learns; every other level keeps the estimates
         of the sessions above."""
-        rule = next(
-            (sql for sql, cols in _HOUSEHOLD_RULES if set(cols) <= with_data),
-            None,
-        )
+        rule = next((r for r in _HOUSEHOLD_RULES if set(r.columns) <= with_data), None)
         borrowed = {
             (spec.name, level.label)
             for spec in COMPARISONS.values()
@@ -310,15 +267,15 @@ class ResidentModel:
         if rule is None or not borrowed:
             return
         before = {
-            key: (len(level._trained_m_probabilities), level.m_probability)
+            key: (splink_compat.m_estimates(level), level.m_probability)
             for key, level in _levels(linker).items()
         }
         step = time.perf_counter()
         try:
-            _em_session(linker, _rule(f"({rule}) AND {_guard()}"))
+            splink_compat.em_session(linker, splink_compat.blocking_rule(rule, dialect))
         except Exception as exc:  # Splink raises plain exceptions
             self.training_log_.append(
-                f"EM on {rule} (borrowed identifiers) skipped: {mask_numbers(str(exc))}"
+                f"EM on {rule.condition} (borrowed identifiers) skipped: {mask_numbers(str(exc))}"
             )
             return
         # Splink replaces the linker's settings with the session's copy: the level objects
@@ -326,10 +283,10 @@ class ResidentModel:
         for key, level in _levels(linker).items():
             if key not in borrowed and key in before:
                 entries, m_probability = before[key]
-                del level._trained_m_probabilities[entries:]
-                if not level._fix_m_probability:
-                    level.m_probability = m_probability
-        self.training_log_.append(f"EM on {rule}, for the borrowed-identifier levels only{_took(step)}")
+                splink_compat.forget_m_estimates_after(level, entries, m_probability)
+        self.training_log_.append(
+            f"EM on {rule.condition}, for the borrowed-identifier levels only{_took(step)}"
+        )
 
     def _refine_prior(self, linker: Linker, engine: Engine, records_table: str, n_records: int) -> None:
         """Re-estimate the prior from the scored candidate pairs when the deterministic rules
@@ -346,8 +303,7 @@ class ResidentModel:
         if share >= FULL_COVERAGE:
             return
         step = time.perf_counter()
-        settings = linker._settings_obj
-        prior = settings._probability_two_random_records_match
+        prior = splink_compat.prior(linker)
         prior_weight = math.log2(prior / (1 - prior))
         scored = linker.inference.predict(threshold_match_weight=prior_weight - 6)
         frame = engine.frame(f"SELECT match_weight FROM {scored.physical_name}")
@@ -367,7 +323,7 @@ class ResidentModel:
             prior = new
             if converged:
                 break
-        settings._probability_two_random_records_match = prior
+        splink_compat.set_prior(linker, prior)
         self.training_log_.append(
             f"prior {prior:.3g} from the scored candidate pairs (the deterministic rules see "
             f"{share:.0%} of the pairs){_took(step)}"
@@ -377,11 +333,9 @@ class ResidentModel:
         """Share of record pairs whose two records both hold every field of at least one
         deterministic rule (judged per source: a source holds a field when most of its records
         do)."""
-        if not self.deterministic_rules_:
+        if not self._deterministic:
             return 0.0
-        columns = sorted(
-            {c for rule, cols in _DETERMINISTIC if rule in self.deterministic_rules_ for c in cols}
-        )
+        columns = sorted({c for rule in self._deterministic for c in rule.columns})
         rows = engine.rows(
             "SELECT count(*), "
             + ", ".join(f"avg(CASE WHEN {engine.quote(c)} IS NULL THEN 0 ELSE 1 END)" for c in columns)
@@ -390,7 +344,7 @@ class ResidentModel:
         holds = [
             (int(r[0]), {c for c, share in zip(columns, r[1:], strict=True) if share >= 0.5}) for r in rows
         ]
-        rules = [set(cols) for rule, cols in _DETERMINISTIC if rule in self.deterministic_rules_]
+        rules = [set(rule.columns) for rule in self._deterministic]
         seen = total = 0.0
         for i, (n_a, a) in enumerate(holds):
             for j, (n_b, b) in enumerate(holds[i:], start=i):
@@ -400,21 +354,21 @@ class ResidentModel:
                     seen += pairs
         return seen / total if total else 1.0
 
-    def _estimate_prior(self, linker: Linker, n_records: int) -> None:
+    def _estimate_prior(self, linker: Linker, dialect: Dialect, n_records: int) -> None:
         """The prior from the strict deterministic rules, else about one match per record."""
         step = time.perf_counter()
-        if self.deterministic_rules_:
-            guarded: list[Any] = [_rule(f"({rule}) AND {_guard()}") for rule in self.deterministic_rules_]
+        if self._deterministic:
+            guarded: list[Any] = [splink_compat.blocking_rule(rule, dialect) for rule in self._deterministic]
             try:
                 linker.training.estimate_probability_two_random_records_match(guarded, recall=0.8)
-                prior = linker._settings_obj._probability_two_random_records_match
+                prior = splink_compat.prior(linker)
                 if 0.0 < prior < 1.0:
                     self.training_log_.append(f"prior from {len(guarded)} deterministic rule(s){_took(step)}")
                     return
             except Exception as exc:  # Splink raises plain exceptions when no pair is found
                 logger.info("prior from deterministic rules failed: %s", exc)
         prior = min(0.5, 1.0 / max(n_records - 1, 1))
-        linker._settings_obj._probability_two_random_records_match = prior
+        splink_compat.set_prior(linker, prior)
         self.training_log_.append(
             f"prior {prior:.3g}: no pair meets a deterministic rule; assumed about one match per record"
         )
@@ -434,30 +388,28 @@ class ResidentModel:
         pair threshold); or, of the pairs that the strict deterministic rules (the ones the
         prior is estimated from: NIK and name, name + birth date + kelurahan, ...) call one
         resident, fewer than :data:`PLAUSIBLE_SHARE` score at or above ``match_threshold``.
-        Either means training went wrong (typically comparisons left untrained). Checked on
-        DuckDB; other engines return None."""
-        if self._db_api is None or self._records_table is None:
+        Either means training went wrong (typically comparisons left untrained)."""
+        engine = self._engine
+        if engine is None or self._records_table is None:
             raise EngineError("the model is not fitted yet: call fit() first")
-        engine = _engine_of(self._db_api)
-        if engine.dialect != "duckdb":
-            return None
+        d = engine.dialect
         records, scored = engine.quote(self._records_table), engine.quote(predictions_table)
         n_scored = int(engine.rows(f"SELECT count(*) FROM {scored}")[0][0])
         if n_scored == 0:
             for rule in self.blocking_rules_:
                 found = engine.rows(
-                    f"SELECT count(*) FROM (SELECT 1 FROM {records} l JOIN {records} r ON {rule.sql} "
-                    "AND l.unique_id < r.unique_id LIMIT 1) x"
+                    f"SELECT count(*) FROM (SELECT 1 FROM {records} l JOIN {records} r "
+                    f"ON {rule.sql_in(d)} AND l.unique_id < r.unique_id LIMIT 1) x"
                 )
                 if int(found[0][0]):
                     return "blocking produced candidate pairs but not one scored as a possible match"
             return None
-        if not self.deterministic_rules_:
+        if not self._deterministic:
             return None
         union = " UNION ".join(
             f"SELECT l.unique_id AS a, r.unique_id AS b FROM {records} l JOIN {records} r "
-            f"ON ({rule}) AND {_guard()} AND l.unique_id < r.unique_id"
-            for rule in self.deterministic_rules_
+            f"ON {rule.sql_in(d)} AND l.unique_id < r.unique_id"
+            for rule in self._deterministic
         )
         total, kept = engine.rows(
             f"SELECT count(*), count(p.a) FROM ({union}) d LEFT JOIN (SELECT least(unique_id_l, "
@@ -477,7 +429,7 @@ class ResidentModel:
         """The learned parameters: one row per comparison level with m, u and match weight."""
         linker = self._require_fitted()
         rows = []
-        for comparison in linker._settings_obj.comparisons:
+        for comparison in splink_compat.comparisons(linker):
             for level in comparison.comparison_levels:
                 if level.is_null_level:
                     continue
@@ -487,7 +439,7 @@ class ResidentModel:
                         "level": level.label_for_charts,
                         "m_probability": level.m_probability,
                         "u_probability": level.u_probability,
-                        "match_weight": level._log2_bayes_factor,
+                        "match_weight": splink_compat.level_weight(level),
                     }
                 )
         return pd.DataFrame(rows)
@@ -513,31 +465,30 @@ class ResidentModel:
         model.training_log_ = [f"loaded from {path}"]
         return model
 
-    def attach(self, records: Any, *, db_api: DuckDBAPI | None = None) -> ResidentModel:
+    def attach(self, records: Any, *, engine: Engine | None = None) -> ResidentModel:
         """Bind the trained model to standardised records, to predict or explain pairs.
 
-        ``records`` is a table name registered on ``db_api``'s connection, or a DataFrame or
-        Arrow table of standardised records (``LinkResult.records`` from
-        ``link(..., keep_records=True)``), which is loaded into a new in-memory DuckDB.
-        Term frequencies come from these records.
+        ``records`` is a table name of ``engine``, or a DataFrame or Arrow table of
+        standardised records (``LinkResult.records`` from ``link(..., keep_records=True)``),
+        which is loaded into ``engine`` (by default a new in-memory DuckDB). Term frequencies
+        come from these records.
         """
         if self.settings_ is None:
             raise EngineError("the model is not fitted yet: call fit() or load() first")
         if isinstance(records, str):
-            if db_api is None:
-                raise EngineError("attach(table_name) needs the db_api whose connection holds the table")
-            sdf = db_api.register(records)
-            self._db_api, self._records_table = db_api, records
+            if engine is None:
+                raise EngineError("attach(table_name) needs the engine that holds the table")
+            table = records
         else:
-            from .backends.duckdb import connect
+            if engine is None:
+                from .backends.duckdb import connect
 
-            api = db_api or DuckDBAPI(connection=connect())
-            api._con.register("__model_records_view", records)
-            api._con.execute("CREATE OR REPLACE TABLE __model_records AS SELECT * FROM __model_records_view")
-            api._con.unregister("__model_records_view")
-            sdf = api.register("__model_records")
-            self._db_api, self._records_table = api, "__model_records"
-        self.linker_ = Linker(sdf, self.settings_, log_level=logging.ERROR)
+                engine = DuckDBEngine(connect())
+            table = "__model_records"
+            engine.load_frame(table, records)
+        db_api = engine.splink_api()
+        self._engine, self._splink_api, self._records_table = engine, db_api, table
+        self.linker_ = Linker(db_api.register(table), self.settings_, log_level=logging.ERROR)
         return self
 
     # -- explaining ---------------------------------------------------------------------------
@@ -547,12 +498,12 @@ class ResidentModel:
         and per comparison its level (``gamma_*``) and match weight (``mw_*``, with the
         term-frequency adjustment in ``mw_tf_adj_*``)."""
         linker = self._require_fitted()
-        if self._db_api is None or self._records_table is None:
+        engine, db_api = self._engine, self._splink_api
+        if engine is None or db_api is None or self._records_table is None:
             raise EngineError("attach the model to records first: model.attach(result.records)")
-        con = self._db_api._con
         try:
-            columns = [str(r[0]) for r in con.execute(f"DESCRIBE {q(self._records_table)}").fetchall()]
-        except duckdb.Error as exc:
+            types = engine.columns(self._records_table)
+        except engine.errors as exc:
             raise EngineError(
                 "the model's records are gone (the linking run closed its database): "
                 "attach it again with model.attach(result.records) from link(..., keep_records=True)"
@@ -560,15 +511,10 @@ class ResidentModel:
         tables = []
         for side, record in (("l", left), ("r", right)):
             name = f"__explain_{side}"
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {q(name)} AS SELECT * FROM {q(self._records_table)} LIMIT 0"
-            )
             values = _pair_record(record, side)
-            con.execute(
-                f"INSERT INTO {q(name)} VALUES ({', '.join('?' for _ in columns)})",
-                [values.get(c) for c in columns],
-            )
-            tables.append(self._db_api.register(name))
+            row = ", ".join(f"CAST(? AS {sql_type}) AS {engine.quote(c)}" for c, sql_type in types.items())
+            engine.create_table(name, f"SELECT {row}", [values.get(c) for c in types])
+            tables.append(db_api.register(name))
         rows = linker.inference.score_pair(tables[0], tables[1]).as_record_list()
         if not rows:
             raise EngineError("Splink returned no score for this pair")
@@ -585,10 +531,9 @@ class ResidentModel:
         """
         row = self.score_pair(left, right)
         linker = self._require_fitted()
-        settings = linker._settings_obj
-        prior = settings._probability_two_random_records_match
+        prior = splink_compat.prior(linker)
         parts = [f"prior {math.log2(prior / (1 - prior)):+.2f}"]
-        for comparison in settings.comparisons:
+        for comparison in splink_compat.comparisons(linker):
             name = comparison.output_column_name
             gamma = row.get(f"gamma_{name}")
             level = next(
@@ -623,15 +568,9 @@ class ResidentModel:
                 base = key.removesuffix("_l").removesuffix("_r")
                 if base in IDENTIFIER_FIELDS and row[key] is not None:
                     row[key] = mask_identifier(row[key])
-        settings = self._require_fitted()._settings_obj
-        retained = settings._retain_intermediate_calculation_columns
-        settings._retain_intermediate_calculation_columns = True  # the row above has them
-        try:
-            return self._require_fitted().visualisations.waterfall_chart(
-                [row], remove_sensitive_data=not show_values
-            )
-        finally:
-            settings._retain_intermediate_calculation_columns = retained
+        linker = self._require_fitted()
+        with splink_compat.intermediate_columns_kept(linker):  # the row above has them
+            return linker.visualisations.waterfall_chart([row], remove_sensitive_data=not show_values)
 
     def _require_fitted(self) -> Linker:
         if self.linker_ is None:
@@ -655,28 +594,10 @@ def _levels(linker: Linker) -> dict[tuple[str, str], Any]:
     """The linker's comparison levels (null levels left out) by comparison name and label."""
     return {
         (comparison.output_column_name, level.label_for_charts): level
-        for comparison in linker._settings_obj.comparisons
+        for comparison in splink_compat.comparisons(linker)
         for level in comparison.comparison_levels
         if not level.is_null_level
     }
-
-
-def _em_session(linker: Linker, rule: Any) -> None:
-    """One EM session. Splink 5 drops the comparisons a session cannot train from the linker's
-    own settings and only puts them back when the session succeeds: a session that raises
-    (``m_probability ... below the minimum allowed value``) would leave the model without them,
-    every pair would score low and every record would stay alone. They are restored here."""
-    settings = linker._settings_obj
-    comparisons = list(settings.comparisons)
-    prior = settings._probability_two_random_records_match
-    try:
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True, max_pairs=2e6, record_sample_proportion=0.1
-        )
-    except BaseException:
-        settings.comparisons = comparisons
-        settings._probability_two_random_records_match = prior
-        raise
 
 
 #: Lowest m probability a level keeps after EM. EM can drive the m of a rarely disagreeing
@@ -692,18 +613,18 @@ def _calibrate(linker: Linker) -> list[str]:
     - every m is floored at :data:`M_FLOOR`, bounding how strongly one field can veto a match.
     """
     notes = []
-    for comparison in linker._settings_obj.comparisons:
+    for comparison in splink_compat.comparisons(linker):
         spec = COMPARISONS.get(comparison.output_column_name)
         u_like = {lv.label: lv.u_like for lv in spec.levels if lv.u_like} if spec is not None else {}
         by_label = {lv.label_for_charts: lv for lv in comparison.comparison_levels}
         for label, sibling in u_like.items():
-            if label in by_label and sibling in by_label and by_label[sibling]._u_is_trained:
+            if label in by_label and sibling in by_label and splink_compat.u_is_trained(by_label[sibling]):
                 by_label[label].u_probability = by_label[sibling].u_probability
         for level in comparison.comparison_levels:
-            if level.is_null_level or level._fix_m_probability:
+            if level.is_null_level or splink_compat.m_is_fixed(level):
                 continue
-            if not level._has_estimated_m_values:
-                if not level._u_is_trained:  # never seen at all: a small u, weight 0
+            if not splink_compat.m_is_estimated(level):
+                if not splink_compat.u_is_trained(level):  # never seen at all: a small u, weight 0
                     level.u_probability = 1e-6
                 level.m_probability = level.u_probability
                 notes.append(
@@ -740,12 +661,3 @@ def _plain(value: Any) -> Any:
 
 def _took(start: float) -> str:
     return f" ({time.perf_counter() - start:.1f} s)"
-
-
-def _guard() -> str:
-    return SAME_SOURCE_GUARD
-
-
-def _rule(sql: str) -> Any:
-    """A blocking rule written in DuckDB SQL, translated by Splink for the engine in use."""
-    return CustomRule(sql, sql_dialect="duckdb")

@@ -1,6 +1,7 @@
 """The linkage pipeline: sources -> standardise -> block -> score -> cluster -> outputs.
 
-:func:`link` runs every stage in one DuckDB connection and returns a :class:`LinkResult`;
+resolves the engine (DuckDB, embedded, or Spark) and the registry once, runs
+every stage in that engine (:func:`_run`, the one run path) and returns a :class:`LinkResult`;
 with an output directory it also writes ``clusters.parquet``, ``pairs.parquet``,
 ``quarantine.parquet``, ``quality.parquet``, and for the report (:mod:`dtks_link.report`)
 ``run.json``, ``model.json`` and ``uncertain_pairs.json``.
@@ -10,16 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
-import time
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pandas as pd
 
 from .backends.duckdb import DuckDBEngine, connect
@@ -31,18 +28,16 @@ from .evaluation import ExpectedQuality, expected_quality
 from .households.resolve import HouseholdResult, source_roles
 from .households.stage import link_households, write_households
 from .model import ResidentModel
+from .progress import ProgressCallback, Stages, print_progress
 from .report.collect import blocking_counts, json_safe, run_record, uncertain_pairs
-from .schema import IDENTIFIER_FACTS, PSEUDONYMISED_FIELDS
 from .source_checks import mapping_mistakes, warn_mapping_mistakes
-from .sources import load_sources, load_sources_on_engine
+from .sources import read_sources
 
 if TYPE_CHECKING:
     from .registry import Registry
     from .registry.identity import IdentityChanges
 
-__all__ = ["LinkResult", "link", "standardise_records"]
-
-ProgressCallback = Callable[[str, float, str], None]
+__all__ = ["LinkResult", "link"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -154,148 +149,6 @@ def _model_detail(model: ResidentModel) -> str:
     return "model: trained (EM); from the default model: " + ", ".join(borrowed)
 
 
-def _print_progress(stage: str, seconds: float, detail: str) -> None:
-    print(f"[dtks-link] {stage:<12} {seconds:7.2f} s  {detail}", file=sys.stderr, flush=True)
-
-
-class _Stages:
-    def __init__(self, callback: ProgressCallback | None) -> None:
-        self.timings: dict[str, float] = {}
-        self.callback = callback
-        self.detail = ""
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[_Stages]:
-        self.detail = ""
-        start = time.perf_counter()
-        yield self
-        self.timings[name] = time.perf_counter() - start
-        if self.callback is not None:
-            self.callback(name, self.timings[name], self.detail)
-
-
-#: Columns a pseudonymised source gives ready-made: the hashed identifiers, taken as they are,
-#: and the facts drawn from the raw NIK and KK before hashing.
-_GIVEN: tuple[str, ...] = (*PSEUDONYMISED_FIELDS, *IDENTIFIER_FACTS)
-
-
-#: When the facts a valid NIK encodes (birth date, sex) may stand in for a record's missing ones:
-#: only when they agree with what the record itself says (its sex, birth year, or age). A NIK
-#: that contradicts its record is often another family member's (the head's NIK on the carer's
-#: aid record); its facts would pull the record onto that person.
-NIK_CONSISTENT_SQL = (
-    "coalesce(nik_valid, false) "
-    "AND (jenis_kelamin IS NULL OR nik_sex IS NULL OR jenis_kelamin = nik_sex) "
-    "AND (tanggal_lahir IS NULL OR nik_birth_date IS NULL OR year(tanggal_lahir) = year(nik_birth_date)) "
-    "AND (birth_year IS NULL OR nik_birth_date IS NULL OR abs(birth_year - year(nik_birth_date)) <= 2)"
-)
-
-
-def nik_facts_consistent(std: dict[str, Any]) -> bool:
-    """Python twin of :data:`NIK_CONSISTENT_SQL` for one standardised record."""
-    if not std.get("nik_valid"):
-        return False
-    nik_date, nik_sex = std.get("nik_birth_date"), std.get("nik_sex")
-    sex, date, year = std.get("jenis_kelamin"), std.get("tanggal_lahir"), std.get("birth_year")
-    if sex is not None and nik_sex is not None and sex != nik_sex:
-        return False
-    if date is not None and nik_date is not None and date.year != nik_date.year:
-        return False
-    return not (year is not None and nik_date is not None and abs(int(year) - nik_date.year) > 2)
-
-
-def standardise_records(
-    con: duckdb.DuckDBPyConnection | Engine,
-    config: LinkConfig,
-    *,
-    mapped_table: str = "mapped",
-    records_table: str = "records",
-) -> None:
-    """Create ``records_table``: one standardised row per mapped record, with ``unique_id``,
-    ``source_duplicate_free`` and the comparison columns ``birth_date``, ``birth_year`` and
-    ``sex`` (the recorded value, else the one decoded from a valid NIK that agrees with the
-    record: :data:`NIK_CONSISTENT_SQL`), ``birth_date_from_nik`` (the birth date was read from
-    the NIK), ``sex_from_nik`` (likewise),
-    ``birth_date_placeholder`` (``birth_date`` is one of Dukcapil's placeholder dates),
-    ``nik_holders`` (how many different names, by phonetic key, the records with this NIK carry:
-    a shared or generic NIK has several) and ``nik_typo_keys`` (NULL unless the sources are
-    pseudonymised).
-
-    With pseudonymised sources, NIK, KK and phone are taken as they are (keyed hashes) and the
-    facts standardisation would draw from them come from the columns extracted beforehand.
-
-    ``con`` is a DuckDB connection or an engine; the SQL is the same rules rendered in the
-    engine's dialect."""
-    from .standardise import OUTPUT_COLUMNS, standardise_query, standardise_select_sql
-
-    engine = DuckDBEngine(con) if isinstance(con, duckdb.DuckDBPyConnection) else con
-    q = engine.quote
-    engine.load_frame(
-        "__source_flags",
-        pd.DataFrame(
-            {
-                "source": pd.Series([s.name for s in config.sources], dtype=object),
-                "duplicate_free": pd.Series([s.duplicate_free for s in config.sources], dtype=bool),
-            }
-        ),
-    )
-    pseudonymised = any(s.pseudonymised for s in config.sources)
-    reference_date = config.options.effective_reference_date
-    if engine.dialect == "duckdb":
-        # the staged query: shared intermediate values computed once (about twice as fast)
-        given = ", ".join(f"{q(c)} AS {q('__given_' + c)}" for c in _GIVEN)
-        standardised = standardise_query(
-            f"(SELECT m.*, f.duplicate_free AS __source_duplicate_free FROM {q(mapped_table)} m "
-            "JOIN __source_flags f ON m.source = f.source) AS m",
-            reference_date=reference_date,
-            select="concat(source, '|', record_id) AS unique_id, source, record_id, "
-            f"__source_duplicate_free AS source_duplicate_free, {given}",
-        )
-    else:
-        fragment = standardise_select_sql(reference_date=reference_date, dialect=engine.dialect)
-        given = ", ".join(f"m.{q(c)} AS {q('__given_' + c)}" for c in _GIVEN)
-        standardised = (
-            "SELECT concat(m.source, '|', m.record_id) AS unique_id, m.source, m.record_id, "
-            f"f.duplicate_free AS source_duplicate_free, {fragment}, {given} "
-            f"FROM {q(mapped_table)} m JOIN __source_flags f ON m.source = f.source"
-        )
-    # pseudonymised sources: the hashed identifiers and the facts extracted before hashing
-    # replace what standardisation would draw from the (hashed) values
-    columns = [
-        f"{q('__given_' + c)} AS {q(c)}" if pseudonymised and c in _GIVEN else q(c) for c in OUTPUT_COLUMNS
-    ]
-    with_given = (
-        "SELECT unique_id, source, record_id, source_duplicate_free, "
-        f"{', '.join(columns)}, {q('__given_nik_typo_keys')} AS nik_typo_keys FROM ({standardised}) __s"
-    )
-    kept = ["unique_id", "source", "record_id", "source_duplicate_free", *OUTPUT_COLUMNS]
-    kept += ["birth_date", "birth_date_from_nik", "sex", "sex_from_nik", "nik_typo_keys"]
-    passthrough = ", ".join(q(c) for c in kept if c not in ("birth_year", "birth_year_from_age"))
-    distinct_names = (
-        "size(collect_set(nama_phonetic) OVER (PARTITION BY nik))"
-        if engine.dialect == "spark"
-        else "count(DISTINCT nama_phonetic) OVER (PARTITION BY nik)"
-    )
-    engine.create_table(
-        records_table,
-        f"SELECT {passthrough}, "
-        "coalesce(year(birth_date), birth_year) AS birth_year, "
-        "birth_date IS NULL AND coalesce(birth_year_from_age, false) AS birth_year_from_age, "
-        "coalesce((dayofmonth(birth_date) = 1 AND month(birth_date) IN (1, 7)) "
-        "OR (dayofmonth(birth_date) = 31 AND month(birth_date) = 12) OR dayofmonth(birth_date) = 15, false) "
-        "AS birth_date_placeholder, "
-        f"CASE WHEN nik IS NOT NULL THEN {distinct_names} END AS nik_holders FROM ("
-        "SELECT *, "
-        "coalesce(tanggal_lahir, CASE WHEN __nik_consistent THEN nik_birth_date END) AS birth_date, "
-        "tanggal_lahir IS NULL AND nik_birth_date IS NOT NULL AND __nik_consistent AS birth_date_from_nik, "
-        "coalesce(jenis_kelamin, CASE WHEN __nik_consistent THEN nik_sex END) AS sex, "
-        "jenis_kelamin IS NULL AND nik_sex IS NOT NULL AND __nik_consistent AS sex_from_nik "
-        f"FROM (SELECT *, {NIK_CONSISTENT_SQL} AS __nik_consistent "
-        f"FROM ({with_given}) __g0) __g) __standardised",
-    )
-    engine.drop("__source_flags")
-
-
 def link(
     config: LinkConfig | str | Path,
     *,
@@ -330,67 +183,35 @@ def link(
         cfg = replace(cfg, output_dir=Path(out_dir))
     if isinstance(engine, str):
         cfg = replace(cfg, options=replace(cfg.options, engine=engine))
-    callback: ProgressCallback | None
-    callback = _print_progress if progress is True else (progress or None)
-    stages = _Stages(callback)
-    if (engine is not None and not isinstance(engine, str)) or cfg.options.engine == "spark":
-        spark_engine = engine if engine is not None and not isinstance(engine, str) else _spark_engine()
-        if registry is None:
-            return _run(
-                spark_engine,
-                cfg,
-                stages,
-                write=write,
-                registry=None,
-                keep_records=keep_records,
-                labels=labels,
+    stages = Stages.reporting(progress)
+    with ExitStack() as opened:
+        # the engine and the registry are resolved once; then one run path for every combination
+        run_engine: Engine | None = None
+        if engine is not None and not isinstance(engine, str):
+            run_engine = engine
+        elif cfg.options.engine == "spark":
+            run_engine = _spark_engine()
+        reg = _open_registry(registry, opened)
+        if run_engine is None:
+            # DuckDB: the registry's own connection, else a connection for this run
+            run_engine = (
+                reg.engine if reg is not None else DuckDBEngine(opened.enter_context(closing(connect())))
             )
-        from .registry import Registry
+        return _run(
+            run_engine, cfg, stages, write=write, registry=reg, keep_records=keep_records, labels=labels
+        )
 
-        if isinstance(registry, Registry):
-            return _run(
-                spark_engine,
-                cfg,
-                stages,
-                write=write,
-                registry=registry,
-                keep_records=keep_records,
-                labels=labels,
-            )
-        with Registry(registry) as opened:
-            return _run(
-                spark_engine,
-                cfg,
-                stages,
-                write=write,
-                registry=opened,
-                keep_records=keep_records,
-                labels=labels,
-            )
+
+def _open_registry(registry: str | Path | Registry | None, opened: ExitStack) -> Registry | None:
+    """The registry a run writes to: the one given open, or the one at a path, opened until the
+    run ends."""
     if registry is None:
-        con = connect()
-        try:
-            return _run(
-                con, cfg, stages, write=write, registry=None, keep_records=keep_records, labels=labels
-            )
-        finally:
-            con.close()
+        return None
     from .registry import Registry
 
     if isinstance(registry, Registry):
-        return _run(
-            registry.con,
-            cfg,
-            stages,
-            write=write,
-            registry=registry,
-            keep_records=keep_records,
-            labels=labels,
-        )
-    with Registry(registry) as opened:
-        return _run(
-            opened.con, cfg, stages, write=write, registry=opened, keep_records=keep_records, labels=labels
-        )
+        return registry
+    return opened.enter_context(Registry(registry))
 
 
 def _spark_engine() -> Engine:
@@ -401,46 +222,39 @@ def _spark_engine() -> Engine:
 
 
 def _run(
-    con: duckdb.DuckDBPyConnection | Engine,
+    engine: Engine,
     cfg: LinkConfig,
-    stages: _Stages,
+    stages: Stages,
     *,
     write: bool,
     registry: Registry | None,
     keep_records: bool,
     labels: pd.DataFrame | None,
 ) -> LinkResult:
-    from .standardise import quality_profile
+    from .standardise import quality_profile, standardise_records
 
-    engine = DuckDBEngine(con) if isinstance(con, duckdb.DuckDBPyConnection) else con
     q = engine.quote
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with stages.stage("read") as s:
-        if isinstance(con, duckdb.DuckDBPyConnection):
-            loaded = load_sources(
-                con, cfg.sources, mapped_table="work_mapped", quarantine_table="work_quarantine"
-            )
-        else:
-            loaded = load_sources_on_engine(
-                engine, cfg.sources, mapped_table="work_mapped", quarantine_table="work_quarantine"
-            )
+        loaded = read_sources(
+            engine, cfg.sources, mapped_table="work_mapped", quarantine_table="work_quarantine"
+        )
         s.detail = ", ".join(f"{k}={v:,}" for k, v in loaded.rows_accepted.items())
         mistakes = mapping_mistakes(engine, "work_mapped", cfg.sources, loaded.format_mismatches)
         warn_mapping_mistakes(mistakes, stacklevel=3)
         s.detail += "".join(f"\n  warning: {m.message}" for m in mistakes)
     with stages.stage("standardise") as s:
         standardise_records(engine, cfg, mapped_table="work_mapped", records_table="work_records")
-        quality = quality_profile(con, "work_records")
+        quality = quality_profile(engine, "work_records")
         if loaded.format_mismatches:
             quality = pd.concat([quality, loaded.quality_rows()], ignore_index=True)
             quality = quality.sort_values("source", kind="stable", ignore_index=True)
         s.detail = f"{sum(loaded.rows_accepted.values()):,} records"
     if sum(loaded.rows_accepted.values()) == 0:
         raise EngineError("no records left to link after reading: every row was quarantined")
-    db_api = engine.splink_api()
     model = ResidentModel(options=cfg.options)
     with stages.stage("train") as s:
-        model.fit(db_api, "work_records", labels=labels)
+        model.fit(engine, "work_records", labels=labels)
         s.detail = f"{len(model.blocking_rules_)} blocking rules; {_model_detail(model)}"
     with stages.stage("predict") as s:
         predictions = model.predict()
@@ -453,9 +267,9 @@ def _run(
                 "model instead. Training log: " + " | ".join(model.training_log_)
             )
             warnings.warn(message, RuntimeWarning, stacklevel=2)
-            _print_progress("WARNING", 0.0, message)
+            print_progress("WARNING", 0.0, message)
             model = ResidentModel(options=replace(cfg.options, model="default"))
-            model.fit(db_api, "work_records")
+            model.fit(engine, "work_records")
             model.training_log_.insert(0, f"trained model rejected: {problem}")
             predictions = model.predict()
             second = model.check_scores(
@@ -502,9 +316,10 @@ def _run(
         else:
             assert model.settings_ is not None
             reg_con = registry.con
-            if engine.dialect != "duckdb":
-                # Spark computed the clusters; the registry (a DuckDB file) records them.
-                _copy_to_registry(engine, reg_con, predictions.physical_name)
+            if engine is not registry.engine:
+                # another engine (Spark) computed the clusters; the registry (a DuckDB file)
+                # records them, so what it reads is copied into its connection
+                _copy_to_registry(engine, registry.engine, predictions.physical_name)
                 edges_name = "work_edges"
             else:
                 edges_name = predictions.physical_name
@@ -603,14 +418,13 @@ def _write_json(path: Path, payload: Any) -> None:
     path.write_text(json.dumps(json_safe(payload), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _copy_to_registry(engine: Engine, reg_con: duckdb.DuckDBPyConnection, edges_table: str) -> None:
-    """Bring what the registry build reads from the engine into the registry's connection."""
+def _copy_to_registry(engine: Engine, target: Engine, edges_table: str) -> None:
+    """Bring what the registry build reads from the engine into the registry's engine."""
     tables = {
         "work_records": "SELECT * FROM work_records",
         "work_record_clusters": "SELECT * FROM work_record_clusters",
         "work_quarantine": "SELECT * FROM work_quarantine",
         "work_edges": f"SELECT * FROM {edges_table}",
     }
-    target = DuckDBEngine(reg_con)
     for name, sql in tables.items():
         target.load_frame(name, engine.frame(sql))

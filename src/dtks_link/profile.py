@@ -42,10 +42,10 @@ import duckdb
 import pandas as pd
 
 from .backends.duckdb import quote_identifier as q
+from .config import toml_string
 from .errors import ConfigError, SourceError, mask_numbers
-from .pseudonymise import _toml_string
 from .schema import CANONICAL_FIELDS
-from .sources import _excel_to_text, _sniff_delimiter
+from .sources import excel_to_text, sniff_delimiter
 
 __all__ = [
     "DEFAULT_SAMPLE_ROWS",
@@ -278,12 +278,12 @@ def _read_sample(
         batch = next(parquet.iter_batches(batch_size=max(rows, 1)), None)
         frame = batch.to_pandas() if batch is not None else parquet.schema_arrow.empty_table().to_pandas()
         proposal.whole_file = total <= rows
-        text: pd.DataFrame = _excel_to_text(frame.astype(object))[0]
+        text: pd.DataFrame = excel_to_text(frame.astype(object))[0]
         return text
     if fmt == "excel":
         frame = pd.read_excel(path, sheet_name=0, dtype=object, nrows=rows + 1)
         proposal.whole_file = len(frame) <= rows
-        sheet: pd.DataFrame = _excel_to_text(frame.head(rows))[0]
+        sheet: pd.DataFrame = excel_to_text(frame.head(rows))[0]
         return sheet
     return _read_csv_sample(path, rows, con, proposal)
 
@@ -312,7 +312,7 @@ def _read_csv_sample(
     with tempfile.TemporaryDirectory(prefix="dtks_link_init_") as temp:
         sample = Path(temp) / "sample.csv"
         sample.write_text(text, encoding="utf-8")
-        delimiter = proposal.delimiter = _sniff_delimiter(con, sample)
+        delimiter = proposal.delimiter = sniff_delimiter(con, sample)
         try:
             frame = _csv_frame(con, sample, delimiter, '"', rows)
         except duckdb.InvalidInputException:
@@ -838,8 +838,8 @@ def _aligned(assignment: str, comment: str) -> str:
 
 def _value(columns: tuple[str, ...]) -> str:
     if len(columns) == 1:
-        return _toml_string(columns[0])
-    return "[" + ", ".join(_toml_string(c) for c in columns) + "]"
+        return toml_string(columns[0])
+    return "[" + ", ".join(toml_string(c) for c in columns) + "]"
 
 
 def _source_toml(proposal: FileProposal, config_dir: Path) -> list[str]:
@@ -850,20 +850,20 @@ def _source_toml(proposal: FileProposal, config_dir: Path) -> list[str]:
         shown = target.as_posix()
     sampled = "the whole file" if proposal.whole_file else f"the first {proposal.rows_sampled:,} rows"
     lines = [f"# {_comment(proposal.path.name)}: profiled from {sampled}", "[[sources]]"]
-    lines.append(f"name = {_toml_string(proposal.name)}")
-    lines.append(f"path = {_toml_string(shown)}")
-    lines.append(_aligned(f"id_column = {_toml_string(proposal.id_column or '')}", proposal.id_evidence))
+    lines.append(f"name = {toml_string(proposal.name)}")
+    lines.append(f"path = {toml_string(shown)}")
+    lines.append(_aligned(f"id_column = {toml_string(proposal.id_column or '')}", proposal.id_evidence))
     if proposal.file_format == "csv":
-        lines.append(f"delimiter = {_toml_string(proposal.delimiter or ',')}")
+        lines.append(f"delimiter = {toml_string(proposal.delimiter or ',')}")
         if proposal.quote is not None:
             lines.append(
                 _aligned(
-                    f"quote = {_toml_string(proposal.quote)}",
+                    f"quote = {toml_string(proposal.quote)}",
                     "the first rows do not read as RFC 4180 (a quote never closes?): quotes read as text",
                 )
             )
         if proposal.encoding is not None:
-            lines.append(_aligned(f"encoding = {_toml_string(proposal.encoding)}", "the file is not UTF-8"))
+            lines.append(_aligned(f"encoding = {toml_string(proposal.encoding)}", "the file is not UTF-8"))
     if proposal.duplicate_free is not None:
         lines.append(_aligned("duplicate_free = true", proposal.duplicate_free))
     lines.append("[sources.columns]")
@@ -886,7 +886,7 @@ def _source_toml(proposal: FileProposal, config_dir: Path) -> list[str]:
     if proposal.formats:
         lines.append("[sources.formats]")
         for canonical, (formats, evidence) in proposal.formats.items():
-            value = _toml_string(formats[0]) if len(formats) == 1 else _value(tuple(formats))
+            value = toml_string(formats[0]) if len(formats) == 1 else _value(tuple(formats))
             lines.append(_aligned(f"{canonical} = {value}", evidence))
     return lines
 

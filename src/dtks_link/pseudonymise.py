@@ -35,12 +35,13 @@ import duckdb.func
 import duckdb.sqltypes
 import pyarrow as pa
 
-from .backends.duckdb import connect
+from .backends.duckdb import DuckDBEngine, connect
 from .backends.duckdb import quote_identifier as q
-from .config import LinkageOptions, LinkConfig, load_config
+from .config import LinkageOptions, LinkConfig, load_config, toml_string
 from .errors import ConfigError
 from .schema import CANONICAL_FIELDS, IDENTIFIER_FACTS
 from .sources import load_sources
+from .standardise.records import standardise_records
 
 __all__ = ["MIN_KEY_BYTES", "PseudonymisedSources", "pseudonymise", "read_key"]
 
@@ -101,7 +102,6 @@ def pseudonymise(config: LinkConfig | str | Path, *, key: bytes, out_dir: str | 
     _check_key(key, "pseudonymisation key")
     if any(s.pseudonymised for s in cfg.sources):
         raise ConfigError(["the sources are pseudonymised already"], origin="pseudonymise")
-    from .pipeline import standardise_records  # the pipeline imports the model: load lazily
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -109,7 +109,7 @@ def pseudonymise(config: LinkConfig | str | Path, *, key: bytes, out_dir: str | 
     try:
         _register_hmac(con, key)
         loaded = load_sources(con, cfg.sources, mapped_table="__p_mapped", quarantine_table="__p_quarantine")
-        standardise_records(con, cfg, mapped_table="__p_mapped", records_table="__p_std")
+        standardise_records(DuckDBEngine(con), cfg, mapped_table="__p_mapped", records_table="__p_std")
         paths: dict[str, Path] = {}
         for source in cfg.sources:
             paths[source.name] = out / f"{source.name}.parquet"
@@ -208,19 +208,6 @@ def _copy_sql(mapped_fields: list[str]) -> str:
     )
 
 
-def _toml_string(text: str) -> str:
-    """A TOML basic string: quotes, backslashes and control characters escaped."""
-    out = []
-    for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
 def _toml_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -234,7 +221,7 @@ def _toml_value(value: object) -> str:
         return repr(value)
     if isinstance(value, dt.date):
         return value.isoformat()  # a TOML local date
-    return _toml_string(str(value))
+    return toml_string(str(value))
 
 
 def _config_toml(cfg: LinkConfig, paths: Mapping[str, Path]) -> str:
@@ -243,14 +230,14 @@ def _config_toml(cfg: LinkConfig, paths: Mapping[str, Path]) -> str:
         lines += [
             "",
             "[[sources]]",
-            f"name = {_toml_string(source.name)}",
-            f"path = {_toml_string(paths[source.name].name)}",
+            f"name = {toml_string(source.name)}",
+            f"path = {toml_string(paths[source.name].name)}",
             'id_column = "record_id"',
             f"duplicate_free = {_toml_value(source.duplicate_free)}",
             "pseudonymised = true",
             "[sources.columns]",
         ]
-        lines += [f"{field} = {_toml_string(field)}" for field in CANONICAL_FIELDS if field in source.columns]
+        lines += [f"{field} = {toml_string(field)}" for field in CANONICAL_FIELDS if field in source.columns]
     # the reference date is fixed: it resolves two-digit years, so both runs must share it
     options = replace(cfg.options, reference_date=cfg.options.effective_reference_date)
     lines += ["", "[linkage]"]

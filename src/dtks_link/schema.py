@@ -78,6 +78,10 @@ def _c(name: str, type: str, group: str, doc: str, *, derived: bool = False) -> 
     return Column(name=name, type=type, group=group, doc=doc, derived=derived)
 
 
+def _derived(name: str, type: str, group: str, doc: str) -> Column:
+    return _c(name, type, group, doc, derived=True)
+
+
 #: The standardised record, one row per column, in table order. The standardisation rules
 #: (:func:`dtks_link.standardise.standardise_query`) give the columns that are not derived, in
 #: this order; the records table adds the derived ones.
@@ -101,7 +105,13 @@ STANDARDISED_COLUMNS: tuple[Column, ...] = (
     _c("nama_patronym", "VARCHAR", "detail", "X in 'bin/binti X' (display form)"),
     _c("is_deceased", "BOOLEAN", "detail", "Alm./Almh. in the name"),
     _c("tanggal_lahir", "DATE", "detail", "parsed birth date"),
-    _c("birth_year", "INTEGER", "match", "from tanggal_lahir, a bare year, else reference year - umur"),
+    _c(
+        "birth_year",
+        "INTEGER",
+        "match",
+        "from tanggal_lahir, a bare year, else reference year - umur (the records table takes "
+        "birth_date's year when there is one, as a BIGINT)",
+    ),
     _c("birth_year_from_age", "BOOLEAN", "detail", "birth_year came from umur"),
     _c("tanggal_lahir_placeholder", "BOOLEAN", "detail", "1 Jul, 31 Dec, 1 Jan or a 15th"),
     _c("jenis_kelamin", "VARCHAR", "detail", "recorded sex, 'L'/'P'"),
@@ -122,29 +132,13 @@ STANDARDISED_COLUMNS: tuple[Column, ...] = (
     _c("id_lain", "VARCHAR", "match", "another identifier (card, passport, social security), A-Z0-9"),
     _c("hubungan_keluarga", "VARCHAR", "family", "relationship to the head of the KK: an SHDK label"),
     _c("id_keluarga", "VARCHAR", "family", "the source's own family id, A-Z0-9"),
-    _c("birth_date", "DATE", "match", "tanggal_lahir, else the date decoded from a valid NIK", derived=True),
-    _c("sex", "VARCHAR", "match", "jenis_kelamin, else the sex decoded from a valid NIK", derived=True),
-    _c(
-        "nik_typo_keys",
-        "VARCHAR[]",
-        "fact",
-        "keyed hashes of the NIK's one-typo neighbours (pseudonymised sources; else NULL)",
-        derived=True,
-    ),
-    _c(
-        "birth_date_placeholder",
-        "BOOLEAN",
-        "detail",
-        "birth_date is one of Dukcapil's placeholder dates",
-        derived=True,
-    ),
-    _c(
-        "nik_holders",
-        "BIGINT",
-        "detail",
-        "different names (phonetic keys) among the records with this NIK",
-        derived=True,
-    ),
+    _derived("birth_date", "DATE", "match", "tanggal_lahir, else the date of a valid NIK fitting the record"),
+    _derived("birth_date_from_nik", "BOOLEAN", "detail", "birth_date was read from the NIK"),
+    _derived("sex", "VARCHAR", "match", "jenis_kelamin, else the sex of a valid NIK fitting the record"),
+    _derived("sex_from_nik", "BOOLEAN", "detail", "sex was read from the NIK"),
+    _derived("nik_typo_keys", "VARCHAR[]", "fact", "keyed hashes of the NIK's one-typo neighbours, or NULL"),
+    _derived("birth_date_placeholder", "BOOLEAN", "detail", "birth_date is a Dukcapil placeholder date"),
+    _derived("nik_holders", "BIGINT", "detail", "names (phonetic keys) among the records of this NIK"),
 )
 
 

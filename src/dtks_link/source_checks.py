@@ -3,9 +3,10 @@ not of that kind (a US social-security number mapped to ``nik``, an age mapped t
 ``tanggal_lahir``).
 
 :func:`mapping_mistakes` measures, in SQL inside the engine, the share of each mapped
-column's non-empty values that have the field's shape, and describes every column where
-fewer than half do (when at least :data:`MIN_VALUES` values were checked). It names the
-source, the field and the column and says what to do; it never shows a value.
+column's non-empty values that have the field's shape (a rule, rendered in the engine's
+dialect), and describes every column where fewer than half do (when at least
+:data:`MIN_VALUES` values were checked). It names the source, the field and the column and
+says what to do; it never shows a value.
 :func:`warn_mapping_mistakes` issues them as :class:`~dtks_link.errors.MappingWarning`.
 """
 
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from .backends.engine import Engine
 from .config import SourceConfig
 from .errors import MappingWarning
+from .rules import Expr, Renderer, and_, col, or_
 
 __all__ = ["MIN_VALUES", "MappingMistake", "mapping_mistakes", "warn_mapping_mistakes"]
 
@@ -59,32 +61,27 @@ _ADVICE = {
 }
 
 
-def _shape_sql(engine: Engine, field: str, value: str) -> tuple[str, list[str]]:
-    """A condition true when ``value`` (a column of the mapped table) has the field's shape,
-    with its parameters (the patterns are bound, like every value)."""
-    if engine.dialect == "duckdb":
-        matches = f"regexp_matches({value}, ?)"
-        digits = f"length(regexp_replace({value}, ?, '', 'g'))"
-    else:
-        matches = f"rlike({value}, ?)"
-        digits = f"length(regexp_replace({value}, ?, ''))"
-    not_digit = "[^0-9]"
+def _digits(value: Expr) -> Expr:
+    """How many digits the text holds."""
+    return value.re_sub("[^0-9]", "").length()
+
+
+def _shape(field: str) -> Expr:
+    """A rule true when the field's mapped value has the field's shape."""
+    value = col(field)
     if field in ("nik", "no_kk"):
         # 15-17 digits (a typo adds or drops one), or the number Excel wrote as 3.27601E+15
-        return (
-            f"(({digits} BETWEEN 15 AND 17 AND length({value}) <= 24) OR {matches})",
-            [not_digit, "^[0-9][.,][0-9]+[Ee][+]?1[4-6]$"],
+        return or_(
+            and_(_digits(value).between(15, 17), value.length().le(24)),
+            value.re_has("^[0-9][.,][0-9]+[Ee][+]?1[4-6]$"),
         )
     if field == "telepon":
-        return f"({digits} BETWEEN 7 AND 15 AND length({value}) <= 30)", [not_digit]
+        return and_(_digits(value).between(7, 15), value.length().le(30))
     # tanggal_lahir: day, month (number or name) and year with separators; or 5-8 digits
     # (yyyymmdd, ddmmyyyy, an Excel serial day)
-    return (
-        f"({matches} OR {matches})",
-        [
-            "[0-9]{1,4}[^0-9A-Za-z]+([0-9]{1,2}|[A-Za-z]{3,9})[^0-9A-Za-z]+[0-9]{2,4}",
-            "^[0-9]{5,8}([.]0+)?$",
-        ],
+    return or_(
+        value.re_has("[0-9]{1,4}[^0-9A-Za-z]+([0-9]{1,2}|[A-Za-z]{3,9})[^0-9A-Za-z]+[0-9]{2,4}"),
+        value.re_has("^[0-9]{5,8}([.]0+)?$"),
     )
 
 
@@ -101,6 +98,7 @@ def mapping_mistakes(
     formats (``format_mismatches``, from the loader). Pseudonymised sources are not checked:
     their identifiers are hashes."""
     q = engine.quote
+    renderer = Renderer(engine.dialect)
     mismatches = format_mismatches or {}
     out: list[MappingMistake] = []
     for source in sources:
@@ -110,17 +108,16 @@ def mapping_mistakes(
         if not fields:
             continue
         selects: list[str] = []
-        params: list[object] = []
         for canonical in fields:
             if source.field_formats(canonical):
                 # converted already: a value that fit none of the formats is NULL now
                 selects.append(f"count({q(canonical)}), count({q(canonical)})")
                 continue
-            condition, shape_params = _shape_sql(engine, canonical, q(canonical))
-            selects.append(f"count({q(canonical)}), count(CASE WHEN {condition} THEN 1 END)")
-            params += shape_params
-        params.append(source.name)
-        row = engine.rows(f"SELECT {', '.join(selects)} FROM {q(mapped_table)} WHERE source = ?", params)[0]
+            shaped = engine.dialect.count_if(renderer.expression(_shape(canonical)))
+            selects.append(f"count({q(canonical)}), {shaped}")
+        row = engine.rows(
+            f"SELECT {', '.join(selects)} FROM {q(mapped_table)} WHERE source = ?", [source.name]
+        )[0]
         for i, canonical in enumerate(fields):
             checked, fitting = int(row[2 * i]), int(row[2 * i + 1])
             missed = mismatches.get(source.name, {}).get(canonical, 0)

@@ -20,16 +20,16 @@ import duckdb
 
 from .backends.duckdb import DuckDBEngine
 from .backends.duckdb import quote_identifier as q
-from .backends.engine import Engine
+from .backends.engine import Engine, SourceReader
 from .config import SourceConfig
-from .errors import SourceError
+from .errors import EngineError, SourceError
 from .formats import FORMAT_FIELDS, formatted_sql
 from .schema import CANONICAL_FIELDS, IDENTIFIER_FACTS
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MAX_VALUE_LENGTH", "LoadedSources", "load_sources"]
+__all__ = ["MAX_VALUE_LENGTH", "LoadedSources", "load_sources", "read_sources"]
 
 #: Longer values than this (in characters) quarantine the row: no real name or address is that long.
 MAX_VALUE_LENGTH = 1000
@@ -223,7 +223,7 @@ def _read_csv(
     # still finds the delimiter (unconstrained, as it always did), then quoting is set.
     options += ", quote = ?, escape = ?, delim = ?"
     try:
-        delimiter = source.delimiter or _sniff_delimiter(con, path)
+        delimiter = source.delimiter or sniff_delimiter(con, path)
         params: list[Any] = [str(path), source.csv_quote, source.csv_escape, delimiter]
         try:
             con.execute(
@@ -265,7 +265,7 @@ def _read_csv(
     return malformed
 
 
-def _sniff_delimiter(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+def sniff_delimiter(con: duckdb.DuckDBPyConnection, path: Path) -> str:
     """The delimiter DuckDB's sniffer finds in the file's first rows (',' when it finds none),
     sniffing as the reader does when it keeps malformed lines aside (``ignore_errors``)."""
     found = con.execute(
@@ -372,7 +372,7 @@ def _excel_frame(source: SourceConfig) -> tuple[Any, set[str]]:
         frame = pd.read_excel(source.path, sheet_name=sheet, dtype=object)
     except Exception as exc:  # openpyxl raises many types for broken files
         raise SourceError(f"cannot read Excel file: {exc}", source=source.name) from None
-    return _excel_to_text(frame)
+    return excel_to_text(frame)
 
 
 def _in_memory_frame(source: SourceConfig) -> Any:
@@ -393,7 +393,7 @@ def _in_memory_frame(source: SourceConfig) -> Any:
     )
 
 
-def _excel_to_text(frame: Any) -> tuple[Any, set[str]]:
+def excel_to_text(frame: Any) -> tuple[Any, set[str]]:
     """Turn Excel cells into text columns, keeping integral numbers without a '.0' tail.
 
     Also returns the columns that held numbers, so a NIK stored as a number can be recognised
@@ -516,13 +516,6 @@ def _map_and_split(
 Query = tuple[str, list[Any]]
 
 
-def _engine_type(engine: Engine, kind: str) -> str:
-    """A DuckDB column type (as :data:`IDENTIFIER_FACTS` names them) in the engine's dialect."""
-    if engine.dialect == "duckdb":
-        return kind
-    return {"VARCHAR": engine.text_type, "VARCHAR[]": f"ARRAY<{engine.text_type}>"}.get(kind, kind)
-
-
 def _mapping_sql(
     engine: Engine,
     source: SourceConfig,
@@ -535,7 +528,8 @@ def _mapping_sql(
     dialect; one definition for every engine."""
     q = engine.quote
     text = engine.text_type
-    wide_int = "HUGEINT" if engine.dialect == "duckdb" else "DECIMAL(38, 0)"
+    # an integer as wide as any float that prints without an exponent
+    wide_int = engine.dialect.type_name("HUGEINT")
 
     def as_text(column: str) -> str:
         kind = types[column].upper()
@@ -588,7 +582,7 @@ def _mapping_sql(
     linkable = " OR ".join(f"{q(f)} IS NOT NULL" for f in ("nama", "nik", "no_kk") if f in source.columns)
     linkable = linkable or "false"
     for fact, kind in IDENTIFIER_FACTS.items():
-        sql_type = _engine_type(engine, kind)
+        sql_type = engine.dialect.type_name(kind)
         value = f"CAST({q(fact)} AS {sql_type})" if source.pseudonymised else f"CAST(NULL AS {sql_type})"
         fields.append(f"{value} AS {q(fact)}")
     mapped = (
@@ -605,7 +599,7 @@ def _mapping_sql(
         if not formats:
             outer.append(q(canonical))
             continue
-        converted, params = formatted_sql(q(canonical), formats, engine.dialect.name)
+        converted, params = formatted_sql(q(canonical), formats, engine.dialect)
         outer.append(f"{converted} AS {q(canonical)}")
         format_params += params
     # the value as read, beside each converted field, to count the values no format fits
@@ -656,12 +650,24 @@ def _columns_label(source: SourceConfig, canonical: str) -> str:
     return "columns " + " + ".join(repr(c) for c in columns)
 
 
-def load_sources_on_engine(
+def read_sources(
     engine: Engine,
     sources: Sequence[SourceConfig],
     *,
     mapped_table: str = "mapped",
     quarantine_table: str = "quarantine",
+) -> LoadedSources:
+    """The read stage on any engine: on DuckDB, :func:`load_sources` (DuckDB's reader, which
+    quarantines malformed CSV lines); elsewhere the engine's own reader
+    (:class:`~dtks_link.backends.engine.SourceReader`; in-memory and Excel sources are loaded
+    as frames), with the same mapping and quarantine rules."""
+    if isinstance(engine, DuckDBEngine):
+        return load_sources(engine.con, sources, mapped_table=mapped_table, quarantine_table=quarantine_table)
+    return _load_with_engine_reader(engine, sources, mapped_table, quarantine_table)
+
+
+def _load_with_engine_reader(
+    engine: Engine, sources: Sequence[SourceConfig], mapped_table: str, quarantine_table: str
 ) -> LoadedSources:
     """:func:`load_sources` on an engine that reads sources itself (Spark): the same mapping
     and quarantine rules (:func:`_mapping_sql`), with the engine's reader.
@@ -683,8 +689,13 @@ def load_sources_on_engine(
         elif source.data is not None:
             frame = _in_memory_frame(source)
             engine.load_frame(raw_table, frame.assign(__dtks_row=range(1, len(frame) + 1)))
+        elif isinstance(engine, SourceReader):
+            engine.load_source(raw_table, source)
         else:
-            engine.load_source(raw_table, source)  # type: ignore[attr-defined]
+            raise EngineError(
+                f"the {engine.dialect.name} engine has no file reader: give source {source.name!r} "
+                "as a DataFrame or Arrow table (SourceConfig data=...)"
+            )
         types = dict(engine.columns(raw_table))
         _check_available(source, [c for c in types if c != "__dtks_row"])
         candidate, judged = _mapping_sql(engine, source, types, raw_table, numeric)

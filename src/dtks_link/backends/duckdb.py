@@ -5,15 +5,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from ..rules.dialects import DUCKDB
-
-if TYPE_CHECKING:
-    from .engine import Engine
+from .engine import Engine
 
 __all__ = ["DuckDBEngine", "as_engine", "connect", "quote_identifier"]
 
@@ -42,17 +40,15 @@ def quote_identifier(name: str) -> str:
     return DUCKDB.quote(name)
 
 
-class DuckDBEngine:
+class DuckDBEngine(Engine):
     """:class:`~dtks_link.backends.engine.Engine` over one DuckDB connection."""
 
     dialect = DUCKDB
     text_type = DUCKDB.type_name("VARCHAR")
+    errors: tuple[type[Exception], ...] = (duckdb.Error,)
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
-
-    def quote(self, name: str) -> str:
-        return self.dialect.quote(name)
 
     def create_table(self, name: str, select_sql: str, params: Sequence[object] = ()) -> None:
         self.con.execute(f"CREATE OR REPLACE TABLE {quote_identifier(name)} AS {select_sql}", list(params))

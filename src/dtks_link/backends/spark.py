@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..errors import EngineError, SourceError
 from ..rules.dialects import SPARK
+from .engine import Engine
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -100,7 +101,7 @@ def spark_session(
     return spark
 
 
-class SparkEngine:
+class SparkEngine(Engine):
     """:class:`~dtks_link.backends.engine.Engine` over a Spark session."""
 
     dialect = SPARK
@@ -108,16 +109,17 @@ class SparkEngine:
 
     def __init__(self, spark: SparkSession | None = None) -> None:
         require_pyspark()
+        from py4j.protocol import Py4JError  # type: ignore[import-untyped]
+        from pyspark.errors import PySparkException
         from splink import SparkAPI
+
+        self.errors: tuple[type[Exception], ...] = (PySparkException, Py4JError)
 
         self.spark = spark if spark is not None else spark_session()
         self._frames: dict[str, DataFrame] = {}
         # Also registers the similarity functions of Splink's jar (damerau_levenshtein, ...).
         self._splink_api = SparkAPI(spark_session=self.spark, break_lineage_method="checkpoint")  # type: ignore[no-untyped-call]
         register_functions(self.spark)
-
-    def quote(self, name: str) -> str:
-        return self.dialect.quote(name)
 
     def _materialise(self, name: str, df: DataFrame) -> None:
         if self.spark.sparkContext.getCheckpointDir() is not None:

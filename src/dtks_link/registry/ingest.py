@@ -16,8 +16,9 @@ from splink import DuckDBAPI, Linker
 from ..backends.duckdb import quote_identifier as q
 from ..clustering import cluster_records
 from ..config import LinkConfig, SourceConfig
-from ..pipeline import standardise_records
+from ..progress import Stages
 from ..sources import load_sources
+from ..standardise.records import standardise_records
 from .identity import assign_ids
 
 if TYPE_CHECKING:
@@ -39,28 +40,24 @@ def _columns(registry: Registry, table: str) -> list[str]:
 def run_ingest(
     registry: Registry, sources: Sequence[SourceConfig], *, progress: bool, job_id: str | None = None
 ) -> IngestReport:
-    from .store import IngestReport, _changes_detail, _now
+    from .store import IngestReport, changes_detail, utc_now
 
     con = registry.con
     options = registry.options
-    started = _now()
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        timings[stage] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        if progress:
-            print(
-                f"[dtks-link] ingest {stage:<10} {timings[stage]:7.2f} s",
-                file=sys.stderr,
-                flush=True,
-            )
+    started = utc_now()
+    stages = Stages.reporting(progress, prefix="ingest ")
+    lap = stages.lap
 
     config = LinkConfig(sources=tuple(sources), options=options)
     loaded = load_sources(con, sources, mapped_table="__batch_mapped", quarantine_table="__batch_quarantine")
-    standardise_records(con, config, mapped_table="__batch_mapped", records_table="__batch_all")
+    # a NIK's holders are counted over the registry's records and the batch, as one run would
+    standardise_records(
+        registry.engine,
+        config,
+        mapped_table="__batch_mapped",
+        records_table="__batch_all",
+        holders_with="reg.records",
+    )
     lap("read")
 
     compared = [c for c in _columns(registry, "__batch_all") if c not in _NOT_COMPARED]
@@ -208,7 +205,7 @@ def run_ingest(
         residents_merged=len(changes.merged),
         residents_split=len(changes.split),
         residents_touched=touched,
-        timings=timings,
+        timings=stages.timings,
     )
     con.execute("BEGIN TRANSACTION")
     try:
@@ -234,9 +231,9 @@ def run_ingest(
             [
                 run_id,
                 started,
-                _now(),
+                utc_now(),
                 report.records_in,
-                _changes_detail(changes),
+                changes_detail(changes),
                 job_id,
                 json.dumps(report.as_dict()),
             ],

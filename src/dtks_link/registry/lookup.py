@@ -37,8 +37,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from splink import DuckDBAPI, Linker
 
+from ..backends import splink_compat
 from ..blocking import BlockingRule, KeyPart, rules_in_settings
-from ..comparisons import COMPARISONS, ComparisonSpec
+from ..comparisons import COMPARISONS, ComparisonSpec, level_function
 from ..errors import EngineError, QueryError
 from .query import validate_query
 
@@ -244,10 +245,9 @@ class LookupIndex:
         db_api = DuckDBAPI(connection=con)
         con.execute("CREATE OR REPLACE TEMP VIEW __lookup_schema AS SELECT * FROM reg.records LIMIT 0")
         linker = Linker(db_api.register("__lookup_schema"), dict(model), log_level=logging.ERROR)
-        settings = linker._settings_obj
         comparisons: list[_ScoredComparison] = []
         tf_columns: set[str] = set()
-        for comparison in settings.comparisons:
+        for comparison in splink_compat.comparisons(linker):
             spec = COMPARISONS.get(comparison.output_column_name)
             if spec is None:
                 raise EngineError(
@@ -259,22 +259,19 @@ class LookupIndex:
                 raise EngineError(f"the model's levels of {spec.name!r} differ from this version's")
             scored = []
             for level in levels:
-                tf_column = None
-                tf_weight = 0.0
-                tf_min = 0.0
-                log2_u_exact = 0.0
-                if level._has_tf_adjustments and not level.is_null_level and not level._is_else_level:
-                    tf_column = level._tf_adjustment_input_column.unquote().name
-                    tf_weight = float(level._tf_adjustment_weight)
-                    tf_min = float(level._tf_minimum_u_value)
-                    log2_u_exact = math.log2(level._u_probability_corresponding_to_exact_match(levels))
-                    tf_columns.add(tf_column)
-                weight = 0.0 if level.is_null_level else float(level._log2_bayes_factor)
+                tf = splink_compat.term_frequency(level, levels)
+                weight = 0.0 if level.is_null_level else splink_compat.level_weight(level)
+                if tf is None:
+                    scored.append(_LevelScore(level.label_for_charts, weight, None, 0.0, 0.0, 0.0))
+                    continue
+                tf_columns.add(tf.column)
                 scored.append(
-                    _LevelScore(level.label_for_charts, weight, tf_column, tf_weight, tf_min, log2_u_exact)
+                    _LevelScore(
+                        level.label_for_charts, weight, tf.column, tf.weight, tf.minimum_u, tf.log2_u_exact
+                    )
                 )
             comparisons.append(_ScoredComparison(spec, tuple(scored)))
-        prior = float(settings._probability_two_random_records_match)
+        prior = splink_compat.prior(linker)
         prior_weight = math.log2(prior / (1 - prior))
         term_frequencies: dict[str, dict[Any, float]] = {}
         for column in sorted(tf_columns):
@@ -342,22 +339,9 @@ class LookupIndex:
     # -- querying ---------------------------------------------------------------------------
     def standardise(self, record: Mapping[str, object]) -> dict[str, Any]:
         """The query record standardised exactly as the batch pipeline does it."""
-        from ..pipeline import nik_facts_consistent
-        from ..standardise import is_placeholder_date, standardise_record
+        from ..standardise import derive_record, standardise_record
 
-        std = standardise_record(record, reference_date=self.reference_date)
-        nik_ok = nik_facts_consistent(std)
-        std["birth_date_from_nik"] = (
-            std.get("tanggal_lahir") is None and std.get("nik_birth_date") is not None and nik_ok
-        )
-        std["birth_date"] = std.get("tanggal_lahir") or (std.get("nik_birth_date") if nik_ok else None)
-        std["sex"] = std.get("jenis_kelamin") or (std.get("nik_sex") if nik_ok else None)
-        std["sex_from_nik"] = std.get("jenis_kelamin") is None and std.get("nik_sex") is not None and nik_ok
-        birth_date: Any = std["birth_date"]
-        std["birth_year"] = birth_date.year if birth_date is not None else std.get("birth_year")
-        std["birth_year_from_age"] = birth_date is None and bool(std.get("birth_year_from_age"))
-        std["birth_date_placeholder"] = is_placeholder_date(birth_date)
-        return std
+        return derive_record(standardise_record(record, reference_date=self.reference_date))
 
     def _found(
         self, rules: list[BlockingRule], std: Mapping[str, Any], *, limit: int | None, offset: int = 0
@@ -445,9 +429,9 @@ class LookupIndex:
         """Match weight of a pair and a per-comparison explanation (no raw identifiers)."""
         total = self.prior_weight
         parts = []
+        indexes = level_function(tuple(c.spec for c in self.comparisons))(left, right)
         for comparison in self.comparisons:
-            index = comparison.spec.level_of(left, right)
-            level = comparison.levels[index]
+            level = comparison.levels[indexes[comparison.spec.name]]
             weight = level.weight
             if level.tf_column is not None:
                 table = self.term_frequencies.get(level.tf_column, {})

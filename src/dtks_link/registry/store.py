@@ -8,6 +8,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from .._files import make_private_dir, open_private, private_umask, tighten
-from ..backends.duckdb import connect
+from ..backends.duckdb import DuckDBEngine, connect
 from ..backends.duckdb import quote_identifier as q
 from ..config import LinkageOptions, LinkConfig, SourceConfig
 from ..errors import DtksLinkError, EngineError
@@ -119,7 +120,7 @@ class IngestReport:
         return cls(**{k: v for k, v in raw.items() if k in names})
 
 
-def _now() -> dt.datetime:
+def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
@@ -163,7 +164,7 @@ class Registry:
                 raise EngineError(f"{str(self.path)!r} is a DuckDB file but not a dtks_link registry")
             if self.read_only:
                 return
-            from .. import __version__
+            from .._version import __version__
 
             with private_umask():
                 self.con.execute("BEGIN TRANSACTION")
@@ -181,7 +182,7 @@ class Registry:
         """Bring a registry file of an older format to this version's, in one transaction (a
         failure or a killed process leaves it as it was). Returns ``(old, new)`` versions;
         a current file is left alone. The file is made ``0600``."""
-        from .. import __version__
+        from .._version import __version__
 
         target = Path(path)
         if not target.exists():
@@ -264,6 +265,12 @@ class Registry:
         os.replace(partial, target)
         tighten(target)
         return target
+
+    @cached_property
+    def engine(self) -> DuckDBEngine:
+        """The registry's working connection as an engine (the registry's tables are ``reg.*``):
+        a linkage run on DuckDB runs in it, so the build reads its tables where they are."""
+        return DuckDBEngine(self.con)
 
     # -- lifecycle --------------------------------------------------------------------------
     def close(self) -> None:
@@ -442,7 +449,7 @@ class Registry:
             n_records = int(self.con.execute("SELECT count(*) FROM reg.records").fetchall()[0][0])
             self.con.execute(
                 "INSERT INTO reg.runs VALUES (?, 'build', ?, ?, ?, ?, NULL, NULL)",
-                [run_id, started_at, _now(), n_records, _changes_detail(changes)],
+                [run_id, started_at, utc_now(), n_records, changes_detail(changes)],
             )
             self.con.execute("COMMIT")
         except BaseException:
@@ -454,7 +461,7 @@ class Registry:
 
     def _apply_changes(self, changes: IdentityChanges, run_id: int, *, replace_all: bool) -> None:
         """Write membership, residents and events for ``changes`` (inside a transaction)."""
-        at = _now()
+        at = utc_now()
         self.con.register("__new_membership", changes.membership)
         if replace_all:
             self.con.execute("DELETE FROM reg.membership")
@@ -525,9 +532,9 @@ class Registry:
     def use_default_model(self, *, options: LinkageOptions | None = None) -> None:
         """Give a registry without a model the packaged default model and an empty record
         table, so records can be ingested and looked up (see :meth:`init`)."""
-        from ..default_model import default_settings
-        from ..pipeline import standardise_records
+        from ..default_parameters import default_settings
         from ..sources import load_sources
+        from ..standardise.records import standardise_records
 
         self._require_writable()
         if self.model_json is not None:
@@ -541,7 +548,9 @@ class Registry:
         empty = SourceConfig(name="empty", id_column="id", columns={"nama": "nama"}, data=nothing)
         config = LinkConfig(sources=(empty,), options=options or LinkageOptions())
         load_sources(self.con, [], mapped_table="__empty_mapped", quarantine_table="__empty_quarantine")
-        standardise_records(self.con, config, mapped_table="__empty_mapped", records_table="__empty_records")
+        standardise_records(
+            self.engine, config, mapped_table="__empty_mapped", records_table="__empty_records"
+        )
         self.con.execute("BEGIN TRANSACTION")
         try:
             if not self._table_exists("records"):
@@ -855,7 +864,7 @@ def _options_json(options: LinkageOptions) -> str:
     return json.dumps(raw)
 
 
-def _changes_detail(changes: IdentityChanges) -> str:
+def changes_detail(changes: IdentityChanges) -> str:
     return json.dumps(
         {
             "created": len(changes.created),

@@ -29,20 +29,18 @@ from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
 from .collect import mask_record_id
-from .inputs import ReportInputs
+from .inputs import LinkOutputs, ReportInputs
 from .render import render_report
 from .strings import LANGUAGES
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..pipeline import LinkResult
-
 __all__ = ["LANGUAGES", "ReportInputs", "mask_record_id", "render_report", "write_report"]
 
 
 def write_report(
-    source: LinkResult | ReportInputs | str | Path,
+    source: LinkOutputs | ReportInputs | str | Path,
     path: str | Path,
     *,
     lang: str = "id",

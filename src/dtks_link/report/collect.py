@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..backends import splink_compat
 from ..errors import mask_identifier, mask_numbers
 
 if TYPE_CHECKING:
@@ -74,7 +75,6 @@ def blocking_counts(
     each side and scales up by 1/p² (``sample_proportion`` = p): about L/records of the pairs
     are counted, so the cost stays near that of counting L records, whatever the size."""
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
-    from splink.blocking_rule_library import CustomRule
 
     rules = model.blocking_rules_
     kept = {
@@ -88,7 +88,7 @@ def blocking_counts(
         warnings.filterwarnings("ignore", message="The sampled blocking analysis estimate")
         counted = count_comparisons_from_blocking_rules(
             db_api.register(records_table),
-            blocking_rules=[CustomRule(rule.sql, sql_dialect="duckdb") for rule in rules],
+            blocking_rules=[splink_compat.blocking_rule(rule, engine.dialect) for rule in rules],
             link_type="dedupe_only",
             record_sample_proportion=proportion,
         )
@@ -132,7 +132,7 @@ def uncertain_pairs(
     target = _logit2(threshold)
     # one pair per comparison pattern (its levels on every comparison), the closest of each
     present = engine.columns(predictions_table)
-    gammas = [f"gamma_{c.output_column_name}" for c in linker._settings_obj.comparisons]
+    gammas = [f"gamma_{c.output_column_name}" for c in splink_compat.comparisons(linker)]
     pattern = ", ".join(q(g) for g in gammas if g in present) or "unique_id_l, unique_id_r"
     closest_first = "abs(match_weight - ?), unique_id_l, unique_id_r"
     chosen = engine.frame(
@@ -162,8 +162,7 @@ def uncertain_pairs(
     engine.drop("__report_pairs", "__report_records_l", "__report_records_r")
     by_pair = {(str(r["unique_id_l"]), str(r["unique_id_r"])): r for _, r in rows.iterrows()}
 
-    settings = linker._settings_obj
-    prior = float(settings._probability_two_random_records_match)
+    prior = splink_compat.prior(linker)
     rule_names = [rule.name for rule in model.blocking_rules_]
     out: list[dict[str, Any]] = []
     for pair in chosen.itertuples(index=False):
@@ -171,7 +170,7 @@ def uncertain_pairs(
         if row is None:
             continue
         steps = []
-        for comparison in settings.comparisons:
+        for comparison in splink_compat.comparisons(linker):
             name = comparison.output_column_name
             gamma = row.get(f"gamma_{name}")
             level = next(

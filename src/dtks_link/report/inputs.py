@@ -6,16 +6,31 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pandas as pd
 
 from ..errors import EvaluationError
 
-if TYPE_CHECKING:
-    from ..pipeline import LinkResult
+__all__ = ["LinkOutputs", "ReportInputs"]
 
-__all__ = ["ReportInputs"]
+
+class LinkOutputs(Protocol):
+    """What the report reads of a run held in memory (a :class:`~dtks_link.LinkResult`: the
+    report is drawn from what the pipeline made, without importing the pipeline)."""
+
+    @property
+    def run(self) -> dict[str, Any]: ...
+    @property
+    def model(self) -> Any: ...
+    @property
+    def uncertain_pairs(self) -> list[dict[str, Any]]: ...
+    @property
+    def quality(self) -> pd.DataFrame: ...
+    @property
+    def clusters(self) -> pd.DataFrame: ...
+    @property
+    def pairs(self) -> pd.DataFrame: ...
 
 #: Files of an output directory the report reads, and what writes them.
 REQUIRED_FILES = (
@@ -42,7 +57,7 @@ class ReportInputs:
     pairs: pd.DataFrame
 
     @classmethod
-    def from_result(cls, result: LinkResult) -> ReportInputs:
+    def from_result(cls, result: LinkOutputs) -> ReportInputs:
         """The inputs of a run held in memory (``dtks_link.link(...)``)."""
         if not result.run:
             raise EvaluationError("this LinkResult has no run summary: it was not made by dtks_link.link")

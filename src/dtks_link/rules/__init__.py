@@ -7,7 +7,9 @@
 * :mod:`.sql` — one renderer for every dialect (:func:`render_sql`, one expression);
 * :mod:`.staged` — many trees as one staged query (:func:`staged_query`), the fast form;
 * :mod:`.python` — the same trees compiled to Python (:func:`compile_py`);
-* :mod:`.regex` — the regular-expression subset and its translations.
+* :mod:`.pairs` — rules over two records (comparison levels, blocking keys, constraints);
+* :mod:`.regex` — the regular-expression subset and its translations; :mod:`.datefmt` —
+  strptime formats and their Java spelling.
 
 >>> rule = col("nama").upper().re_sub("[^A-Z]+", "")
 >>> render_sql(rule)
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from .dialects import DUCKDB, SPARK, Dialect, DuckDBDialect, SparkDialect, dialect_of
 from .ops import OPS, Op
+from .pairs import PairFunction, compile_pair, left, pair_columns, pair_sql, right
 from .python import Compiled, compile_py, compile_record
 from .sql import Renderer, check_flat, render_sql, sql_size
 from .staged import inline_lets, staged_plan, staged_query
@@ -34,6 +37,7 @@ from .tree import (
     damerau_levenshtein,
     date_add_days,
     day_of,
+    greatest,
     if_,
     jaro_winkler,
     let,
@@ -61,6 +65,7 @@ __all__ = [
     "DuckDBDialect",
     "Expr",
     "Op",
+    "PairFunction",
     "Renderer",
     "SparkDialect",
     "and_",
@@ -68,6 +73,7 @@ __all__ = [
     "check_flat",
     "coalesce",
     "col",
+    "compile_pair",
     "compile_py",
     "compile_record",
     "concat_ws",
@@ -75,9 +81,11 @@ __all__ = [
     "date_add_days",
     "day_of",
     "dialect_of",
+    "greatest",
     "if_",
     "inline_lets",
     "jaro_winkler",
+    "left",
     "let",
     "let_many",
     "levenshtein",
@@ -88,8 +96,11 @@ __all__ = [
     "not_",
     "null",
     "or_",
+    "pair_columns",
+    "pair_sql",
     "param",
     "render_sql",
+    "right",
     "sql_size",
     "staged_plan",
     "staged_query",

@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .datefmt import java_output_pattern
+from .datefmt import java_pattern as java_date_pattern
 from .regex import java_pattern, java_replacement
 
 if TYPE_CHECKING:
@@ -54,8 +56,8 @@ class SqlParts:
     name: Callable[[Expr], str]
     #: A new lambda parameter name (for SQL that needs a lambda the tree does not have).
     fresh: Callable[[], str]
-    #: Qualifies column references (``"m".``), or ''.
-    prefix: str = ""
+    #: How the renderer refers to a column (quoted, qualified by a table alias when asked).
+    column: Callable[[str], str]
 
 
 Template = str | Callable[[SqlParts], str]
@@ -87,8 +89,8 @@ class _Names(Mapping[str, str]):
 class Dialect:
     """The SQL of one engine. Subclasses set :attr:`name` and override what differs.
 
-    A dialect compares equal to its name (``dialect == "duckdb"``) so that code written when
-    dialects were strings keeps working while it moves to the object's methods."""
+    Code asks the dialect how to spell something; it never asks which dialect it has (two
+    dialects are equal when they are of one class; a dialect never equals its name)."""
 
     #: The engine's name, also Splink's ``sql_dialect_str`` and sqlglot's dialect name.
     name: ClassVar[str] = "ansi"
@@ -138,8 +140,6 @@ class Dialect:
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Dialect):
             return type(other) is type(self)
-        if isinstance(other, str):
-            return other == self.name
         return NotImplemented
 
     def __hash__(self) -> int:
@@ -173,6 +173,10 @@ class Dialect:
             return "TRUE" if value else "FALSE"
         if isinstance(value, int):
             return str(value)
+        if isinstance(value, float):
+            if value != value or value in (float("inf"), float("-inf")):
+                raise ValueError(f"no SQL literal for {value!r}")
+            return repr(value)
         if isinstance(value, str):
             return self.string(value)
         if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
@@ -222,6 +226,20 @@ class Dialect:
     def regex_matches(self, sql: str, pattern: str) -> str:
         """True when the pattern matches somewhere in the text."""
         raise NotImplementedError(f"SQL dialect {self.name!r} has no regex search")
+
+    # -- dates read and written with a format (:mod:`.datefmt`) --------------------------------
+    def strptime(self, sql: str) -> str:
+        """A timestamp read from the text ``sql`` with a format bound as a parameter (``?``,
+        given by :meth:`strptime_format`); NULL where the text does not fit the format."""
+        raise NotImplementedError(f"SQL dialect {self.name!r} has no date parsing with a format")
+
+    def strptime_format(self, fmt: str) -> str:
+        """The parameter :meth:`strptime` takes for a strptime format (``%d/%m/%Y``)."""
+        return fmt
+
+    def strftime(self, sql: str, fmt: str) -> str:
+        """A timestamp as text written in the strptime format ``fmt`` (numbers zero-padded)."""
+        raise NotImplementedError(f"SQL dialect {self.name!r} has no date writing with a format")
 
     # -- aggregates and hashing ----------------------------------------------------------------
     def count_if(self, condition: str) -> str:
@@ -305,7 +323,12 @@ class DuckDBDialect(Dialect):
         "list_max": "list_max({a[0]})",
         "list_join": "array_to_string({a[0]}, {q[0]})",
         "list_has": "list_contains({a[0]}, {a[1]})",
+        "list_has_all": "list_has_all({a[0]}, {a[1]})",
+        # array_intersect(list, NULL) is [] in DuckDB, where list_has_any gives NULL
+        "list_overlaps": "list_has_any({a[0]}, {a[1]})",
         "date_add": _duckdb_date_add,
+        "floor_div": "floor({a[0]} / {n[0]})::BIGINT",
+        "sorted_chars": "array_to_string(list_sort(string_split({a[0]}, '')), '')",
     }
 
     def list_of(self, items: Sequence[str]) -> str:
@@ -319,6 +342,12 @@ class DuckDBDialect(Dialect):
 
     def regex_matches(self, sql: str, pattern: str) -> str:
         return f"regexp_matches({sql}, {self.regex(pattern)})"
+
+    def strptime(self, sql: str) -> str:
+        return f"try_strptime({sql}, ?)"
+
+    def strftime(self, sql: str, fmt: str) -> str:
+        return f"strftime({sql}, {self.string(fmt)})"
 
     def count_distinct_over(self, sql: str, partition_by: str) -> str:
         return f"count(DISTINCT {sql}) OVER (PARTITION BY {partition_by})"
@@ -420,7 +449,12 @@ class SparkDialect(Dialect):
         "list_max": "array_max({a[0]})",
         "list_join": "array_join({a[0]}, {q[0]})",
         "list_has": "array_contains({a[0]}, {a[1]})",
+        "list_has_all": "(array_size(array_except({a[1]}, {a[0]})) = 0)",
+        "list_overlaps": "(array_size(array_intersect({a[0]}, {a[1]})) > 0)",
         "date_add": _spark_date_add,
+        "starts_with": "startswith({a[0]}, {a[1]})",
+        # split on '' may end in an empty string: it sorts first and joins to nothing
+        "sorted_chars": "array_join(array_sort(split({a[0]}, '')), '')",
     }
 
     def quote(self, name: str) -> str:
@@ -450,6 +484,16 @@ class SparkDialect(Dialect):
 
     def regex_matches(self, sql: str, pattern: str) -> str:
         return f"({sql} RLIKE {self.regex(pattern)})"
+
+    def strptime(self, sql: str) -> str:
+        return f"try_to_timestamp({sql}, ?)"
+
+    def strptime_format(self, fmt: str) -> str:
+        """The Java ``DateTimeFormatter`` pattern that parses what ``fmt`` parses."""
+        return java_date_pattern(fmt)
+
+    def strftime(self, sql: str, fmt: str) -> str:
+        return f"date_format({sql}, {self.string(java_output_pattern(fmt))})"
 
     def count_distinct_over(self, sql: str, partition_by: str) -> str:
         return f"size(collect_set({sql}) OVER (PARTITION BY {partition_by}))"

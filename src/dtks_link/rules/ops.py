@@ -108,6 +108,14 @@ def _re_findall(pattern: str) -> Callable[[str], list[str]]:
     return lambda s: [m.group(0) for m in compiled.finditer(s)]
 
 
+def _split_part(sep: str, index: int) -> Callable[[str], str]:
+    def part(s: str) -> str:
+        parts = s.split(sep)
+        return parts[index - 1] if index <= len(parts) else ""
+
+    return part
+
+
 def _lpad(width: int, fill: str) -> Callable[[str], str]:
     return lambda s: s[:width] if len(s) >= width else fill * (width - len(s)) + s
 
@@ -219,7 +227,7 @@ def _op(
 
 _TABLE = (
     # leaves
-    _op("col", lambda p: p.prefix + p.dialect.quote(p.node.data[0]), leaf=True),
+    _op("col", lambda p: p.column(p.node.data[0]), leaf=True),
     _op("lit", lambda p: p.dialect.literal(p.node.data[0]), leaf=True),
     _op("null", "CAST(NULL AS {t[0]})", leaf=True),
     _op("param", lambda p: p.name(p.node), leaf=True),
@@ -235,15 +243,16 @@ _TABLE = (
     _op("re_has", lambda p: p.dialect.regex_matches(p.args[0], p.node.data[0]), _re_has, cost=6, heavy=True),
     _op("re_findall", "regexp_extract_all({a[0]}, {re[0]}, 0)", _re_findall),
     _op("concat", "({a[0]} || {a[1]})", _fixed(lambda x, y: str(x) + str(y))),
-    _op(
-        "substr", "substring({a[0]}, {n[0]}, {n[1]})", lambda start, n: lambda s: s[start - 1 : start - 1 + n]
-    ),
+    _op("substr", "substr({a[0]}, {n[0]}, {n[1]})", lambda start, n: lambda s: s[start - 1 : start - 1 + n]),
     # greatest() skips NULL: a NULL start means 1
     _op("substr_from", "substring({a[0]}, greatest(1, {a[1]}))", _fixed(_from), strict=(0,)),
     _op("contains", None, lambda needle: lambda s: needle in s),
     _op("has_non_ascii", "({f[byte_length]}({a[0]}) <> length({a[0]}))", _fixed(lambda s: not s.isascii())),
     _op("lpad", "lpad({a[0]}, {n[0]}, {q[1]})", _lpad),
     _op("split", None, lambda sep: lambda s: s.split(sep), cost=3),
+    _op("split_part", "split_part({a[0]}, {q[0]}, {n[1]})", _split_part, cost=3),
+    _op("starts_with", "starts_with({a[0]}, {a[1]})", _fixed(lambda s, prefix: s.startswith(prefix))),
+    _op("sorted_chars", None, _fixed(lambda s: "".join(sorted(s))), cost=5),
     _op("nullif", "nullif({a[0]}, {a[1]})"),
     _op("concat_ws", lambda p: f"concat_ws({p.dialect.string(p.node.data[0])}, {', '.join(p.args)})"),
     # conversions
@@ -257,6 +266,8 @@ _TABLE = (
     _op("list_len", None, _fixed(len)),
     _op("list_position", None, _fixed(_position)),
     _op("list_has", None, _fixed(lambda lst, v: v in lst)),
+    _op("list_has_all", None, _fixed(lambda lst, other: set(other) <= set(lst)), cost=3),
+    _op("list_overlaps", None, _fixed(lambda lst, other: not set(lst).isdisjoint(other)), cost=3),
     _op("list_slice", None, lambda start: lambda lst: list(lst[start - 1 :])),
     _op("list_slice_from", None, _fixed(lambda lst, i: list(_from(lst, i))), strict=(0,)),
     _op("list_sort", None, _fixed(_sort)),
@@ -296,8 +307,11 @@ _TABLE = (
     _op("not", "(NOT {a[0]})", _fixed(operator.not_)),
     _op("case", _case_sql),
     _op("coalesce", lambda p: f"coalesce({', '.join(p.args)})"),
+    _op("greatest", lambda p: f"greatest({', '.join(p.args)})"),
     # numbers and dates
     _op("arith", "({a[0]} {n[0]} {a[1]})", _ARITHMETIC.__getitem__),
+    _op("abs", "abs({a[0]})", _fixed(abs)),
+    _op("floor_div", "CAST(floor({a[0]} / {n[0]}) AS BIGINT)", lambda n: lambda x: x // n),
     _op("make_date", "make_date({a[0]}, {a[1]}, {a[2]})", _fixed(_make_date), cost=3, guarded=True),
     _op("date_add", None, _date_add),
     _op(

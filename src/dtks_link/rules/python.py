@@ -4,7 +4,7 @@
 :func:`compile_record` does it for several named outputs that share their intermediate values.
 An operation with a Python meaning in :data:`~.ops.OPS` gets NULL in, NULL out from here;
 the forms that decide about NULLs or evaluation order themselves (``and``, ``or``, ``case``,
-``coalesce``, ``nullif``, ``concat_ws``, ``is_null``, ``let``, list lambdas...) are evaluated
+``coalesce``, ``greatest``, ``nullif``, ``concat_ws``, ``is_null``, ``let``, list lambdas...) are evaluated
 below. A node that the tree uses several times is computed once per record.
 """
 
@@ -273,6 +273,16 @@ def _coalesce(e: Expr, c: Compile) -> PyFn:
     return coalesce_fn
 
 
+def _greatest(e: Expr, c: Compile) -> PyFn:
+    parts = [c(x) for x in e.args]
+
+    def greatest_fn(env: Env) -> Any:  # NULLs skipped, as SQL's greatest() does
+        values = [v for v in (p(env) for p in parts) if v is not None]
+        return max(values) if values else None
+
+    return greatest_fn
+
+
 def _let(e: Expr, c: Compile) -> PyFn:
     value_fn, body_fn, par = c(e.args[0]), c(e.args[1]), e.args[2]
 
@@ -305,6 +315,7 @@ _FORMS: dict[str, Callable[[Expr, Compile], PyFn]] = {
     "or": _connective(True),
     "case": _case,
     "coalesce": _coalesce,
+    "greatest": _greatest,
     "let": _let,
     "struct": _struct,
 }

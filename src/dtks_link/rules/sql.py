@@ -58,13 +58,22 @@ class _Each:
 class Renderer:
     """Renders rule trees in one dialect (one renderer per query: it owns the names)."""
 
-    def __init__(self, dialect: Dialect | str = DUCKDB, *, table_alias: str | None = None) -> None:
+    def __init__(
+        self,
+        dialect: Dialect | str = DUCKDB,
+        *,
+        table_alias: str | None = None,
+        column: Callable[[str], str] | None = None,
+    ) -> None:
         if table_alias is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table_alias):
             raise ValueError(f"bad table alias {table_alias!r}")
         self.dialect = dialect_of(dialect)
-        self.prefix = f"{self.dialect.quote(table_alias)}." if table_alias else ""
+        prefix = f"{self.dialect.quote(table_alias)}." if table_alias else ""
+        #: How a column is referred to: quoted (after ``table_alias``), or as ``column`` says.
+        self.column: Callable[[str], str] = column or (lambda name: prefix + self.dialect.quote(name))
         self._names: dict[int, str] = {}
-        self._named: list[Expr] = []  # keeps named nodes alive: ids stay unique
+        self._named: list[Expr] = []  # keeps named and rendered nodes alive: ids stay unique
+        # (a renderer may render many trees one after the other; a freed tree's ids are reused)
         self._counter = 0
         self._memo: dict[tuple[int, int], str] = {}
         self._top: dict[int, str] = {}  # the scope outside every let (memo keys hold scope ids,
@@ -112,7 +121,7 @@ class Renderer:
                 T=d.types,
                 f=d.functions,
             )
-        return template(SqlParts(d, e, args, self.name, self.fresh, self.prefix))
+        return template(SqlParts(d, e, args, self.name, self.fresh, self.column))
 
     # -- a whole tree, let bodies staged ---------------------------------------------------------
     def expression(self, e: Expr) -> str:
@@ -125,6 +134,7 @@ class Renderer:
             return subst[id(e)]
         key = (id(e), id(subst))
         if key not in self._memo:
+            self._named.append(e)
             if e.op == "let":
                 self._memo[key] = self._let(e, subst)
             else:

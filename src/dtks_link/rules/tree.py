@@ -56,6 +56,7 @@ __all__ = [
     "damerau_levenshtein",
     "date_add_days",
     "day_of",
+    "greatest",
     "if_",
     "jaro_winkler",
     "let",
@@ -173,6 +174,21 @@ class Expr:
         """1-based substring from ``start`` (at least 1) to the end."""
         return Expr("substr_from", (self, start))
 
+    def split_part(self, sep: str, index: int) -> Expr:
+        """The ``index``-th (1-based) part of the text split on a literal, non-empty separator;
+        '' when it has fewer parts."""
+        if not sep or index < 1:
+            raise ValueError("split_part needs a separator and an index of at least 1")
+        return Expr("split_part", (self,), (sep, index))
+
+    def starts_with(self, prefix: Expr | str) -> Expr:
+        """True when the text begins with ``prefix`` (every text begins with '')."""
+        return Expr("starts_with", (self, _wrap(prefix)))
+
+    def sorted_chars(self) -> Expr:
+        """The text's characters in sorted order (an anagram key: ``3125`` and ``1235`` agree)."""
+        return Expr("sorted_chars", (self,))
+
     def nullif(self, value: Expr | str | int) -> Expr:
         return Expr("nullif", (self, _wrap(value)))
 
@@ -228,6 +244,16 @@ class Expr:
     def list_has(self, value: Expr | object) -> Expr:
         """True when the list holds ``value`` (NULL when either is NULL)."""
         return Expr("list_has", (self, _wrap(value)))
+
+    def list_has_all(self, other: Expr) -> Expr:
+        """True when every element of ``other`` is in this list (lists without NULL elements;
+        NULL when either list is NULL)."""
+        return Expr("list_has_all", (self, other))
+
+    def list_overlaps(self, other: Expr) -> Expr:
+        """True when the two lists share an element (lists without NULL elements; NULL when
+        either list is NULL)."""
+        return Expr("list_overlaps", (self, other))
 
     def list_len(self) -> Expr:
         return Expr("list_len", (self,))
@@ -302,6 +328,15 @@ class Expr:
         """Remainder (only used on non-negative integers, where SQL and Python agree)."""
         return Expr("arith", (self, _wrap(other)), ("%",))
 
+    def abs(self) -> Expr:
+        return Expr("abs", (self,))
+
+    def floor_div(self, n: int) -> Expr:
+        """Division by a positive integer, rounded down (``floor(x / n)``), as a BIGINT."""
+        if n < 1:
+            raise ValueError("floor_div needs a positive divisor")
+        return Expr("floor_div", (self,), (n,))
+
     def to_str(self) -> Expr:
         """INTEGER to its decimal text."""
         return Expr("to_str", (self,))
@@ -322,10 +357,12 @@ def col(name: str) -> Expr:
     return Expr("col", (), (name,))
 
 
-def lit(value: str | int | bool | datetime.date) -> Expr:
-    """A constant."""
+def lit(value: str | int | float | bool | datetime.date) -> Expr:
+    """A constant (a float is a finite DOUBLE, such as a similarity threshold)."""
     if isinstance(value, datetime.datetime):
         raise TypeError("use a date, not a datetime")
+    if isinstance(value, float) and (value != value or abs(value) == float("inf")):
+        raise ValueError(f"a float constant must be finite, not {value!r}")
     return Expr("lit", (), (value,))
 
 
@@ -348,7 +385,7 @@ def param() -> Expr:
 def _wrap(value: Expr | object) -> Expr:
     if isinstance(value, Expr):
         return value
-    if isinstance(value, str | int | bool | datetime.date):
+    if isinstance(value, str | int | float | bool | datetime.date):
         return lit(value)
     raise TypeError(f"cannot use {type(value).__name__} in an expression")
 
@@ -414,6 +451,11 @@ def if_(cond: Expr, then: Expr | object, other: Expr | object | None = None, *, 
 
 def coalesce(*parts: Expr | object) -> Expr:
     return Expr("coalesce", tuple(_wrap(p) for p in parts))
+
+
+def greatest(*parts: Expr | object) -> Expr:
+    """The largest of the values that are not NULL (NULL when all are)."""
+    return Expr("greatest", tuple(_wrap(p) for p in parts))
 
 
 def concat_ws(sep: str, *parts: Expr) -> Expr:

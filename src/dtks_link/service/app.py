@@ -42,8 +42,8 @@ from prometheus_client import (
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
-from .. import __version__
 from .._files import make_private_dir, open_private
+from .._version import __version__
 from ..config import SourceConfig
 from ..errors import DtksLinkError, QueryError, mask_identifier, mask_numbers
 from ..registry import Registry

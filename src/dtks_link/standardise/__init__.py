@@ -12,8 +12,9 @@ with the same answers:
 The rules: NIK and No. KK (:mod:`.nik`), names and the Indonesian phonetic key
 (:mod:`.names`), birth dates (:mod:`.dates`), sex (:mod:`.sex`), addresses against the Depok
 gazetteer (:mod:`.address`, :mod:`.gazetteer`), phone numbers (:mod:`.phone`); the output
-columns are listed in :mod:`.sql`. :func:`quality_profile` counts the problems each source
-has; :func:`quality_chart` draws them.
+columns are listed in :mod:`.sql`. :func:`standardise_records` builds the records table the
+model reads (:mod:`.records`: the standardised columns and the derived ones, :data:`DERIVED`).
+:func:`quality_profile` counts the problems each source has; :func:`quality_chart` draws them.
 
 >>> name_key("HJ. SITI AMINAH, S.PD") == name_key("Siti Aminah")
 True
@@ -30,10 +31,12 @@ from .names import NameResult, name, name_key, name_phonetic, parse_name
 from .nik import KK_PROBLEMS, NIK_PROBLEMS, KkResult, NikResult, nik_from_parts, parse_kk, parse_nik
 from .phone import phone
 from .quality import QUALITY_CHECKS, QualityCheck, quality_chart, quality_profile
+from .records import DERIVED, derive_record, standardise_records
 from .sex import sex
 from .sql import OUTPUT_COLUMNS, RAW_COLUMNS, standardise_query, standardise_record, standardise_select_sql
 
 __all__ = [
+    "DERIVED",
     "KK_PROBLEMS",
     "NIK_PROBLEMS",
     "OUTPUT_COLUMNS",
@@ -47,6 +50,7 @@ __all__ = [
     "address",
     "birth_date",
     "birth_year",
+    "derive_record",
     "is_placeholder_date",
     "kelurahan",
     "name",
@@ -64,5 +68,6 @@ __all__ = [
     "sex",
     "standardise_query",
     "standardise_record",
+    "standardise_records",
     "standardise_select_sql",
 ]

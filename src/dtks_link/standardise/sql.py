@@ -14,7 +14,7 @@ plus the BOOLEAN ``nik_numeric_source`` — see :data:`RAW_COLUMNS`.
 Output columns: :data:`OUTPUT_COLUMNS` (name -> SQL type, in select-list order), read from the
 one column table :data:`dtks_link.schema.STANDARDISED_COLUMNS`, which also says what each
 column means. The SQL is rendered in any dialect (:class:`~dtks_link.rules.Dialect`); the
-pipeline runs the staged query on DuckDB and the select list on Spark.
+pipeline runs the staged query on every engine.
 """
 
 from __future__ import annotations
@@ -159,7 +159,9 @@ def standardise_exprs(reference_date: datetime.date) -> dict[str, Expr]:
 
 
 @cache
-def standardise_query(source: str, *, reference_date: datetime.date, select: str = "") -> str:
+def standardise_query(
+    source: str, *, reference_date: datetime.date, select: str = "", dialect: Dialect = DUCKDB
+) -> str:
     """A whole SQL query computing every column of :data:`OUTPUT_COLUMNS` from the raw
     columns of :data:`RAW_COLUMNS` in ``source``: ``SELECT <select>, <outputs> FROM ...``.
 
@@ -173,9 +175,12 @@ def standardise_query(source: str, *, reference_date: datetime.date, select: str
     ``"(SELECT m.*, f.flag FROM mapped m JOIN flags f USING (source)) AS s"``; it must not
     have columns named ``__std_<n>``. ``select`` holds the select items placed before the
     outputs (e.g. ``"unique_id, source"``); they may read every column of ``source``.
-    ``reference_date`` is as for :func:`standardise_select_sql`.
+    ``reference_date`` is as for :func:`standardise_select_sql`. The SQL is in ``dialect``
+    (``engine.dialect``; DuckDB's by default).
     """
-    return staged_query(standardise_exprs(reference_date), source=source, select=select, types=OUTPUT_COLUMNS)
+    return staged_query(
+        standardise_exprs(reference_date), source=source, select=select, types=OUTPUT_COLUMNS, dialect=dialect
+    )
 
 
 @cache

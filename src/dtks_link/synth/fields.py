@@ -41,9 +41,9 @@ from dtks_link.synth.population import (
     ROLE_HEAD,
     ROLE_SPOUSE,
     Population,
-    _age,
-    _dates,
-    _ymd,
+    age_at,
+    dates_of,
+    year_month_day,
 )
 from dtks_link.synth.regions import load_wilayah
 from dtks_link.synth.streets import STREETS
@@ -121,7 +121,7 @@ def names(
     prefix = np.where(registered, held_prefix, -1).astype(np.int32)
     suffix = np.where(registered, held_suffix, -1).astype(np.int32)
     sex = pop.sex[person]
-    age = _age(pop.dob[person], REFERENCE_DATE)
+    age = age_at(pop.dob[person], REFERENCE_DATE)
 
     # titles
     has_title = (prefix >= 0) | (suffix >= 0)
@@ -463,7 +463,7 @@ def birth_dates(
 ) -> D:
     """Recorded birth date with day/month swaps, year typos and placeholder dates."""
     n = person.size
-    y, m, d = _ymd(pop.dob[person])
+    y, m, d = year_month_day(pop.dob[person])
     swap = (d <= 12) & (d != m) & (rng.random(n) < rates.dob_day_month_swap)
     m, d = np.where(swap, d, m), np.where(swap, m, d)
     log.add("dob_day_month_swap", swap)
@@ -483,7 +483,7 @@ def birth_dates(
     m = np.where(placeholder, placeholder_m, m)
     d = np.where(placeholder, placeholder_d, d)
     log.add("dob_placeholder", placeholder)
-    out = _dates(y, m, d)
+    out = dates_of(y, m, d)
     return np.minimum(out, REFERENCE_DATE - np.timedelta64(1, "D"))
 
 
@@ -502,7 +502,7 @@ def format_dates(dates: D, style: str) -> pa.Array:
     elif style == "iso":
         text = pc.strftime(arr, format="%Y-%m-%d")
     elif style == "indonesian":
-        y, m, d = _ymd(unique)
+        y, m, d = year_month_day(unique)
         months = pa.array(MONTHS_ID).take(pa.array(m - 1))
         text = pc.binary_join_element_wise(
             pc.cast(pa.array(d), pa.string()), months, pc.cast(pa.array(y), pa.string()), " "
@@ -521,7 +521,7 @@ def ages(
 ) -> I64:
     """Age in whole years; misstated ages are heaped on multiples of 5 or off by 1-3."""
     n = person.size
-    age = _age(pop.dob[person], REFERENCE_DATE)
+    age = age_at(pop.dob[person], REFERENCE_DATE)
     wrong = rng.random(n) < rates.age_misstated
     heaped = np.round(age / 5).astype(np.int64) * 5
     off = age + rng.choice(np.array([-3, -2, -1, 1, 2, 3]), n)

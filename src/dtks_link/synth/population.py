@@ -176,18 +176,19 @@ class Population:
 
     def age(self, at: np.datetime64 = REFERENCE_DATE) -> I64:
         """Age in whole years at ``at`` (default :data:`REFERENCE_DATE`)."""
-        return _age(self.dob, at)
+        return age_at(self.dob, at)
 
 
-def _age(dob: D, at: np.datetime64) -> I64:
-    y, m, d = _ymd(dob)
-    ay, am, ad = _ymd(np.array([at], dtype="datetime64[D]"))
+def age_at(dob: D, at: np.datetime64) -> I64:
+    """Age in whole years on ``at`` of people born on ``dob``."""
+    y, m, d = year_month_day(dob)
+    ay, am, ad = year_month_day(np.array([at], dtype="datetime64[D]"))
     before = (m > am[0]) | ((m == am[0]) & (d > ad[0]))
     years: I64 = (ay[0] - y - before.astype(np.int64)).astype(np.int64)
     return years
 
 
-def _ymd(dates: D) -> tuple[I64, I64, I64]:
+def year_month_day(dates: D) -> tuple[I64, I64, I64]:
     """Split datetime64[D] into year, month, day arrays."""
     years = dates.astype("datetime64[Y]")
     months = dates.astype("datetime64[M]")
@@ -197,7 +198,7 @@ def _ymd(dates: D) -> tuple[I64, I64, I64]:
     return y, m, d
 
 
-def _dates(y: I64, m: I64, d: I64) -> D:
+def dates_of(y: I64, m: I64, d: I64) -> D:
     """Build datetime64[D] from year/month/day arrays; days past month end are clipped."""
     first = (y - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (m - 1)
     next_first = first + 1
@@ -325,7 +326,7 @@ def _birth_dates(age: I64, household: I32, role: I8, n_households: int, rng: np.
     offset = rng.integers(0, 365, n)
     dob = REFERENCE_DATE - (age * 365.2425).astype(np.int64).astype("timedelta64[D]")
     dob = dob - offset.astype("timedelta64[D]")
-    y, m, d = _ymd(dob)
+    y, m, d = year_month_day(dob)
     # placeholder dates, more often the older the person (domain.md §1.3)
     p = np.select([age >= 60, age >= 40, age >= 18], [0.35, 0.12, 0.04], 0.01)
     placeholder = rng.random(n) < p
@@ -340,7 +341,7 @@ def _birth_dates(age: I64, household: I32, role: I8, n_households: int, rng: np.
     jul1 |= whole_kk
     m = np.where(dec31, 12, np.where(jul1, 7, np.where(jan1, 1, m)))
     d = np.where(dec31, 31, np.where(jul1 | jan1, 1, np.where(mid, 15, d)))
-    out = _dates(y, m, d)
+    out = dates_of(y, m, d)
     return np.minimum(out, REFERENCE_DATE - np.timedelta64(1, "D"))
 
 
@@ -463,14 +464,14 @@ def _serials(prefix12: I64, base: int) -> I64:
 
 
 def _nik(prefix6: I64, dob: D, sex: I8) -> I64:
-    y, m, d = _ymd(dob)
+    y, m, d = year_month_day(dob)
     day = d + np.where(sex == FEMALE, 40, 0)
     prefix12 = prefix6 * 1_000_000 + day * 10_000 + m * 100 + (y % 100)
     return prefix12 * 10_000 + _serials(prefix12, 1)
 
 
 def _kk_numbers(kecamatan: I64, issue: D) -> I64:
-    y, m, d = _ymd(issue)
+    y, m, d = year_month_day(issue)
     prefix12 = (DEPOK_PREFIX * 100 + kecamatan) * 1_000_000 + d * 10_000 + m * 100 + (y % 100)
     # KK serials start at 5001 so that no KK number can equal a NIK of the same region and date
     return prefix12 * 10_000 + _serials(prefix12, 5001)
@@ -544,8 +545,8 @@ def build_population(n: int, rng: np.random.Generator) -> Population:
     ethnicity = np.where(mixed, other_eth, ethnicity).astype(np.int8)
     muslim = hh_muslim[hh]
     dob = _birth_dates(age, hh, role, h, rng)
-    birth_year, _, _ = _ymd(dob)
-    age = _age(dob, REFERENCE_DATE)
+    birth_year, _, _ = year_month_day(dob)
+    age = age_at(dob, REFERENCE_DATE)
     deceased, death_date = _deaths(age, welfare[hh], rng)
 
     # --- names
@@ -849,8 +850,8 @@ def _family_history(
     * otherwise the KK was reissued with a new number for no modelled reason.
     """
     h = head.size
-    age = _age(dob, REFERENCE_DATE)
-    birth_year = _ymd(dob)[0]
+    age = age_at(dob, REFERENCE_DATE)
+    birth_year = year_month_day(dob)[0]
     event = np.full(h, KK_REISSUED, np.int8)
     spouse_of = np.full(h, -1, np.int64)
     rows = np.nonzero(role == ROLE_SPOUSE)[0]
