@@ -327,10 +327,11 @@ def test_a_run_without_pairs_still_reports(small_link: Any) -> None:
 def test_histogram_bins_count_every_weight_and_split_at_the_threshold(
     weights: list[float], threshold: float
 ) -> None:
-    from dtks_link.report.render import _histogram_bins, _logit2
+    from dtks_link.report.document import logit2
+    from dtks_link.report.sections.model import histogram_bins
 
-    cut = _logit2(threshold)
-    bins = _histogram_bins(np.array(weights), cut)
+    cut = logit2(threshold)
+    bins = histogram_bins(np.array(weights), cut)
     assert sum(n for _, _, n in bins) == len(weights)
     assert len(bins) <= 200
     for start, end, _ in bins:
