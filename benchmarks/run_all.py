@@ -17,6 +17,7 @@ RUNS: list[list[str]] = [
     ["bench_standardise.py", "--rows", "100000" if QUICK else "1000000"],
     ["bench_synth.py", *(["--residents", "100000"] if QUICK else [])],
     ["bench_accuracy.py", "--residents", *(["20000"] if QUICK else ["100000", "200000"])],
+    ["bench_households.py", "--residents", "20000" if QUICK else "200000"],
     ["bench_pseudopeople.py"],
     ["bench_mixes.py", "--residents", "10000" if QUICK else "50000"],
     ["bench_noise.py", "--residents", "20000" if QUICK else "100000"],

@@ -12,7 +12,7 @@
 # ---
 
 # %% [markdown]
-# # 04 — The resident registry: stable ids, a new batch, a golden record, a lookup
+# # 04 — The resident registry: stable ids, a new batch, a golden record, a lookup, households
 #
 # **Size knob:** `DTKS_NOTEBOOK_RESIDENTS` (CI uses a small value).
 
@@ -68,6 +68,8 @@ for source in config.sources:
                 id_column=source.id_column,
                 columns=source.columns,
                 duplicate_free=source.duplicate_free,
+                programme=source.programme,
+                pays_per_family=source.pays_per_family,
             )
         )
 
@@ -132,4 +134,41 @@ query = {
 }
 for hit in registry.match(query, top_k=3):
     print(f"{hit.resident_id}  p={hit.match_probability:.4f}  {hit.explanation}")
+
+# %% [markdown]
+# ## 6. A household: its current KK, head, carer, programmes, and its history
+#
+# Every run also resolves the families the residents live in now; the registry gives them stable
+# ids (`H...`) and records their history. Take a family that split off another one (pecah KK)
+# if there is one, else the largest. KK numbers are masked in everything shown.
+
+# %%
+from dtks_link.errors import mask_identifier
+
+golden_households = registry.con.execute("SELECT * FROM reg.household_golden").df()
+split = golden_households.dropna(subset=["split_from"])
+chosen = (split if len(split) else golden_households).sort_values(["members", "household_id"]).iloc[-1]
+household = registry.household(chosen["household_id"])
+record = pd.Series(household.golden)
+for column in ("current_kk", "former_kks"):
+    if isinstance(record[column], str):
+        record[column] = ",".join(mask_identifier(k) for k in record[column].split(","))
+show(record.to_frame("value"))
+show(household.members[["resident_id", "role", "role_from", "placed_by", "sources"]])
+show(household.events[["run_id", "kind", "household_id", "other_household_id", "resident_id"]])
+print("households holding its KK:", registry.households_by_kk(chosen["current_kk"]))
+
+# %% [markdown]
+# ## 7. Families paid twice
+#
+# PKH pays once per family. The double-aid report lists families holding more than one PKH
+# record, and residents listed as the carer of two families; each line carries its evidence.
+
+# %%
+from dtks_link.households import double_aid, double_aid_report, source_roles
+
+roles = source_roles(config.sources)
+programme_records = registry.con.execute("SELECT * FROM reg.household_programme_records").df()
+findings = double_aid(programme_records, roles)
+print("\n".join(double_aid_report(findings, sources=roles).splitlines()[:8]))
 registry.close()

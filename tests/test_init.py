@@ -45,6 +45,9 @@ def _people(n: int) -> dict[str, list[str]]:
         "kel": [kelurahan[i % 6] for i in range(n)],
         "kec": ["PANCORAN MAS", "BEJI", "CIMANGGIS"] * (n // 3) + ["BEJI"] * (n % 3),
         "hp": [f"0812{i:08d}" for i in range(n)],
+        "hub": [["Kepala Keluarga", "Istri", "Anak"][i % 3] for i in range(n)],
+        "shdk": [str(i % 3 + 1) for i in range(n)],
+        "keluarga": [f"3276{i // 3:08d}" for i in range(n)],
     }
 
 
@@ -70,6 +73,8 @@ HEADER_CASES = {
         "KECAMATAN": ("kec", "kecamatan"),
         "HUB_KRT": ("sex", None),
         "NIK_KEPALA_KELUARGA": ("nik", None),
+        "hubungan_keluarga": ("hub", "hubungan_keluarga"),
+        "id_keluarga": ("keluarga", "id_keluarga"),
     },
     "dukcapil.csv": {
         "NIK": ("nik", "nik"),
@@ -84,6 +89,7 @@ HEADER_CASES = {
         "KEL_NAME": ("kel", "kelurahan"),
         "NO_KEL": ("rt", None),
         "NIK_IBU": ("nik", None),
+        "STAT_HBKEL": ("shdk", "hubungan_keluarga"),
     },
     "bpjs.csv": {
         "noKartu": ("id", None),
@@ -147,21 +153,25 @@ def test_values_decide_when_headers_say_nothing_and_unknowns_stay_unmapped(tmp_p
             "kolom_f": [f"x{i % 7}" for i in range(n)],
             "kolom_g": people["sex"],
             "kolom_h": people["tgl"],
+            "kolom_i": people["hub"],
+            "kolom_j": people["shdk"],
         }
     )
     frame.to_csv(tmp_path / "unknown.csv", index=False)
     text = propose_config(tmp_path)
     (columns,) = _columns(text)
-    # values alone: a 16-digit NIK with women's days, phones, Depok kelurahan, sex codes
+    # values alone: a 16-digit NIK with women's days, phones, Depok kelurahan, sex codes, the
+    # relationship to the head in words (bare SHDK codes 1-3 could be anything: not mapped)
     assert columns == {
         "nik": "kolom_b",
         "jenis_kelamin": "kolom_g",
         "kelurahan": "kolom_e",
         "telepon": "kolom_d",
+        "hubungan_keluarga": "kolom_i",
     }
     # a date column without a header could be any date: proposed, commented out
     assert re.search(r'^# tanggal_lahir = "kolom_h" +# uncertain', text, re.M)
-    assert re.search(r"# not mapped \(not recognised\): .*kolom_c.*kolom_f", text)
+    assert re.search(r"# not mapped \(not recognised\): .*kolom_c.*kolom_f.*kolom_j", text)
     assert tomllib.loads(text)["sources"][0]["id_column"] == "kolom_a"
 
 

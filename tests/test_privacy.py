@@ -87,6 +87,8 @@ def test_no_identifier_in_any_output_of_a_full_run(small_depok: Any, tmp_path: P
         ],
         ["registry", "match", str(registry), "--field", f"nik={a_nik}", "--field", "nama=SITI AMINAH"],
         ["registry", "backup", str(registry), str(tmp_path / "backup" / "r.registry")],
+        ["households", "duplicates", str(tmp_path / "out")],
+        ["households", "duplicates", str(tmp_path / "out"), "--json"],
         ["pseudonymise", str(small_depok.config_path), "--key-file", str(key), "--out", str(tmp_path / "p")],
     ]
     output = ""
@@ -101,6 +103,12 @@ def test_no_identifier_in_any_output_of_a_full_run(small_depok: Any, tmp_path: P
     assert show.returncode == 0, show.stderr
     output += show.stdout + show.stderr
     assert "****" in show.stdout  # the golden NIK is shown masked
+    golden = pd.read_parquet(tmp_path / "out" / "household_golden.parquet")
+    family = golden.sort_values(["members", "household_id"]).iloc[-1]["household_id"]
+    household = run_loud("households", "show", str(tmp_path / "out"), family)
+    assert household.returncode == 0, household.stderr
+    assert "****" in household.stdout  # the current KK, masked
+    output += household.stdout + household.stderr
     bad_query = run_loud("registry", "match", str(registry), "--field", f"{a_nik}=SITI AMINAH")
     assert bad_query.returncode == 2 and "unknown field" in bad_query.stderr
     output += bad_query.stdout + bad_query.stderr

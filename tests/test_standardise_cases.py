@@ -505,8 +505,83 @@ GENERIC_CASES: list[Case] = [
     ("other identifier placeholder", {"id_lain": "0000000"}, {"id_lain": None}),
 ]
 
+
+def _role(case_id: str, raw: str | None, expected: str | None, **other: str) -> Case:
+    return (f"role {case_id}", {"hubungan_keluarga": raw, **other}, {"hubungan_keluarga": expected})
+
+
+FAMILY_CASES: list[Case] = [
+    _role("label", "Kepala Keluarga", "KEPALA KELUARGA"),
+    _role("abbreviated", "KEP. KELUARGA", "KEPALA KELUARGA"),
+    _role("kk", "KK", "KEPALA KELUARGA"),
+    _role("krt", "krt", "KEPALA KELUARGA"),
+    _role("english head", "Head of household", "KEPALA KELUARGA"),
+    _role("reference person", "Reference person", "KEPALA KELUARGA"),
+    _role("code 1", "1", "KEPALA KELUARGA"),
+    _role("code 01", "01", "KEPALA KELUARGA"),
+    _role("code float", "1.0", "KEPALA KELUARGA"),
+    _role("code 2", "2", "SUAMI"),
+    _role("code 3", "3", "ISTRI"),
+    _role("code 4", "4", "ANAK"),
+    _role("code 5", "5", "MENANTU"),
+    _role("code 6", "6", "CUCU"),
+    _role("code 7", "7", "ORANG TUA"),
+    _role("code 8", "8", "MERTUA"),
+    _role("code 9", "9", "FAMILI LAIN"),
+    _role("code 10", "10", "PEMBANTU"),
+    _role("code 11", "11", "LAINNYA"),
+    _role("code 12", "12", None),
+    _role("code 0", "0", None),
+    _role("istri", "Istri", "ISTRI"),
+    _role("isteri", "ISTERI", "ISTRI"),
+    _role("suami", "suami", "SUAMI"),
+    _role("wife", "wife", "ISTRI"),
+    _role("spouse by sex", "ISTRI/SUAMI", "SUAMI", jenis_kelamin="L"),
+    _role("spouse by sex p", "SUAMI / ISTRI", "ISTRI", jenis_kelamin="Perempuan"),
+    _role("spouse by nik sex", "Pasangan", "ISTRI", nik="3276015708850003"),
+    _role("spouse unknown sex", "spouse", None),
+    _role("partner", "Opp-sex partner", "SUAMI", jenis_kelamin="M"),
+    _role("anak kandung", "ANAK KANDUNG", "ANAK"),
+    _role("anak tiri", "anak tiri", "ANAK"),
+    _role("anak ke-2", "Anak ke-2", "ANAK"),
+    _role("anak 3", "ANAK 3", "ANAK"),
+    _role("biological child", "Biological child", "ANAK"),
+    _role("stepchild", "Stepchild", "ANAK"),
+    _role("menantu", "Menantu", "MENANTU"),
+    _role("child in law", "Child-in-law", "MENANTU"),
+    _role("cucu", "CUCU", "CUCU"),
+    _role("grandchild", "Grandchild", "CUCU"),
+    _role("orang tua", "OrangTua", "ORANG TUA"),
+    _role("mertua", "MERTUA", "MERTUA"),
+    _role("parent in law", "Parent-in-law", "MERTUA"),
+    _role("famili lain", "Famili Lain", "FAMILI LAIN"),
+    _role("saudara", "saudara kandung", "FAMILI LAIN"),
+    _role("other relative", "Other relative", "FAMILI LAIN"),
+    _role("pembantu", "PRT", "PEMBANTU"),
+    _role("lainnya", "Lain-lain", "LAINNYA"),
+    _role("roommate", "Roommate", "LAINNYA"),
+    _role("unknown word", "ANGGOTA", None),
+    _role("dash", "-", None),
+    _role("empty", "  ", None),
+    ("family id digits", {"id_keluarga": "32760100012"}, {"id_keluarga": "32760100012"}),
+    ("family id separators", {"id_keluarga": " 3276-0100-012 "}, {"id_keluarga": "32760100012"}),
+    ("family id float", {"id_keluarga": "32760100012.0"}, {"id_keluarga": "32760100012"}),
+    ("family id letters", {"id_keluarga": "dtks-00a1"}, {"id_keluarga": "DTKS00A1"}),
+    ("family id placeholder", {"id_keluarga": "000000"}, {"id_keluarga": None}),
+    ("family id dash", {"id_keluarga": "-"}, {"id_keluarga": None}),
+    ("family id too long", {"id_keluarga": "1" * 20 + "2" * 21}, {"id_keluarga": None}),
+]
+
 CASES: list[Case] = (
-    NIK_CASES + KK_CASES + NAME_CASES + DATE_CASES + SEX_CASES + PHONE_CASES + ADDRESS_CASES + PLACE_CASES
+    NIK_CASES
+    + KK_CASES
+    + NAME_CASES
+    + DATE_CASES
+    + SEX_CASES
+    + PHONE_CASES
+    + ADDRESS_CASES
+    + PLACE_CASES
+    + FAMILY_CASES
     + GENERIC_CASES
 )
 

@@ -32,6 +32,7 @@ from dtks_link.standardise import (
     standardise_record,
     standardise_select_sql,
 )
+from dtks_link.standardise.family import RELATIONSHIP_WORDS, RELATIONSHIPS, family_id, relationship
 from dtks_link.standardise.gazetteer import depok_kecamatan, neighbour_kecamatan
 
 REF = dt.date(2025, 6, 30)
@@ -112,6 +113,15 @@ FRAGMENTS = [
     "ı",
     "\u200b",
     "Ä",
+    "Anak",
+    "KK",
+    "Kepala Keluarga",
+    "Istri/Suami",
+    "ke-2",
+    "spouse",
+    "Cucu",
+    "01",
+    "11",
 ]
 MESSY = st.lists(
     st.one_of(
@@ -275,3 +285,24 @@ def test_nik_from_parts_parses_back(region: str, born: dt.date, female: bool, se
 def test_id_parsers_never_raise(value: object) -> None:
     assert isinstance(parse_nik(value).problems, tuple)
     assert isinstance(parse_kk(value).problems, tuple)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    value=st.one_of(MESSY, ANY_TEXT, st.sampled_from(sorted(RELATIONSHIP_WORDS))),
+    sex=st.sampled_from([None, "L", "P"]),
+)
+def test_relationship_gives_a_label_that_reads_back_as_itself(value: str, sex: str | None) -> None:
+    label = relationship(value, sex=sex)
+    assert label is None or label in RELATIONSHIPS
+    if label is not None:
+        assert relationship(label) == label
+        assert relationship(RELATIONSHIPS.index(label) + 1) == label  # its SHDK code
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.one_of(MESSY, ANY_TEXT, st.integers(min_value=0)))
+def test_family_id_is_idempotent(value: object) -> None:
+    once = family_id(value)
+    assert once is None or (once.isascii() and once.isalnum() and once == once.upper())
+    assert family_id(once) == once

@@ -42,6 +42,8 @@ CANONICAL = {
     "nama_ibu_kandung",
     "telepon",
     "umur",
+    "hubungan_keluarga",
+    "id_keluarga",
 }
 PROVINCES = {
     11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53, 61, 62, 63, 64,
@@ -177,7 +179,10 @@ def test_truth_has_one_row_per_record(
     truth: pd.DataFrame,
 ) -> None:
     assert list(truth.columns[:4]) == ["source", "record_id", "true_id", "household_id"]
-    assert all(truth[c].map(type).eq(str).all() for c in truth.columns)
+    assert all(truth[c].map(type).eq(str).all() for c in truth.columns if c != "parent_household_id")
+    assert truth.parent_household_id.dropna().map(type).eq(str).all()
+    assert set(truth.household_event) == {"reissued", "pecah_kk", "moved", "widowed"}
+    assert truth.parent_household_id.notna().eq(truth.household_event == "pecah_kk").all()
     for name in SOURCE_NAMES:
         ids = frames[name][str(config[name]["id_column"])]
         assert ids.is_unique, name
@@ -229,10 +234,46 @@ def test_age_pyramid(dukcapil: pd.DataFrame) -> None:
 def test_household_size_and_structure(dukcapil: pd.DataFrame) -> None:
     sizes = dukcapil.groupby("household_id").size()
     assert sizes.mean() == pytest.approx(3.2, abs=0.25)
-    heads = dukcapil[dukcapil.STAT_HBKEL == "KEPALA KELUARGA"].groupby("household_id").size()
-    assert (heads == 1).all() and len(heads) == len(sizes)
-    assert (dukcapil.groupby("household_id").NO_KK.nunique() == 1).all()
+    living = dukcapil[dukcapil.STATUS_HIDUP == "HIDUP"]
+    heads = living[living.STAT_HBKEL == "KEPALA KELUARGA"].groupby("household_id").size()
+    # (a family whose head died without a surviving spouse keeps the dead head: no living one)
+    assert (heads == 1).all() and len(heads) >= 0.995 * living.household_id.nunique()
+    assert (living.groupby("household_id").NO_KK.nunique() == 1).all()
     assert dukcapil.groupby("NO_KK").household_id.nunique().max() == 1
+    # after the head's death the widow(er) heads a new KK; the head stays on the one he died on
+    widowed = dukcapil[dukcapil.household_id.isin(living.household_id) & (dukcapil.STATUS_HIDUP == "MATI")]
+    widowed = widowed[widowed.STAT_HBKEL == "KEPALA KELUARGA"]
+    new_kk = living.drop_duplicates("household_id").set_index("household_id").NO_KK
+    moved_on = widowed.NO_KK.to_numpy() != new_kk.reindex(widowed.household_id).to_numpy()
+    assert moved_on.sum() > 20
+
+
+def test_pecah_kk_families_carry_their_parents_kk_in_aid_lists(
+    frames: dict[str, pd.DataFrame],
+    truth: pd.DataFrame,
+    config: dict[str, dict[str, object]],
+    dukcapil: pd.DataFrame,
+) -> None:
+    dtks = source_with_truth("dtks", frames, truth, config)
+    events = truth.drop_duplicates("household_id").set_index("household_id")
+    dtks["event"] = events.household_event.reindex(dtks.household_id).to_numpy()
+    dtks["parent"] = events.parent_household_id.reindex(dtks.household_id).to_numpy()
+    living = dukcapil[dukcapil.STATUS_HIDUP == "HIDUP"]
+    current = living.drop_duplicates("household_id").set_index("household_id")
+    split = dtks[dtks.event == "pecah_kk"]
+    on_parents = split[split.nomor_kk == current.NO_KK.reindex(split.parent).to_numpy()]
+    assert len(on_parents) > 100
+    # listed on the parents' KK, with their roles on it, in the parents' DTKS family
+    assert set(on_parents.hubungan_keluarga) <= {"Anak", "Menantu", "Cucu", "Famili Lain"}
+    assert {"Menantu", "Cucu"} <= set(on_parents.hubungan_keluarga)
+    parents = dtks[dtks.household_id.isin(on_parents.parent)].drop_duplicates("household_id")
+    family_of = parents.set_index("household_id").id_keluarga
+    shared = on_parents[on_parents.parent.isin(family_of.index)]
+    assert (shared.id_keluarga.to_numpy() == family_of.reindex(shared.parent).to_numpy()).all()
+    # elsewhere a pecah KK family is on its own KK, as the civil registry has it
+    own = split[split.nomor_kk == current.NO_KK.reindex(split.household_id).to_numpy()]
+    assert len(own) > len(on_parents)
+    assert own.hubungan_keluarga.isin(["Kepala Keluarga", "Istri", "Suami", "Anak"]).mean() > 0.95
 
 
 def test_mother_name_consistent_within_family(dukcapil: pd.DataFrame) -> None:

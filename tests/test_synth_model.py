@@ -28,6 +28,9 @@ from dtks_link.synth.error_model import (
 from dtks_link.synth.names import load_vocab, to_old_spelling
 from dtks_link.synth.population import (
     FEMALE,
+    KK_MOVED,
+    KK_SPLIT,
+    KK_WIDOWED,
     ROLE_CHILD,
     ROLE_HEAD,
     ROLE_PARENT,
@@ -78,10 +81,48 @@ def test_nik_matches_birth_date_sex_and_registration(pop: Population) -> None:
 
 def test_kk_numbers(pop: Population) -> None:
     assert np.unique(pop.kk).size == pop.n_households
-    assert not np.isin(pop.prev_kk, pop.kk).any()
+    split = pop.kk_event == KK_SPLIT
+    assert not np.isin(pop.prev_kk[~split], pop.kk).any()
+    # pecah KK: the previous KK is the parent family's, current or previous at the split
+    parent = pop.parent_household[split]
+    assert (parent >= 0).all() and (pop.parent_household[~split] == -1).all()
+    assert ((pop.prev_kk[split] == pop.kk[parent]) | (pop.prev_kk[split] == pop.prev_kk[parent])).all()
+    assert (pop.prev_kk[split] == pop.kk[parent]).mean() > 0.5
     assert not np.isin(pop.kk, pop.nik).any()
     kecamatan = (pop.kk // 10**10) % 100
     assert (kecamatan == load_wilayah().kecamatan_code[pop.kelurahan]).all()
+
+
+def test_family_history(pop: Population) -> None:
+    events = np.bincount(pop.kk_event, minlength=4) / pop.n_households
+    assert 0.15 < events[KK_SPLIT] < 0.35 and 0.03 < events[KK_MOVED] < 0.1 and events[KK_WIDOWED] > 0
+    age = pop.age()
+    split = np.nonzero(pop.kk_event == KK_SPLIT)[0]
+    member, parent = pop.split_member[split], pop.parent_household[split]
+    assert (pop.household[member] == split).all()
+    assert np.isin(pop.role[member], (ROLE_HEAD, ROLE_SPOUSE)).all()
+    gap = age[pop.head[parent]] - age[member]
+    assert gap.min() >= 16 and gap.max() <= 40
+    # the split member's mother is the parent family's mother, where it has one
+    mother = np.where(pop.sex[pop.head] == FEMALE, pop.head, -1)
+    rows = np.nonzero((pop.role == ROLE_SPOUSE) & (pop.sex == FEMALE))[0]
+    mother[pop.household[rows]] = rows
+    known = mother[parent] >= 0
+    assert known.mean() > 0.7
+    assert (pop.mother_tok[member[known], 0] == pop.name_tok[mother[parent[known]], 0]).all()
+    # some still live in the parents' house: same address, another KK
+    same_house = (pop.street[split] == pop.street[parent]) & (pop.house_no[split] == pop.house_no[parent])
+    same_house &= (pop.kelurahan[split] == pop.kelurahan[parent]) & (pop.rt[split] == pop.rt[parent])
+    assert 0.2 < same_house.mean() < 0.45
+    # after the head's death the spouse heads a KK issued after it (the date is in the number)
+    widowed = np.nonzero(pop.kk_event == KK_WIDOWED)[0]
+    assert pop.deceased[pop.head[widowed]].all()
+    kk = pop.kk[widowed]
+    day, month, year = (kk // 10**8) % 100, (kk // 10**6) % 100, (kk // 10**4) % 100
+    issued = np.array(
+        [np.datetime64(f"20{y:02d}-{m:02d}-{d:02d}") for y, m, d in zip(year, month, day, strict=True)]
+    )
+    assert (issued > pop.death_date[pop.head[widowed]]).all()
 
 
 def test_mother_names_coherent(pop: Population) -> None:

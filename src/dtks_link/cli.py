@@ -73,7 +73,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluation import evaluate
 
-    metrics = evaluate(args.clusters, args.truth)
+    metrics = evaluate(args.clusters, args.truth, level=args.level)
     if args.json:
         print(json.dumps(metrics.as_dict(), indent=2))
     else:
@@ -209,6 +209,10 @@ def _cmd_registry(args: argparse.Namespace) -> int:
             )
         return 0
     with Registry(args.file, read_only=True) as registry:
+        if args.registry_command == "household":
+            from .households.cli import registry_household
+
+            return registry_household(registry, args.household_id, args.kk)
         if args.registry_command == "show":
             view = registry.resident(args.resident_id)
             payload = {
@@ -383,6 +387,10 @@ def build_parser() -> argparse.ArgumentParser:
     r = reg.add_parser("show", help="golden record and members of a resident (identifiers masked)")
     r.add_argument("file", type=Path)
     r.add_argument("resident_id")
+    r = reg.add_parser("household", help="a household: golden record, members, history (KK masked)")
+    r.add_argument("file", type=Path)
+    r.add_argument("household_id", nargs="?", default=None)
+    r.add_argument("--kk", default=None, help="list the households holding this KK number now or before")
     r = reg.add_parser("match", help="look a record up: --field nama='SITI AMINAH' ...")
     r.add_argument("file", type=Path)
     r.add_argument("--field", action="append", default=[], help="canonical field=value")
@@ -451,6 +459,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_audit)
 
+    from .households.cli import add_households_parser
+
+    add_households_parser(sub)
+
     p = sub.add_parser("evaluate", help="compare clusters with truth")
     p.add_argument("--clusters", type=Path, required=True, help="clusters.parquet from link")
     p.add_argument("--truth", type=Path, required=True, help="truth with source, record_id, true_id")
@@ -463,6 +475,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", type=Path, default=None, help="the linkage config: adds comparison levels and examples"
     )
     p.add_argument("--top", type=int, default=10, help="rows shown per table with --errors")
+    p.add_argument(
+        "--level",
+        choices=("resident", "household"),
+        default="resident",
+        help="household: compare household_id (household_records.parquet) with the truth's household_id",
+    )
     p.set_defaults(func=_cmd_evaluate)
 
     p = sub.add_parser("generate", help="write a synthetic Depok population and its extracts")

@@ -47,7 +47,20 @@ class SourceConfig:
     characters (default ``"`` for both, as RFC 4180; ``""`` for none).
     ``pseudonymised`` marks a copy written by ``dtks-link pseudonymise``: NIK, KK and phone
     hold keyed hashes and the file carries the facts extracted from them beforehand.
+    ``programme`` names the aid programme the source lists (``"PKH"``, ``"BPNT"``,
+    ``"PBI JK"``): a household whose member is in the source is in that programme.
+    ``pays_per_family`` says the programme pays once per family (a KPM list such as PKH or
+    BPNT): a family holding two of its records, or one carer listed for two families, is
+    reported by ``dtks-link households duplicates``.
     """
+
+    @property
+    def programme_name(self) -> str | None:
+        """The programme this source lists: ``programme``, else the source's name when it pays
+        per family, else None (the source is not an aid programme)."""
+        if self.programme is not None:
+            return self.programme
+        return self.name if self.pays_per_family else None
 
     name: str
     id_column: str
@@ -63,6 +76,8 @@ class SourceConfig:
     format: str | None = None
     formats: Mapping[str, str | Sequence[str]] = field(default_factory=dict)
     pseudonymised: bool = False
+    programme: str | None = None
+    pays_per_family: bool = False
 
     def __post_init__(self) -> None:
         problems = _source_problems(self)
@@ -282,6 +297,21 @@ def _source_problems(source: SourceConfig) -> list[str]:
         problems.append(f"{where}: duplicate_free must be true or false")
     if not isinstance(source.pseudonymised, bool):
         problems.append(f"{where}: pseudonymised must be true or false")
+    if source.programme is not None and (
+        not isinstance(source.programme, str)
+        or not source.programme.strip()
+        or len(source.programme) > 60
+        or any(ch in source.programme for ch in "\x00\r\n")
+    ):
+        problems.append(
+            f'{where}: programme must name the aid programme the source lists, e.g. "PKH" '
+            f"(1-60 characters on one line), got {source.programme!r}"
+        )
+    if not isinstance(source.pays_per_family, bool):
+        problems.append(
+            f"{where}: pays_per_family must be true or false (true for a programme that pays once "
+            f"per family, such as PKH or BPNT), got {source.pays_per_family!r}"
+        )
     return problems
 
 
@@ -344,6 +374,8 @@ _SOURCE_KEYS = {
     "sheet",
     "format",
     "pseudonymised",
+    "programme",
+    "pays_per_family",
 }
 _OUTPUT_KEYS = {"dir"}
 _LINKAGE_KEYS = {
@@ -436,6 +468,8 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path, origin: str = "c
                     sheet=entry.get("sheet"),
                     format=entry.get("format"),
                     pseudonymised=entry.get("pseudonymised", False),
+                    programme=entry.get("programme"),
+                    pays_per_family=entry.get("pays_per_family", False),
                 )
             )
         except ConfigError as exc:

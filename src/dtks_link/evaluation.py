@@ -115,15 +115,26 @@ def evaluate(
     clusters: pd.DataFrame | str | Path,
     truth: pd.DataFrame | str | Path,
     *,
-    cluster_column: str = "resident_id",
-    truth_column: str = "true_id",
+    cluster_column: str | None = None,
+    truth_column: str | None = None,
+    level: str = "resident",
 ) -> LinkageMetrics:
     """Compare predicted clusters with truth.
 
     ``clusters`` has ``source, record_id`` and ``cluster_column``; ``truth`` has
     ``source, record_id`` and ``truth_column``. Records are matched on (source, record_id) as
     strings; records without truth are counted in ``records_without_truth`` and left out.
+
+    ``level="resident"`` (default) compares ``resident_id`` with ``true_id``;
+    ``level="household"`` compares households: ``household_id`` in both (``clusters`` is then
+    ``LinkResult.households.records``, and the synthetic Depok's ``truth.parquet`` has it), so
+    the pairwise figures count pairs of records of one family.
     """
+    if level not in ("resident", "household"):
+        raise EvaluationError(f"level must be 'resident' or 'household', got {level!r}")
+    household = level == "household"
+    cluster_column = cluster_column or ("household_id" if household else "resident_id")
+    truth_column = truth_column or ("household_id" if household else "true_id")
     predicted = _read(clusters, "clusters")
     true = _read(truth, "truth")
     for frame, name, column in (
@@ -565,4 +576,3 @@ def cluster_size_chart(clusters: pd.DataFrame, *, cluster_column: str = "residen
         )
         .properties(title="Cluster sizes")
     )
-

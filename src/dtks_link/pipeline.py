@@ -25,6 +25,8 @@ from .clustering import ClusterReport, assign_resident_ids, cluster_records
 from .config import LinkConfig, load_config
 from .errors import EngineError, TrainingError
 from .evaluation import ExpectedQuality, expected_quality
+from .households.resolve import HouseholdResult, source_roles
+from .households.stage import link_households, write_households
 from .model import ResidentModel
 from .progress import ProgressCallback, Stages, print_progress
 from .report.collect import blocking_counts, json_safe, run_record, uncertain_pairs
@@ -53,6 +55,8 @@ class LinkResult:
     - ``records``: the standardised records, when ``link(..., keep_records=True)``
     - ``run``: the run's summary for the report (``run.json``: sources, counts, quarantine
       reasons, options, timings, model outline, pairs per blocking rule, registry changes)
+    - ``households``: the families the residents live in now (:mod:`dtks_link.households`):
+      ``households.members`` (``households.parquet``), ``.records``, ``.links``, ``.golden``
     - ``uncertain_pairs``: the pairs closest to the match threshold with their waterfalls,
       levels and weights only, record ids masked (``uncertain_pairs.json``)
     """
@@ -68,6 +72,7 @@ class LinkResult:
     records: pd.DataFrame | None = field(default=None, repr=False)
     run: dict[str, Any] = field(default_factory=dict, repr=False)
     uncertain_pairs: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    households: HouseholdResult | None = field(default=None, repr=False)
 
     def report(
         self, path: str | Path, *, lang: str = "id", truth: pd.DataFrame | str | Path | None = None
@@ -107,6 +112,8 @@ class LinkResult:
                 f"reviewer decisions: {report.decisions_applied} applied, "
                 f"{report.decision_conflicts} conflict(s) (see Registry.decision_conflicts())"
             )
+        if self.households is not None:
+            lines.append(f"households: {self.households.counts['households']:,} ({_placed(self.households)})")
         lines.extend(f"warning: {message}" for message in self.counts.get("mapping_warnings", ()))
         expected: ExpectedQuality | None = self.counts.get("expected_quality")
         if expected is not None:
@@ -129,6 +136,12 @@ def _quality_lines(quality: pd.DataFrame, *, top: int = 4) -> list[str]:
         text = ", ".join(f"{r.check} {r.rate:.1%}" for r in worst.itertuples())
         lines.append(f"  {source:<12} {text}")
     return lines
+
+
+def _placed(households: HouseholdResult) -> str:
+    placed = households.counts.get("placed_by", {})
+    text = ", ".join(f"{n:,} residents by {how}" for how, n in placed.items())
+    return text + (f"; {households.note}" if households.note else "")
 
 
 def _model_detail(model: ResidentModel) -> str:
@@ -345,6 +358,16 @@ def _run(
             f"{clusters['resident_id'].nunique():,} residents; "
             f"{report.repaired_components} component(s) repaired by constraints"
         )
+    with stages.stage("households") as s:
+        households = link_households(engine, cfg, records_table="work_records", clusters=clusters)
+        s.detail = f"{households.counts['households']:,} households"
+        if registry is not None and registry_run is not None:
+            from .households.registry import commit_households
+
+            households, household_changes = commit_households(
+                registry, households, sources=source_roles(cfg.sources), run_id=registry_run
+            )
+            s.detail += f"; {household_changes.summary()}"
     pairs = engine.frame(
         "SELECT source_l, record_id_l, source_r, record_id_r, match_weight, match_probability "
         f"FROM {predictions.physical_name} ORDER BY source_l, record_id_l, source_r, record_id_r"
@@ -360,6 +383,7 @@ def _run(
         "constraints": report,
         "mapping_warnings": [m.message for m in mistakes],
         "expected_quality": expected_quality(pairs, clusters, threshold=cfg.options.match_threshold),
+        "households": households.counts["households"],
     }
     output_dir = None
     if write:
@@ -371,6 +395,7 @@ def _run(
             quarantine.to_parquet(output_dir / "quarantine.parquet", index=False)
             quality.to_parquet(output_dir / "quality.parquet", index=False)
             model.save(output_dir / "model.json")
+            write_households(households, output_dir)
             _write_json(output_dir / "uncertain_pairs.json", uncertain)
             s.detail = str(output_dir)
     run = run_record(
@@ -400,6 +425,7 @@ def _run(
         counts=counts,
         model=model,
         output_dir=output_dir,
+        households=households,
     )
 
 

@@ -11,7 +11,8 @@ identifier is kept in a form it can still compare:
 - ``nik_valid``, ``nik_problems``, ``nik_birth_date``, ``nik_sex``, ``nik_region``, ... : the
   facts standardisation decodes from the raw NIK and KK, extracted before hashing
   (:data:`~dtks_link.schema.IDENTIFIER_FACTS`);
-- ``no_kk``, ``telepon`` and ``id_lain``: keyed hashes of the standardised value.
+- ``no_kk``, ``telepon``, ``id_lain`` and ``id_keluarga``: keyed hashes of the standardised
+  value.
 
 Names, dates, addresses and record ids stay in clear. Hashing runs inside DuckDB, as a Python
 function over Arrow batches. What this protects against, and what not, is in the README
@@ -184,6 +185,7 @@ def _copy_sql(mapped_fields: list[str]) -> str:
         "no_kk": f"left(__dtks_hmac('no_kk', s.no_kk), {_ID_HEX})",
         "telepon": f"left(__dtks_hmac('telepon', s.telepon), {_ID_HEX})",
         "id_lain": f"left(__dtks_hmac('id_lain', s.id_lain), {_ID_HEX})",
+        "id_keluarga": f"left(__dtks_hmac('id_keluarga', s.id_keluarga), {_ID_HEX})",
     }
     columns = ["m.record_id AS record_id"]
     for field in CANONICAL_FIELDS:

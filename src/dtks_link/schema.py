@@ -21,6 +21,8 @@ __all__ = [
 #: ``umur`` (age in years) is an addition for sources that give an age instead of a birth date;
 #: ``kode_pos`` (postcode) and ``id_lain`` (any other personal identifier: a BPJS card, passport
 #: or foreign social-security number) let the model link data from outside Indonesia too.
+#: ``hubungan_keluarga`` (relationship to the head of the family) and ``id_keluarga`` (a
+#: source's own family id) are evidence for households (:mod:`dtks_link.households`).
 CANONICAL_FIELDS: tuple[str, ...] = (
     "nik",
     "no_kk",
@@ -39,10 +41,12 @@ CANONICAL_FIELDS: tuple[str, ...] = (
     "umur",
     "kode_pos",
     "id_lain",
+    "hubungan_keluarga",
+    "id_keluarga",
 )
 
 #: Fields that hold personal identifiers and must be masked in any output meant for people.
-IDENTIFIER_FIELDS: frozenset[str] = frozenset({"nik", "no_kk", "id_lain"})
+IDENTIFIER_FIELDS: frozenset[str] = frozenset({"nik", "no_kk", "id_lain", "id_keluarga"})
 
 #: Fields a pseudonymised source holds as keyed hashes (see :mod:`dtks_link.pseudonymise`).
 PSEUDONYMISED_FIELDS: tuple[str, ...] = ("nik", "no_kk", "telepon", "id_lain")
@@ -66,6 +70,7 @@ COLUMN_GROUPS: dict[str, str] = {
     "match": "compared or blocked on by the model",
     "fact": "drawn from the raw NIK or KK; a pseudonymised source gives it ready-made",
     "detail": "describes the record: display values, quality flags, extra evidence for the model",
+    "family": "evidence for households (dtks_link.households), not compared by the resident model",
 }
 
 
@@ -125,6 +130,8 @@ STANDARDISED_COLUMNS: tuple[Column, ...] = (
     _c("telepon", "VARCHAR", "match", "08.../021... phone number"),
     _c("kode_pos", "VARCHAR", "match", "postcode digits"),
     _c("id_lain", "VARCHAR", "match", "another identifier (card, passport, social security), A-Z0-9"),
+    _c("hubungan_keluarga", "VARCHAR", "family", "relationship to the head of the KK: an SHDK label"),
+    _c("id_keluarga", "VARCHAR", "family", "the source's own family id, A-Z0-9"),
     _derived("birth_date", "DATE", "match", "tanggal_lahir, else the date of a valid NIK fitting the record"),
     _derived("birth_date_from_nik", "BOOLEAN", "detail", "birth_date was read from the NIK"),
     _derived("sex", "VARCHAR", "match", "jenis_kelamin, else the sex of a valid NIK fitting the record"),

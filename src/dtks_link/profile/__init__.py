@@ -22,7 +22,8 @@ Headers are matched after folding case and separators (``TGL_LAHIR``, ``tglLahir
 ``tgl lahir`` are one name). The names known cover DTKS, Dukcapil (SIAK), BPJS, PKH, SIKS-NG
 and common English exports (``first_name``/``last_name``, ``date_of_birth``, ``ssn``,
 ``zipcode``); values are tested for 16-digit NIKs and KK numbers, dates, phone numbers,
-RT/RW numbers, sex codes, postcodes and Depok kelurahan and kecamatan names from the
+RT/RW numbers, sex codes, postcodes, relationships to the head of the family (hubungan
+keluarga) and Depok kelurahan and kecamatan names from the
 gazetteer. Only the sample is read, except for the one column the ``duplicate_free`` check
 counts over the whole file. Nothing read is printed: the comments give shares and counts,
 never a value.

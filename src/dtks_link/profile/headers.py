@@ -74,6 +74,18 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "ssn", "social_security_number", "passport", "passport_number", "no_paspor", "nomor_paspor",
         "no_bpjs", "nomor_bpjs", "no_kartu_bpjs", "no_jkn",
     ),
+    "hubungan_keluarga": (
+        "hubungan_keluarga", "hub_keluarga", "hubungan", "hub_kel", "hubkel", "stat_hbkel", "shdk",
+        "status_hubungan", "status_hubungan_keluarga", "stat_hub_kel", "hubungan_dengan_kepala_keluarga",
+        "hubungan_dg_kk", "hub_dg_kk", "kd_hubungan_dg_kk", "hubungan_kk", "status_dalam_keluarga",
+        "relationship", "relationship_to_head", "relation_to_head", "relationship_to_reference_person",
+        "relationship_to_householder", "family_relationship",
+    ),
+    "id_keluarga": (
+        "id_keluarga", "idkeluarga", "id_keluarga_dtks", "id_dtks_keluarga", "idkeluarga_dtks",
+        "kode_keluarga", "no_keluarga", "nomor_keluarga", "id_kel_dtks", "id_rumah_tangga", "id_ruta",
+        "family_id", "household_id", "hh_id", "householdid",
+    ),
 }  # fmt: skip
 _FIELD_BY_NAME = {name: canonical for canonical, names in _NAMES.items() for name in names}
 

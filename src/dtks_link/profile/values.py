@@ -58,10 +58,23 @@ _VALUE_TESTS: dict[str, tuple[str, float, str]] = {
     "kelurahan": ("letters", 0.8, "hold letters"),
     "kecamatan": ("letters", 0.8, "hold letters"),
     "kabupaten_kota": ("letters", 0.8, "hold letters"),
+    "hubungan_keluarga": ("relationship", 0.8, "are relationships to the head (SHDK)"),
 }
 
 
+def _relationship_share(column: SampledColumn) -> float:
+    """Share of a column's values that read as a hubungan keluarga (SHDK label, code or an
+    English relationship)."""
+    if not column.counts or not column.filled or column.distinct > 1000:
+        return 0.0
+    from ..standardise.family import relationship
+
+    return sum(n for value, n in column.counts.items() if relationship(value, sex="L")) / column.filled
+
+
 def _share(column: SampledColumn, shape: str) -> float:
+    if shape == "relationship":
+        return _relationship_share(column)
     share = column.shares[shape]
     if shape in ("nik", "kk"):
         share += column.shares["excel_number"]  # Excel wrote the 16 digits as 3.27601E+15
@@ -103,6 +116,10 @@ def by_values(column: SampledColumn) -> ColumnProposal | None:
     nik, kk = _share(column, "nik"), _share(column, "kk")
     women = shares["nik_women"] / nik if nik else 0.0
     kel, kec = _gazetteer_shares(column)
+    roles = _relationship_share(column)
+    worded = sum(
+        n for value, n in (column.counts or {}).items() if not value.strip().replace(".", "").isdigit()
+    )
     # (field, share, whether it decides, confidence, what that share of the values shows), in order
     rules = [
         (
@@ -137,6 +154,13 @@ def by_values(column: SampledColumn) -> ColumnProposal | None:
             "look like dates (a birth date? check)",
         ),
         ("id_lain", shares["ssn"], shares["ssn"] >= 0.9, 0.5, "look like US social-security numbers"),
+        (
+            "hubungan_keluarga",
+            roles,
+            roles >= 0.95 and 2 <= column.distinct <= 40 and worded >= 0.5 * column.filled,
+            0.8,
+            "are relationships to the head (Kepala Keluarga, Istri, Anak...)",
+        ),
     ]
     for canonical, share, decides, confidence, meaning in rules:
         if decides:

@@ -44,6 +44,8 @@ FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "umur": _NUMBER_OR_TEXT,
     "kode_pos": _CODE,
     "id_lain": _CODE,
+    "hubungan_keluarga": _CODE,
+    "id_keluarga": _CODE,
 }
 assert tuple(FIELD_TYPES) == CANONICAL_FIELDS
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -24,6 +24,9 @@ from ..errors import DtksLinkError, EngineError
 from .decisions import Decision, DecisionConflict, DecisionReport
 from .identity import IdentityChanges, assign_ids
 from .schema import DDL, MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from ..households.registry import HouseholdView
 
 __all__ = [
     "GoldenValue",
@@ -660,6 +663,9 @@ class Registry:
             sources = tuple(batch)
         with private_umask():
             report = run_ingest(self, sources, progress=progress, job_id=job_id)
+            from ..households.registry import refresh_after_ingest
+
+            refresh_after_ingest(self, report.run_id)
         self._refresh_lookup()
         return report
 
@@ -716,6 +722,19 @@ class Registry:
             members=members,
             events=events,
         )
+
+    def household(self, household_id: str) -> HouseholdView:
+        """A household: golden record, members with roles, pecah KK links and history
+        (:mod:`dtks_link.households.registry`). A merged id is followed."""
+        from ..households.registry import household_view
+
+        return household_view(self, household_id)
+
+    def households_by_kk(self, kk: object) -> list[tuple[str, str]]:
+        """``(household_id, 'current'|'former')`` of the households holding KK ``kk`` now or before."""
+        from ..households.registry import households_by_kk
+
+        return households_by_kk(self, kk)
 
     def _members(self, resident_id: str) -> pd.DataFrame:
         return self.con.execute(

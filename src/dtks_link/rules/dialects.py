@@ -255,6 +255,10 @@ class Dialect:
         the first 15 hex digits of its MD5 (so engines sample the same rows)."""
         raise NotImplementedError(f"SQL dialect {self.name!r} has no portable hash")
 
+    def sorted_set_join(self, sql: str, sep: str) -> str:
+        """An aggregate: the group's different non-NULL text values, sorted, joined by ``sep``."""
+        raise NotImplementedError(f"SQL dialect {self.name!r} has no sorted set join")
+
 
 # ---- DuckDB ----------------------------------------------------------------------------------
 
@@ -347,6 +351,9 @@ class DuckDBDialect(Dialect):
 
     def count_distinct_over(self, sql: str, partition_by: str) -> str:
         return f"count(DISTINCT {sql}) OVER (PARTITION BY {partition_by})"
+
+    def sorted_set_join(self, sql: str, sep: str) -> str:
+        return f"string_agg(DISTINCT {sql}, {self.string(sep)} ORDER BY {sql})"
 
     def portable_hash(self, sql: str) -> str:
         return f"CAST(('0x' || substr(md5(CAST({sql} AS VARCHAR)), 1, 15)) AS BIGINT)"
@@ -490,6 +497,9 @@ class SparkDialect(Dialect):
 
     def count_distinct_over(self, sql: str, partition_by: str) -> str:
         return f"size(collect_set({sql}) OVER (PARTITION BY {partition_by}))"
+
+    def sorted_set_join(self, sql: str, sep: str) -> str:
+        return f"array_join(array_sort(collect_set({sql})), {self.string(sep)})"
 
     def portable_hash(self, sql: str) -> str:
         return f"CAST(conv(substr(md5(CAST({sql} AS STRING)), 1, 15), 16, 10) AS BIGINT)"

@@ -28,6 +28,7 @@ from ..schema import CANONICAL_FIELDS, column_types
 from ._text import norm_upper
 from .address import address_exprs
 from .dates import age_expr, birth_year_expr, date_exprs
+from .family import family_id_expr, relationship_expr
 from .generic import other_identifier_expr, postcode_expr
 from .names import name_exprs
 from .nik import id_exprs
@@ -150,6 +151,8 @@ def standardise_exprs(reference_date: datetime.date) -> dict[str, Expr]:
         "telepon": phone_expr(col("telepon")),
         "kode_pos": postcode_expr(col("kode_pos")),
         "id_lain": other_identifier_expr(col("id_lain")),
+        "hubungan_keluarga": relationship_expr(col("hubungan_keluarga"), coalesce(sex, ids.nik_sex)),
+        "id_keluarga": family_id_expr(col("id_keluarga")),
     }
     assert list(out) == list(OUTPUT_COLUMNS)
     return out

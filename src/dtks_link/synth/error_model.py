@@ -4,8 +4,8 @@ Every error type is a field of :class:`ErrorRates`, a probability in ``[0, 1]``.
 chance that one record *to which the error can apply* receives it (a title can only be dropped
 from a name that has one; a day/month swap needs a day of 12 or less). Errors are drawn
 independently per record, except the NIK errors, which exclude each other (a NIK field holds
-one wrong thing at a time), and the KK errors, likewise. ``kk_changed`` and ``address_stale``
-are drawn once per family (KK) and source, so a family's members agree.
+one wrong thing at a time), and the KK errors, likewise. ``kk_changed``, ``kk_before_*`` and
+``address_stale`` are drawn once per family (KK) and source, so a family's members agree.
 
 Default rates per source (:data:`DEFAULT_ERROR_RATES`; Dukcapil is clean, all zeros)::
 
@@ -31,7 +31,10 @@ Default rates per source (:data:`DEFAULT_ERROR_RATES`; Dukcapil is clean, all ze
     nik_kk_in_field       every NIK                         0.005 0.002    0.02  0.005   0.02
     nik_of_head           NIKs of members other than head   0.005 0.002    0.03  0.005   0.03
     nik_placeholder       every NIK                         0.002 0.0      0.005 0.01    0.02
-    kk_changed            every family                      0.10  0.08     0.08  -       -
+    kk_changed            families whose KK was reissued    0.10  0.08     0.08  -       -
+    kk_before_split       families formed by pecah KK       0.40  0.20     0.50  -       -
+    kk_before_move        families who moved (new KK)       0.35  0.20     0.45  -       -
+    kk_before_death       families after the head's death   0.60  0.40     0.70  -       -
     kk_typo               every KK number                   0.01  0.005    0.02  -       -
     kk_missing            every KK number                   0.01  0.02     0.01  -       -
     kk_excel_damage       every KK number                   0.005 0.0      0.05  -       -
@@ -115,8 +118,11 @@ class ErrorRates:
     nik_kk_in_field: float = 0.0
     nik_of_head: float = 0.0
     nik_placeholder: float = 0.0
-    # KK number (kk_changed per family; the others mutually exclusive per record)
+    # KK number (kk_changed and kk_before_* per family; the others mutually exclusive per record)
     kk_changed: float = 0.0
+    kk_before_split: float = 0.0
+    kk_before_move: float = 0.0
+    kk_before_death: float = 0.0
     kk_typo: float = 0.0
     kk_missing: float = 0.0
     kk_excel_damage: float = 0.0
@@ -201,6 +207,9 @@ DEFAULT_ERROR_RATES: Mapping[str, ErrorRates] = MappingProxyType(
             nik_of_head=0.005,
             nik_placeholder=0.002,
             kk_changed=0.10,
+            kk_before_split=0.4,
+            kk_before_move=0.35,
+            kk_before_death=0.6,
             kk_typo=0.01,
             kk_missing=0.01,
             kk_excel_damage=0.005,
@@ -226,6 +235,9 @@ DEFAULT_ERROR_RATES: Mapping[str, ErrorRates] = MappingProxyType(
             nik_kk_in_field=0.002,
             nik_of_head=0.002,
             kk_changed=0.08,
+            kk_before_split=0.2,
+            kk_before_move=0.2,
+            kk_before_death=0.4,
             kk_typo=0.005,
             kk_missing=0.02,
             address_stale=0.40,
@@ -251,6 +263,9 @@ DEFAULT_ERROR_RATES: Mapping[str, ErrorRates] = MappingProxyType(
             nik_of_head=0.03,
             nik_placeholder=0.005,
             kk_changed=0.08,
+            kk_before_split=0.5,
+            kk_before_move=0.45,
+            kk_before_death=0.7,
             kk_typo=0.02,
             kk_missing=0.01,
             kk_excel_damage=0.05,

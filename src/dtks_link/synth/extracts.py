@@ -41,7 +41,6 @@ from dtks_link.synth import fields as f
 from dtks_link.synth.error_model import ErrorLog, ErrorRates
 from dtks_link.synth.population import (
     FEMALE,
-    MALE,
     REFERENCE_DATE,
     RELATIONSHIPS,
     ROLE_CHILD,
@@ -73,6 +72,8 @@ class SourceSpec:
     quoting: str = "needed"  # pyarrow quoting style for delimited text
     duplicate_free: bool = False
     sheet: str | None = None
+    programme: str | None = None  # the aid programme the source lists
+    pays_per_family: bool = False  # the programme pays once per family (KPM)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -153,8 +154,9 @@ def dukcapil(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Ex
     # SIAK order: by kelurahan, then KK, head first
     person = np.lexsort((pop.role, pop.household, pop.kelurahan[pop.household])).astype(np.int64)
     household = pop.household[person].astype(np.int64)
-    kk = f.record_kk(pop, household, rates, rng, log)
-    addr = f.address_choice(pop, household, rates, rng, log)
+    listed = f.record_kk(pop, person, household, rates, rng, log)
+    kk = listed.number
+    addr = f.address_choice(pop, household, rates, rng, log, listed)
     n = person.size
     dead = pop.deceased[person]
     columns = {
@@ -164,7 +166,7 @@ def dukcapil(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Ex
         "JENIS_KLMIN": f.sex_labels(pop.sex[person], ("LAKI-LAKI", "PEREMPUAN")),
         "TMPT_LHR": pa.array(pop.birthplaces).take(pa.array(pop.birthplace[person].astype(np.int64))),
         "TGL_LHR": f.format_dates(f.birth_dates(pop, person, rates, rng, log), "dd-mm-yyyy"),
-        "STAT_HBKEL": pa.array(RELATIONSHIPS).take(pa.array(_relationship(pop, person))),
+        "STAT_HBKEL": pa.array(RELATIONSHIPS).take(pa.array(f.listed_roles(pop, person, listed.previous))),
         "NAMA_LGKP_IBU": f.mother_names(pop, person, rates, rng, log),
         "ALAMAT": f.street_text(addr, rng),
         "NO_RT": f.padded(addr.rt, 3),
@@ -201,15 +203,10 @@ def dukcapil(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Ex
             "kecamatan": "KEC_NAME",
             "kabupaten_kota": "KAB_NAME",
             "nama_ibu_kandung": "NAMA_LGKP_IBU",
+            "hubungan_keluarga": "STAT_HBKEL",
         },
     )
     return _finish(spec, columns, person, household, None, lambda k: _ids("DKC", k, 8), log)
-
-
-def _relationship(pop: Population, person: I64) -> I64:
-    role = pop.role[person].astype(np.int64)
-    male_spouse = (role == ROLE_SPOUSE) & (pop.sex[person] == MALE)
-    return np.where(male_spouse, 6, role)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,8 +227,9 @@ def dtks(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Extrac
     log.add("duplicate", is_dup)
     log.add("deceased_listed", pop.deceased[person])
     n = person.size
-    kk = f.record_kk(pop, household, rates, rng, log)
-    addr = f.address_choice(pop, household, rates, rng, log)
+    listed_kk = f.record_kk(pop, person, household, rates, rng, log)
+    kk = listed_kk.number
+    addr = f.address_choice(pop, household, rates, rng, log, listed_kk)
     pad = (rng.random(pop.n_households) < 0.5)[household]
     rt = pc.if_else(pa.array(pad), f.padded(addr.rt, 3), f.padded(addr.rt, 1))
     rw = pc.if_else(pa.array(pad), f.padded(addr.rw, 3), f.padded(addr.rw, 1))
@@ -251,8 +249,11 @@ def dtks(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Extrac
         "tempat_lahir": pa.array(pop.birthplaces).take(pa.array(pop.birthplace[person].astype(np.int64))),
         "jenis_kelamin": f.sex_labels(pop.sex[person], ("Laki-laki", "Perempuan")),
         "nama_ibu_kandung": f.mother_names(pop, person, rates, rng, log),
-        "hubungan_keluarga": _title(pa.array(RELATIONSHIPS).take(pa.array(_relationship(pop, person)))),
+        "hubungan_keluarga": _title(
+            pa.array(RELATIONSHIPS).take(pa.array(f.listed_roles(pop, person, listed_kk.previous)))
+        ),
         "tahun_data": _const("2025", n),
+        "id_keluarga": f.family_ids(pop, household, listed_kk.previous),
     }
     # export order: by kelurahan, then family; duplicates land elsewhere in their kelurahan
     family_key = rng.random(pop.n_households)[household]
@@ -280,6 +281,8 @@ def dtks(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Extrac
             "kelurahan": "desa_kelurahan",
             "kecamatan": "kecamatan",
             "kabupaten_kota": "kabupaten_kota",
+            "hubungan_keluarga": "hubungan_keluarga",
+            "id_keluarga": "id_keluarga",
         },
     )
     return _finish(spec, columns, person, household, order, lambda k: _ids("DTKS", k, 10), log)
@@ -302,8 +305,9 @@ def bpjs_pbi(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Ex
     log.add("duplicate", is_dup)
     log.add("deceased_listed", pop.deceased[person])
     n = person.size
-    kk = f.record_kk(pop, household, rates, rng, log)
-    addr = f.address_choice(pop, household, rates, rng, log)
+    listed_kk = f.record_kk(pop, person, household, rates, rng, log)
+    kk = listed_kk.number
+    addr = f.address_choice(pop, household, rates, rng, log, listed_kk)
     kelurahan = f.kelurahan_names(addr, rates, rng, log)
     alamat = pc.binary_join_element_wise(
         f.street_text(addr, rng, family=household),
@@ -347,6 +351,7 @@ def bpjs_pbi(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Ex
             "tanggal_lahir": "tglLahir",
             "alamat": "alamat",
         },
+        programme="PBI JK",
     )
     return _finish(spec, columns, person, household, order, card_numbers, log)
 
@@ -375,8 +380,9 @@ def pkh(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Extract
     log.add("duplicate", is_dup)
     log.add("deceased_listed", pop.deceased[person])
     n = person.size
-    kk = f.record_kk(pop, household, rates, rng, log)
-    addr = f.address_choice(pop, household, rates, rng, log)
+    listed_kk = f.record_kk(pop, person, household, rates, rng, log)
+    kk = listed_kk.number
+    addr = f.address_choice(pop, household, rates, rng, log, listed_kk)
     programme = rng.random(n)
     columns = {
         "NIK_PENGURUS": f.nik_numbers(pop, person, kk, rates, rng, log),
@@ -392,6 +398,11 @@ def pkh(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Extract
             np.select([programme < 0.45, programme < 0.75], ["PKH, BPNT", "BPNT"], "PKH").astype(object)
         ),
         "TAHAP": _const("TAHAP 2 2025", n),
+        "ID_KELUARGA_DTKS": pc.if_else(
+            pa.array(rng.random(n) < 0.9),
+            f.family_ids(pop, household, listed_kk.previous),
+            pa.scalar(None, pa.string()),
+        ),
     }
     order = np.lexsort((rng.random(n), addr.kelurahan)).astype(np.int64)
     spec = SourceSpec(
@@ -412,7 +423,10 @@ def pkh(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Extract
             "kelurahan": "KELURAHAN",
             "kecamatan": "KECAMATAN",
             "telepon": "NO_HP",
+            "id_keluarga": "ID_KELUARGA_DTKS",
         },
+        programme="PKH/BPNT",
+        pays_per_family=True,
     )
     return _finish(spec, columns, person, household, order, lambda k: _ids("KPM", k, 9), log)
 

@@ -29,8 +29,17 @@ from dtks_link.synth.error_model import (
 )
 from dtks_link.synth.population import (
     FEMALE,
+    KK_REISSUED,
+    KK_SPLIT,
+    KK_WIDOWED,
+    LISTED_CUCU,
+    LISTED_MENANTU,
+    LISTED_SUAMI,
+    MALE,
     REFERENCE_DATE,
+    ROLE_CHILD,
     ROLE_HEAD,
+    ROLE_SPOUSE,
     Population,
     age_at,
     dates_of,
@@ -41,6 +50,7 @@ from dtks_link.synth.streets import STREETS
 
 __all__ = [
     "AddressChoice",
+    "KkChoice",
     "address_choice",
     "ages",
     "birth_dates",
@@ -48,6 +58,7 @@ __all__ = [
     "kecamatan_names",
     "kelurahan_names",
     "kk_numbers",
+    "listed_roles",
     "mother_names",
     "names",
     "nik_numbers",
@@ -352,21 +363,73 @@ def _place(arr: pa.Array, mask: B, values: pa.Array) -> pa.Array:
     return pc.replace_with_mask(arr, pa.array(mask), values)
 
 
+@dataclass(frozen=True)
+class KkChoice:
+    """The KK number each record is listed under; whether it is the family's previous one; and
+    whether that is because the source has not caught up (``lagging``; the other reason is a
+    head who died on the previous KK)."""
+
+    number: I64
+    previous: B
+    lagging: B
+
+
+#: The error that lists a family under its previous KK, by :attr:`Population.kk_event`.
+KK_STALE_ERRORS: tuple[str, ...] = ("kk_changed", "kk_before_split", "kk_before_move", "kk_before_death")
+
+
 def record_kk(
     pop: Population,
+    person: I64,
     household: I64,
     rates: ErrorRates,
     rng: np.random.Generator,
     log: ErrorLog,
-) -> I64:
-    """The KK number each record's family is listed under: the previous one at ``kk_changed``.
+) -> KkChoice:
+    """The KK number each record's family is listed under: the current one, or the previous one
+    when the source has not caught up with the change, at the rate for why it changed
+    (``kk_changed`` for a reissue, ``kk_before_split``, ``kk_before_move``, ``kk_before_death``).
 
-    Drawn once per family, so all members of a family agree.
+    Drawn once per family, so all members of a family agree. A head who died, in a family whose
+    widow(er) heads a new KK, is always on the KK he or she died on.
     """
-    stale_family = rng.random(pop.n_households) < rates.kk_changed
-    stale = stale_family[household]
-    log.add("kk_changed", stale)
-    return np.where(stale, pop.prev_kk[household], pop.kk[household])
+    u = rng.random(pop.n_households)
+    rate = np.array([getattr(rates, name) for name in KK_STALE_ERRORS])[pop.kk_event]
+    event = pop.kk_event[household]
+    stale = (u < rate)[household]
+    for code, name in enumerate(KK_STALE_ERRORS):
+        log.add(name, stale & (event == code))
+    died_on_previous = (event == KK_WIDOWED) & (pop.role[person] == ROLE_HEAD)
+    previous = stale | died_on_previous
+    return KkChoice(np.where(previous, pop.prev_kk[household], pop.kk[household]), previous, stale)
+
+
+def listed_roles(pop: Population, person: I64, previous: B) -> I64:
+    """Each record's hubungan keluarga (an index into
+    :data:`~dtks_link.synth.population.RELATIONSHIPS`) on the KK it is listed under.
+
+    On the current KK: the resident's role (Suami for a male spouse), the widow(er) as Kepala
+    Keluarga of the new KK. A split-off family listed on its parents' KK: the parents' child
+    Anak, the partner Menantu, their children Cucu."""
+    role = pop.role[person].astype(np.int64)
+    out = np.where((role == ROLE_SPOUSE) & (pop.sex[person] == MALE), LISTED_SUAMI, role)
+    household = pop.household[person]
+    event = pop.kk_event[household]
+    out = np.where((event == KK_WIDOWED) & ~previous & (role == ROLE_SPOUSE), ROLE_HEAD, out)
+    on_parents = (event == KK_SPLIT) & previous
+    is_member = person == pop.split_member[household]
+    partner = np.isin(role, (ROLE_HEAD, ROLE_SPOUSE)) & ~is_member
+    out = np.where(on_parents & is_member, ROLE_CHILD, out)
+    out = np.where(on_parents & partner, LISTED_MENANTU, out)
+    return np.where(on_parents & (role == ROLE_CHILD), LISTED_CUCU, out)
+
+
+def family_ids(pop: Population, household: I64, previous: B) -> pa.Array:
+    """The family's DTKS id (``id_keluarga``): a split-off family listed on its parents' KK is in
+    the parents' DTKS family."""
+    on_parents = previous & (pop.kk_event[household] == KK_SPLIT)
+    family = np.where(on_parents, pop.parent_household[household], household)
+    return pc.cast(pa.array(pop.dtks_family_id[family]), pa.string())
 
 
 def kk_numbers(kk: I64, rates: ErrorRates, rng: np.random.Generator, log: ErrorLog) -> pa.Array:
@@ -491,10 +554,18 @@ def address_choice(
     rates: ErrorRates,
     rng: np.random.Generator,
     log: ErrorLog,
+    kk: KkChoice | None = None,
 ) -> AddressChoice:
-    """Current address, or the previous one for families who moved (``address_stale``)."""
+    """Current address, or the previous one for families who moved (``address_stale``).
+
+    With ``kk``, a family whose KK changed for a move or a split and who is listed under the
+    previous KK carries the address it had then (a snapshot of that time): for those families
+    the KK decides, not ``address_stale``."""
     stale_family = pop.moved & (rng.random(pop.n_households) < rates.address_stale)
     stale = stale_family[household]
+    if kk is not None:
+        event_family = pop.kk_event[household] != KK_REISSUED
+        stale = np.where(event_family, pop.moved[household] & kk.lagging, stale)
     log.add("address_stale", stale)
 
     def pick(now: npt.NDArray[np.int16], before: npt.NDArray[np.int16]) -> npt.NDArray[np.int16]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -14,7 +15,7 @@ from dtks_link.errors import ConfigError
 from dtks_link.synth.error_model import DEFAULT_ERROR_RATES, ErrorRates
 from dtks_link.synth.extracts import BUILDERS, SOURCE_NAMES, Extract
 from dtks_link.synth.fields import padded
-from dtks_link.synth.population import build_population
+from dtks_link.synth.population import KK_EVENT_NAMES, Population, build_population
 from dtks_link.synth.writer import config_toml, write_parquet, write_table
 
 __all__ = ["DEFAULT_RESIDENTS", "SyntheticDataset", "generate"]
@@ -54,7 +55,11 @@ def generate(
 
     Writes into ``out_dir`` one file per extract (``dukcapil.csv``, ``dtks.txt``,
     ``bpjs_pbi.parquet``, ``pkh.csv``, ``lansia.csv``, ``bencana.xlsx``), ``truth.parquet``
-    (``source, record_id, true_id, household_id``: one row per extract row),
+    (``source, record_id, true_id, household_id``,
+    ``household_event``, ``parent_household_id``: one row per extract row; ``household_id`` is
+    the family's current KK, ``household_event`` why its KK number last changed, one of
+    ``reissued``, ``pecah_kk``, ``moved``, ``widowed``, and ``parent_household_id`` the family a
+    pecah KK family split off from),
     ``errors.parquet`` (``source, record_id, error``: every error the model applied) and
     ``config.toml`` describing the sources for ``dtks-link``.
 
@@ -100,7 +105,7 @@ def generate(
         write_table(extract.table, extract.spec, path)
         source_paths[name] = path
         records[name] = extract.table.num_rows
-        truth_parts.append(_truth(name, extract))
+        truth_parts.append(_truth(name, extract, population))
         error_parts.append(extract.log.table(name, extract.record_ids))
         specs.append(extract.spec)
         report(name, (2 + i) / steps)
@@ -125,14 +130,24 @@ def generate(
     )
 
 
-def _truth(source: str, extract: Extract) -> pa.Table:
+def _household_ids(household: npt.NDArray[np.int64]) -> pa.Array:
+    return pc.binary_join_element_wise("K", padded(household + 1, 7), "")
+
+
+def _truth(source: str, extract: Extract, population: Population) -> pa.Table:
     n = extract.table.num_rows
+    event = population.kk_event[extract.household]
+    parent = population.parent_household[extract.household].astype(np.int64)
     return pa.table(
         {
             "source": pa.array(np.full(n, source, dtype=object), pa.string()),
             "record_id": extract.record_ids,
             "true_id": pc.binary_join_element_wise("P", padded(extract.person + 1, 8), ""),
-            "household_id": pc.binary_join_element_wise("K", padded(extract.household + 1, 7), ""),
+            "household_id": _household_ids(extract.household),
+            "household_event": pa.array(KK_EVENT_NAMES).take(pa.array(event.astype(np.int64))),
+            "parent_household_id": pc.if_else(
+                pa.array(parent >= 0), _household_ids(np.maximum(parent, 0)), pa.scalar(None, pa.string())
+            ),
         }
     )
 

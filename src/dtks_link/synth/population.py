@@ -19,7 +19,10 @@ What it models (domain.md §1–§5):
 * NIKs consistent with recorded birth date, sex (+40 on the day for women) and region of first
   registration: about 25% outside Depok (Jakarta, Bogor, Bekasi, Tangerang, further away,
   weighted by ethnicity); Depok registrations before 2007 carry the old kecamatan code 01–06;
-* KK numbers (kecamatan of issue + issue date + serial) and a previous KK number per family;
+* KK numbers (kecamatan of issue + issue date + serial) and a previous KK number per family,
+  with the reason it changed (:data:`KK_EVENT_NAMES`): pecah KK (a young family split off an
+  older Depok family's KK, whose number it carried before), a move to another kelurahan, the
+  head's death (the widow or widower heads a new KK), or a reissue;
 * addresses in real kelurahan with RT/RW, street or kampung or estate, and a previous address
   for families who moved within Depok in the last five years;
 * a welfare percentile per household (0 = poorest) used to pick programme recipients, and a
@@ -51,6 +54,11 @@ from dtks_link.synth.regions import (
 from dtks_link.synth.streets import BIRTHPLACE_DEPOK, STREETS
 
 __all__ = [
+    "KK_EVENT_NAMES",
+    "KK_MOVED",
+    "KK_REISSUED",
+    "KK_SPLIT",
+    "KK_WIDOWED",
     "REFERENCE_DATE",
     "RELATIONSHIPS",
     "Population",
@@ -76,10 +84,22 @@ RELATIONSHIPS: tuple[str, ...] = (
     "MERTUA",
     "FAMILI LAIN",
     "SUAMI",
+    "MENANTU",
+    "CUCU",
 )
-"""Hubungan keluarga (SHDK) by role code."""
+"""Hubungan keluarga (SHDK) by role code (0-5 the roles of :attr:`Population.role`; 6-8
+appear only on records: a male spouse, and the roles a split-off family had on its parents'
+KK)."""
 
 ROLE_HEAD, ROLE_SPOUSE, ROLE_CHILD, ROLE_PARENT, ROLE_IN_LAW, ROLE_OTHER = range(6)
+LISTED_SUAMI, LISTED_MENANTU, LISTED_CUCU = 6, 7, 8
+
+KK_REISSUED, KK_SPLIT, KK_MOVED, KK_WIDOWED = range(4)
+"""Why a family's KK number changed (:attr:`Population.kk_event`): reissued without a modelled
+cause; pecah KK (the head or spouse left a parent family's KK when they married); a move to
+another kelurahan; the head's death (the widow or widower became head of a new KK)."""
+
+KK_EVENT_NAMES: tuple[str, ...] = ("reissued", "pecah_kk", "moved", "widowed")
 MALE, FEMALE = 1, 2
 
 # Household kinds: couple+children, +orang tua/mertua, +famili lain, single parent,
@@ -124,8 +144,12 @@ class Population:
     phone: I64  # national number without the leading 0 (8xxxxxxxxx), 0 = none
     birthplaces: tuple[str, ...]
     # households
-    kk: I64
-    prev_kk: I64
+    kk: I64  # the current KK number
+    prev_kk: I64  # the KK the family's members were on before it (see kk_event)
+    kk_event: I8  # why the KK changed: KK_REISSUED, KK_SPLIT, KK_MOVED, KK_WIDOWED
+    parent_household: I32  # pecah KK: the family split off from (-1 = none)
+    split_member: I32  # pecah KK: the resident who was the parents' Anak (-1 = none)
+    dtks_family_id: I64  # the family's id in DTKS (id_keluarga), a shuffled number
     welfare: F64  # percentile, 0 = poorest
     kelurahan: I16  # index into the gazetteer
     rw: I16
@@ -678,8 +702,6 @@ def build_population(n: int, rng: np.random.Generator) -> Population:
     prev_issue = np.maximum(prev_issue, np.datetime64("1990-01-01"))
     kec_now = wilayah.kecamatan_code[kelurahan].astype(np.int64)
     kec_prev = wilayah.kecamatan_code[np.where(moved, prev_kel, kelurahan)].astype(np.int64)
-    kk_all = _kk_numbers(np.concatenate([kec_now, kec_prev]), np.concatenate([issue, prev_issue]))
-    kk, prev_kk = kk_all[:h], kk_all[h:]
 
     operators = np.array([811, 812, 813, 821, 822, 852, 853, 877, 878, 881, 895, 896, 857, 858])
     phone_digits = operators[rng.integers(0, operators.size, n)] * 10**7 + rng.integers(0, 10**7, n)
@@ -687,6 +709,30 @@ def build_population(n: int, rng: np.random.Generator) -> Population:
     phone_digits = np.where(long_number, phone_digits * 10 + rng.integers(0, 10, n), phone_digits)
     has_phone = (age >= 17) & (rng.random(n) < 0.75)
     phone = np.where(has_phone, phone_digits, 0).astype(np.int64)
+
+    # --- family history (drawn last, so every draw above is as it was before it existed)
+    history = _family_history(
+        rng,
+        hh=hh,
+        role=role,
+        sex=sex,
+        dob=dob,
+        deceased=deceased,
+        death_date=death_date,
+        head=head,
+        welfare=welfare,
+        mother_row=mother_row,
+        name_tok=name_tok,
+        mother_tok=mother_tok,
+        issue=issue,
+        prev_issue=prev_issue,
+        kec_now=kec_now,
+        kec_prev=kec_prev,
+        moved=moved,
+        current=current,
+        previous=previous,
+    )
+    current, previous = history.current, history.previous
 
     return Population(
         vocab=vocab,
@@ -704,15 +750,19 @@ def build_population(n: int, rng: np.random.Generator) -> Population:
         title_prefix=title_prefix,
         title_suffix=title_suffix,
         title_registered=title_registered,
-        mother_tok=_left_align(mother_tok.astype(np.int32)),
+        mother_tok=_left_align(history.mother_tok.astype(np.int32)),
         nik=nik,
         registered_outside=outside,
         registered_old_code=old_code,
         birthplace=birthplace,
         phone=phone,
         birthplaces=tuple(places),
-        kk=kk,
-        prev_kk=prev_kk,
+        kk=history.kk,
+        prev_kk=history.prev_kk,
+        kk_event=history.kk_event,
+        parent_household=history.parent_household,
+        split_member=history.split_member,
+        dtks_family_id=history.dtks_family_id,
         welfare=welfare,
         kelurahan=current.kelurahan,
         rw=current.rw,
@@ -720,7 +770,7 @@ def build_population(n: int, rng: np.random.Generator) -> Population:
         street=current.street,
         house_no=current.house_no,
         block=current.block,
-        moved=moved,
+        moved=history.moved,
         prev_kelurahan=previous.kelurahan,
         prev_rw=previous.rw,
         prev_rt=previous.rt,
@@ -728,6 +778,173 @@ def build_population(n: int, rng: np.random.Generator) -> Population:
         prev_house_no=previous.house_no,
         prev_block=previous.block,
         head=head,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# family history: why KK numbers changed
+
+#: Share of young families (head aged 21-45, no orang tua or mertua in the KK) formed by pecah KK
+#: from a parent family in Depok, and the share of those still living in the parents' house.
+SPLIT_SHARE = 0.55
+SPLIT_CO_RESIDENT = 0.3
+
+
+@dataclass(frozen=True)
+class _History:
+    kk: I64
+    prev_kk: I64
+    kk_event: I8
+    parent_household: I32
+    split_member: I32
+    dtks_family_id: I64
+    moved: B
+    mother_tok: I32
+    current: _Addresses
+    previous: _Addresses
+
+
+def _take_address(addr: _Addresses, rows: npt.NDArray[np.integer], into: _Addresses, at: I64) -> _Addresses:
+    """``into`` with the households ``at`` given the addresses of ``addr`` at ``rows``."""
+    parts = {}
+    for name in ("kelurahan", "rw", "rt", "street", "house_no", "block"):
+        values = getattr(into, name).copy()
+        values[at] = getattr(addr, name)[rows]
+        parts[name] = values
+    return _Addresses(**parts)
+
+
+def _family_history(
+    rng: np.random.Generator,
+    *,
+    hh: I32,
+    role: I8,
+    sex: I8,
+    dob: D,
+    deceased: B,
+    death_date: D,
+    head: I32,
+    welfare: F64,
+    mother_row: I64,
+    name_tok: I32,
+    mother_tok: I32,
+    issue: D,
+    prev_issue: D,
+    kec_now: I64,
+    kec_prev: I64,
+    moved: B,
+    current: _Addresses,
+    previous: _Addresses,
+) -> _History:
+    """Why each family's KK number changed, and the KK numbers that follow from it.
+
+    * the head died (in the last two years) and the spouse survives: the spouse heads a new KK
+      issued 20-200 days after the death; the previous KK is the one the head died on;
+    * the family moved to another kelurahan: a new KK there; the previous one is its own;
+    * pecah KK: the head (70%) or the spouse was the child of an older Depok family (head 20-36
+      years older, mostly in the same welfare decile) and left its KK on marrying; the previous
+      KK is the parent family's KK at the date of the split (its current one, or the one before
+      if it changed since). The split member's nama ibu kandung is the parent family's mother.
+      30% still live in the parents' house (same address, another KK); the others moved out,
+      within the last five years for some (their previous address is the parents').
+    * otherwise the KK was reissued with a new number for no modelled reason.
+    """
+    h = head.size
+    age = age_at(dob, REFERENCE_DATE)
+    birth_year = year_month_day(dob)[0]
+    event = np.full(h, KK_REISSUED, np.int8)
+    spouse_of = np.full(h, -1, np.int64)
+    rows = np.nonzero(role == ROLE_SPOUSE)[0]
+    spouse_of[hh[rows]] = rows
+    has_spouse = spouse_of >= 0
+
+    # the head's death: the surviving spouse heads a new KK
+    widowed = deceased[head] & has_spouse & ~deceased[np.maximum(spouse_of, 0)]
+    delay = rng.integers(20, 200, h).astype("timedelta64[D]")
+    latest = REFERENCE_DATE - np.timedelta64(1, "D")
+    new_issue = np.where(widowed, np.minimum(death_date[head] + delay, latest), issue)
+    event[widowed] = KK_WIDOWED
+
+    # a move to another kelurahan: a new KK there
+    event[(event == KK_REISSUED) & moved & (previous.kelurahan != current.kelurahan)] = KK_MOVED
+
+    # pecah KK: young families split off an older family's KK
+    has_elder = np.bincount(hh, weights=np.isin(role, (ROLE_PARENT, ROLE_IN_LAW)), minlength=h) > 0
+    head_age = age[head]
+    young = (event == KK_REISSUED) & (head_age >= 21) & (head_age <= 45) & ~has_elder & ~deceased[head]
+    wants = young & (rng.random(h) < SPLIT_SHARE)
+    spouse_side = has_spouse & (rng.random(h) < 0.3)
+    member = np.where(spouse_side, spouse_of, head).astype(np.int64)
+    decile = np.minimum((welfare * 10).astype(np.int64), 9)
+    candidates = np.nonzero(head_age >= 46)[0]
+    keys = decile[candidates] * 1000.0 + (birth_year[head[candidates]] - 1850) + rng.random(candidates.size)
+    order = np.argsort(keys, kind="stable")
+    sorted_keys, sorted_candidates = keys[order], candidates[order]
+    want_decile = np.where(rng.random(h) < 0.75, decile, rng.integers(0, 10, h))
+    want_year = birth_year[member] - rng.integers(20, 37, h)
+    target = want_decile * 1000.0 + (want_year - 1850) + rng.random(h)
+    pos = np.clip(np.searchsorted(sorted_keys, target), 0, max(sorted_keys.size - 1, 0))
+    parent = sorted_candidates[pos] if candidates.size else np.zeros(h, np.int64)
+    found = (
+        (candidates.size > 0)
+        & (decile[parent] == want_decile)
+        & (np.abs(birth_year[head[parent]] - want_year) <= 3)
+    )
+    split = wants & found
+    event[split] = KK_SPLIT
+    at = np.nonzero(split)[0]
+    co_resident = split & (rng.random(h) < SPLIT_CO_RESIDENT)
+    co = np.nonzero(co_resident)[0]
+    apart = np.nonzero(split & ~co_resident)[0]
+    current = _take_address(current, parent[co], current, co)
+    previous = _take_address(current, parent[apart], previous, apart)
+    moved = moved.copy()
+    moved[co] = False
+    moved[apart] = issue[apart] >= REFERENCE_DATE - np.timedelta64(int(5 * 365.25), "D")
+    kec_now = kec_now.copy()
+    kec_now[co] = kec_now[parent[co]]
+    mother_tok = mother_tok.copy()
+    mother = mother_row[parent[at]]
+    known = mother >= 0
+    mother_tok[member[at][known]] = name_tok[mother[known]]
+
+    # the KK a split-off member left was issued before the split: when the parents' current KK
+    # is newer than the split, the one before it is dated before the split too
+    p = parent[at]
+    late = new_issue[p] > issue[at]
+    issue, prev_issue = issue.copy(), prev_issue.copy()
+    before_split = issue[at][late] - np.timedelta64(1, "D")
+    np.minimum.at(issue, p[late & widowed[p]], before_split[widowed[p][late]])
+    np.minimum.at(prev_issue, p[late & ~widowed[p]], before_split[~widowed[p][late]])
+    prev_issue = np.minimum(prev_issue, issue - np.timedelta64(1, "D"))
+
+    # KK numbers: the widowed families' new ones are appended, so the others keep their serials
+    wid = np.nonzero(widowed)[0]
+    numbers = _kk_numbers(
+        np.concatenate([kec_now, kec_prev, kec_now[wid]]), np.concatenate([issue, prev_issue, new_issue[wid]])
+    )
+    kk, prev_kk = numbers[:h].copy(), numbers[h : 2 * h].copy()
+    prev_kk[wid] = kk[wid]
+    kk[wid] = numbers[2 * h :]
+    # the parents' KK at the date of the split
+    prev_kk[at] = np.where(new_issue[p] <= issue[at], kk[p], prev_kk[p])
+
+    parent_household = np.full(h, -1, np.int32)
+    parent_household[at] = p
+    split_member = np.full(h, -1, np.int32)
+    split_member[at] = member[at]
+    dtks_family_id = 32_760_000_000_000 + rng.permutation(h).astype(np.int64) * 13 + rng.integers(0, 13, h)
+    return _History(
+        kk=kk,
+        prev_kk=prev_kk,
+        kk_event=event,
+        parent_household=parent_household,
+        split_member=split_member,
+        dtks_family_id=dtks_family_id,
+        moved=moved,
+        mother_tok=mother_tok,
+        current=current,
+        previous=previous,
     )
 
 

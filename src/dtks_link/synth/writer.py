@@ -102,6 +102,10 @@ def config_toml(specs: Sequence[SourceSpec], *, output_dir: str = "out") -> str:
             lines.append(f"delimiter = {_toml_string(spec.delimiter)}")
         if spec.encoding is not None:
             lines.append(f"encoding = {_toml_string(spec.encoding)}")
+        if spec.programme is not None:
+            lines.append(f"programme = {_toml_string(spec.programme)}")
+        if spec.pays_per_family:
+            lines.append("pays_per_family = true")
         lines.append("[sources.columns]")
         lines += [f"{key} = {_toml_string(col)}" for key, col in spec.columns.items()]
         lines.append("")

@@ -1,0 +1,566 @@
+"""Household resolution: standardised records and resident clusters -> the family each
+resident lives in now, as engine SQL (DuckDB and Spark run the same steps).
+
+The evidence, in the order it is used:
+
+1. **KK numbers.** Every resident is linked to the KK numbers on their records (a bipartite
+   graph, residents <-> KKs). A record without a valid KK takes the one most of its source
+   family's records carry when the source gives a family id (``id_keluarga``).
+2. **The current KK of each resident** is the one a duplicate-free source (the civil
+   registry, which lists every resident once, on their current card) gives; else, among the
+   KKs seen on at least two records, the most recently issued one (a KK number holds its issue
+   date, DDMMYY after the region code); then the most records, the source priority and the
+   number itself break ties. A KK seen on one record only (a typo) counts only when there is
+   nothing else.
+3. **Older KKs linked through shared members.** A resident whose current KK is B and who was
+   also seen on A has *left* A for B. For the residents still on A (seen on no newer KK), the
+   roles on A decide whether they went along:
+
+   * the head or the spouse of A left: the whole family changed its KK (a move, a reissue, the
+     head's death: the widow(er) heads a new KK) and everyone still on A follows, the dead head
+     included;
+   * only Anak, Menantu and Cucu of A left: a **pecah KK**, a child married and split off. A
+     Menantu or Cucu of A still on A follows (the split-off couple and their children); the
+     head, the spouse, the other children and the elderly stay, and A and B become two
+     households with a ``pecah_kk`` link between them;
+   * a resident whose mother (nama ibu kandung) is among those who left follows them; a
+     resident who is the mother of one of them stays;
+   * with no role for those who left, a resident at least 15 years older than all of them
+     stays (their parents' generation) and the others follow.
+
+   A resident whose current KK comes from a duplicate-free source never moves.
+4. **Residents without a KK** join the household at the same house (kelurahan, street and
+   house number) when one member shares a surname or a mother's name with them, or when only
+   one household lives there; residents left over are grouped by house (a wife seldom shares
+   her husband's name), else alone. So data without KK numbers or roles (FEBRL, census files)
+   still gets households, from addresses.
+
+The household's **current KK** is its members' (the KK they are grouped under), with the
+source that gave it; a household built from addresses has none. Household ids are
+``H`` + a hash of the household's smallest record key (``source|record_id``), never of a KK,
+so the same grouping of the same records gives the same ids (stable ids across runs are the
+registry's job).
+
+Known limit: a divorce, where the former head stays on the old KK and the rest of the family
+takes a new one, looks like the head's death, and the former head is grouped with the family.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..backends.engine import Engine
+from ..config import SourceConfig
+
+__all__ = [
+    "HOUSEHOLD_COLUMNS",
+    "HouseholdResult",
+    "SourceRole",
+    "resolve_households",
+    "source_roles",
+]
+
+#: The columns of ``households.parquet``, one row per resident.
+HOUSEHOLD_COLUMNS: dict[str, str] = {
+    "household_id": "the household (H + 12 hex digits)",
+    "resident_id": "the resident",
+    "role": "hubungan keluarga to the household's head (an SHDK label), or NULL",
+    "role_from": "'current_kk' (a record on the household's current KK says so) or 'previous_kk' "
+    "(from the KK the member was on before, translated: a split-off Menantu becomes Istri/Suami...)",
+    "current_kk": "the household's current KK number (personal data: masked in every printout)",
+    "kk_source": "the source whose record gave the current KK",
+    "sources": "the sources that list the member, comma-separated",
+    "placed_by": "'kk', 'kk_followed' (went along with the family to its new KK), 'address' or 'alone'",
+}
+
+#: Roles of the head and the spouse on a KK: when one of them leaves it, the family left it.
+_HEAD_COUPLE = ("KEPALA KELUARGA", "SUAMI", "ISTRI")
+#: Roles of a child who married and split off, their partner and their children.
+_SPLIT_ROLES = ("ANAK", "MENANTU", "CUCU")
+#: A KK on one record this many digits away from another KK of the same resident is a typo of it.
+_TYPO_DIGITS = 2
+#: A resident this many years older than everyone who left a KK is of their parents' generation.
+_GENERATION_YEARS = 15
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceRole:
+    """How household resolution reads one source.
+
+    ``rank`` orders sources by trust (0 first: the source priority, as for golden records);
+    ``authoritative`` says its KK is each resident's current one (a duplicate-free source: the
+    civil registry lists every resident once, on their current card); ``programme`` and
+    ``pays_per_family`` come from the source's config."""
+
+    name: str
+    rank: int
+    authoritative: bool = False
+    programme: str | None = None
+    pays_per_family: bool = False
+
+
+def source_roles(sources: Sequence[SourceConfig], priority: Sequence[str] | None = None) -> list[SourceRole]:
+    """The :class:`SourceRole` of each configured source. ``priority`` lists source names from
+    most to least trusted; by default duplicate-free sources come first, then the others by
+    name (the golden record's default)."""
+    if priority is None:
+        order = sorted(sources, key=lambda s: (not s.duplicate_free, s.name))
+        priority = [s.name for s in order]
+    rank = {name: i for i, name in enumerate(priority)}
+    last = len(rank)
+    return [
+        SourceRole(
+            name=s.name,
+            rank=rank.get(s.name, last),
+            authoritative=s.duplicate_free,
+            programme=s.programme_name,
+            pays_per_family=s.pays_per_family,
+        )
+        for s in sources
+    ]
+
+
+def source_frame(sources: Sequence[SourceRole]) -> pd.DataFrame:
+    """The :class:`SourceRole` list as a table: ``source, source_rank, authoritative,
+    programme, pays_per_family``."""
+    return pd.DataFrame(
+        {
+            "source": pd.Series([s.name for s in sources], dtype=object),
+            "source_rank": pd.Series([s.rank for s in sources], dtype="int64"),
+            "authoritative": pd.Series([s.authoritative for s in sources], dtype=bool),
+            "programme": pd.Series([s.programme for s in sources], dtype=object),
+            "pays_per_family": pd.Series([s.pays_per_family for s in sources], dtype=bool),
+        }
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class HouseholdResult:
+    """What household resolution produced.
+
+    - ``members``: ``households.parquet``, one row per resident (:data:`HOUSEHOLD_COLUMNS`);
+    - ``records``: ``source, record_id, resident_id, household_id`` for every record;
+    - ``links``: ``household_id, other_household_id, kind, via_kk, members_moved``: a
+      ``pecah_kk`` link from the household still on a KK to one that split off it (``via_kk``
+      is that KK: personal data);
+    - ``golden``: one golden record per household (:func:`~.golden.household_golden`);
+    - ``programme_records``: the records of programmes that pay once per family, with the
+      carer's household and the household their own KK belongs to (what
+      :func:`~.duplicates.double_aid` reads; ``kk`` is personal data);
+    - ``note``: why households rest on weaker evidence, when they do (no KK in any source);
+    - ``counts``: households, residents, and how members were placed.
+    """
+
+    members: pd.DataFrame
+    records: pd.DataFrame
+    links: pd.DataFrame
+    golden: pd.DataFrame
+    programme_records: pd.DataFrame
+    note: str | None = None
+    counts: dict[str, Any] = field(default_factory=dict)
+
+
+#: Record columns the steps read, with their types; a records table without one (data from an
+#: older registry) reads it as NULL.
+_RECORD_COLUMNS: dict[str, str] = {
+    "no_kk": "VARCHAR",
+    "kk_valid": "BOOLEAN",
+    "hubungan_keluarga": "VARCHAR",
+    "id_keluarga": "VARCHAR",
+    "kelurahan_code": "VARCHAR",
+    "rt": "INTEGER",
+    "rw": "INTEGER",
+    "street": "VARCHAR",
+    "house_number": "VARCHAR",
+    "nama_tokens_key": "VARCHAR",
+    "nama_key": "VARCHAR",
+    "nama_ibu_key": "VARCHAR",
+    "birth_year": "INTEGER",
+    "sex": "VARCHAR",
+    "kelurahan": "VARCHAR",
+    "kecamatan": "VARCHAR",
+}
+
+
+def _steps(
+    engine: Engine, *, records: str, clusters: str, reference_year: int, p: str
+) -> list[tuple[str, str]]:
+    """The resolution as named steps (table, SELECT), each reading the ones before."""
+    q = engine.quote
+    d = engine.dialect
+    t = {name: q(f"{p}_{name}") for name in _STEP_NAMES}
+    have = engine.columns(records)
+    text = d.type_name("VARCHAR")
+
+    def rec(column: str) -> str:
+        if column in have:
+            return f"r.{q(column)}"
+        return f"CAST(NULL AS {d.type_name(_RECORD_COLUMNS[column])})"
+
+    def first(column: str) -> str:
+        return f"min_by({column}, trust) FILTER (WHERE {column} IS NOT NULL) AS {column}"
+
+    head_couple = ", ".join(d.string(v) for v in _HEAD_COUPLE)
+    split_roles = ", ".join(d.string(v) for v in _SPLIT_ROLES)
+    surname = f"regexp_extract(nama_tokens_key, {d.regex('[^ ]+$')}, 0)"
+    yy, mm, dd = (f"CAST(substr(kk, {i}, 2) AS {d.type_name('INTEGER')})" for i in (11, 9, 7))
+    century = reference_year % 100
+    issue_key = (
+        f"CASE WHEN {mm} BETWEEN 1 AND 12 AND {dd} BETWEEN 1 AND 31 THEN "
+        f"(CASE WHEN {yy} <= {century} THEN 2000 ELSE 1900 END + {yy}) * 10000 + {mm} * 100 + {dd} END"
+    )
+    return [
+        # 1. records with their resident, source rank and household evidence
+        (
+            "rec",
+            "SELECT r.unique_id, r.source, c.resident_id, s.source_rank, s.authoritative, "
+            f"CASE WHEN {rec('kk_valid')} THEN {rec('no_kk')} END AS kk_given, "
+            f"{rec('hubungan_keluarga')} AS role, {rec('id_keluarga')} AS family_id, "
+            f"{rec('kelurahan_code')} AS kelurahan_code, {rec('rt')} AS rt, {rec('rw')} AS rw, "
+            f"{rec('street')} AS street, {rec('house_number')} AS house_number, "
+            f"{rec('nama_tokens_key')} AS nama_tokens_key, {rec('nama_key')} AS nama_key, "
+            f"{rec('nama_ibu_key')} AS nama_ibu_key, {rec('birth_year')} AS birth_year, {rec('sex')} AS sex "
+            f"FROM {q(records)} r JOIN {q(clusters)} c ON r.unique_id = c.unique_id "
+            f"JOIN {t['sources']} s ON r.source = s.source",
+        ),
+        # a record without a valid KK takes its source family's (id_keluarga) most common one
+        (
+            "famkk",
+            "SELECT family_id, kk_given AS kk FROM (SELECT family_id, kk_given, row_number() OVER "
+            "(PARTITION BY family_id ORDER BY count(*) DESC, kk_given) AS rn "
+            f"FROM {t['rec']} WHERE family_id IS NOT NULL AND kk_given IS NOT NULL "
+            "GROUP BY family_id, kk_given) x WHERE rn = 1",
+        ),
+        (
+            "rec2",
+            f"SELECT x.*, {issue_key} AS issue_key FROM (SELECT r.*, coalesce(r.kk_given, f.kk) AS kk, "
+            "r.kk_given IS NULL AND f.kk IS NOT NULL AS kk_from_family "
+            f"FROM {t['rec']} r LEFT JOIN {t['famkk']} f ON r.family_id = f.family_id) x",
+        ),
+        (
+            "addr",
+            "SELECT r.unique_id, r.source, "
+            f"{rec('kelurahan')} AS kelurahan, {rec('kecamatan')} AS kecamatan, "
+            f"{rec('kelurahan_code')} AS kelurahan_code, {rec('rt')} AS rt, {rec('rw')} AS rw, "
+            f"{rec('street')} AS street, {rec('house_number')} AS house_number FROM {q(records)} r",
+        ),
+        # 2. the resident <-> KK graph
+        (
+            "kkstat",
+            "SELECT kk, count(*) AS n_records, count(DISTINCT resident_id) AS n_residents, "
+            f"max(issue_key) AS issue_key FROM {t['rec2']} WHERE kk IS NOT NULL GROUP BY kk",
+        ),
+        (
+            "obs0",
+            "SELECT o.*, k.n_records AS kk_records, k.n_residents AS kk_residents FROM ("
+            "SELECT resident_id, kk, count(*) AS n_records, min(source_rank) AS best_rank, "
+            "max(CASE WHEN authoritative THEN 1 ELSE 0 END) = 1 AS authoritative, max(issue_key) AS "
+            "issue_key "
+            f"FROM {t['rec2']} WHERE kk IS NOT NULL GROUP BY resident_id, kk) o "
+            f"JOIN {t['kkstat']} k ON o.kk = k.kk",
+        ),
+        # a KK on one record only, one or two digits away from another KK of the same resident: a typo
+        (
+            "typo",
+            "SELECT DISTINCT a.resident_id, a.kk FROM "
+            f"{t['obs0']} a JOIN {t['obs0']} b ON a.resident_id = b.resident_id AND a.kk <> b.kk "
+            f"WHERE a.kk_records = 1 AND NOT a.authoritative AND levenshtein(a.kk, b.kk) <= {_TYPO_DIGITS}",
+        ),
+        # a KK counts when a duplicate-free source gives it, two records carry it, or it is no typo
+        (
+            "obs",
+            "SELECT o.*, (o.authoritative OR o.kk_records >= 2 OR y.kk IS NULL) AS corroborated "
+            f"FROM {t['obs0']} o LEFT JOIN {t['typo']} y ON o.resident_id = y.resident_id AND o.kk = y.kk",
+        ),
+        # the role each resident has on each KK: from the most trusted record that gives one
+        (
+            "kkrole",
+            "SELECT resident_id, kk, role FROM (SELECT resident_id, kk, role, row_number() OVER "
+            "(PARTITION BY resident_id, kk ORDER BY source_rank, unique_id) AS rn "
+            f"FROM {t['rec2']} WHERE kk IS NOT NULL AND role IS NOT NULL) x WHERE rn = 1",
+        ),
+        # one value per resident: birth year, sex, names (from the most trusted record giving one)
+        (
+            "person",
+            "SELECT resident_id, birth_year, sex, nama_key, nama_ibu_key, "
+            f"CASE WHEN nama_tokens_key LIKE '% %' AND length({surname}) >= 3 THEN {surname} END AS surname "
+            f"FROM (SELECT resident_id, {first('birth_year')}, {first('sex')}, {first('nama_key')}, "
+            f"{first('nama_ibu_key')}, {first('nama_tokens_key')} FROM ("
+            f"SELECT *, concat(lpad(CAST(source_rank AS {text}), 6, '0'), unique_id) AS trust FROM "
+            f"{t['rec2']}) x "
+            "GROUP BY resident_id) y",
+        ),
+        # 3. each resident's current KK
+        (
+            "latest",
+            "SELECT resident_id, kk AS latest_kk, authoritative AS latest_authoritative, "
+            "corroborated AS latest_corroborated, kk_residents AS latest_residents FROM ("
+            "SELECT o.*, row_number() OVER (PARTITION BY resident_id ORDER BY "
+            "CASE WHEN authoritative THEN 0 ELSE 1 END, CASE WHEN corroborated THEN 0 ELSE 1 END, "
+            "issue_key DESC NULLS LAST, n_records DESC, best_rank, kk) AS rn "
+            f"FROM {t['obs']} o) x WHERE rn = 1",
+        ),
+        # residents who left an older KK for their current one, with their role on the old one
+        (
+            "moves",
+            "SELECT o.kk AS old_kk, l.latest_kk AS new_kk, o.resident_id, kr.role AS old_role, "
+            "p.birth_year, p.nama_key, p.nama_ibu_key, p.sex "
+            f"FROM {t['obs']} o JOIN {t['latest']} l ON o.resident_id = l.resident_id "
+            f"JOIN {t['person']} p ON o.resident_id = p.resident_id "
+            f"LEFT JOIN {t['kkrole']} kr ON o.resident_id = kr.resident_id AND o.kk = kr.kk "
+            "WHERE o.kk <> l.latest_kk AND o.corroborated",
+        ),
+        (
+            "succ",
+            "SELECT old_kk, new_kk, count(*) AS movers, "
+            f"count(CASE WHEN old_role IN ({head_couple}) THEN 1 END) AS couple_movers, "
+            f"count(CASE WHEN old_role IN ({split_roles}) THEN 1 END) AS split_movers, "
+            "count(old_role) AS role_movers, min(birth_year) AS oldest_mover "
+            f"FROM {t['moves']} GROUP BY old_kk, new_kk",
+        ),
+        # residents still on a KK others left: whose mother left it, who is the mother of one who left
+        (
+            "mother",
+            "SELECT DISTINCT l.resident_id, m.new_kk FROM "
+            f"{t['latest']} l JOIN {t['person']} p ON l.resident_id = p.resident_id "
+            f"JOIN {t['moves']} m ON m.old_kk = l.latest_kk AND m.nama_key = p.nama_ibu_key",
+        ),
+        (
+            "parent",
+            "SELECT DISTINCT l.resident_id FROM "
+            f"{t['latest']} l JOIN {t['person']} p ON l.resident_id = p.resident_id "
+            f"JOIN {t['moves']} m ON m.old_kk = l.latest_kk AND m.nama_ibu_key = p.nama_key",
+        ),
+        (
+            "sibling",
+            "SELECT DISTINCT l.resident_id, m.new_kk FROM "
+            f"{t['latest']} l JOIN {t['person']} p ON l.resident_id = p.resident_id "
+            f"JOIN {t['moves']} m ON m.old_kk = l.latest_kk AND m.nama_ibu_key = p.nama_ibu_key",
+        ),
+        # residents still on a KK whose mother is an Anak of it who is still on it too
+        (
+            "motherstays",
+            "SELECT DISTINCT l.resident_id FROM "
+            f"{t['latest']} l JOIN {t['person']} p ON l.resident_id = p.resident_id "
+            f"JOIN {t['latest']} lm ON lm.latest_kk = l.latest_kk AND lm.resident_id <> l.resident_id "
+            f"JOIN {t['person']} pm ON lm.resident_id = pm.resident_id AND pm.nama_key = p.nama_ibu_key "
+            f"JOIN {t['kkrole']} rm ON rm.resident_id = lm.resident_id AND rm.kk = lm.latest_kk "
+            "WHERE rm.role = 'ANAK' "
+            # ... and a son-in-law when a daughter still on it is the mother of a grandchild there
+            "UNION SELECT l.resident_id FROM "
+            f"{t['latest']} l JOIN {t['person']} p ON l.resident_id = p.resident_id "
+            f"JOIN {t['kkrole']} r ON r.resident_id = l.resident_id AND r.kk = l.latest_kk "
+            f"JOIN {t['latest']} ld ON ld.latest_kk = l.latest_kk "
+            f"JOIN {t['kkrole']} rd ON rd.resident_id = ld.resident_id AND rd.kk = ld.latest_kk "
+            f"JOIN {t['person']} pd ON pd.resident_id = ld.resident_id "
+            f"JOIN {t['latest']} lc ON lc.latest_kk = l.latest_kk "
+            f"JOIN {t['person']} pc ON pc.resident_id = lc.resident_id AND pc.nama_ibu_key = pd.nama_key "
+            "WHERE r.role = 'MENANTU' AND p.sex = 'L' AND rd.role = 'ANAK' AND pd.sex = 'P'",
+        ),
+        # ... and whether they follow to the new KK
+        (
+            "follow",
+            "SELECT resident_id, new_kk, kind FROM (SELECT c.*, row_number() OVER (PARTITION BY "
+            "resident_id ORDER BY CASE WHEN kind = 'mother' THEN 0 ELSE 1 END, movers DESC, new_kk) AS rn "
+            "FROM (SELECT l.resident_id, s.new_kk, s.movers, "
+            "CASE WHEN s.couple_movers > 0 THEN 'family' WHEN mo.resident_id IS NOT NULL THEN 'mother' "
+            "WHEN s.split_movers > 0 AND r.role IN ('MENANTU', 'CUCU') AND ms.resident_id IS NULL "
+            "THEN 'split' "
+            "WHEN s.role_movers = 0 AND sb.resident_id IS NULL "
+            f"AND (p.birth_year >= s.oldest_mover + {_GENERATION_YEARS} OR r.role IN ({head_couple}) "
+            f"AND abs(p.birth_year - s.oldest_mover) < {_GENERATION_YEARS}) THEN 'family' END AS kind "
+            f"FROM {t['latest']} l JOIN {t['succ']} s ON l.latest_kk = s.old_kk "
+            f"JOIN {t['person']} p ON l.resident_id = p.resident_id "
+            f"LEFT JOIN {t['kkrole']} r ON l.resident_id = r.resident_id AND l.latest_kk = r.kk "
+            f"LEFT JOIN {t['mother']} mo ON l.resident_id = mo.resident_id AND s.new_kk = mo.new_kk "
+            f"LEFT JOIN {t['parent']} pa ON l.resident_id = pa.resident_id "
+            f"LEFT JOIN {t['motherstays']} ms ON l.resident_id = ms.resident_id "
+            f"LEFT JOIN {t['sibling']} sb ON l.resident_id = sb.resident_id AND s.new_kk = sb.new_kk "
+            "WHERE NOT l.latest_authoritative AND pa.resident_id IS NULL) c "
+            "WHERE kind IS NOT NULL) x WHERE rn = 1",
+        ),
+        # 4. a household KK for every resident with a usable one
+        (
+            "assign",
+            "SELECT l.resident_id, coalesce(f.new_kk, l.latest_kk) AS hh_kk, "
+            "CASE WHEN f.new_kk IS NOT NULL THEN 'kk_followed' ELSE 'kk' END AS placed_by, f.kind AS "
+            "follow_kind "
+            f"FROM {t['latest']} l LEFT JOIN {t['follow']} f ON l.resident_id = f.resident_id "
+            "WHERE l.latest_corroborated OR l.latest_residents > 1",
+        ),
+        # houses: kelurahan + street + house number, on the records of placed residents
+        (
+            "house",
+            "SELECT DISTINCT resident_id, concat_ws('|', kelurahan_code, street, house_number) AS house "
+            f"FROM {t['rec2']} WHERE kelurahan_code IS NOT NULL AND street IS NOT NULL AND house_number IS "
+            "NOT NULL",
+        ),
+        (
+            "hhhouse",
+            "SELECT DISTINCT h.house, a.hh_kk, p.surname, p.nama_key, p.nama_ibu_key "
+            f"FROM {t['house']} h JOIN {t['assign']} a ON h.resident_id = a.resident_id "
+            f"JOIN {t['person']} p ON h.resident_id = p.resident_id",
+        ),
+        # residents without a usable KK at a house where a household lives
+        (
+            "attach",
+            "SELECT resident_id, hh_kk FROM (SELECT resident_id, hh_kk, family, row_number() OVER "
+            "(PARTITION BY "
+            "resident_id ORDER BY family DESC, hh_kk) AS rn, count(*) OVER (PARTITION BY resident_id) AS "
+            "options, "
+            "max(family) OVER (PARTITION BY resident_id) AS any_family FROM ("
+            "SELECT h.resident_id, hh.hh_kk, max(CASE WHEN (p.surname IS NOT NULL AND p.surname = "
+            "hh.surname) "
+            "OR p.nama_ibu_key = hh.nama_key OR hh.nama_ibu_key = p.nama_key OR p.nama_ibu_key = "
+            "hh.nama_ibu_key "
+            "THEN 1 ELSE 0 END) AS family "
+            f"FROM {t['house']} h JOIN {t['hhhouse']} hh ON h.house = hh.house "
+            f"JOIN {t['person']} p ON h.resident_id = p.resident_id "
+            f"LEFT JOIN {t['assign']} a ON h.resident_id = a.resident_id WHERE a.resident_id IS NULL "
+            "GROUP BY h.resident_id, hh.hh_kk) c) x "
+            "WHERE rn = 1 AND (any_family = 1 AND family = 1 OR options = 1)",
+        ),
+        # everyone else: by house, else alone (or on their only, uncorroborated KK)
+        (
+            "rest",
+            "SELECT p.resident_id, min(h.house) AS house, p.surname, l.latest_kk "
+            f"FROM {t['person']} p LEFT JOIN {t['assign']} a ON p.resident_id = a.resident_id "
+            f"LEFT JOIN {t['attach']} b ON p.resident_id = b.resident_id "
+            f"LEFT JOIN {t['house']} h ON p.resident_id = h.resident_id "
+            f"LEFT JOIN {t['latest']} l ON p.resident_id = l.resident_id "
+            "WHERE a.resident_id IS NULL AND b.resident_id IS NULL GROUP BY p.resident_id, p.surname, "
+            "l.latest_kk",
+        ),
+        (
+            "grouped",
+            f"SELECT resident_id, concat('K', hh_kk) AS hh_key, hh_kk, placed_by FROM {t['assign']} "
+            f"UNION ALL SELECT resident_id, concat('K', hh_kk), hh_kk, 'address' FROM {t['attach']} "
+            "UNION ALL SELECT resident_id, CASE WHEN latest_kk IS NOT NULL THEN concat('K', latest_kk) "
+            "WHEN house IS NOT NULL THEN concat('A', house) "
+            "ELSE concat('R', resident_id) END, latest_kk, "
+            "CASE WHEN latest_kk IS NOT NULL THEN 'kk' "
+            "WHEN house IS NOT NULL THEN 'address' ELSE 'alone' END "
+            f"FROM {t['rest']}",
+        ),
+        # 5. household ids: a hash of the household's smallest record key
+        (
+            "hhid",
+            "SELECT hh_key, concat('H', upper(substr(md5(min(r.unique_id)), 1, 12))) AS household_id "
+            f"FROM {t['grouped']} g JOIN {t['rec2']} r ON g.resident_id = r.resident_id GROUP BY hh_key",
+        ),
+        (
+            "members0",
+            "SELECT i.household_id, g.resident_id, g.hh_kk AS current_kk, g.placed_by, a.follow_kind "
+            f"FROM {t['grouped']} g JOIN {t['hhid']} i ON g.hh_key = i.hh_key "
+            f"LEFT JOIN {t['assign']} a ON g.resident_id = a.resident_id",
+        ),
+    ]
+
+
+_STEP_NAMES = (
+    "sources", "rec", "famkk", "rec2", "addr", "kkstat", "obs0", "typo", "obs", "kkrole", "person",
+    "latest", "moves", "succ", "mother", "parent", "sibling", "motherstays", "follow", "assign",
+    "house", "hhhouse", "attach", "rest", "grouped", "hhid", "members0",
+)  # fmt: skip
+
+
+#: Step tables read by :func:`~.golden.build_golden` and the outputs of :func:`resolve_households`.
+_KEPT_FOR_GOLDEN = (
+    "sources",
+    "rec",
+    "rec2",
+    "addr",
+    "kkrole",
+    "person",
+    "latest",
+    "moves",
+    "succ",
+    "members0",
+)
+
+
+def resolve_households(
+    engine: Engine,
+    *,
+    records_table: str,
+    clusters_table: str,
+    sources: Sequence[SourceRole],
+    reference_date: dt.date,
+    prefix: str = "work_hh",
+) -> HouseholdResult:
+    """Resolve households from standardised records and their residents.
+
+    ``records_table`` holds the standardised records (``unique_id``, ``source`` and the
+    columns household evidence comes from; absent ones are read as NULL), ``clusters_table``
+    ``unique_id, resident_id``. ``sources`` says how to read each source
+    (:func:`source_roles`); ``reference_date`` resolves the two-digit year in KK numbers.
+    Tables ``<prefix>_members``, ``<prefix>_records``, ``<prefix>_links`` and
+    ``<prefix>_golden`` stay in the engine; the intermediate ones are dropped.
+    """
+    q = engine.quote
+    names = [f"{prefix}_{n}" for n in _STEP_NAMES]
+    sources_frame = source_frame(sources)
+    engine.load_frame(f"{prefix}_sources", sources_frame)
+    t = {name: q(f"{prefix}_{name}") for name in _STEP_NAMES}
+    for name, sql in _steps(engine, records=records_table, clusters=clusters_table,
+                            reference_year=reference_date.year, p=prefix):  # fmt: skip
+        engine.create_table(f"{prefix}_{name}", sql)
+    # what the golden record and the outputs below no longer read (Spark keeps tables in memory)
+    engine.drop(*(f"{prefix}_{n}" for n in _STEP_NAMES if n not in _KEPT_FOR_GOLDEN))
+    from .golden import build_golden
+
+    tables = build_golden(engine, prefix=prefix)
+    try:
+        members = engine.frame(f"SELECT * FROM {q(tables.members)} ORDER BY household_id, resident_id")
+        records = engine.frame(
+            f"SELECT r.source, r.record_id, c.resident_id, m.household_id FROM {q(records_table)} r "
+            f"JOIN {q(clusters_table)} c ON r.unique_id = c.unique_id "
+            f"JOIN {q(tables.members)} m ON c.resident_id = m.resident_id ORDER BY r.source, r.record_id"
+        )
+        links = engine.frame(f"SELECT * FROM {q(tables.links)} ORDER BY household_id, other_household_id")
+        programme_records = engine.frame(
+            "SELECT r.source, s.programme, r.record_id, c.resident_id, m.household_id, x.kk, "
+            "kh.household_id AS kk_household_id "
+            f"FROM {q(records_table)} r JOIN {q(clusters_table)} c ON r.unique_id = c.unique_id "
+            f"JOIN {q(tables.members)} m ON c.resident_id = m.resident_id "
+            f"JOIN {t['rec2']} x ON r.unique_id = x.unique_id "
+            f"JOIN {t['sources']} s ON r.source = s.source "
+            f"LEFT JOIN {q(tables.kk_households)} kh ON x.kk = kh.kk "
+            "WHERE s.pays_per_family ORDER BY r.source, r.record_id"
+        )
+        golden = engine.frame(f"SELECT * FROM {q(tables.golden)} ORDER BY household_id")
+        evidence = engine.rows(
+            f"SELECT count(kk_given), count(role), count(family_id), count(*) FROM {t['rec']}"
+        )[0]
+    finally:
+        engine.drop(*names, tables.kk_households)
+    placed = members["placed_by"].value_counts().to_dict() if len(members) else {}
+    note = None
+    if evidence[0] == 0:
+        note = (
+            "no source gives a valid KK number: households are built from addresses only "
+            "(residents at the same house: kelurahan, street and house number), the rest alone"
+        )
+    counts = {
+        "households": int(members["household_id"].nunique()) if len(members) else 0,
+        "residents": len(members),
+        "placed_by": {str(k): int(v) for k, v in sorted(placed.items())},
+        "pecah_kk_links": len(links),
+        "records_with_kk": int(evidence[0]),
+        "records_with_role": int(evidence[1]),
+        "records_with_family_id": int(evidence[2]),
+    }
+    return HouseholdResult(
+        members=members,
+        records=records,
+        links=links,
+        golden=golden,
+        programme_records=programme_records,
+        note=note,
+        counts=counts,
+    )
