@@ -208,7 +208,8 @@ def _steps(
     head_couple = ", ".join(d.string(v) for v in _HEAD_COUPLE)
     split_roles = ", ".join(d.string(v) for v in _SPLIT_ROLES)
     surname = f"regexp_extract(nama_tokens_key, {d.regex('[^ ]+$')}, 0)"
-    yy, mm, dd = (f"CAST(substr(kk, {i}, 2) AS {d.type_name('INTEGER')})" for i in (11, 9, 7))
+    # a KK's issue date (DDMMYY at 7-12); TRY_CAST: a pseudonymised or malformed KK has none
+    yy, mm, dd = (d.try_cast(f"substr(kk, {i}, 2)", "INTEGER") for i in (11, 9, 7))
     century = reference_year % 100
     issue_key = (
         f"CASE WHEN {mm} BETWEEN 1 AND 12 AND {dd} BETWEEN 1 AND 31 THEN "
