@@ -9,12 +9,16 @@
   one place those texts are written.
 - Links in included text to repository files that are pages of the site are rewritten
   (:data:`LINKS`); any other broken link fails the strict build.
+- A README link to a section (``](#households-...)``) that another page holds is pointed at
+  that page (``](registry.md#households-...)``): the README is one page, the site is several.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+import unicodedata
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +78,45 @@ def _rewrite_links(markdown: str) -> str:
     return markdown
 
 
+def _slug(title: str) -> str:
+    """The anchor Python-Markdown's ``toc`` gives a heading."""
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^\w\s-]", "", text).strip().lower()
+    return re.sub(r"[-\s]+", "-", text)
+
+
+@cache
+def _anchor_pages(docs: Path = ROOT / "docs") -> dict[str, str]:
+    """Every heading anchor of an included README section, and the page that shows it."""
+    pages: dict[str, str] = {}
+    for page in sorted(docs.glob("*.md")):
+        for kind, title in _DIRECTIVE.findall(page.read_text(encoding="utf-8")):
+            if kind != "readme":
+                continue
+            pages.setdefault(_slug(title.strip()), page.name)
+            in_code = False
+            for line in readme_section(title.strip()).splitlines():
+                if _FENCE.match(line):
+                    in_code = not in_code
+                heading = None if in_code else _HEADING.match(line)
+                if heading:
+                    pages.setdefault(_slug(line[len(heading.group(0)) :]), page.name)
+    return pages
+
+
+def _point_anchors(markdown: str, page_name: str) -> str:
+    pages = _anchor_pages()
+    own = {anchor for anchor, name in pages.items() if name == page_name}
+
+    def point(match: re.Match[str]) -> str:
+        anchor = match.group(1)
+        if anchor in own or anchor not in pages:
+            return match.group(0)
+        return f"]({pages[anchor]}#{anchor})"
+
+    return re.sub(r"\]\(#([\w-]+)\)", point, markdown)
+
+
 def on_pre_build(config: Any, **_: Any) -> None:
     notebooks.execute_stale()
 
@@ -85,4 +128,4 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any, **_: Any
             return _rewrite_links(readme_section(argument))
         return _rewrite_links(_shift_down((ROOT / argument).read_text(encoding="utf-8")))
 
-    return _DIRECTIVE.sub(expand, markdown)
+    return _point_anchors(_DIRECTIVE.sub(expand, markdown), Path(page.file.src_path).name)
