@@ -117,8 +117,9 @@ class SparkEngine(Engine):
 
         self.spark = spark if spark is not None else spark_session()
         self._frames: dict[str, DataFrame] = {}
-        # Also registers the similarity functions of Splink's jar (damerau_levenshtein, ...).
-        self._splink_api = SparkAPI(spark_session=self.spark, break_lineage_method="checkpoint")  # type: ignore[no-untyped-call]
+        # Registers the similarity functions of Splink's jar (damerau_levenshtein, ...) once;
+        # each linkage gets its own SparkAPI (splink_api).
+        SparkAPI(spark_session=self.spark, break_lineage_method="checkpoint")  # type: ignore[no-untyped-call]
         register_functions(self.spark)
 
     def _materialise(self, name: str, df: DataFrame) -> None:
@@ -172,7 +173,13 @@ class SparkEngine(Engine):
             self.spark.catalog.dropTempView(name)
 
     def splink_api(self) -> Any:
-        return self._splink_api
+        """A fresh Splink ``SparkAPI`` for each caller, as DuckDB's engine gives: a SparkAPI
+        caches the tables it computes (term frequencies among them) under fixed names, so one
+        shared across runs in a long-lived session let a second linkage reuse the first one's
+        term frequencies (weights off by the tf adjustment)."""
+        from splink import SparkAPI
+
+        return SparkAPI(spark_session=self.spark, break_lineage_method="checkpoint")  # type: ignore[no-untyped-call]
 
 
 #: The string functions :func:`register_functions` registers: SQL name -> (jellyfish function,
