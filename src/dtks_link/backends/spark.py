@@ -117,8 +117,9 @@ class SparkEngine(Engine):
 
         self.spark = spark if spark is not None else spark_session()
         self._frames: dict[str, DataFrame] = {}
-        # Registers the similarity functions of Splink's jar (damerau_levenshtein, ...) once;
-        # each linkage gets its own SparkAPI (splink_api).
+        # A SparkAPI registers the similarity functions of Splink's jar (damerau_levenshtein,
+        # ...): this one makes them available before any linkage. Each linkage still gets its
+        # own SparkAPI (splink_api), which registers them again.
         SparkAPI(spark_session=self.spark, break_lineage_method="checkpoint")  # type: ignore[no-untyped-call]
         register_functions(self.spark)
 
