@@ -635,6 +635,31 @@ def _calibrate(linker: Linker) -> list[str]:
             if m is not None and m < M_FLOOR:
                 level.m_probability = M_FLOOR
                 notes.append(f"{comparison.output_column_name}: '{level.label_for_charts}' m floored")
+    notes.extend(_joint_levels(linker))
+    return notes
+
+
+def _joint_levels(linker: Linker) -> list[str]:
+    """Set the m of the levels that join two comparisons' evidence (:class:`JointEvidence`),
+    from the calibrated m and u of the levels they join."""
+    notes = []
+    levels = _levels(linker)
+    for spec in COMPARISONS.values():
+        for lv in spec.levels:
+            level = levels.get((spec.name, lv.label))
+            if lv.joint is None or level is None:
+                continue
+            within = [levels[(spec.name, label)] for label in lv.joint.within if (spec.name, label) in levels]
+            m_within = sum(float(w.m_probability) for w in within)
+            counted = levels.get(lv.joint.counted)
+            if not splink_compat.u_is_trained(level) or counted is None or m_within <= 0:
+                # random pairs never showed the pattern: the facts as if independent
+                u_within = sum(float(w.u_probability) for w in within)
+                level.u_probability = max(u_within, 1e-12)
+                level.m_probability = m_within if m_within > 0 else level.u_probability
+                notes.append(f"{spec.name}: '{lv.label}' unseen in random pairs, weighed as {', '.join(lv.joint.within)}")
+                continue
+            level.m_probability = min(m_within * float(counted.u_probability), 1.0)
     return notes
 
 

@@ -33,11 +33,44 @@ from ..rules import (
     right,
 )
 
-__all__ = ["ELSE", "FIXED_U", "ComparisonSpec", "Level", "comparison", "either_null", "level_function"]
+__all__ = [
+    "ELSE",
+    "FIXED_U",
+    "ComparisonSpec",
+    "JointEvidence",
+    "Level",
+    "comparison",
+    "either_null",
+    "level_function",
+]
 
 #: u probability of the levels with a fixed weight (m = u * 2**weight).
 FIXED_U = 1e-4
 Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class JointEvidence:
+    """How a level whose condition joins this comparison's evidence with another comparison's
+    gets its m probability, where the two are independent among matches but not among
+    non-matches (two members of one family share an address *and* a family name far more often
+    than two random people do).
+
+    The level's u is learned from random pairs as usual: the chance that two different people
+    show both facts at once. Its m is the product of the two facts' m (for one person, where
+    they live and how a clerk wrote their given name are independent): the sum of the m of
+    ``within`` (the sibling levels that, between them, take the pairs agreeing on this
+    comparison's part of the condition) times the m of ``counted`` (comparison, level). That
+    level has already added its own weight, log2(m / u) on its unconditional u, so the
+    product is divided by that m and multiplied by its u: the two comparisons together then
+    weigh log2(m_within * m_counted / u_joint), the evidence of both facts at the rate that
+    different people show them together.
+
+    A pattern random pairs never show (too rare to sample) keeps the independent estimate:
+    the ``within`` levels' weight."""
+
+    within: tuple[str, ...]
+    counted: tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -54,6 +87,9 @@ class Level:
     """Label of a sibling level whose u probability this level takes after training: for a
     pattern random pairs never show (an identifier shared by two people), so u sampling cannot
     estimate it, while EM can estimate its m."""
+    joint: JointEvidence | None = None
+    """For a level joining two comparisons' evidence: how its m is set after training (EM
+    leaves it; :class:`JointEvidence`)."""
 
     @property
     def is_else(self) -> bool:
@@ -85,6 +121,9 @@ class Level:
                 fix_m_probability=True,
                 fix_u_probability=True,
             )
+        if self.joint is not None:
+            # m is set from other levels' after training (JointEvidence); EM leaves it
+            level = level.configure(m_probability=FIXED_U, fix_m_probability=True)
         if self.tf_column is not None:
             level = level.configure(tf_adjustment_column=self.tf_column, tf_adjustment_weight=1.0)
         return level

@@ -6,7 +6,7 @@ from ..rules import Expr, and_, coalesce, day_of, jaro_winkler, left, month_of, 
 from .evidence import TOKEN_SUBSET, first_token, same
 from .levels import ComparisonSpec, Level, comparison
 
-__all__ = ["BIRTHPLACE", "BIRTH_DATE", "MOTHER", "NAME", "SEX", "fuzzy_spec", "similar"]
+__all__ = ["BIRTHPLACE", "BIRTH_DATE", "MOTHER", "NAME", "OTHER_GIVEN_NAME", "SEX", "fuzzy_spec", "similar"]
 
 
 def similar(column: str, threshold: float) -> Expr:
@@ -24,7 +24,7 @@ _FIRST_L, _FIRST_R = first_token(_TOKENS_L), first_token(_TOKENS_R)
 #: Two names of two or more words with the same last word whose first words differ (not an
 #: initial of the other, Jaro-Winkler < 0.8) and neither holds the other's words: the names of
 #: two members of one family (``DIANA P KOFRON`` / ``ANNA A KOFRON``).
-_OTHER_GIVEN_NAME = and_(
+OTHER_GIVEN_NAME = and_(
     _TOKENS_L.contains(" "),
     _TOKENS_R.contains(" "),
     _last_token(_TOKENS_L).eq(_last_token(_TOKENS_R)),
@@ -55,7 +55,7 @@ NAME = comparison(
     ),
     Level("Exact name", same("nama_clean"), tf_column="nama_clean"),
     Level("Equal name key", same("nama_key"), tf_column="nama_key"),
-    Level("Other given name, same family name", _OTHER_GIVEN_NAME),
+    Level("Other given name, same family name", OTHER_GIVEN_NAME),
     Level("Key JW >= 0.95", similar("nama_key", 0.95)),
     Level("Token subset", TOKEN_SUBSET),
     Level("Key JW >= 0.88", similar("nama_key", 0.88)),

@@ -4,9 +4,9 @@ of evidence."""
 from __future__ import annotations
 
 from ..rules import and_, coalesce, left, not_, or_, right
-from .evidence import SAME_LINE, same
-from .levels import ELSE, ComparisonSpec, Level
-from .person import similar
+from .evidence import SAME_HOUSEHOLD, SAME_LINE, same
+from .levels import ELSE, ComparisonSpec, JointEvidence, Level
+from .person import OTHER_GIVEN_NAME, similar
 
 __all__ = ["RESIDENCE"]
 
@@ -22,6 +22,14 @@ RESIDENCE = ComparisonSpec(
             "Null",
             not_(or_(*(and_(left(c).not_null(), right(c).not_null()) for c in _RESIDENCE_COLUMNS))),
             is_null=True,
+        ),
+        Level(
+            "One household, another given name of one family",
+            and_(SAME_HOUSEHOLD, OTHER_GIVEN_NAME),
+            joint=JointEvidence(
+                within=("Same KK and address", "Same KK", "Same street and house number", "Same kelurahan, RT, RW"),
+                counted=("nama", "Other given name, same family name"),
+            ),
         ),
         Level("Same KK and address", and_(same("no_kk"), coalesce(or_(_SAME_RT, SAME_LINE), False))),
         Level("Same KK", same("no_kk")),
