@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..rules import Expr, and_, coalesce, day_of, jaro_winkler, left, month_of, not_, or_, right, year_of
 from .evidence import TOKEN_SUBSET, first_token, same
 from .levels import ComparisonSpec, Level, comparison
@@ -21,6 +23,20 @@ def _last_token(side: Expr) -> Expr:
 _TOKENS_L, _TOKENS_R = left("nama_tokens_key"), right("nama_tokens_key")
 _FIRST_L, _FIRST_R = first_token(_TOKENS_L), first_token(_TOKENS_R)
 
+def _initials_agree(word: int) -> Expr:
+    """The names' ``word``-th words begin with one letter, on the comparison key or on the
+    clean name: spelling folds change some first letters (``CHRISTOPHER`` -> ``KHRISTOFER``,
+    ``DJOKO`` -> ``JOKO``) but not the initial another record gives (``C``, ``D``)."""
+
+    def initial(column: str, side: Any) -> Expr:
+        return side(column).split_part(" ", word).substr(1, 1)
+
+    return or_(
+        initial("nama_tokens_key", left).eq(initial("nama_tokens_key", right)),
+        initial("nama_clean", left).eq(initial("nama_clean", right)),
+    )
+
+
 #: Two names of two or more words with the same last word whose first words differ (not an
 #: initial of the other, Jaro-Winkler < 0.8) and neither holds the other's words: the names of
 #: two members of one family (``DIANA P KOFRON`` / ``ANNA A KOFRON``).
@@ -29,21 +45,13 @@ OTHER_GIVEN_NAME = and_(
     _TOKENS_R.contains(" "),
     _last_token(_TOKENS_L).eq(_last_token(_TOKENS_R)),
     not_(TOKEN_SUBSET),
-    not_(
-        and_(
-            _FIRST_L.substr(1, 1).eq(_FIRST_R.substr(1, 1)),
-            or_(_FIRST_L.length().eq(1), _FIRST_R.length().eq(1)),
-        )
-    ),
+    not_(and_(_initials_agree(1), or_(_FIRST_L.length().eq(1), _FIRST_R.length().eq(1)))),
     _FIRST_L.ne(_FIRST_R),
     jaro_winkler(_FIRST_L, _FIRST_R).lt(0.8),
 )
 
 #: The same first word, and the second words begin alike (``TRI M`` / ``TRI MULYANI``).
-_FIRST_TOKEN_AND_INITIAL = and_(
-    _FIRST_L.eq(_FIRST_R),
-    _TOKENS_L.split_part(" ", 2).substr(1, 1).eq(_TOKENS_R.split_part(" ", 2).substr(1, 1)),
-)
+_FIRST_TOKEN_AND_INITIAL = and_(_FIRST_L.eq(_FIRST_R), _initials_agree(2))
 
 NAME = comparison(
     "nama",
