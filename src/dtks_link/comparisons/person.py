@@ -8,7 +8,7 @@ from ..rules import Expr, and_, coalesce, day_of, jaro_winkler, left, month_of, 
 from .evidence import TOKEN_SUBSET, first_token, same
 from .levels import ComparisonSpec, Level, comparison
 
-__all__ = ["BIRTHPLACE", "BIRTH_DATE", "MOTHER", "NAME", "OTHER_GIVEN_NAME", "SEX", "fuzzy_spec", "similar"]
+__all__ = ["BIRTHPLACE", "BIRTH_DATE", "MOTHER", "FAMILY_NAME_ONLY", "NAME", "OTHER_GIVEN_NAME", "SEX", "fuzzy_spec", "similar"]
 
 
 def similar(column: str, threshold: float) -> Expr:
@@ -50,6 +50,25 @@ OTHER_GIVEN_NAME = and_(
     jaro_winkler(_FIRST_L, _FIRST_R).lt(0.8),
 )
 
+#: Two names of three or more words with the same last word and middle initials that agree
+#: whose first words differ (neither name holds the other's words, the keys further apart than
+#: Jaro-Winkler 0.88): a nickname or a shortened first name of one person (``HARY J TOMAS`` /
+#: ``HAROLD JAMES TOMAS``), or, less often, two members of one family with one initial.
+_OTHER_FIRST_NAME_SAME_MIDDLE = and_(
+    _TOKENS_L.split_part(" ", 3).ne(""),
+    _TOKENS_R.split_part(" ", 3).ne(""),
+    _last_token(_TOKENS_L).eq(_last_token(_TOKENS_R)),
+    _initials_agree(2),
+    _FIRST_L.ne(_FIRST_R),
+    not_(TOKEN_SUBSET),
+    not_(similar("nama_key", 0.88)),
+)
+
+#: Another given name with the same family name, the middle initials not agreeing: the
+#: pairs of the level "Other given name, same family name" (the residence comparison's
+#: household level reads it).
+FAMILY_NAME_ONLY = and_(OTHER_GIVEN_NAME, not_(coalesce(_OTHER_FIRST_NAME_SAME_MIDDLE, False)))
+
 #: The same first word, and the second words begin alike (``TRI M`` / ``TRI MULYANI``).
 _FIRST_TOKEN_AND_INITIAL = and_(_FIRST_L.eq(_FIRST_R), _initials_agree(2))
 
@@ -63,7 +82,8 @@ NAME = comparison(
     ),
     Level("Exact name", same("nama_clean"), tf_column="nama_clean"),
     Level("Equal name key", same("nama_key"), tf_column="nama_key"),
-    Level("Other given name, same family name", OTHER_GIVEN_NAME),
+    Level("Other first name, same middle initial and family name", _OTHER_FIRST_NAME_SAME_MIDDLE),
+    Level("Other given name, same family name", FAMILY_NAME_ONLY),
     Level("Key JW >= 0.95", similar("nama_key", 0.95)),
     Level("Token subset", TOKEN_SUBSET),
     Level("Key JW >= 0.88", similar("nama_key", 0.88)),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..rules import and_, coalesce, left, not_, or_, right
 from .evidence import SAME_HOUSEHOLD, SAME_LINE, same
 from .levels import ELSE, ComparisonSpec, JointEvidence, Level
-from .person import OTHER_GIVEN_NAME, similar
+from .person import FAMILY_NAME_ONLY, similar
 
 __all__ = ["RESIDENCE"]
 
@@ -25,7 +25,7 @@ RESIDENCE = ComparisonSpec(
         ),
         Level(
             "One household, another given name of one family",
-            and_(SAME_HOUSEHOLD, OTHER_GIVEN_NAME),
+            and_(SAME_HOUSEHOLD, FAMILY_NAME_ONLY),
             joint=JointEvidence(
                 within=("Same KK and address", "Same KK", "Same street and house number", "Same kelurahan, RT, RW"),
                 counted=("nama", "Other given name, same family name"),
