@@ -247,6 +247,11 @@ _RULES: tuple[BlockingRule, ...] = (
     BlockingRule(
         name="birth_date_max_token", parts=(_v("birth_date"), KeyPart("nama_tokens_key", "max_token"))
     ),
+    # the family name (last word) with the birth date: a nickname or shortened first name
+    # beside a middle initial (``HARY J TOMAS`` / ``HAROLD JAMES TOMAS``) breaks the others
+    BlockingRule(
+        name="birth_date_last_token", parts=(_v("birth_date"), KeyPart("nama_tokens_key", "last_token"))
+    ),
     # the same household address: a heavily misspelt name, or a birth date given as an age
     BlockingRule(name="household_birth_year", parts=(*_HOUSEHOLD, _v("birth_year"))),
     BlockingRule(name="household_name_sound", parts=(*_HOUSEHOLD, KeyPart("nama_phonetic", "prefix", 2))),
