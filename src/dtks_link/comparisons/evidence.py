@@ -8,6 +8,8 @@ never NULL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..rules import Expr, and_, coalesce, day_of, jaro_winkler, left, month_of, not_, or_, right, year_of
 
 __all__ = [
@@ -19,6 +21,8 @@ __all__ = [
     "TOKEN_SUBSET",
     "dates_disagree",
     "first_token",
+    "initials_agree",
+    "last_token",
     "same",
     "token_list",
 ]
@@ -37,6 +41,24 @@ def token_list(side: Expr) -> Expr:
 def first_token(side: Expr) -> Expr:
     """A name's first word ('' for no word)."""
     return side.split_part(" ", 1)
+
+
+def last_token(side: Expr) -> Expr:
+    """A name's last word ('' for no word)."""
+    return side.re_extract("[^ ]*$")
+
+
+def _initial(column: str, pick: Callable[[str], Expr], word: int) -> Expr:
+    return pick(column).split_part(" ", word).substr(1, 1)
+
+
+def initials_agree(word: int) -> Expr:
+    """The names' ``word``-th words begin with one letter, on the comparison key or on the
+    clean name: spelling folds change some first letters (``CHRISTOPHER`` -> ``KHRISTOFER``,
+    ``DJOKO`` -> ``JOKO``) but not the initial another record gives (``C``, ``D``)."""
+    return or_(
+        *(_initial(c, left, word).eq(_initial(c, right, word)) for c in ("nama_tokens_key", "nama_clean"))
+    )
 
 
 _TOKENS_L, _TOKENS_R = token_list(left("nama_tokens_key")), token_list(right("nama_tokens_key"))
@@ -99,6 +121,22 @@ _GIVEN_NAMES_DIFFER = coalesce(
     ),
     False,
 )
+_KEYS_L, _KEYS_R = left("nama_tokens_key"), right("nama_tokens_key")
+#: Three-word names or longer with one family name (last word) whose first and middle words
+#: both begin differently (on the key and on the clean name), neither name holding the
+#: other's words: two members of one family (``SUSIE B LAKE`` / ``LISA M LAKE``), where a
+#: nickname keeps the middle initial (``HARY J TOMAS`` / ``HAROLD JAMES TOMAS``).
+_GIVEN_AND_MIDDLE_DIFFER = coalesce(
+    and_(
+        _GIVEN_NAMES_DIFFER,
+        _KEYS_L.split_part(" ", 3).ne(""),
+        _KEYS_R.split_part(" ", 3).ne(""),
+        last_token(_KEYS_L).eq(last_token(_KEYS_R)),
+        not_(initials_agree(1)),
+        not_(initials_agree(2)),
+    ),
+    False,
+)
 _OWN_NIKS_DIFFER = coalesce(
     and_(
         left("nik_valid"),
@@ -114,13 +152,16 @@ _OWN_NIKS_DIFFER = coalesce(
 #: (kelurahan, RT and RW; or the street line) and either their given names (first name token)
 #: differ, neither name's tokens containing the other's, while their own birth dates disagree
 #: (not equal, not day/month swapped, more than one component and more than a year apart) or
-#: each holds a different valid NIK that agrees with its own birth date (twins); or, with
+#: each holds a different valid NIK that agrees with its own birth date (twins); or their
+#: names of three words or more share the family name while both the first and the middle
+#: word begin differently (no birth date needed: a nickname keeps the initials); or, with
 #: names alike (a father and son of one name), both: their birth dates disagree and each holds
 #: its own different NIK.
 FAMILY_CONFLICT = and_(
     SAME_HOUSEHOLD,
     or_(
         and_(_GIVEN_NAMES_DIFFER, or_(_OWN_DATES_DISAGREE, _OWN_NIKS_DIFFER)),
+        _GIVEN_AND_MIDDLE_DIFFER,
         and_(_OWN_DATES_DISAGREE, _OWN_NIKS_DIFFER),
     ),
 )
@@ -128,6 +169,6 @@ FAMILY_CONFLICT = and_(
 #: Columns :data:`FAMILY_CONFLICT` reads; without them (a records table that lacks one) the
 #: family constraint is not applied.
 FAMILY_COLUMNS = (
-    "no_kk", "kelurahan_code", "rt", "rw", "street", "house_number", "nama_tokens_key",
+    "no_kk", "kelurahan_code", "rt", "rw", "street", "house_number", "nama_tokens_key", "nama_clean",
     "tanggal_lahir", "nik", "nik_valid", "nik_birth_date",
 )  # fmt: skip

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..rules import Expr, and_, coalesce, day_of, jaro_winkler, left, month_of, not_, or_, right, year_of
-from .evidence import TOKEN_SUBSET, first_token, same
+from .evidence import TOKEN_SUBSET, first_token, initials_agree, last_token, same
 from .levels import ComparisonSpec, Level, comparison
 
-__all__ = ["BIRTHPLACE", "BIRTH_DATE", "MOTHER", "FAMILY_NAME_ONLY", "NAME", "OTHER_GIVEN_NAME", "SEX", "fuzzy_spec", "similar"]
+__all__ = [
+    "BIRTHPLACE",
+    "BIRTH_DATE",
+    "FAMILY_NAME_ONLY",
+    "MOTHER",
+    "NAME",
+    "OTHER_GIVEN_NAME",
+    "SEX",
+    "fuzzy_spec",
+    "similar",
+]
 
 
 def similar(column: str, threshold: float) -> Expr:
@@ -16,26 +24,8 @@ def similar(column: str, threshold: float) -> Expr:
     return jaro_winkler(left(column), right(column)).ge(threshold)
 
 
-def _last_token(side: Expr) -> Expr:
-    return side.re_extract("[^ ]*$")
-
-
 _TOKENS_L, _TOKENS_R = left("nama_tokens_key"), right("nama_tokens_key")
 _FIRST_L, _FIRST_R = first_token(_TOKENS_L), first_token(_TOKENS_R)
-
-def _initials_agree(word: int) -> Expr:
-    """The names' ``word``-th words begin with one letter, on the comparison key or on the
-    clean name: spelling folds change some first letters (``CHRISTOPHER`` -> ``KHRISTOFER``,
-    ``DJOKO`` -> ``JOKO``) but not the initial another record gives (``C``, ``D``)."""
-
-    def initial(column: str, side: Any) -> Expr:
-        return side(column).split_part(" ", word).substr(1, 1)
-
-    return or_(
-        initial("nama_tokens_key", left).eq(initial("nama_tokens_key", right)),
-        initial("nama_clean", left).eq(initial("nama_clean", right)),
-    )
-
 
 #: Two names of two or more words with the same last word whose first words differ (not an
 #: initial of the other, Jaro-Winkler < 0.8) and neither holds the other's words: the names of
@@ -43,9 +33,9 @@ def _initials_agree(word: int) -> Expr:
 OTHER_GIVEN_NAME = and_(
     _TOKENS_L.contains(" "),
     _TOKENS_R.contains(" "),
-    _last_token(_TOKENS_L).eq(_last_token(_TOKENS_R)),
+    last_token(_TOKENS_L).eq(last_token(_TOKENS_R)),
     not_(TOKEN_SUBSET),
-    not_(and_(_initials_agree(1), or_(_FIRST_L.length().eq(1), _FIRST_R.length().eq(1)))),
+    not_(and_(initials_agree(1), or_(_FIRST_L.length().eq(1), _FIRST_R.length().eq(1)))),
     _FIRST_L.ne(_FIRST_R),
     jaro_winkler(_FIRST_L, _FIRST_R).lt(0.8),
 )
@@ -57,8 +47,8 @@ OTHER_GIVEN_NAME = and_(
 _OTHER_FIRST_NAME_SAME_MIDDLE = and_(
     _TOKENS_L.split_part(" ", 3).ne(""),
     _TOKENS_R.split_part(" ", 3).ne(""),
-    _last_token(_TOKENS_L).eq(_last_token(_TOKENS_R)),
-    _initials_agree(2),
+    last_token(_TOKENS_L).eq(last_token(_TOKENS_R)),
+    initials_agree(2),
     _FIRST_L.ne(_FIRST_R),
     not_(TOKEN_SUBSET),
     not_(similar("nama_key", 0.88)),
@@ -70,7 +60,7 @@ _OTHER_FIRST_NAME_SAME_MIDDLE = and_(
 FAMILY_NAME_ONLY = and_(OTHER_GIVEN_NAME, not_(coalesce(_OTHER_FIRST_NAME_SAME_MIDDLE, False)))
 
 #: The same first word, and the second words begin alike (``TRI M`` / ``TRI MULYANI``).
-_FIRST_TOKEN_AND_INITIAL = and_(_FIRST_L.eq(_FIRST_R), _initials_agree(2))
+_FIRST_TOKEN_AND_INITIAL = and_(_FIRST_L.eq(_FIRST_R), initials_agree(2))
 
 NAME = comparison(
     "nama",
