@@ -59,6 +59,15 @@ _OTHER_FIRST_NAME_SAME_MIDDLE = and_(
 #: household level reads it).
 FAMILY_NAME_ONLY = and_(OTHER_GIVEN_NAME, not_(coalesce(_OTHER_FIRST_NAME_SAME_MIDDLE, False)))
 
+#: Two names of two or more words whose first and last words are swapped, each alike the
+#: other's (Jaro-Winkler >= 0.88): family name written first (``COXN JONH`` / ``JOHN COXON``).
+_SWAPPED = and_(
+    _TOKENS_L.contains(" "),
+    _TOKENS_R.contains(" "),
+    jaro_winkler(_FIRST_L, last_token(_TOKENS_R)).ge(0.88),
+    jaro_winkler(last_token(_TOKENS_L), _FIRST_R).ge(0.88),
+)
+
 #: The same first word, and the second words begin alike (``TRI M`` / ``TRI MULYANI``).
 _FIRST_TOKEN_AND_INITIAL = and_(_FIRST_L.eq(_FIRST_R), initials_agree(2))
 
@@ -78,6 +87,7 @@ NAME = comparison(
     Level("Token subset", TOKEN_SUBSET),
     Level("Key JW >= 0.88", similar("nama_key", 0.88)),
     Level("First token and initial", _FIRST_TOKEN_AND_INITIAL),
+    Level("First and last words swapped", _SWAPPED),
     Level("Key JW >= 0.75", similar("nama_key", 0.75)),
 )
 """Name. Levels: null; equal key but both name a father (``bin/binti X``) and the fathers
