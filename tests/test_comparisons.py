@@ -210,6 +210,34 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
         {"nama_key": "FATIMAH", "nama_clean": "FATIMAH", "nama_tokens_key": "FATIMAH"},
         "All other comparisons",
     ),
+    (
+        "nama",
+        {"nama_key": "HARYJTOMAS", "nama_clean": "HARY J TOMAS", "nama_tokens_key": "HARY J TOMAS"},
+        {"nama_key": "HAROLJAMESTOMAS", "nama_clean": "HAROLD JAMES TOMAS", "nama_tokens_key": "HAROLD JAMES TOMAS"},
+        "Other first name, same middle initial and family name",
+    ),
+    (
+        "nama",
+        {"nama_key": "BENYAMINCALEN", "nama_clean": "BENJAMIN C ALLEN", "nama_tokens_key": "BENYAMIN C ALEN"},
+        {
+            "nama_key": "BENYAMINKHRISTOFERALEN",
+            "nama_clean": "BENJAMIN CHRISTOPHER ALLEN",
+            "nama_tokens_key": "BENYAMIN KHRISTOFER ALEN",
+        },
+        "First token and initial",  # C is CHRISTOPHER's initial, though the key folds CH to KH
+    ),
+    (
+        "nama",
+        {"nama_key": "CALEN", "nama_clean": "C ALLEN", "nama_tokens_key": "C ALEN"},
+        {"nama_key": "KHRISALEN", "nama_clean": "CHRIS ALLEN", "nama_tokens_key": "KHRIS ALEN"},
+        "All other comparisons",  # an initial, not another given name
+    ),
+    (
+        "nama",
+        {"nama_key": "JOHNCOXON", "nama_clean": "JOHN COXON", "nama_tokens_key": "JOHN COXON"},
+        {"nama_key": "COXNYONH", "nama_clean": "COXN JONH", "nama_tokens_key": "COXN JONH"},
+        "First and last words swapped",
+    ),
     # birth date
     ("tanggal_lahir", {"birth_date": None, "birth_year": None}, {"birth_date": D(1985, 8, 12)}, "Null"),
     (
@@ -319,6 +347,30 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
         "Same KK and address",
     ),
     ("alamat", {"no_kk": "3276010101090001"}, {"no_kk": "3276010101090001"}, "Same KK"),
+    (
+        "alamat",
+        {"street": "54 TWIN BROOK WAY", "nama_key": "SUSIEBLAKE", "nama_clean": "SUSIE B LAKE",
+         "nama_tokens_key": "SUSIE B LAKE"},
+        {"street": "54 TWIN BROOK WAY", "nama_key": "LISAMLAKE", "nama_clean": "LISA M LAKE",
+         "nama_tokens_key": "LISA M LAKE"},
+        "One household, another given name of one family",
+    ),
+    (
+        "alamat",
+        {"no_kk": "3276010101090001", "nama_key": "DEWILESTARI", "nama_clean": "DEWI LESTARI",
+         "nama_tokens_key": "DEWI LESTARI"},
+        {"no_kk": "3276010101090001", "nama_key": "RINALESTARI", "nama_clean": "RINA LESTARI",
+         "nama_tokens_key": "RINA LESTARI"},
+        "One household, another given name of one family",
+    ),
+    (
+        "alamat",  # a nickname keeping the middle initial: one person's name, not two members'
+        {"street": "54 TWIN BROOK WAY", "nama_key": "HARYJTOMAS", "nama_clean": "HARY J TOMAS",
+         "nama_tokens_key": "HARY J TOMAS"},
+        {"street": "54 TWIN BROOK WAY", "nama_key": "HAROLJAMESTOMAS", "nama_clean": "HAROLD JAMES TOMAS",
+         "nama_tokens_key": "HAROLD JAMES TOMAS"},
+        "Same street and house number",
+    ),
     (
         "alamat",
         {"no_kk": "3276010101090001", "street": "JL MARGONDA RAYA", "house_number": "100"},

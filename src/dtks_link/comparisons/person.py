@@ -92,12 +92,16 @@ NAME = comparison(
 )
 """Name. Levels: null; equal key but both name a father (``bin/binti X``) and the fathers
 differ (Ahmad bin Salim is not Ahmad bin Yusuf); exact clean name (TF adjusted); equal
-comparison key: spelling, titles and Muhammad variants folded (TF adjusted); another given name
+comparison key: spelling, titles and Muhammad variants folded (TF adjusted); another first
+name with the same middle initial and family name (three words or more, the keys further apart
+than JW 0.88: a nickname, ``HARY J TOMAS`` / ``HAROLD JAMES TOMAS``); another given name
 with the same family name (two words or more, same last word, first words unlike and not an
-initial: family members, learned to be weak evidence); Jaro-Winkler >=
+initial: family members, learned to be weak evidence, and at one household the residence
+comparison weighs the two together); Jaro-Winkler >=
 0.95 on the key; one name's tokens all in the other's (a token missing); JW >= 0.88; same first
-token and compatible initial of the second (``TRI M`` / ``TRI MULYANI``); JW >= 0.75; all
-other comparisons."""
+token and compatible initial of the second (``TRI M`` / ``TRI MULYANI``, initials compared on
+the key and on the clean name, which spelling folds leave alone); first and last words swapped,
+each alike the other's (JW >= 0.88); JW >= 0.75; all other comparisons."""
 
 
 def _either(flag: str) -> Expr:

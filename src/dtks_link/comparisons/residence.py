@@ -50,7 +50,13 @@ the street line parsed from ``alamat`` (street and house number, or the whole li
 no RT/RW) and postcode. They describe one household, so they are one piece of evidence: as
 separate comparisons they would count a shared household three or four times, and every member
 of a family would look like one resident. A different KK is no evidence against a match (KKs
-change on marriage, moves and family splits). Levels: null (no field held on both sides); same
+change on marriage, moves and family splits). Levels: null (no field held on both sides); one
+household (same KK, or kelurahan, RT and RW, or street line) with the names of two members of
+one family (the name comparison's level "Other given name, same family name"): u from random
+pairs, which show a shared address and a shared family name together far more often than the
+two apart would predict, and m set so that this level and the name level weigh together
+log2 of the household levels' m times the name level's m over that u (for one person the two
+are independent, see :class:`~.levels.JointEvidence`); same
 KK and same address (kelurahan, RT and RW, or street and house number); same KK; same street
 and house number (or the same street line where neither has a house number apart); same
 kelurahan, RT and RW; same street (TF adjusted); street Jaro-Winkler >=

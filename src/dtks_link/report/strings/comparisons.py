@@ -80,6 +80,18 @@ _LEVELS: _S = {
         "id": "nama depan lain, nama keluarga sama",
         "en": "other given name, same family name",
     },
+    "level.Other first name, same middle initial and family name": {
+        "id": "nama depan lain, inisial nama tengah dan nama keluarga sama",
+        "en": "other first name, same middle initial and family name",
+    },
+    "level.First and last words swapped": {
+        "id": "kata pertama dan terakhir tertukar",
+        "en": "first and last words swapped",
+    },
+    "level.One household, another given name of one family": {
+        "id": "satu rumah tangga, nama depan lain dari satu keluarga",
+        "en": "one household, another given name of one family",
+    },
     "level.Date read from the NIK both records share": {
         "id": "tanggal dibaca dari NIK yang sama pada kedua catatan",
         "en": "date read from the NIK both records share",
