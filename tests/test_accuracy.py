@@ -293,6 +293,103 @@ def test_family_constraint_splits_a_component_holding_two_members() -> None:
     assert mapping["a"] == mapping["b"] != mapping["c"] and refused == 1
 
 
+def _name(text: str) -> dict[str, Any]:
+    from dtks_link.standardise.names import parse_name
+
+    parsed = parse_name(text)
+    return {"nama_key": parsed.key, "nama_clean": parsed.clean, "nama_tokens_key": parsed.tokens_key}
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "conflict"),
+    [
+        ("SUSIE B LAKE", "LISA M LAKE", True),  # mother and daughter, no birth dates
+        ("HARY J TOMAS", "HAROLD JAMES TOMAS", False),  # a nickname keeps the middle initial
+        ("BENJAMIN C ALLEN", "BENJAMIN CHRISTOPHER ALLEN", False),  # the initial of CHRISTOPHER
+        ("AHMAD FAUZI RAHMAN", "FAUZI AHMAD RAHMAN", False),  # words reordered
+        ("DEWI LESTARI", "RINA LESTARI", False),  # no middle word: the birth dates must tell
+    ],
+)
+def test_two_family_members_without_birth_dates_are_a_family_conflict(
+    left: str, right: str, conflict: bool
+) -> None:
+    from dtks_link.comparisons.evidence import FAMILY_CONFLICT
+    from dtks_link.rules import compile_pair
+
+    home = {"street": "54 TWIN BROOK WAY", "house_number": None}
+    decide = compile_pair({"conflict": FAMILY_CONFLICT})
+    assert decide({**home, **_name(left)}, {**home, **_name(right)})["conflict"] is conflict
+    elsewhere = {"street": "12 OAK ST", "house_number": None}
+    assert decide({**home, **_name(left)}, {**elsewhere, **_name(right)})["conflict"] is False
+
+
+def test_a_copied_identifier_does_not_chain_a_mother_and_daughter_without_birth_dates() -> None:
+    """A tax file with no birth dates gives the daughter her mother's number: the scores chain
+    the daughter's tax record to her mother's social-security record through it, and the
+    mother's tax record to it. Clustering keeps the two members of the family apart."""
+    from dtks_link.backends import connect
+    from dtks_link.clustering import cluster_records
+    from dtks_link.comparisons.evidence import FAMILY_COLUMNS
+
+    people = [
+        ("tax|susie", "SUSIE B LAKE", "54 TWIN BROOK WAY"),
+        ("tax|lisa", "LISA M LAKE", "54 TWIN BROOK WAY"),
+        ("ssa|susie", "SUSIE BETH LAKE", None),
+    ]
+    records = pd.DataFrame(
+        [
+            {**{c: None for c in FAMILY_COLUMNS}, "unique_id": key, "source": key.split("|")[0],
+             "source_duplicate_free": False, "jenis_kelamin": None, "nik_sex": None, **_name(name),
+             "street": street}
+            for key, name, street in people
+        ]
+    )  # fmt: skip
+    types = {"tanggal_lahir": "datetime64[ns]", "nik_birth_date": "datetime64[ns]", "nik_valid": "boolean",
+             "source_duplicate_free": "boolean", "rt": "Int64", "rw": "Int64"}  # fmt: skip
+    records = records.astype({c: types.get(c, "string") for c in records.columns})
+    edges = pd.DataFrame(
+        {
+            "unique_id_l": ["ssa|susie", "ssa|susie"],
+            "unique_id_r": ["tax|susie", "tax|lisa"],
+            "match_weight": [12.0, 6.0],
+            "match_probability": [0.9998, 0.985],
+        }
+    )
+    con = connect()
+    con.register("r", records)
+    con.register("e", edges)
+    con.execute("CREATE TABLE records AS SELECT * FROM r")
+    con.execute("CREATE TABLE edges AS SELECT * FROM e")
+    report = cluster_records(
+        con, records_table="records", edges_table="edges", output_table="out", threshold=0.9,
+        max_cluster_size=10,
+    )  # fmt: skip
+    cluster = dict(con.execute("SELECT unique_id, cluster_key FROM out").fetchall())
+    assert cluster["tax|susie"] == cluster["ssa|susie"] != cluster["tax|lisa"]
+    assert report.family_conflicts == 1 and report.edges_refused == 1
+
+
+def test_the_household_name_level_weighs_the_shared_address_and_family_name_once(small_link: Any) -> None:
+    """The residence level for two members' names at one household takes the u random pairs
+    give the two facts together; its m makes the name level and it weigh, together,
+    log2(m_household * m_name / u_joint). Where random pairs never show the pattern it weighs
+    as the household levels would (the facts as if independent)."""
+    from dtks_link.comparisons import COMPARISONS
+    from dtks_link.model import _levels
+
+    levels = _levels(small_link.model.linker_)
+    joint = next(lv for lv in COMPARISONS["alamat"].levels if lv.joint is not None)
+    assert joint.joint is not None
+    level = levels[("alamat", joint.label)]
+    within = [levels[("alamat", label)] for label in joint.joint.within]
+    m_within = sum(w.m_probability for w in within)
+    counted = levels[joint.joint.counted]
+    if level.u_probability == pytest.approx(sum(w.u_probability for w in within)):
+        assert level.m_probability == pytest.approx(m_within)
+    else:
+        assert level.m_probability == pytest.approx(m_within * counted.u_probability)
+
+
 # -- quality without truth, error analysis ----------------------------------------------------
 def _pairs(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
     return pd.DataFrame(
