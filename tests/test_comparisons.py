@@ -213,7 +213,11 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
     (
         "nama",
         {"nama_key": "HARYJTOMAS", "nama_clean": "HARY J TOMAS", "nama_tokens_key": "HARY J TOMAS"},
-        {"nama_key": "HAROLJAMESTOMAS", "nama_clean": "HAROLD JAMES TOMAS", "nama_tokens_key": "HAROLD JAMES TOMAS"},
+        {
+            "nama_key": "HAROLJAMESTOMAS",
+            "nama_clean": "HAROLD JAMES TOMAS",
+            "nama_tokens_key": "HAROLD JAMES TOMAS",
+        },
         "Other first name, same middle initial and family name",
     ),
     (
@@ -349,26 +353,50 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
     ("alamat", {"no_kk": "3276010101090001"}, {"no_kk": "3276010101090001"}, "Same KK"),
     (
         "alamat",
-        {"street": "54 TWIN BROOK WAY", "nama_key": "SUSIEBLAKE", "nama_clean": "SUSIE B LAKE",
-         "nama_tokens_key": "SUSIE B LAKE"},
-        {"street": "54 TWIN BROOK WAY", "nama_key": "LISAMLAKE", "nama_clean": "LISA M LAKE",
-         "nama_tokens_key": "LISA M LAKE"},
+        {
+            "street": "54 TWIN BROOK WAY",
+            "nama_key": "SUSIEBLAKE",
+            "nama_clean": "SUSIE B LAKE",
+            "nama_tokens_key": "SUSIE B LAKE",
+        },
+        {
+            "street": "54 TWIN BROOK WAY",
+            "nama_key": "LISAMLAKE",
+            "nama_clean": "LISA M LAKE",
+            "nama_tokens_key": "LISA M LAKE",
+        },
         "One household, another given name of one family",
     ),
     (
         "alamat",
-        {"no_kk": "3276010101090001", "nama_key": "DEWILESTARI", "nama_clean": "DEWI LESTARI",
-         "nama_tokens_key": "DEWI LESTARI"},
-        {"no_kk": "3276010101090001", "nama_key": "RINALESTARI", "nama_clean": "RINA LESTARI",
-         "nama_tokens_key": "RINA LESTARI"},
+        {
+            "no_kk": "3276010101090001",
+            "nama_key": "DEWILESTARI",
+            "nama_clean": "DEWI LESTARI",
+            "nama_tokens_key": "DEWI LESTARI",
+        },
+        {
+            "no_kk": "3276010101090001",
+            "nama_key": "RINALESTARI",
+            "nama_clean": "RINA LESTARI",
+            "nama_tokens_key": "RINA LESTARI",
+        },
         "One household, another given name of one family",
     ),
     (
         "alamat",  # a nickname keeping the middle initial: one person's name, not two members'
-        {"street": "54 TWIN BROOK WAY", "nama_key": "HARYJTOMAS", "nama_clean": "HARY J TOMAS",
-         "nama_tokens_key": "HARY J TOMAS"},
-        {"street": "54 TWIN BROOK WAY", "nama_key": "HAROLJAMESTOMAS", "nama_clean": "HAROLD JAMES TOMAS",
-         "nama_tokens_key": "HAROLD JAMES TOMAS"},
+        {
+            "street": "54 TWIN BROOK WAY",
+            "nama_key": "HARYJTOMAS",
+            "nama_clean": "HARY J TOMAS",
+            "nama_tokens_key": "HARY J TOMAS",
+        },
+        {
+            "street": "54 TWIN BROOK WAY",
+            "nama_key": "HAROLJAMESTOMAS",
+            "nama_clean": "HAROLD JAMES TOMAS",
+            "nama_tokens_key": "HAROLD JAMES TOMAS",
+        },
         "Same street and house number",
     ),
     (

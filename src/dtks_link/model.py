@@ -657,7 +657,8 @@ def _joint_levels(linker: Linker) -> list[str]:
                 u_within = sum(float(w.u_probability) for w in within)
                 level.u_probability = max(u_within, 1e-12)
                 level.m_probability = m_within if m_within > 0 else level.u_probability
-                notes.append(f"{spec.name}: '{lv.label}' unseen in random pairs, weighed as {', '.join(lv.joint.within)}")
+                weighed_as = ", ".join(lv.joint.within)
+                notes.append(f"{spec.name}: '{lv.label}' unseen in random pairs, weighed as {weighed_as}")
                 continue
             level.m_probability = min(m_within * float(counted.u_probability), 1.0)
     return notes

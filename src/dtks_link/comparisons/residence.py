@@ -27,7 +27,12 @@ RESIDENCE = ComparisonSpec(
             "One household, another given name of one family",
             and_(SAME_HOUSEHOLD, FAMILY_NAME_ONLY),
             joint=JointEvidence(
-                within=("Same KK and address", "Same KK", "Same street and house number", "Same kelurahan, RT, RW"),
+                within=(
+                    "Same KK and address",
+                    "Same KK",
+                    "Same street and house number",
+                    "Same kelurahan, RT, RW",
+                ),
                 counted=("nama", "Other given name, same family name"),
             ),
         ),
