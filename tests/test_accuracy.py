@@ -369,6 +369,14 @@ def test_a_copied_identifier_does_not_chain_a_mother_and_daughter_without_birth_
     assert report.family_conflicts == 1 and report.edges_refused == 1
 
 
+def test_the_registry_reads_every_column_the_family_constraint_needs() -> None:
+    """Without one of them clustering leaves the family constraint out, silently."""
+    from dtks_link.comparisons.evidence import FAMILY_COLUMNS
+    from dtks_link.registry.decisions import NODE_COLUMNS
+
+    assert set(FAMILY_COLUMNS) <= {c.strip() for c in NODE_COLUMNS.split(",")}
+
+
 def test_the_household_name_level_weighs_the_shared_address_and_family_name_once(small_link: Any) -> None:
     """The residence level for two members' names at one household takes the u random pairs
     give the two facts together; its m makes the name level and it weigh, together,

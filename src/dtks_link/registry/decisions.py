@@ -71,7 +71,8 @@ IN_FORCE_SQL = in_force_sql()
 #: Columns a record needs for clustering (as :mod:`dtks_link.registry.ingest` reads them).
 NODE_COLUMNS = (
     "unique_id, source, source_duplicate_free, nik, nik_valid, tanggal_lahir, nik_birth_date, "
-    "jenis_kelamin, nik_sex, no_kk, kelurahan_code, rt, rw, street, house_number, nama_tokens_key"
+    "jenis_kelamin, nik_sex, no_kk, kelurahan_code, rt, rw, street, house_number, nama_tokens_key, "
+    "nama_clean"
 )
 
 
