@@ -123,7 +123,7 @@ def test_unknown_key_part_kind_is_refused() -> None:
 def test_default_rules_need_their_columns() -> None:
     names = {r.name for r in default_blocking_rules({"nama_key", "birth_year", "birth_date"})}
     # the kelurahan is optional: without it, the name key within birth years still blocks
-    assert names == {"name_key_years_kelurahan_a", "name_key_years_kelurahan_b"}
+    assert names == {"name_key_years_kelurahan_a", "name_key_years_kelurahan_b", "birth_date_initial"}
     assert default_blocking_rules(set()) == []
     generic = {r.name for r in default_blocking_rules({"id_lain", "kode_pos", "nama_tokens_key"})}
     assert {"other_identifier", "other_identifier_anagram", "postcode_min_token"} <= generic
@@ -184,6 +184,25 @@ def test_optional_geography_bounds_the_block_only_where_records_have_it() -> Non
         "AND l.unique_id < r.unique_id ORDER BY 1, 2"
     ).fetchall()
     assert pairs == [("s|0", "s|1"), ("s|3", "s|4")]
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("KHARLOTE BISHOP", "KHARLOTUTE BISHDOP"),  # both words mistyped (FEBRL)
+        ("JUSTYN S MERIL", "JUSTIN SHADMAN MERIL"),  # first name mistyped beside a middle initial
+    ],
+)
+def test_names_mistyped_in_every_word_block_on_the_birth_date(left: str, right: str) -> None:
+    from dtks_link.standardise.names import parse_name
+
+    born = dt.date(1942, 1, 31)
+    records = []
+    for text in (left, right, "BUDI SANTOSO"):
+        parsed = parse_name(text)
+        records.append({"nama_key": parsed.key, "nama_tokens_key": parsed.tokens_key, "birth_date": born})
+    report = blocking_report(as_engine(_table(records)), "t", default_blocking_rules(COLUMNS))
+    assert report.total_comparisons == 1  # the two spellings, not BUDI SANTOSO born that day
 
 
 def test_rules_of_saved_models_are_recognised_old_and_new() -> None:

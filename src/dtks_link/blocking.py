@@ -247,6 +247,8 @@ _RULES: tuple[BlockingRule, ...] = (
     BlockingRule(
         name="birth_date_max_token", parts=(_v("birth_date"), KeyPart("nama_tokens_key", "max_token"))
     ),
+    # the birth date with the name's first letter: every word of the name mistyped
+    BlockingRule(name="birth_date_initial", parts=(_v("birth_date"), KeyPart("nama_key", "prefix", 1))),
     # the family name (last word) with the birth date: a nickname or shortened first name
     # beside a middle initial (``HARY J TOMAS`` / ``HAROLD JAMES TOMAS``) breaks the others
     BlockingRule(
