@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import RESULTS, child_result, load_average, machine
 
 DATA = Path(__file__).parent / "data"
-STAGES = ("read", "standardise", "train", "predict", "diagnose", "cluster")
+STAGES = ("read", "standardise", "train", "predict", "diagnose", "cluster", "households")
 CITY = 2_010_912
 
 
@@ -250,15 +250,14 @@ def markdown(out: str, before: str | None) -> str:
     earlier: dict[int, dict[str, Any]] = {}
     if before:
         earlier = {r["residents"]: r for r in json.loads((RESULTS / f"{before}.json").read_text())["rows"]}
-    head = ["residents", "records", "read", "standardise", "train", "predict", "diagnose", "cluster",
-            "total", "CPU (s / 1k rec)", "s / 1k rec", "comparisons / rec", "pair recall", "F1",
-            "peak RSS (stage)", "generic Splink"]  # fmt: skip
+    head = ["residents", "records", *STAGES, "total", "CPU (s / 1k rec)", "s / 1k rec", "comparisons / rec",
+            "pair recall", "F1", "peak RSS (stage)", "generic Splink"]  # fmt: skip
     if before:
-        head.insert(14, "F1 before")
+        head.insert(head.index("F1") + 1, "F1 before")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         cells = [f"{r['residents']:,}", f"{r['records']:,}"]
-        cells += [f"{r.get(f'{s}_s', 0):.1f} s" for s in STAGES]
+        cells += [f"{r[f'{s}_s']:.1f} s" if f"{s}_s" in r else "-" for s in STAGES]
         cells += [f"**{r['link_total_s']:.0f} s**"]
         cpu = r.get("link_total_cpu_s")
         cells += [f"{cpu:.0f} s ({cpu / r['records'] * 1000:.3f} / 1k)" if cpu else "-"]
