@@ -30,6 +30,7 @@ import os
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from _common import RESULTS, child_result, load_average, machine
 DATA = Path(__file__).parent / "data"
 STAGES = ("read", "standardise", "train", "predict", "diagnose", "cluster", "households")
 CITY = 2_010_912
+_MEMORY_LIMIT = "DTKS_BENCH_MEMORY_LIMIT"
 
 
 class RssSampler:
@@ -109,8 +111,11 @@ def run_link(residents: int) -> dict[str, Any]:
             cpu[stage], cpu_mark[0] = now - cpu_mark[0], now
             rss.stage_done(stage)
 
+        config = dtks_link.load_config(folder / "config.toml")
+        if os.environ.get(_MEMORY_LIMIT):  # --memory-limit, passed to the child process
+            config = replace(config, options=replace(config.options, memory_limit=os.environ[_MEMORY_LIMIT]))
         start = time.perf_counter()
-        result = dtks_link.link(folder / "config.toml", write=False, progress=progress)
+        result = dtks_link.link(config, write=False, progress=progress)
         total = time.perf_counter() - start
         metrics = dtks_link.evaluate(result.clusters, folder / "truth.parquet")
         rss.stage_done("evaluate")
@@ -118,6 +123,7 @@ def run_link(residents: int) -> dict[str, Any]:
     peak_stage = max(rss.per_stage, key=lambda s: rss.per_stage[s])
     return {
         "residents": residents,
+        "memory_limit": config.options.memory_limit,
         "records": records,
         "pairs_scored": len(result.pairs),
         "dtks_link": dtks_link.__file__,
@@ -289,11 +295,14 @@ def main() -> None:
     parser.add_argument("--no-blocking", action="store_true", help="skip the exact blocking count")
     parser.add_argument("--out", default="scale", help="results name (benchmarks/results/<out>.json)")
     parser.add_argument("--src", type=Path, help="run the linkage from this checkout's src directory")
+    parser.add_argument("--memory-limit", help='linkage.memory_limit for the runs, such as "4GB"')
     parser.add_argument("--markdown", action="store_true", help="print the README table and stop")
     parser.add_argument("--before", help="with --markdown: results name of an earlier run")
     for kind in ("link", "blocking", "peer"):
         parser.add_argument(f"--{kind}", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.memory_limit:
+        os.environ[_MEMORY_LIMIT] = args.memory_limit
     for kind, function in (("link", run_link), ("blocking", run_blocking), ("peer", run_peer)):
         size = getattr(args, kind)
         if size:
