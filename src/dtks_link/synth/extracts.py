@@ -38,16 +38,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dtks_link.synth import fields as f
-from dtks_link.synth.error_model import ErrorLog, ErrorRates
-from dtks_link.synth.population import (
+from dtks_link.synth.codes import (
     FEMALE,
     REFERENCE_DATE,
     RELATIONSHIPS,
     ROLE_CHILD,
     ROLE_HEAD,
     ROLE_SPOUSE,
-    Population,
 )
+from dtks_link.synth.error_model import ErrorLog, ErrorRates
+from dtks_link.synth.population import Population
 from dtks_link.synth.regions import load_wilayah
 
 __all__ = ["BUILDERS", "SOURCE_NAMES", "Extract", "SourceSpec"]

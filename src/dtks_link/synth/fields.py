@@ -15,19 +15,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dtks_link.synth.error_model import (
-    PLACEHOLDER_NIKS,
-    ErrorLog,
-    ErrorRates,
-    digit_typos,
-    excel_damage,
-    from_matrix,
-    to_matrix,
-    typo_keyboard,
-    typo_ocr,
-    typo_transposition,
-)
-from dtks_link.synth.population import (
+from dtks_link.synth.codes import (
     FEMALE,
     KK_REISSUED,
     KK_SPLIT,
@@ -40,11 +28,23 @@ from dtks_link.synth.population import (
     ROLE_CHILD,
     ROLE_HEAD,
     ROLE_SPOUSE,
-    Population,
     age_at,
     dates_of,
     year_month_day,
 )
+from dtks_link.synth.error_model import (
+    PLACEHOLDER_NIKS,
+    ErrorLog,
+    ErrorRates,
+    digit_typos,
+    excel_damage,
+    from_matrix,
+    to_matrix,
+    typo_keyboard,
+    typo_ocr,
+    typo_transposition,
+)
+from dtks_link.synth.population import Population
 from dtks_link.synth.regions import load_wilayah
 from dtks_link.synth.streets import STREETS
 
