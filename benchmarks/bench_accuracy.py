@@ -23,10 +23,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 import dtks_link
-from _common import peak_rss_mb, save, table
+from _common import peak_rss_mb, save, synthetic, table
 from dtks_link import LinkageOptions, LinkConfig, SourceConfig
 from dtks_link.evaluation import expected_quality
-from dtks_link.synth import generate
 from generic_splink import run_generic
 
 DATA = Path(__file__).parent / "data"
@@ -90,11 +89,15 @@ def run_dtks_expected(sources: list[SourceConfig]) -> tuple[pd.DataFrame, float,
     result = dtks_link.link(LinkConfig(sources=tuple(sources), options=options), write=False)
     seconds = time.perf_counter() - start
     expected = expected_quality(result.pairs, result.clusters, threshold=options.match_threshold)
-    return result.clusters, seconds, {
-        "expected_precision": expected.precision,
-        "expected_recall": expected.recall,
-        "expected_f1": expected.f1,
-    }
+    return (
+        result.clusters,
+        seconds,
+        {
+            "expected_precision": expected.precision,
+            "expected_recall": expected.recall,
+            "expected_f1": expected.f1,
+        },
+    )
 
 
 def run_recordlinkage(
@@ -228,8 +231,9 @@ def _depok_frames(config_path: Path) -> dict[str, pd.DataFrame]:
             "source": raw["source"],
             "rec_id": raw["record_id"],
             "name": raw["nama"].fillna("").str.lower().str.strip(),
-            "dob": pd.to_datetime(raw["tanggal_lahir"], errors="coerce", dayfirst=True, format="mixed")
-            .dt.strftime("%Y-%m-%d"),
+            "dob": pd.to_datetime(
+                raw["tanggal_lahir"], errors="coerce", dayfirst=True, format="mixed"
+            ).dt.strftime("%Y-%m-%d"),
             "address": raw["alamat"].fillna("").str.lower(),
             "id_number": raw["nik"],
         }
@@ -238,9 +242,7 @@ def _depok_frames(config_path: Path) -> dict[str, pd.DataFrame]:
 
 
 def depok(residents: int, work: Path) -> list[dict[str, Any]]:
-    folder = DATA / f"depok_{residents}"
-    if not (folder / "config.toml").exists():
-        generate(folder, residents=residents, seed=7)
+    folder = synthetic(residents)
     config_path, truth = folder / "config.toml", pd.read_parquet(folder / "truth.parquet")
     label = f"Depok {residents:,}"
     rows = []

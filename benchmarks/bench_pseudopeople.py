@@ -117,8 +117,12 @@ def _prepare(seed: int) -> tuple[Path, pd.DataFrame]:
         mapping = {"nama": _toml_list([c for c in name_parts if c in present])}
         if address_parts:
             mapping["alamat"] = _toml_list([c for c in address_parts if c in present])
-        for field, options in (("tanggal_lahir", ["date_of_birth"]), ("jenis_kelamin", ["sex"]),
-                               ("kode_pos", ["zipcode", "mailing_address_zipcode"]), ("id_lain", ["ssn"])):
+        for field, options in (
+            ("tanggal_lahir", ["date_of_birth"]),
+            ("jenis_kelamin", ["sex"]),
+            ("kode_pos", ["zipcode", "mailing_address_zipcode"]),
+            ("id_lain", ["ssn"]),
+        ):
             column = next((c for c in options if c in present), None)
             if column is not None:
                 mapping[field] = f'"{column}"'

@@ -20,9 +20,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 import dtks_link
-from _common import peak_rss_mb, save
+from _common import peak_rss_mb, save, synthetic
 from dtks_link import LinkConfig, Registry, SourceConfig, load_config
-from dtks_link.synth import generate
 
 DATA = Path(__file__).parent / "data"
 
@@ -42,9 +41,7 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=1_000)
     args = parser.parse_args()
-    folder = DATA / f"depok_{args.residents}"
-    if not (folder / "config.toml").exists():
-        generate(folder, residents=args.residents, seed=7)
+    folder = synthetic(args.residents)
     config = load_config(folder / "config.toml")
     work = Path(tempfile.mkdtemp(prefix="dtks_registry_bench_"))
     rng = np.random.default_rng(3)

@@ -87,11 +87,9 @@ def _cpu_seconds() -> float:
 
 
 def _folder(residents: int) -> Path:
-    from dtks_link.synth import generate
+    from _common import synthetic
 
-    folder = DATA / f"depok_{residents}"
-    if not (folder / "config.toml").exists():
-        generate(folder, residents=residents, seed=7)
+    folder = synthetic(residents)
     return folder
 
 
