@@ -26,7 +26,7 @@ from dtks_link.synth.codes import (
     ROLE_PARENT,
     ROLE_SPOUSE,
 )
-from dtks_link.synth.error_model import (
+from dtks_link.synth.edits import (
     digit_typos,
     excel_damage,
     from_matrix,
