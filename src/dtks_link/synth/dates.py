@@ -4,18 +4,15 @@ placeholder dates, ages heaped on round numbers, and the four ways a date is wri
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dtks_link.synth.codes import REFERENCE_DATE, age_at, dates_of, year_month_day
+from dtks_link.synth.codes import I64, REFERENCE_DATE, D, age_at, dates_of, year_month_day
 from dtks_link.synth.error_model import ErrorLog, ErrorRates
 from dtks_link.synth.population import Population
 
 __all__ = ["MONTHS_ID", "ages", "birth_dates", "format_dates"]
 
-I64 = npt.NDArray[np.int64]
-D = npt.NDArray[np.datetime64]
 
 MONTHS_ID = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",

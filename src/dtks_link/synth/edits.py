@@ -9,6 +9,8 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dtks_link.synth.codes import I64, B
+
 __all__ = [
     "PLACEHOLDER_NIKS",
     "digit_typos",
@@ -20,9 +22,7 @@ __all__ = [
     "typo_transposition",
 ]
 
-I64 = npt.NDArray[np.int64]
 U8 = npt.NDArray[np.uint8]
-B = npt.NDArray[np.bool_]
 
 
 # ---------------------------------------------------------------------------------------------

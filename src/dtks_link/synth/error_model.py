@@ -69,6 +69,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from dtks_link.errors import ConfigError
+from dtks_link.synth.codes import I64, B
 
 __all__ = [
     "DEFAULT_ERROR_RATES",
@@ -76,9 +77,6 @@ __all__ = [
     "ErrorLog",
     "ErrorRates",
 ]
-
-I64 = npt.NDArray[np.int64]
-B = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,7 +10,12 @@ import numpy as np
 import numpy.typing as npt
 
 from dtks_link.synth.codes import (
+    F64,
     FEMALE,
+    I8,
+    I16,
+    I32,
+    I64,
     KK_MOVED,
     KK_REISSUED,
     KK_SPLIT,
@@ -23,6 +28,8 @@ from dtks_link.synth.codes import (
     ROLE_OTHER,
     ROLE_PARENT,
     ROLE_SPOUSE,
+    B,
+    D,
     age_at,
     dates_of,
     year_month_day,
@@ -44,13 +51,6 @@ __all__ = [
     "family_history",
 ]
 
-I8 = npt.NDArray[np.int8]
-I16 = npt.NDArray[np.int16]
-I32 = npt.NDArray[np.int32]
-I64 = npt.NDArray[np.int64]
-F64 = npt.NDArray[np.float64]
-B = npt.NDArray[np.bool_]
-D = npt.NDArray[np.datetime64]
 
 # Household kinds: couple+children, +orang tua/mertua, +famili lain, single parent,
 # alone, elderly couple.

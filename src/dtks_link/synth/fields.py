@@ -17,6 +17,8 @@ import pyarrow.compute as pc
 
 from dtks_link.synth.codes import (
     FEMALE,
+    I8,
+    I64,
     KK_REISSUED,
     KK_SPLIT,
     KK_WIDOWED,
@@ -28,6 +30,7 @@ from dtks_link.synth.codes import (
     ROLE_CHILD,
     ROLE_HEAD,
     ROLE_SPOUSE,
+    B,
     age_at,
 )
 from dtks_link.synth.edits import (
@@ -63,12 +66,6 @@ __all__ = [
     "sex_labels",
     "street_text",
 ]
-
-I8 = npt.NDArray[np.int8]
-I32 = npt.NDArray[np.int32]
-I64 = npt.NDArray[np.int64]
-B = npt.NDArray[np.bool_]
-D = npt.NDArray[np.datetime64]
 
 
 def _take(table: pa.Array, idx: npt.NDArray[np.integer]) -> pa.Array:

@@ -5,9 +5,8 @@ and the numbers, NIK and KK, with their serials."""
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
-from dtks_link.synth.codes import FEMALE, MALE, year_month_day
+from dtks_link.synth.codes import FEMALE, I8, I32, I64, MALE, B, D, year_month_day
 from dtks_link.synth.names import ETHNICITIES, NameVocab
 from dtks_link.synth.regions import DEPOK_PREFIX
 
@@ -22,13 +21,6 @@ __all__ = [
     "serials",
 ]
 
-I8 = npt.NDArray[np.int8]
-I16 = npt.NDArray[np.int16]
-I32 = npt.NDArray[np.int32]
-I64 = npt.NDArray[np.int64]
-F64 = npt.NDArray[np.float64]
-B = npt.NDArray[np.bool_]
-D = npt.NDArray[np.datetime64]
 
 # ---------------------------------------------------------------------------------------------
 # names
