@@ -20,7 +20,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 import dtks_link
-from _common import peak_rss_mb, save, synthetic
+from _common import load_average, peak_rss_mb, save, synthetic
 from dtks_link import LinkConfig, Registry, SourceConfig, load_config
 
 DATA = Path(__file__).parent / "data"
@@ -94,6 +94,7 @@ def main() -> None:
     pct = {f"p{p}": latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))] for p in (50, 95, 99)}
     payload = {
         "residents": args.residents,
+        "load_average_after": load_average(),
         "ingested_records": report.records_in,
         "ingest": report.__dict__,
         **{k: round(v, 2) for k, v in timings.items()},

@@ -202,6 +202,8 @@ def link(
             run_engine = (
                 reg.engine if reg is not None else DuckDBEngine(opened.enter_context(closing(connect())))
             )
+        if cfg.options.memory_limit is not None and isinstance(run_engine, DuckDBEngine):
+            run_engine.con.execute("SET memory_limit = ?", [cfg.options.memory_limit])
         return _run(
             run_engine, cfg, stages, write=write, registry=reg, keep_records=keep_records, labels=labels
         )
