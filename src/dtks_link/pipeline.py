@@ -364,7 +364,7 @@ def _run(
         households = link_households(engine, cfg, records_table="work_records", clusters=clusters)
         s.detail = f"{households.counts['households']:,} households"
         if registry is not None and registry_run is not None:
-            from .households.registry import commit_households
+            from .registry.households import commit_households
 
             households, household_changes = commit_households(
                 registry, households, sources=source_roles(cfg.sources), run_id=registry_run
