@@ -38,9 +38,9 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 import dtks_link
 from _common import load_average, peak_rss_mb, save, table
-from bench_accuracy import run_recordlinkage
 from dtks_link.evaluation import expected_quality
 from generic_splink import run_generic
+from recordlinkage_peer import run_recordlinkage
 
 DATA = Path(__file__).parent / "data" / "pseudopeople"
 
