@@ -13,6 +13,55 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).parent / "results"
+DATA = Path(__file__).parent / "data"
+_STAMP = "generator.stamp"
+
+
+def generator_fingerprint() -> str:
+    """A hash of everything the synthetic generator's output depends on: the ``synth`` package's
+    source and the gazetteer files it reads. A cached data set whose stamp differs was written by
+    another version of the generator."""
+    import hashlib
+
+    import dtks_link.standardise
+    import dtks_link.synth
+
+    digest = hashlib.sha256()
+    synth = Path(dtks_link.synth.__file__).parent
+    gazetteer = Path(dtks_link.standardise.__file__).parent / "data"
+    for path in sorted([*synth.glob("*.py"), *gazetteer.glob("*")]):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def synthetic(
+    residents: int, *, seed: int = 7, noise: float | None = None, folder: Path | None = None
+) -> Path:
+    """The folder of a generated synthetic Depok data set, cached under ``benchmarks/data``.
+
+    The cache is regenerated when the generator changed since it was written (its stamp holds
+    :func:`generator_fingerprint` and the arguments), so a benchmark or a digest never reads data
+    that a fresh clone would generate differently."""
+    import shutil
+
+    from dtks_link.synth import generate
+
+    if folder is None:
+        folder = DATA / (f"depok_{residents}" if noise is None else f"depok_{residents}_noise_{noise:g}")
+    stamp = json.dumps(
+        {"generator": generator_fingerprint(), "residents": residents, "seed": seed, "noise": noise}
+    )
+    stamp_path = folder / _STAMP
+    if (folder / "config.toml").exists() and stamp_path.exists() and stamp_path.read_text() == stamp:
+        return folder
+    if folder.exists():
+        shutil.rmtree(folder)
+    kwargs: dict[str, Any] = {} if noise is None else {"noise": noise}
+    generate(folder, residents=residents, seed=seed, **kwargs)
+    stamp_path.write_text(stamp)
+    return folder
 
 
 def peak_rss_mb() -> float:

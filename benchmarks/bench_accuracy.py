@@ -23,11 +23,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 import dtks_link
-from _common import peak_rss_mb, save, table
+from _common import peak_rss_mb, save, synthetic, table
 from dtks_link import LinkageOptions, LinkConfig, SourceConfig
 from dtks_link.evaluation import expected_quality
-from dtks_link.synth import generate
 from generic_splink import run_generic
+from recordlinkage_peer import run_recordlinkage
 
 DATA = Path(__file__).parent / "data"
 
@@ -90,67 +90,15 @@ def run_dtks_expected(sources: list[SourceConfig]) -> tuple[pd.DataFrame, float,
     result = dtks_link.link(LinkConfig(sources=tuple(sources), options=options), write=False)
     seconds = time.perf_counter() - start
     expected = expected_quality(result.pairs, result.clusters, threshold=options.match_threshold)
-    return result.clusters, seconds, {
-        "expected_precision": expected.precision,
-        "expected_recall": expected.recall,
-        "expected_f1": expected.f1,
-    }
-
-
-def run_recordlinkage(
-    frames: dict[str, pd.DataFrame], *, block_on_year: bool = False
-) -> tuple[pd.DataFrame, float]:
-    """recordlinkage tutorial style: block on given name, compare, ECM, clusters by components.
-
-    ``block_on_year`` adds the birth year to the first-name block (and to the sorted
-    neighbourhood), which large data needs: on Depok the first-name block alone (SITI,
-    MUHAMMAD, NUR ...) yields more pairs than pandas holds in memory."""
-    import recordlinkage
-
-    start = time.perf_counter()
-    names = list(frames)
-    combined = pd.concat([f.assign(source=n) for n, f in frames.items()])
-    combined.index = combined["source"] + "|" + combined["rec_id"]
-    combined["first"] = combined["name"].str.split(" ").str[0]
-    indexer = recordlinkage.Index()
-    if block_on_year:
-        combined["year"] = combined["dob"].str[:4]
-        indexer.block(["first", "year"])
-        indexer.block("id_number")
-    else:
-        indexer.block("first")
-        indexer.sortedneighbourhood("dob", window=3)
-    pairs = indexer.index(combined)
-    if len(names) == 2:
-        pairs = pairs[combined.loc[pairs.get_level_values(0), "source"].to_numpy()
-                      != combined.loc[pairs.get_level_values(1), "source"].to_numpy()]  # fmt: skip
-    compare = recordlinkage.Compare()
-    compare.string("name", "name", method="jarowinkler", threshold=0.85)
-    compare.exact("dob", "dob")
-    compare.string("address", "address", method="jarowinkler", threshold=0.85)
-    compare.exact("id_number", "id_number")
-    features = compare.compute(pairs, combined)
-    matches = recordlinkage.ECMClassifier(binarize=0.5).fit_predict(features)
-    parent = {k: k for k in combined.index}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in matches:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    clusters = pd.DataFrame(
+    return (
+        result.clusters,
+        seconds,
         {
-            "source": combined["source"].to_numpy(),
-            "record_id": combined["rec_id"].to_numpy(),
-            "resident_id": [find(k) for k in combined.index],
-        }
+            "expected_precision": expected.precision,
+            "expected_recall": expected.recall,
+            "expected_f1": expected.f1,
+        },
     )
-    return clusters, time.perf_counter() - start
 
 
 def febrl(name: str, work: Path, *, columns: dict[str, str] | None = None, label: str | None = None,
@@ -228,8 +176,9 @@ def _depok_frames(config_path: Path) -> dict[str, pd.DataFrame]:
             "source": raw["source"],
             "rec_id": raw["record_id"],
             "name": raw["nama"].fillna("").str.lower().str.strip(),
-            "dob": pd.to_datetime(raw["tanggal_lahir"], errors="coerce", dayfirst=True, format="mixed")
-            .dt.strftime("%Y-%m-%d"),
+            "dob": pd.to_datetime(
+                raw["tanggal_lahir"], errors="coerce", dayfirst=True, format="mixed"
+            ).dt.strftime("%Y-%m-%d"),
             "address": raw["alamat"].fillna("").str.lower(),
             "id_number": raw["nik"],
         }
@@ -238,9 +187,7 @@ def _depok_frames(config_path: Path) -> dict[str, pd.DataFrame]:
 
 
 def depok(residents: int, work: Path) -> list[dict[str, Any]]:
-    folder = DATA / f"depok_{residents}"
-    if not (folder / "config.toml").exists():
-        generate(folder, residents=residents, seed=7)
+    folder = synthetic(residents)
     config_path, truth = folder / "config.toml", pd.read_parquet(folder / "truth.parquet")
     label = f"Depok {residents:,}"
     rows = []

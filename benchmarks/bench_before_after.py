@@ -34,11 +34,9 @@ SRC = HERE.parent / "src"
 
 
 def _depok(residents: int) -> tuple[Path, Path]:
-    from dtks_link.synth import generate
+    from _common import synthetic
 
-    folder = DATA / f"depok_{residents}"
-    if not (folder / "config.toml").exists():
-        generate(folder, residents=residents, seed=7)
+    folder = synthetic(residents)
     return folder / "config.toml", folder / "truth.parquet"
 
 

@@ -48,17 +48,15 @@ def rule_set(which: str) -> list[Any]:
 
 def one_size(residents: int, rule_sets: list[str]) -> dict[str, Any]:
     """Standardise one size's records (with their true resident ids) and report each rule set."""
+    from _common import synthetic
     from dtks_link.backends.duckdb import as_engine, connect
     from dtks_link.blocking import blocking_report
     from dtks_link.config import load_config
     from dtks_link.model import columns_with_data
     from dtks_link.sources import load_sources
     from dtks_link.standardise import standardise_records
-    from dtks_link.synth import generate
 
-    folder = DATA / f"depok_{residents}"
-    if not (folder / "config.toml").exists():
-        generate(folder, residents=residents, seed=7)
+    folder = synthetic(residents)
     config = load_config(folder / "config.toml")
     con = connect()
     load_sources(con, config.sources, mapped_table="mapped", quarantine_table="quarantine")

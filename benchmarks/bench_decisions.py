@@ -31,9 +31,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 import dtks_link
-from _common import save
+from _common import save, synthetic
 from dtks_link import Registry, load_config
-from dtks_link.synth import generate
 
 DATA = Path(__file__).parent / "data"
 KEYS = ["source_l", "record_id_l", "source_r", "record_id_r"]
@@ -109,9 +108,7 @@ def main() -> None:
     parser.add_argument("--residents", type=int, default=100_000)
     parser.add_argument("--pairs", type=int, default=200)
     args = parser.parse_args()
-    folder = DATA / f"depok_{args.residents}"
-    if not (folder / "config.toml").exists():
-        generate(folder, residents=args.residents, seed=7)
+    folder = synthetic(args.residents)
     config = load_config(folder / "config.toml")
     truth = pd.read_parquet(folder / "truth.parquet")
     work = Path(tempfile.mkdtemp(prefix="dtks_decisions_bench_"))

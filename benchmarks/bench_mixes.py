@@ -24,10 +24,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 import dtks_link
-from _common import load_average, peak_rss_mb, save, table
+from _common import load_average, peak_rss_mb, save, synthetic, table
 from dtks_link.errors import DtksLinkError
 from dtks_link.evaluation import expected_quality
-from dtks_link.synth import generate
 
 DATA = Path(__file__).parent / "data"
 
@@ -75,9 +74,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--residents", type=int, default=20_000)
     args = parser.parse_args()
-    folder = DATA / f"depok_{args.residents}"
-    if not (folder / "config.toml").exists():
-        generate(folder, residents=args.residents, seed=7)
+    folder = synthetic(args.residents)
     config = dtks_link.load_config(folder / "config.toml")
     truth = pd.read_parquet(folder / "truth.parquet")
     names = tuple(s.name for s in config.sources)

@@ -20,18 +20,15 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 import dtks_link
-from _common import RESULTS, load_average, peak_rss_mb, save, table
+from _common import RESULTS, load_average, peak_rss_mb, save, synthetic, table
 from dtks_link.evaluation import expected_quality
-from dtks_link.synth import generate
 from generic_splink import run_generic
 
 DATA = Path(__file__).parent / "data"
 
 
 def run_level(residents: int, noise: float) -> list[dict[str, Any]]:
-    folder = DATA / f"depok_{residents}_noise_{noise:g}"
-    if not (folder / "config.toml").exists():
-        generate(folder, residents=residents, seed=7, noise=noise)
+    folder = synthetic(residents, noise=noise)
     truth = pd.read_parquet(folder / "truth.parquet")
     start = time.perf_counter()
     result = dtks_link.link(folder / "config.toml", write=False)

@@ -38,9 +38,9 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 import dtks_link
 from _common import load_average, peak_rss_mb, save, table
-from bench_accuracy import run_recordlinkage
 from dtks_link.evaluation import expected_quality
 from generic_splink import run_generic
+from recordlinkage_peer import run_recordlinkage
 
 DATA = Path(__file__).parent / "data" / "pseudopeople"
 
@@ -117,8 +117,12 @@ def _prepare(seed: int) -> tuple[Path, pd.DataFrame]:
         mapping = {"nama": _toml_list([c for c in name_parts if c in present])}
         if address_parts:
             mapping["alamat"] = _toml_list([c for c in address_parts if c in present])
-        for field, options in (("tanggal_lahir", ["date_of_birth"]), ("jenis_kelamin", ["sex"]),
-                               ("kode_pos", ["zipcode", "mailing_address_zipcode"]), ("id_lain", ["ssn"])):
+        for field, options in (
+            ("tanggal_lahir", ["date_of_birth"]),
+            ("jenis_kelamin", ["sex"]),
+            ("kode_pos", ["zipcode", "mailing_address_zipcode"]),
+            ("id_lain", ["ssn"]),
+        ):
             column = next((c for c in options if c in present), None)
             if column is not None:
                 mapping[field] = f'"{column}"'

@@ -1,6 +1,7 @@
 """Registry at city scale: build, ingest 10,000 new records, and real-time lookup latency.
 
     python benchmarks/bench_registry.py [--residents 2010912] [--new 10000] [--queries 1000]
+    python benchmarks/bench_registry.py --reuse DIR   # lookups only, on a DIR an earlier run left
 
 The synthetic extracts are split: ``--new`` records are held out of the build and ingested as
 one batch afterwards, then looked up one at a time. Writes benchmarks/results/registry.json.
@@ -20,9 +21,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 import dtks_link
-from _common import peak_rss_mb, save
+from _common import load_average, peak_rss_mb, save, synthetic
 from dtks_link import LinkConfig, Registry, SourceConfig, load_config
-from dtks_link.synth import generate
 
 DATA = Path(__file__).parent / "data"
 
@@ -36,17 +36,26 @@ def _read(source: SourceConfig) -> pd.DataFrame:
     return pd.read_csv(source.path, sep=source.delimiter or ",", dtype=str, keep_default_na=False)
 
 
+def _value(row: pd.Series, column: str | list[str]) -> str | None:
+    """A query field from a source row: a list mapping joins its columns; missing is None."""
+    parts = [row[c] for c in ([column] if isinstance(column, str) else column)]
+    text = " ".join(str(v) for v in parts if not pd.isna(v) and str(v) != "")
+    return text or None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--residents", type=int, default=2_010_912)
     parser.add_argument("--new", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=1_000)
+    parser.add_argument(
+        "--reuse", type=Path, help="an earlier run's folder (its registry and held-out files): lookups only"
+    )
     args = parser.parse_args()
-    folder = DATA / f"depok_{args.residents}"
-    if not (folder / "config.toml").exists():
-        generate(folder, residents=args.residents, seed=7)
+    folder = synthetic(args.residents)
     config = load_config(folder / "config.toml")
-    work = Path(tempfile.mkdtemp(prefix="dtks_registry_bench_"))
+    work = args.reuse or Path(tempfile.mkdtemp(prefix="dtks_registry_bench_"))
+    print(f"working in {work}", flush=True)
     rng = np.random.default_rng(3)
     total = sum(len(_read(s)) for s in config.sources)
     base_sources, new_sources, held_out = [], [], []
@@ -55,7 +64,8 @@ def main() -> None:
         take = rng.random(len(data)) < args.new / total
         for part, bucket, label in ((data[~take], base_sources, "base"), (data[take], new_sources, "new")):
             path = work / f"{source.name}_{label}.parquet"
-            part.reset_index(drop=True).to_parquet(path, index=False)
+            if args.reuse is None:
+                part.reset_index(drop=True).to_parquet(path, index=False)
             bucket.append(
                 SourceConfig(
                     name=source.name,
@@ -68,21 +78,25 @@ def main() -> None:
         held_out.append((source, data[take]))
     timings: dict[str, float] = {}
     registry_path = work / "depok.registry"
-    start = time.perf_counter()
-    dtks_link.link(LinkConfig(sources=tuple(base_sources), options=config.options), registry=registry_path,
-                   write=False, progress=True)  # fmt: skip
-    timings["build_s"] = time.perf_counter() - start
-    with Registry(registry_path) as registry:
+    if args.reuse is None:
         start = time.perf_counter()
-        report = registry.ingest(new_sources, progress=True)
-        timings["ingest_s"] = time.perf_counter() - start
+        base = LinkConfig(sources=tuple(base_sources), options=config.options)
+        dtks_link.link(base, registry=registry_path, write=False, progress=True)
+        timings["build_s"] = time.perf_counter() - start
+    report = None
+    with Registry(registry_path) as registry:
+        if args.reuse is None:
+            start = time.perf_counter()
+            report = registry.ingest(new_sources, progress=True)
+            timings["ingest_s"] = time.perf_counter() - start
+            print(f"build {timings['build_s']:.1f} s, ingest {timings['ingest_s']:.1f} s", flush=True)
         start = time.perf_counter()
         registry._lookup_index()
         timings["lookup_index_build_s"] = time.perf_counter() - start
         queries = []
         for source, rows in held_out:
             for _, row in rows.head(args.queries).iterrows():
-                queries.append({field: (row[column] or None) for field, column in source.columns.items()})
+                queries.append({field: _value(row, column) for field, column in source.columns.items()})
         rng.shuffle(queries)  # type: ignore[arg-type]
         latencies = []
         rejected = 0
@@ -97,8 +111,9 @@ def main() -> None:
     pct = {f"p{p}": latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))] for p in (50, 95, 99)}
     payload = {
         "residents": args.residents,
-        "ingested_records": report.records_in,
-        "ingest": report.__dict__,
+        "load_average_after": load_average(),
+        "ingested_records": report.records_in if report else None,
+        "ingest": report.__dict__ if report else None,
         **{k: round(v, 2) for k, v in timings.items()},
         "lookup_ms": {k: round(v, 2) for k, v in pct.items()},
         "lookup_mean_ms": round(statistics.mean(latencies), 2),

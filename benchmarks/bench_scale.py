@@ -30,6 +30,7 @@ import os
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import RESULTS, child_result, load_average, machine
 
 DATA = Path(__file__).parent / "data"
-STAGES = ("read", "standardise", "train", "predict", "diagnose", "cluster")
+STAGES = ("read", "standardise", "train", "predict", "diagnose", "cluster", "households")
 CITY = 2_010_912
+_MEMORY_LIMIT = "DTKS_BENCH_MEMORY_LIMIT"
 
 
 class RssSampler:
@@ -87,11 +89,9 @@ def _cpu_seconds() -> float:
 
 
 def _folder(residents: int) -> Path:
-    from dtks_link.synth import generate
+    from _common import synthetic
 
-    folder = DATA / f"depok_{residents}"
-    if not (folder / "config.toml").exists():
-        generate(folder, residents=residents, seed=7)
+    folder = synthetic(residents)
     return folder
 
 
@@ -111,8 +111,11 @@ def run_link(residents: int) -> dict[str, Any]:
             cpu[stage], cpu_mark[0] = now - cpu_mark[0], now
             rss.stage_done(stage)
 
+        config = dtks_link.load_config(folder / "config.toml")
+        if os.environ.get(_MEMORY_LIMIT):  # --memory-limit, passed to the child process
+            config = replace(config, options=replace(config.options, memory_limit=os.environ[_MEMORY_LIMIT]))
         start = time.perf_counter()
-        result = dtks_link.link(folder / "config.toml", write=False, progress=progress)
+        result = dtks_link.link(config, write=False, progress=progress)
         total = time.perf_counter() - start
         metrics = dtks_link.evaluate(result.clusters, folder / "truth.parquet")
         rss.stage_done("evaluate")
@@ -120,6 +123,7 @@ def run_link(residents: int) -> dict[str, Any]:
     peak_stage = max(rss.per_stage, key=lambda s: rss.per_stage[s])
     return {
         "residents": residents,
+        "memory_limit": config.options.memory_limit,
         "records": records,
         "pairs_scored": len(result.pairs),
         "dtks_link": dtks_link.__file__,
@@ -252,15 +256,14 @@ def markdown(out: str, before: str | None) -> str:
     earlier: dict[int, dict[str, Any]] = {}
     if before:
         earlier = {r["residents"]: r for r in json.loads((RESULTS / f"{before}.json").read_text())["rows"]}
-    head = ["residents", "records", "read", "standardise", "train", "predict", "diagnose", "cluster",
-            "total", "CPU (s / 1k rec)", "s / 1k rec", "comparisons / rec", "pair recall", "F1",
-            "peak RSS (stage)", "generic Splink"]  # fmt: skip
+    head = ["residents", "records", *STAGES, "total", "CPU (s / 1k rec)", "s / 1k rec", "comparisons / rec",
+            "pair recall", "F1", "peak RSS (stage)", "generic Splink"]  # fmt: skip
     if before:
-        head.insert(14, "F1 before")
+        head.insert(head.index("F1") + 1, "F1 before")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         cells = [f"{r['residents']:,}", f"{r['records']:,}"]
-        cells += [f"{r.get(f'{s}_s', 0):.1f} s" for s in STAGES]
+        cells += [f"{r[f'{s}_s']:.1f} s" if f"{s}_s" in r else "-" for s in STAGES]
         cells += [f"**{r['link_total_s']:.0f} s**"]
         cpu = r.get("link_total_cpu_s")
         cells += [f"{cpu:.0f} s ({cpu / r['records'] * 1000:.3f} / 1k)" if cpu else "-"]
@@ -292,11 +295,14 @@ def main() -> None:
     parser.add_argument("--no-blocking", action="store_true", help="skip the exact blocking count")
     parser.add_argument("--out", default="scale", help="results name (benchmarks/results/<out>.json)")
     parser.add_argument("--src", type=Path, help="run the linkage from this checkout's src directory")
+    parser.add_argument("--memory-limit", help='linkage.memory_limit for the runs, such as "4GB"')
     parser.add_argument("--markdown", action="store_true", help="print the README table and stop")
     parser.add_argument("--before", help="with --markdown: results name of an earlier run")
     for kind in ("link", "blocking", "peer"):
         parser.add_argument(f"--{kind}", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.memory_limit:
+        os.environ[_MEMORY_LIMIT] = args.memory_limit
     for kind, function in (("link", run_link), ("blocking", run_blocking), ("peer", run_peer)):
         size = getattr(args, kind)
         if size:

@@ -40,11 +40,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 import dtks_link
-from _common import save, table
+from _common import save, synthetic, table
 from bench_registry import _read
 from dtks_link import LinkConfig, SourceConfig, load_config
 from dtks_link.service.keys import KeyFile
-from dtks_link.synth import generate
 
 DATA = Path(__file__).parent / "data"
 LEVELS = (1, 8, 32)
@@ -52,9 +51,7 @@ LEVELS = (1, 8, 32)
 
 def prepare(residents: int, new: int) -> tuple[Path, list[SourceConfig], list[dict[str, Any]]]:
     """The cached base registry, the held-out sources, and query records from the base."""
-    folder = DATA / f"depok_{residents}"
-    if not (folder / "config.toml").exists():
-        generate(folder, residents=residents, seed=7)
+    folder = synthetic(residents)
     config = load_config(folder / "config.toml")
     cache = folder / f"service_base_{new}"
     registry = cache / "base.registry"

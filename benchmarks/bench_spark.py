@@ -29,12 +29,9 @@ def one_run(residents: int, engine: str, master: str, partitions: int, out: Path
     from dataclasses import replace
 
     import dtks_link
-    from _common import peak_rss_mb
-    from dtks_link.synth import generate
+    from _common import peak_rss_mb, synthetic
 
-    folder = DATA / f"depok_{residents}"
-    if not (folder / "config.toml").exists():
-        generate(folder, residents=residents, seed=7)
+    folder = synthetic(residents)
     cfg = dtks_link.load_config(folder / "config.toml")
     cfg = replace(cfg, options=replace(cfg.options, reference_date=dt.date(2025, 7, 1)))
     chosen: Any = engine

@@ -17,17 +17,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 import dtks_link
-from _common import peak_rss_mb, save, table
-from dtks_link.synth import generate
+from _common import peak_rss_mb, save, synthetic, table
 from generic_splink import run_generic
 
 DATA = Path(__file__).parent / "data"
 
 
 def run(residents: int, *, generic: bool) -> dict[str, Any]:
-    folder = DATA / f"depok_{residents}"
-    if not (folder / "config.toml").exists():
-        generate(folder, residents=residents, seed=7)
+    folder = synthetic(residents)
     config, truth = folder / "config.toml", folder / "truth.parquet"
     start = time.perf_counter()
     result = dtks_link.link(config, write=False, progress=True)

@@ -154,12 +154,10 @@ def linkage(config: Any, engine_name: str = "duckdb") -> dict[str, tuple[list[st
 
 
 def _synthetic(folder: Path, residents: int, seed: int) -> Any:
+    from _common import synthetic
     from dtks_link import load_config
-    from dtks_link.synth import generate
 
-    if not (folder / "config.toml").exists():
-        generate(folder, residents=residents, seed=seed)
-    return load_config(folder / "config.toml")
+    return load_config(synthetic(residents, seed=seed, folder=folder) / "config.toml")
 
 
 def _febrl_tables(febrl_dir: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:

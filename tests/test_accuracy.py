@@ -153,7 +153,7 @@ def test_implausible_scores_fall_back_to_the_default_model_or_raise(
                     level.m_probability = level.u_probability or 0.5
         return ["ruined"]
 
-    monkeypatch.setattr(model_module, "_calibrate", ruin)
+    monkeypatch.setattr(model_module, "calibrate", ruin)
     config = _mix(small_depok, drop_sources=("bencana", "lansia"))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -383,7 +383,7 @@ def test_the_household_name_level_weighs_the_shared_address_and_family_name_once
     log2(m_household * m_name / u_joint). Where random pairs never show the pattern it weighs
     as the household levels would (the facts as if independent)."""
     from dtks_link.comparisons import COMPARISONS
-    from dtks_link.model import _levels
+    from dtks_link.training import levels as _levels
 
     levels = _levels(small_link.model.linker_)
     joint = next(lv for lv in COMPARISONS["alamat"].levels if lv.joint is not None)
@@ -490,16 +490,17 @@ def test_the_household_session_changes_only_the_borrowed_identifier_levels(
     household session must undo its m estimates on the model's current level objects, not on
     those it saw before (which once left every level with the household pairs' m)."""
     from dtks_link.comparisons import COMPARISONS
-    from dtks_link.model import ResidentModel, _levels
+    from dtks_link.model import ResidentModel
+    from dtks_link.training import levels
 
     borrowed = {(spec.name, lv.label) for spec in COMPARISONS.values() for lv in spec.levels if lv.u_like}
     original = ResidentModel._household_session
     seen: dict[str, dict[tuple[str, str], float]] = {}
 
     def wrapped(self: ResidentModel, linker: Any, *args: Any) -> None:
-        seen["before"] = {k: lv.m_probability for k, lv in _levels(linker).items()}
+        seen["before"] = {k: lv.m_probability for k, lv in levels(linker).items()}
         original(self, linker, *args)
-        seen["after"] = {k: lv.m_probability for k, lv in _levels(linker).items()}
+        seen["after"] = {k: lv.m_probability for k, lv in levels(linker).items()}
 
     monkeypatch.setattr(ResidentModel, "_household_session", wrapped)
     result = dtks_link.link(_mix(small_depok, drop_sources=("bencana",)), write=False)

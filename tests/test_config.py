@@ -250,3 +250,19 @@ def test_config_from_arbitrary_dicts_only_raises_config_error(raw: dict[str, obj
         assert exc.problems and all(isinstance(p, str) for p in exc.problems)
     else:
         assert isinstance(config, LinkConfig)
+
+
+def test_memory_limit_is_a_size_and_is_read_from_the_linkage_table(tmp_path: Path) -> None:
+    assert LinkageOptions(memory_limit="6GB").memory_limit == "6GB"
+    assert LinkageOptions(memory_limit="512 MiB").memory_limit == "512 MiB"
+    for bad in ("lots", "6GB; DROP TABLE x", "GB", ""):
+        with pytest.raises(ConfigError, match="memory_limit"):
+            LinkageOptions(memory_limit=bad)
+    with pytest.raises(ConfigError, match="memory_limit must be text"):
+        LinkageOptions(memory_limit=6)  # type: ignore[arg-type]
+    (tmp_path / "a.csv").write_text("id,nama\n1,SITI\n")
+    (tmp_path / "c.toml").write_text(
+        '[[sources]]\nname = "a"\npath = "a.csv"\nid_column = "id"\ncolumns = { nama = "nama" }\n'
+        '[linkage]\nmemory_limit = "4GB"\n'
+    )
+    assert load_config(tmp_path / "c.toml").options.memory_limit == "4GB"

@@ -55,3 +55,17 @@ def test_digest_names_the_column_that_changed() -> None:
     after = record_digest.digest_rows(["k", "n", "flag"], [("a", 1, None), ("b", 3, True)])
     assert record_digest.differences(before, after) == ["column 'n' differs"]
     assert record_digest.differences(before, before) == []
+
+
+def test_cached_synthetic_data_is_regenerated_when_the_generator_changed(tmp_path: Path) -> None:
+    import _common
+
+    folder = tmp_path / "depok_300"
+    _common.synthetic(300, seed=3, folder=folder)
+    fresh = (folder / "truth.parquet").read_bytes()
+    (folder / "truth.parquet").write_bytes(b"written by another version of the generator")
+    assert _common.synthetic(300, seed=3, folder=folder) == folder
+    assert (folder / "truth.parquet").read_bytes() != fresh  # same stamp: the cache is trusted
+    (folder / _common._STAMP).write_text('{"generator": "an older generator"}')
+    _common.synthetic(300, seed=3, folder=folder)
+    assert (folder / "truth.parquet").read_bytes() == fresh

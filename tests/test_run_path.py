@@ -114,3 +114,23 @@ def test_ingest_reports_progress_as_link_does(tmp_path: Path, capsys: pytest.Cap
     for stage in ("read", "score", "cluster", "commit"):
         assert f"[dtks-link] ingest {stage}" in err
         assert stage in report.timings
+
+
+def test_memory_limit_option_caps_duckdb_and_keeps_the_result(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from dtks_link import link, load_config
+    from dtks_link.synth import generate
+
+    data = generate(tmp_path / "data", residents=200, seed=5)
+    config = load_config(data.config_path)
+    free = link(config, write=False, progress=False)
+    engine = DuckDBEngine(connect())
+    capped_config = replace(config, options=replace(config.options, memory_limit="300MB"))
+    capped = link(capped_config, engine=engine, write=False, progress=False)
+    setting = engine.rows("SELECT current_setting('memory_limit')")[0][0]
+    assert setting.endswith("MiB") and 250 < float(setting.split()[0]) < 300, setting
+    key = ["source", "record_id"]
+    a = free.clusters.sort_values(key).reset_index(drop=True)
+    b = capped.clusters.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)

@@ -16,7 +16,17 @@ import dtks_link.synth.generator as generator
 import dtks_link.synth.names as names_module
 from dtks_link.errors import ConfigError
 from dtks_link.synth import DEFAULT_ERROR_RATES, ERROR_NAMES, SOURCE_NAMES, ErrorRates
-from dtks_link.synth.error_model import (
+from dtks_link.synth.codes import (
+    FEMALE,
+    KK_MOVED,
+    KK_SPLIT,
+    KK_WIDOWED,
+    ROLE_CHILD,
+    ROLE_HEAD,
+    ROLE_PARENT,
+    ROLE_SPOUSE,
+)
+from dtks_link.synth.edits import (
     digit_typos,
     excel_damage,
     from_matrix,
@@ -26,18 +36,7 @@ from dtks_link.synth.error_model import (
     typo_transposition,
 )
 from dtks_link.synth.names import load_vocab, to_old_spelling
-from dtks_link.synth.population import (
-    FEMALE,
-    KK_MOVED,
-    KK_SPLIT,
-    KK_WIDOWED,
-    ROLE_CHILD,
-    ROLE_HEAD,
-    ROLE_PARENT,
-    ROLE_SPOUSE,
-    Population,
-    build_population,
-)
+from dtks_link.synth.population import Population, build_population
 from dtks_link.synth.regions import load_wilayah
 
 ERROR_MODEL_MD = Path(__file__).parents[1] / "src" / "dtks_link" / "synth" / "ERROR_MODEL.md"

@@ -210,7 +210,7 @@ def _cmd_registry(args: argparse.Namespace) -> int:
         return 0
     with Registry(args.file, read_only=True) as registry:
         if args.registry_command == "household":
-            from .households.cli import registry_household
+            from .cli_households import registry_household
 
             return registry_household(registry, args.household_id, args.kk)
         if args.registry_command == "show":
@@ -459,7 +459,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_audit)
 
-    from .households.cli import add_households_parser
+    from .cli_households import add_households_parser
 
     add_households_parser(sub)
 

@@ -138,6 +138,9 @@ class LinkageOptions:
     - ``model``: ``trained`` (default: learn the parameters from the data, borrowing from the
       default model what cannot be learned) or ``default`` (the parameters shipped with the
       package, :mod:`dtks_link.default_model`: for small files or a first look).
+    - ``memory_limit``: the most memory DuckDB may hold, such as ``"6GB"`` (default: DuckDB's
+      own, 80% of the machine's RAM). Above it DuckDB spills to temporary files instead of
+      growing; the run's pandas outputs come on top. Ignored on Spark (set Spark's own memory).
     """
 
     match_threshold: float = 0.9
@@ -149,6 +152,7 @@ class LinkageOptions:
     reference_date: dt.date | None = None
     max_cluster_size: int = 50
     model: str = "trained"
+    memory_limit: str | None = None
 
     def __post_init__(self) -> None:
         problems = _option_type_problems(self)
@@ -173,6 +177,10 @@ class LinkageOptions:
             problems.append("linkage.em_max_iterations must be at least 1")
         if self.max_cluster_size < 2:
             problems.append("linkage.max_cluster_size must be at least 2")
+        if self.memory_limit is not None and not _MEMORY_SIZE.fullmatch(self.memory_limit):
+            problems.append(
+                f'linkage.memory_limit must be a size like "6GB" or "512MB", got {self.memory_limit!r}'
+            )
         if problems:
             raise ConfigError(problems, origin="linkage options")
 
@@ -180,6 +188,10 @@ class LinkageOptions:
     def effective_reference_date(self) -> dt.date:
         """The reference date in force: the configured one, else today."""
         return self.reference_date or dt.date.today()
+
+
+#: A memory size DuckDB understands: a number and a unit (validated: it is written into a SET).
+_MEMORY_SIZE = re.compile(r"[0-9]+(\.[0-9]+)? ?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
 def _option_type_problems(options: LinkageOptions) -> list[str]:
@@ -199,6 +211,8 @@ def _option_type_problems(options: LinkageOptions) -> list[str]:
         value = getattr(options, name)
         if isinstance(value, bool) or not isinstance(value, types):
             problems.append(f"linkage.{name} must be {kind}, got {value!r}")
+    if options.memory_limit is not None and not isinstance(options.memory_limit, str):
+        problems.append(f'linkage.memory_limit must be text like "6GB", got {options.memory_limit!r}')
     ref = options.reference_date
     if ref is not None and (not isinstance(ref, dt.date) or isinstance(ref, dt.datetime)):
         problems.append(f"linkage.reference_date must be a date like 2025-06-30, got {ref!r}")
@@ -388,6 +402,7 @@ _LINKAGE_KEYS = {
     "reference_date",
     "max_cluster_size",
     "model",
+    "memory_limit",
 }
 
 

@@ -34,10 +34,12 @@ __all__ = [
     "TrainingError",
     "mask_identifier",
     "mask_numbers",
+    "mask_record_id",
 ]
 
 
 _LONG_NUMBER = re.compile(r"\d{15,17}")
+_DIGIT_RUN = re.compile(r"\d{8,}")
 
 
 def mask_numbers(text: str) -> str:
@@ -111,6 +113,12 @@ def mask_identifier(value: object) -> str:
     if len(text) <= 8:
         return "*" * len(text)
     return text[:4] + "*" * (len(text) - 8) + text[-4:]
+
+
+def mask_record_id(record_id: object) -> str:
+    """A record id for people to read: every run of 8 or more digits (a NIK, KK, phone or card
+    number used as an id) masked like ``3276********0001``; shorter ids stay readable."""
+    return _DIGIT_RUN.sub(lambda m: mask_identifier(m.group()), str(record_id))
 
 
 class MappingWarning(UserWarning):

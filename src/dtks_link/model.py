@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
 from splink import Linker, SettingsCreator
 
@@ -30,6 +29,7 @@ from .default_parameters import apply_default_parameters, default_model_descript
 from .errors import EngineError, mask_identifier, mask_numbers
 from .rules import Dialect
 from .schema import IDENTIFIER_FIELDS, column_types
+from .training import calibrate, estimate_prior, levels, refine_prior, took
 
 __all__ = ["ResidentModel", "columns_with_data"]
 
@@ -169,7 +169,7 @@ class ResidentModel:
         n_records = int(engine.rows(f"SELECT count(*) FROM {engine.quote(records_table)}")[0][0])
         self._deterministic = [rule for rule in _DETERMINISTIC if set(rule.columns) <= with_data]
         self.deterministic_rules_ = [rule.condition for rule in self._deterministic]
-        self._estimate_prior(linker, engine.dialect, n_records)
+        estimate_prior(linker, engine.dialect, self._deterministic, n_records, self.training_log_)
         if self.options.model == "default" or n_records < MIN_RECORDS_TO_TRAIN:
             reason = (
                 '[linkage] model = "default"'
@@ -188,7 +188,7 @@ class ResidentModel:
                 max_pairs=self.options.max_pairs_for_u, seed=self.options.seed
             )
             self.training_log_.append(
-                f"u by random sampling (max_pairs={self.options.max_pairs_for_u:g}){_took(step)}"
+                f"u by random sampling (max_pairs={self.options.max_pairs_for_u:g}){took(step)}"
             )
         except Exception as exc:  # Splink raises plain exceptions
             self.training_log_.append(f"u by random sampling failed ({exc}); u from the default model")
@@ -207,7 +207,7 @@ class ResidentModel:
             try:
                 splink_compat.em_session(linker, splink_compat.blocking_rule(rule, engine.dialect))
                 untrained -= trains
-                self.training_log_.append(f"EM on {rule.condition}{_took(step)}")
+                self.training_log_.append(f"EM on {rule.condition}{took(step)}")
             except Exception as exc:  # Splink raises plain exceptions when a rule finds nothing
                 self.training_log_.append(f"EM on {rule.condition} skipped: {mask_numbers(str(exc))}")
                 logger.warning("EM session on %s skipped: %s", rule.condition, mask_numbers(str(exc)))
@@ -229,8 +229,8 @@ class ResidentModel:
             )
             training.estimate_m_from_pairwise_labels(db_api.register(table))  # type: ignore[no-untyped-call]
             self.training_log_.append(f"m also from {len(table)} labelled matching pairs")
-        self.training_log_.extend(_calibrate(linker))
-        self._refine_prior(linker, engine, records_table, n_records)
+        self.training_log_.extend(calibrate(linker))
+        refine_prior(linker, engine, records_table, n_records, self._deterministic, self.training_log_)
         self.parameter_sources_ = {name: "EM" for name in present if name not in untrained}
         if untrained:
             try:
@@ -268,7 +268,7 @@ class ResidentModel:
             return
         before = {
             key: (splink_compat.m_estimates(level), level.m_probability)
-            for key, level in _levels(linker).items()
+            for key, level in levels(linker).items()
         }
         step = time.perf_counter()
         try:
@@ -280,97 +280,12 @@ class ResidentModel:
             return
         # Splink replaces the linker's settings with the session's copy: the level objects
         # are looked up again, those captured before the session are no longer the model's
-        for key, level in _levels(linker).items():
+        for key, level in levels(linker).items():
             if key not in borrowed and key in before:
                 entries, m_probability = before[key]
                 splink_compat.forget_m_estimates_after(level, entries, m_probability)
         self.training_log_.append(
-            f"EM on {rule.condition}, for the borrowed-identifier levels only{_took(step)}"
-        )
-
-    def _refine_prior(self, linker: Linker, engine: Engine, records_table: str, n_records: int) -> None:
-        """Re-estimate the prior from the scored candidate pairs when the deterministic rules
-        cannot see every pair of sources.
-
-        The deterministic estimate only counts pairs whose records both hold a rule's fields
-        (the NIK, or the birth date, ...). Where some pairs of sources share no such field (a
-        tax file without birth dates beside a census), it is far too low and true pairs score
-        too low. Then the prior is solved for: the share of all pairs that the candidate pairs'
-        match probabilities add up to (``prior = sum p / pairs``, ``p`` depending on the
-        prior), iterated to a fixed point. Pairs blocking does not reach count as non-matches.
-        """
-        share = self._deterministic_coverage(engine, records_table)
-        if share >= FULL_COVERAGE:
-            return
-        step = time.perf_counter()
-        prior = splink_compat.prior(linker)
-        prior_weight = math.log2(prior / (1 - prior))
-        scored = linker.inference.predict(threshold_match_weight=prior_weight - 6)
-        frame = engine.frame(f"SELECT match_weight FROM {scored.physical_name}")
-        scored.drop_table_from_database_and_remove_from_cache()
-        factors = np.exp2(np.minimum(frame["match_weight"].to_numpy(dtype=float) - prior_weight, 1000.0))
-        sizes = [int(r[0]) for r in engine.rows(
-            f"SELECT count(*) FROM {engine.quote(records_table)} WHERE source_duplicate_free GROUP BY source"
-        )]  # fmt: skip
-        total = n_records * (n_records - 1) / 2 - sum(n * (n - 1) / 2 for n in sizes)
-        if not len(factors) or total <= 0:
-            return
-        for _ in range(50):
-            odds = prior / (1 - prior)
-            expected = float(np.sum(odds * factors / (1 + odds * factors)))
-            new = min(0.5, max(expected / total, 1e-12))
-            converged = abs(math.log(new / prior)) < 1e-4
-            prior = new
-            if converged:
-                break
-        splink_compat.set_prior(linker, prior)
-        self.training_log_.append(
-            f"prior {prior:.3g} from the scored candidate pairs (the deterministic rules see "
-            f"{share:.0%} of the pairs){_took(step)}"
-        )
-
-    def _deterministic_coverage(self, engine: Engine, records_table: str) -> float:
-        """Share of record pairs whose two records both hold every field of at least one
-        deterministic rule (judged per source: a source holds a field when most of its records
-        do)."""
-        if not self._deterministic:
-            return 0.0
-        columns = sorted({c for rule in self._deterministic for c in rule.columns})
-        rows = engine.rows(
-            "SELECT count(*), "
-            + ", ".join(f"avg(CASE WHEN {engine.quote(c)} IS NULL THEN 0 ELSE 1 END)" for c in columns)
-            + f" FROM {engine.quote(records_table)} GROUP BY source"
-        )
-        holds = [
-            (int(r[0]), {c for c, share in zip(columns, r[1:], strict=True) if share >= 0.5}) for r in rows
-        ]
-        rules = [set(rule.columns) for rule in self._deterministic]
-        seen = total = 0.0
-        for i, (n_a, a) in enumerate(holds):
-            for j, (n_b, b) in enumerate(holds[i:], start=i):
-                pairs = n_a * (n_a - 1) / 2 if i == j else n_a * n_b
-                total += pairs
-                if any(rule <= a and rule <= b for rule in rules):
-                    seen += pairs
-        return seen / total if total else 1.0
-
-    def _estimate_prior(self, linker: Linker, dialect: Dialect, n_records: int) -> None:
-        """The prior from the strict deterministic rules, else about one match per record."""
-        step = time.perf_counter()
-        if self._deterministic:
-            guarded: list[Any] = [splink_compat.blocking_rule(rule, dialect) for rule in self._deterministic]
-            try:
-                linker.training.estimate_probability_two_random_records_match(guarded, recall=0.8)
-                prior = splink_compat.prior(linker)
-                if 0.0 < prior < 1.0:
-                    self.training_log_.append(f"prior from {len(guarded)} deterministic rule(s){_took(step)}")
-                    return
-            except Exception as exc:  # Splink raises plain exceptions when no pair is found
-                logger.info("prior from deterministic rules failed: %s", exc)
-        prior = min(0.5, 1.0 / max(n_records - 1, 1))
-        splink_compat.set_prior(linker, prior)
-        self.training_log_.append(
-            f"prior {prior:.3g}: no pair meets a deterministic rule; assumed about one match per record"
+            f"EM on {rule.condition}, for the borrowed-identifier levels only{took(step)}"
         )
 
     # -- scoring --------------------------------------------------------------------------
@@ -582,86 +497,8 @@ class ResidentModel:
 #: plausible (:meth:`ResidentModel.check_scores`).
 PLAUSIBLE_SHARE = 0.5
 
-#: When the deterministic rules see at least this share of the record pairs, their prior is
-#: kept; below it the prior is re-estimated from the scored pairs (``_refine_prior``).
-FULL_COVERAGE = 0.9
-
 #: Below this many records, EM has too little to learn from: the default model is used.
 MIN_RECORDS_TO_TRAIN = 200
-
-
-def _levels(linker: Linker) -> dict[tuple[str, str], Any]:
-    """The linker's comparison levels (null levels left out) by comparison name and label."""
-    return {
-        (comparison.output_column_name, level.label_for_charts): level
-        for comparison in splink_compat.comparisons(linker)
-        for level in comparison.comparison_levels
-        if not level.is_null_level
-    }
-
-
-#: Lowest m probability a level keeps after EM. EM can drive the m of a rarely disagreeing
-#: field (mother's name, birthplace) to ~1e-20, which would veto a match on one typo.
-M_FLOOR = 1e-3
-
-
-def _calibrate(linker: Linker) -> list[str]:
-    """Make the trained model safe on data it has not seen:
-
-    - a level EM never observed keeps no default m: its m is set to its u (weight 0), so an
-      unobserved pattern is neutral instead of carrying Splink's arbitrary default weight;
-    - every m is floored at :data:`M_FLOOR`, bounding how strongly one field can veto a match.
-    """
-    notes = []
-    for comparison in splink_compat.comparisons(linker):
-        spec = COMPARISONS.get(comparison.output_column_name)
-        u_like = {lv.label: lv.u_like for lv in spec.levels if lv.u_like} if spec is not None else {}
-        by_label = {lv.label_for_charts: lv for lv in comparison.comparison_levels}
-        for label, sibling in u_like.items():
-            if label in by_label and sibling in by_label and splink_compat.u_is_trained(by_label[sibling]):
-                by_label[label].u_probability = by_label[sibling].u_probability
-        for level in comparison.comparison_levels:
-            if level.is_null_level or splink_compat.m_is_fixed(level):
-                continue
-            if not splink_compat.m_is_estimated(level):
-                if not splink_compat.u_is_trained(level):  # never seen at all: a small u, weight 0
-                    level.u_probability = 1e-6
-                level.m_probability = level.u_probability
-                notes.append(
-                    f"{comparison.output_column_name}: '{level.label_for_charts}' unobserved, neutral"
-                )
-                continue
-            m = level.m_probability
-            if m is not None and m < M_FLOOR:
-                level.m_probability = M_FLOOR
-                notes.append(f"{comparison.output_column_name}: '{level.label_for_charts}' m floored")
-    notes.extend(_joint_levels(linker))
-    return notes
-
-
-def _joint_levels(linker: Linker) -> list[str]:
-    """Set the m of the levels that join two comparisons' evidence (:class:`JointEvidence`),
-    from the calibrated m and u of the levels they join."""
-    notes = []
-    levels = _levels(linker)
-    for spec in COMPARISONS.values():
-        for lv in spec.levels:
-            level = levels.get((spec.name, lv.label))
-            if lv.joint is None or level is None:
-                continue
-            within = [levels[(spec.name, label)] for label in lv.joint.within if (spec.name, label) in levels]
-            m_within = sum(float(w.m_probability) for w in within)
-            counted = levels.get(lv.joint.counted)
-            if not splink_compat.u_is_trained(level) or counted is None or m_within <= 0:
-                # random pairs never showed the pattern: the facts as if independent
-                u_within = sum(float(w.u_probability) for w in within)
-                level.u_probability = max(u_within, 1e-12)
-                level.m_probability = m_within if m_within > 0 else level.u_probability
-                weighed_as = ", ".join(lv.joint.within)
-                notes.append(f"{spec.name}: '{lv.label}' unseen in random pairs, weighed as {weighed_as}")
-                continue
-            level.m_probability = min(m_within * float(counted.u_probability), 1.0)
-    return notes
 
 
 def _pair_record(record: Mapping[str, Any], side: str) -> dict[str, Any]:
@@ -683,7 +520,3 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "item") and not isinstance(value, str | bytes):
         return _plain(value.item())
     return value
-
-
-def _took(start: float) -> str:
-    return f" ({time.perf_counter() - start:.1f} s)"

@@ -202,6 +202,8 @@ def link(
             run_engine = (
                 reg.engine if reg is not None else DuckDBEngine(opened.enter_context(closing(connect())))
             )
+        if cfg.options.memory_limit is not None and isinstance(run_engine, DuckDBEngine):
+            run_engine.con.execute("SET memory_limit = ?", [cfg.options.memory_limit])
         return _run(
             run_engine, cfg, stages, write=write, registry=reg, keep_records=keep_records, labels=labels
         )
@@ -362,7 +364,7 @@ def _run(
         households = link_households(engine, cfg, records_table="work_records", clusters=clusters)
         s.detail = f"{households.counts['households']:,} households"
         if registry is not None and registry_run is not None:
-            from .households.registry import commit_households
+            from .registry.households import commit_households
 
             households, household_changes = commit_households(
                 registry, households, sources=source_roles(cfg.sources), run_id=registry_run

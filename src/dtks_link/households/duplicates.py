@@ -25,8 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import mask_identifier
-from ..report.collect import mask_record_id
+from ..errors import mask_identifier, mask_record_id
 from .resolve import SourceRole
 
 __all__ = ["PROGRAMME_RECORD_COLUMNS", "DoubleAidFinding", "double_aid", "double_aid_report"]

@@ -12,7 +12,7 @@ The schema is documented in :mod:`dtks_link.registry.schema`.
 """
 
 from .decisions import Decision, DecisionConflict, DecisionConflictWarning, DecisionError, DecisionReport
-from .store import (
+from .registry import (
     GoldenValue,
     IngestReport,
     Registry,

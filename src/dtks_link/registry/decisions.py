@@ -37,9 +37,11 @@ from ..backends.duckdb import quote_identifier as q
 from ..clustering import ClusterReport, cluster_records
 from ..errors import DtksLinkError, mask_numbers
 from .identity import IdentityChanges, assign_ids
+from .schema import IN_FORCE_SQL, in_force_sql
+from .store import utc_now
 
 if TYPE_CHECKING:
-    from .store import Registry
+    from .store import RegistryStore
 
 __all__ = [
     "IN_FORCE_SQL",
@@ -50,23 +52,6 @@ __all__ = [
     "DecisionReport",
 ]
 
-
-def in_force_sql(pending: str | None = None) -> str:
-    """SELECT of the decisions in force (``decision_id, unique_id_l, unique_id_r, same``): the
-    newest row of every pair, counting the not yet committed rows of table ``pending`` too."""
-    rows = "SELECT decision_id, unique_id_l, unique_id_r, same FROM reg.decisions"
-    if pending is not None:
-        rows += f" UNION ALL SELECT decision_id, unique_id_l, unique_id_r, same FROM {q(pending)}"
-    return (
-        "SELECT decision_id, unique_id_l, unique_id_r, same FROM (SELECT *, row_number() OVER "
-        "(PARTITION BY unique_id_l, unique_id_r ORDER BY decision_id DESC) AS __newest "
-        f"FROM ({rows}) __all) __d "
-        "WHERE __newest = 1"
-    )
-
-
-#: The decisions in force: the newest row of every pair.
-IN_FORCE_SQL = in_force_sql()
 
 #: Columns a record needs for clustering (as :mod:`dtks_link.registry.ingest` reads them).
 NODE_COLUMNS = (
@@ -179,7 +164,7 @@ def _decision(row: Any, in_force: bool) -> Decision:
     )
 
 
-def decisions_frame(registry: Registry, *, history: bool = False) -> pd.DataFrame:
+def decisions_frame(registry: RegistryStore, *, history: bool = False) -> pd.DataFrame:
     """The decisions as a table (``in_force`` marks the newest of each pair); with
     ``history=False`` only those in force."""
     where = "" if history else "WHERE d.decision_id IN (SELECT decision_id FROM __in_force)"
@@ -192,13 +177,13 @@ def decisions_frame(registry: Registry, *, history: bool = False) -> pd.DataFram
     return frame
 
 
-def list_decisions(registry: Registry, *, history: bool = False) -> list[Decision]:
+def list_decisions(registry: RegistryStore, *, history: bool = False) -> list[Decision]:
     """The decisions (in force, or all with ``history=True``), oldest first."""
     frame = decisions_frame(registry, history=history)
     return [_decision(row, bool(row.in_force)) for row in frame.itertuples(index=False)]
 
 
-def find_conflicts(registry: Registry) -> list[DecisionConflict]:
+def find_conflicts(registry: RegistryStore) -> list[DecisionConflict]:
     """Every *different* decision in force whose records are chained by *same* decisions in
     force (a shortest chain is named)."""
     in_force = {d.decision_id: d for d in list_decisions(registry)}
@@ -241,7 +226,7 @@ def _chain(neighbours: dict[str, list[tuple[str, int]]], start: str, goal: str) 
     return None
 
 
-def warn_conflicts(registry: Registry, *, stacklevel: int = 3) -> list[DecisionConflict]:
+def warn_conflicts(registry: RegistryStore, *, stacklevel: int = 3) -> list[DecisionConflict]:
     """Warn (:class:`DecisionConflictWarning`) about every conflict in force; return them."""
     conflicts = find_conflicts(registry)
     for conflict in conflicts:
@@ -254,7 +239,7 @@ def warn_conflicts(registry: Registry, *, stacklevel: int = 3) -> list[DecisionC
     return conflicts
 
 
-def load_in_force(registry: Registry, engine: Any, table: str) -> str | None:
+def load_in_force(registry: RegistryStore, engine: Any, table: str) -> str | None:
     """Put the decisions in force into ``table`` of ``engine`` (the registry's own connection
     or another engine, such as Spark); None when there are none."""
     frame = registry.con.execute(f"{IN_FORCE_SQL} ORDER BY decision_id").df()
@@ -266,7 +251,7 @@ def load_in_force(registry: Registry, engine: Any, table: str) -> str | None:
 
 # -- recording --------------------------------------------------------------------------------
 def record(
-    registry: Registry,
+    registry: RegistryStore,
     rows: Iterable[tuple[tuple[str, str], tuple[str, str], bool, str | None, str | None]],
     *,
     by: str,
@@ -274,12 +259,10 @@ def record(
 ) -> DecisionReport:
     """Record decisions ``(left, right, same, reason, document)`` by ``by`` and re-cluster the
     residents they touch, in one transaction."""
-    from .store import utc_now as _now
-
     registry._require_writable()
     if not by or not by.strip():
         raise DecisionError("a decision needs the name of who decided (by=...)")
-    at = _now()
+    at = utc_now()
     batch: list[tuple[str, str, bool, str | None, str | None]] = []
     for left, right, same, reason, document in rows:
         a, b = _unique_id(left), _unique_id(right)
@@ -333,7 +316,7 @@ def record(
         )
         con.execute(
             "INSERT INTO reg.runs VALUES (?, 'decision', ?, ?, ?, ?, NULL, NULL)",
-            [run_id, at, _now(), len(batch), detail],
+            [run_id, at, utc_now(), len(batch), detail],
         )
         con.execute("COMMIT")
     except BaseException:
@@ -353,7 +336,7 @@ def record(
     )
 
 
-def grow_touched(registry: Registry, *, extra_nodes: str | None = None) -> None:
+def grow_touched(registry: RegistryStore, *, extra_nodes: str | None = None) -> None:
     """Grow ``__touched`` (resident ids) to whole components of ``__strong`` (match edges,
     must-links included), leaving their records in ``__affected``; ``extra_nodes`` names a
     table of records not yet in the registry (an ingest's batch) that belong in too."""
@@ -375,7 +358,7 @@ def grow_touched(registry: Registry, *, extra_nodes: str | None = None) -> None:
             return
 
 
-def recluster(registry: Registry, *, seeds_table: str, decisions: str = IN_FORCE_SQL) -> IdentityChanges:
+def recluster(registry: RegistryStore, *, seeds_table: str, decisions: str = IN_FORCE_SQL) -> IdentityChanges:
     """Re-cluster the residents of the records in ``seeds_table`` (grown to whole components
     of the match graph and the must-links) from the stored edges and the decisions in force
     (the SELECT ``decisions``), and map the clusters onto the existing ids. Scores nothing."""
@@ -415,7 +398,7 @@ def recluster(registry: Registry, *, seeds_table: str, decisions: str = IN_FORCE
 
 
 def cluster_affected(
-    registry: Registry, decisions: str = IN_FORCE_SQL
+    registry: RegistryStore, decisions: str = IN_FORCE_SQL
 ) -> tuple[ClusterReport, IdentityChanges]:
     """Cluster ``__aff_nodes`` over ``__aff_edges`` (with ``__confirmed_niks`` and the
     decisions of the SELECT ``decisions``) and map the clusters onto the ids the records of
@@ -441,44 +424,9 @@ def cluster_affected(
     return report, assign_ids(clusters, old, next_number=int(registry._meta("next_number") or 1))
 
 
-#: The events (registered as ``__events``: ``event_id, kind, resident_id, other_resident_id,
-#: unique_id``) that a decision in force carries out, with its id: a merge that a *same* decision
-#: joins, a split (and the resident it creates) that a *different* decision cuts, and the records
-#: they move. Reads the residents before the run in ``reg.membership`` and after it in
-#: ``__new_membership`` (a record absent from it keeps its resident, unless the parameter says the
-#: new membership replaces all).
-ATTRIBUTE_EVENTS_SQL = f"""
-WITH moves AS (
-    SELECT u.unique_id, o.resident_id AS old_id,
-           CASE WHEN ? THEN n.resident_id ELSE coalesce(n.resident_id, o.resident_id) END AS new_id
-    FROM (SELECT unique_id_l AS unique_id FROM ({IN_FORCE_SQL}) f UNION
-          SELECT unique_id_r FROM ({IN_FORCE_SQL}) f UNION SELECT unique_id FROM __events) u
-    LEFT JOIN reg.membership o ON o.unique_id = u.unique_id
-    LEFT JOIN __new_membership n ON n.unique_id = u.unique_id
-), decided AS (
-    SELECT d.decision_id, d.same, l.old_id AS old_l, r.old_id AS old_r,
-           l.new_id AS new_l, r.new_id AS new_r
-    FROM ({IN_FORCE_SQL}) d
-    JOIN moves l ON l.unique_id = d.unique_id_l JOIN moves r ON r.unique_id = d.unique_id_r
-)
-SELECT e.event_id, max(d.decision_id) AS decision_id
-FROM __events e LEFT JOIN moves m ON m.unique_id = e.unique_id
-JOIN decided d ON (
-    (d.same AND d.new_l = d.new_r AND d.old_l <> d.old_r AND (
-        (e.kind = 'merged' AND e.other_resident_id = d.new_l AND e.resident_id IN (d.old_l, d.old_r))
-        OR (e.kind IN ('attached', 'detached') AND m.new_id = d.new_l AND m.old_id IN (d.old_l, d.old_r))))
-    OR (NOT d.same AND d.old_l = d.old_r AND d.new_l <> d.new_r AND (
-        (e.kind = 'split' AND e.resident_id = d.old_l)
-        OR (e.kind = 'created' AND e.resident_id IN (d.new_l, d.new_r))
-        OR (e.kind IN ('attached', 'detached') AND m.old_id = d.old_l AND m.new_id IN (d.new_l, d.new_r))))
-)
-GROUP BY e.event_id
-"""
-
-
 # -- review files -----------------------------------------------------------------------------
 def import_review_file(
-    registry: Registry, path: str | Path, *, by: str, reason: str | None
+    registry: RegistryStore, path: str | Path, *, by: str, reason: str | None
 ) -> DecisionReport:
     """Turn the reviewed rows of a clerical review file (:func:`dtks_link.review.export_review`)
     into decisions by ``by``; a row's ``note`` becomes its reason (else ``reason``)."""
@@ -500,7 +448,7 @@ def import_review_file(
     return record(registry, rows, by=by, origin=f"review file {Path(path).name}")
 
 
-def decisions_as_labels(registry: Registry) -> pd.DataFrame:
+def decisions_as_labels(registry: RegistryStore) -> pd.DataFrame:
     """The decisions in force as training labels for ``link(..., labels=...)``."""
     frame = decisions_frame(registry)
     left = frame["unique_id_l"].str.split("|", n=1, expand=True)
@@ -517,7 +465,7 @@ def decisions_as_labels(registry: Registry) -> pd.DataFrame:
 
 
 def registry_review_queue(
-    registry: Registry, *, lower: float, upper: float, limit: int | None, order: str = "impact"
+    registry: RegistryStore, *, lower: float, upper: float, limit: int | None, order: str = "impact"
 ) -> pd.DataFrame:
     """:func:`dtks_link.review.review_queue` over the registry's stored pairs and residents,
     leaving out every pair a reviewer has decided (in force or overridden)."""

@@ -76,7 +76,7 @@ def _print_report(report: DecisionReport) -> None:
 
 def run_decisions_command(args: argparse.Namespace) -> int:
     """Run ``registry decide``, ``registry decisions`` or ``registry review``."""
-    from .store import Registry
+    from .registry import Registry
 
     if args.registry_command == "decide":
         with Registry(args.file) as registry:

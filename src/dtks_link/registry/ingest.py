@@ -9,7 +9,6 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from splink import DuckDBAPI, Linker
 
@@ -19,9 +18,7 @@ from ..progress import Stages
 from ..sources import load_sources
 from ..standardise.records import standardise_records
 from .decisions import IN_FORCE_SQL, NODE_COLUMNS, cluster_affected, grow_touched, warn_conflicts
-
-if TYPE_CHECKING:
-    from .store import IngestReport, Registry
+from .store import IngestReport, RegistryStore, changes_detail, utc_now
 
 __all__ = ["run_ingest"]
 
@@ -29,15 +26,13 @@ _NOT_COMPARED = {"run_id", "row_number"}
 _NODE_COLUMNS = NODE_COLUMNS
 
 
-def _columns(registry: Registry, table: str) -> list[str]:
+def _columns(registry: RegistryStore, table: str) -> list[str]:
     return [str(r[0]) for r in registry.con.execute(f"DESCRIBE {table}").fetchall()]
 
 
 def run_ingest(
-    registry: Registry, sources: Sequence[SourceConfig], *, progress: bool, job_id: str | None = None
+    registry: RegistryStore, sources: Sequence[SourceConfig], *, progress: bool, job_id: str | None = None
 ) -> IngestReport:
-    from .store import IngestReport, changes_detail, utc_now
-
     con = registry.con
     options = registry.options
     started = utc_now()
@@ -232,6 +227,6 @@ def _pause_for_kill_test() -> None:
         time.sleep(float(seconds))
 
 
-def _tf_columns(registry: Registry) -> list[str]:
+def _tf_columns(registry: RegistryStore) -> list[str]:
     text = registry._meta("tf_columns")
     return [] if text is None else [str(c) for c in json.loads(text)]

@@ -44,7 +44,7 @@ from ..errors import EngineError, QueryError
 from .query import validate_query
 
 if TYPE_CHECKING:
-    from .store import Registry
+    from .store import RegistryStore
 
 __all__ = ["LookupIndex", "MatchCandidate"]
 
@@ -189,7 +189,7 @@ class LookupIndex:
 
     # -- building ---------------------------------------------------------------------------
     @staticmethod
-    def _all_rules(registry: Registry) -> tuple[list[BlockingRule], list[BlockingRule]]:
+    def _all_rules(registry: RegistryStore) -> tuple[list[BlockingRule], list[BlockingRule]]:
         model = registry.model_json
         if model is None or not registry._table_exists("records"):
             raise EngineError("the registry is empty: build it before looking records up")
@@ -200,7 +200,7 @@ class LookupIndex:
 
     @staticmethod
     def _segment(
-        registry: Registry, rules: list[BlockingRule], where: str, params: list[Any]
+        registry: RegistryStore, rules: list[BlockingRule], where: str, params: list[Any]
     ) -> tuple[_Segment, np.ndarray[Any, Any]]:
         key_sql = ", ".join(f"{rule.key_sql('r')} AS __key_{i}" for i, rule in enumerate(rules))
         table: pa.Table = registry.con.sql(
@@ -234,7 +234,7 @@ class LookupIndex:
         return segment, resident_ids
 
     @classmethod
-    def build(cls, registry: Registry) -> LookupIndex:
+    def build(cls, registry: RegistryStore) -> LookupIndex:
         model = registry.model_json
         rules, fallback = cls._all_rules(registry)
         assert model is not None
@@ -290,7 +290,7 @@ class LookupIndex:
             last_run=last_run,
         )
 
-    def updated(self, registry: Registry) -> LookupIndex:
+    def updated(self, registry: RegistryStore) -> LookupIndex:
         """A new index that also holds the runs committed since this one was made: their records
         as a new segment, the older versions of records they replaced hidden, and the new
         resident of every record whose resident changed. Costs about the size of the runs (plus

@@ -41,6 +41,8 @@ A file of an older version is refused until ``dtks-link registry migrate FILE`` 
 
 from __future__ import annotations
 
+from ..backends.duckdb import quote_identifier as q
+
 SCHEMA_VERSION = "3"
 
 DECISIONS_DDL = (
@@ -78,3 +80,22 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS reg.quarantine (run_id INTEGER, source VARCHAR, "
     "record_id VARCHAR, row_number BIGINT, reason VARCHAR)",
 )
+
+
+# -- reviewers' decisions in force (read by the decisions, the events a run writes and ingest)
+def in_force_sql(pending: str | None = None) -> str:
+    """SELECT of the decisions in force (``decision_id, unique_id_l, unique_id_r, same``): the
+    newest row of every pair, counting the not yet committed rows of table ``pending`` too."""
+    rows = "SELECT decision_id, unique_id_l, unique_id_r, same FROM reg.decisions"
+    if pending is not None:
+        rows += f" UNION ALL SELECT decision_id, unique_id_l, unique_id_r, same FROM {q(pending)}"
+    return (
+        "SELECT decision_id, unique_id_l, unique_id_r, same FROM (SELECT *, row_number() OVER "
+        "(PARTITION BY unique_id_l, unique_id_r ORDER BY decision_id DESC) AS __newest "
+        f"FROM ({rows}) __all) __d "
+        "WHERE __newest = 1"
+    )
+
+
+#: The decisions in force: the newest row of every pair.
+IN_FORCE_SQL = in_force_sql()

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..backends import splink_compat
-from ..errors import mask_identifier, mask_numbers
+from ..errors import mask_numbers, mask_record_id
 
 if TYPE_CHECKING:
     from ..backends.engine import Engine
@@ -54,15 +54,6 @@ EXACT_BLOCKING_COUNT_LIMIT = 50_000
 UNCERTAIN_PAIRS = 10
 #: Registry changes listed one by one (the counts are always complete).
 _LISTED_CHANGES = 50
-
-_DIGIT_RUN = re.compile(r"\d{8,}")
-
-
-def mask_record_id(record_id: object) -> str:
-    """A record id for people to read: every run of 8 or more digits (a NIK, KK, phone or card
-    number used as an id) masked like ``3276********0001``; shorter ids stay readable."""
-    return _DIGIT_RUN.sub(lambda m: mask_identifier(m.group()), str(record_id))
-
 
 def blocking_counts(
     engine: Engine, model: ResidentModel, *, records_table: str, predictions_table: str, records: int

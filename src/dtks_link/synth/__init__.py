@@ -12,9 +12,10 @@ with its own documented error rates (``ERROR_MODEL.md``).
     PosixPath('.../synthetic_depok/config.toml')
 
 Modules, in the order data flows: ``regions`` and ``names`` (gazetteer and name pools) →
-``population`` (residents, KKs, addresses) → ``error_model`` (rates and edits) → ``fields``
-(one column at a time) → ``extracts`` (one source at a time) → ``writer`` (files) →
-``generator`` (:func:`generate`).
+``population`` (residents, KKs, addresses; built from ``codes``, ``families`` and
+``identities``) → ``error_model`` (rates and the error log) and ``edits`` (the edits they apply)
+→ ``fields`` and ``dates`` (one column at a time) → ``extracts`` (one source at a time) →
+``writer`` (files) → ``generator`` (:func:`generate`).
 """
 
 from dtks_link.synth.error_model import DEFAULT_ERROR_RATES, ERROR_NAMES, ErrorRates

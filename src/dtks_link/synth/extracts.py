@@ -37,17 +37,18 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dtks_link.synth import dates
 from dtks_link.synth import fields as f
-from dtks_link.synth.error_model import ErrorLog, ErrorRates
-from dtks_link.synth.population import (
+from dtks_link.synth.codes import (
     FEMALE,
     REFERENCE_DATE,
     RELATIONSHIPS,
     ROLE_CHILD,
     ROLE_HEAD,
     ROLE_SPOUSE,
-    Population,
 )
+from dtks_link.synth.error_model import ErrorLog, ErrorRates
+from dtks_link.synth.population import Population
 from dtks_link.synth.regions import load_wilayah
 
 __all__ = ["BUILDERS", "SOURCE_NAMES", "Extract", "SourceSpec"]
@@ -165,7 +166,7 @@ def dukcapil(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Ex
         "NAMA_LGKP": f.names(pop, person, rates, rng, log),
         "JENIS_KLMIN": f.sex_labels(pop.sex[person], ("LAKI-LAKI", "PEREMPUAN")),
         "TMPT_LHR": pa.array(pop.birthplaces).take(pa.array(pop.birthplace[person].astype(np.int64))),
-        "TGL_LHR": f.format_dates(f.birth_dates(pop, person, rates, rng, log), "dd-mm-yyyy"),
+        "TGL_LHR": dates.format_dates(dates.birth_dates(pop, person, rates, rng, log), "dd-mm-yyyy"),
         "STAT_HBKEL": pa.array(RELATIONSHIPS).take(pa.array(f.listed_roles(pop, person, listed.previous))),
         "NAMA_LGKP_IBU": f.mother_names(pop, person, rates, rng, log),
         "ALAMAT": f.street_text(addr, rng),
@@ -177,7 +178,7 @@ def dukcapil(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Ex
         "STATUS_HIDUP": pa.array(["HIDUP", "MATI"]).take(pa.array(dead.astype(np.int64))),
         "TGL_MATI": pc.if_else(
             pa.array(dead),
-            f.format_dates(np.where(dead, pop.death_date[person], REFERENCE_DATE), "dd-mm-yyyy"),
+            dates.format_dates(np.where(dead, pop.death_date[person], REFERENCE_DATE), "dd-mm-yyyy"),
             pa.scalar(None, pa.string()),
         ),
     }
@@ -245,7 +246,7 @@ def dtks(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Extrac
         "nomor_kk": f.kk_numbers(kk, rates, rng, log),
         "nomor_nik": f.nik_numbers(pop, person, kk, rates, rng, log),
         "nama": f.names(pop, person, rates, rng, log),
-        "tanggal_lahir": f.format_dates(f.birth_dates(pop, person, rates, rng, log), "dd/mm/yyyy"),
+        "tanggal_lahir": dates.format_dates(dates.birth_dates(pop, person, rates, rng, log), "dd/mm/yyyy"),
         "tempat_lahir": pa.array(pop.birthplaces).take(pa.array(pop.birthplace[person].astype(np.int64))),
         "jenis_kelamin": f.sex_labels(pop.sex[person], ("Laki-laki", "Perempuan")),
         "nama_ibu_kandung": f.mother_names(pop, person, rates, rng, log),
@@ -325,7 +326,7 @@ def bpjs_pbi(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Ex
         "nomorkk": f.kk_numbers(kk, rates, rng, log),
         "nama": f.names(pop, person, rates, rng, log),
         "sex": f.sex_labels(pop.sex[person], ("L", "P")),
-        "tglLahir": f.format_dates(f.birth_dates(pop, person, rates, rng, log), "iso"),
+        "tglLahir": dates.format_dates(dates.birth_dates(pop, person, rates, rng, log), "iso"),
         "pisa": pc.cast(pa.array(pisa.astype(np.int64)), pa.string()),
         "jenisPeserta": pa.array(["PBI APBN", "PBI APBD"]).take(pa.array(apbd.astype(np.int64))),
         "statusPeserta": _const("AKTIF", n),
@@ -456,7 +457,7 @@ def lansia(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Extr
         "TEMPAT_LAHIR": _title(
             pa.array(pop.birthplaces).take(pa.array(pop.birthplace[person].astype(np.int64)))
         ),
-        "TANGGAL_LAHIR": f.format_dates(f.birth_dates(pop, person, rates, rng, log), "indonesian"),
+        "TANGGAL_LAHIR": dates.format_dates(dates.birth_dates(pop, person, rates, rng, log), "indonesian"),
         "ALAMAT": _title(f.street_text(addr, rng, family=household)),
         "RT": f.padded(addr.rt, 1),
         "RW": f.padded(addr.rw, 1),
@@ -541,7 +542,7 @@ def bencana(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Ext
     columns = {
         "NAMA": f.names(pop, person, rates, rng, log, title_case=True),
         "JENIS_KELAMIN": f.sex_labels(pop.sex[person], ("L", "P")),
-        "UMUR": pa.array(f.ages(pop, person, rates, rng, log)),
+        "UMUR": pa.array(dates.ages(pop, person, rates, rng, log)),
         "NIK": f.nik_numbers(pop, person, kk, rates, rng, log),
         "ALAMAT": _title(alamat),
         "NO_HP": f.phones(pop, person, rng, 0.4),

@@ -37,11 +37,11 @@ import pandas as pd
 
 from ..backends.duckdb import DuckDBEngine
 from ..errors import DtksLinkError
-from ..registry.identity import assign_ids
-from .resolve import HouseholdResult, SourceRole, resolve_households, source_frame
+from ..households.resolve import HouseholdResult, SourceRole, resolve_households, source_frame
+from .identity import assign_ids
 
 if TYPE_CHECKING:
-    from ..registry import Registry
+    from .store import RegistryStore
 
 __all__ = [
     "HouseholdChanges",
@@ -160,7 +160,7 @@ def _renamed(result: HouseholdResult, mapping: dict[str, str]) -> HouseholdResul
 
 
 def commit_households(
-    registry: Registry, result: HouseholdResult, *, sources: Sequence[SourceRole], run_id: int
+    registry: RegistryStore, result: HouseholdResult, *, sources: Sequence[SourceRole], run_id: int
 ) -> tuple[HouseholdResult, HouseholdChanges]:
     """Give the households of ``result`` the registry's stable ids, record the changes as
     events of ``run_id`` and store the snapshot tables. Returns ``result`` with stable ids."""
@@ -267,7 +267,7 @@ def _former(golden: pd.DataFrame) -> pd.DataFrame:
     return exploded[["kk", "household_id"]].assign(kind="former")
 
 
-def refresh_households(registry: Registry, *, reference_date: dt.date, run_id: int) -> HouseholdChanges:
+def refresh_households(registry: RegistryStore, *, reference_date: dt.date, run_id: int) -> HouseholdChanges:
     """Resolve the households of every record in the registry again (after an ingest), with
     the source roles the last build stored, and commit them."""
     con = registry.con
@@ -313,7 +313,7 @@ def refresh_households(registry: Registry, *, reference_date: dt.date, run_id: i
     return commit_households(registry, result, sources=sources, run_id=run_id)[1]
 
 
-def refresh_after_ingest(registry: Registry, run_id: int) -> HouseholdChanges | None:
+def refresh_after_ingest(registry: RegistryStore, run_id: int) -> HouseholdChanges | None:
     """After :meth:`Registry.ingest`: refresh the households when the registry has them."""
     if not _has(registry, "household_sources"):
         return None
@@ -322,7 +322,7 @@ def refresh_after_ingest(registry: Registry, run_id: int) -> HouseholdChanges | 
     )
 
 
-def _has(registry: Registry, table: str) -> bool:
+def _has(registry: RegistryStore, table: str) -> bool:
     rows = registry.con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'reg' AND table_name = ?",
         [table],
@@ -330,7 +330,7 @@ def _has(registry: Registry, table: str) -> bool:
     return bool(rows[0][0])
 
 
-def _require(registry: Registry) -> None:
+def _require(registry: RegistryStore) -> None:
     if not _has(registry, "household_golden"):
         raise DtksLinkError(
             "this registry holds no households: they are recorded by dtks_link.link(config, registry=...) "
@@ -338,7 +338,7 @@ def _require(registry: Registry) -> None:
         )
 
 
-def household_view(registry: Registry, household_id: str) -> HouseholdView:
+def household_view(registry: RegistryStore, household_id: str) -> HouseholdView:
     """:meth:`Registry.household`: a household, followed through merges to the one it lives on
     as. Raises ``KeyError`` for an id the registry never gave."""
     _require(registry)
@@ -379,7 +379,7 @@ def household_view(registry: Registry, household_id: str) -> HouseholdView:
     )
 
 
-def households_by_kk(registry: Registry, kk: object) -> list[tuple[str, str]]:
+def households_by_kk(registry: RegistryStore, kk: object) -> list[tuple[str, str]]:
     """:meth:`Registry.households_by_kk`: ``(household_id, kind)`` of the households that hold
     ``kk`` now (``current``) or held it before (``former``: the family moved, split or was
     reissued a KK). The KK is standardised first (``3.27601E+15`` and spaces are repaired where

@@ -14,10 +14,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import DtksLinkError, mask_identifier
-from .duplicates import double_aid, double_aid_report
-from .resolve import HouseholdResult, SourceRole
-from .stage import HOUSEHOLD_FILES
+from .errors import DtksLinkError, mask_identifier
+from .households.duplicates import double_aid, double_aid_report
+from .households.resolve import HouseholdResult, SourceRole
+from .households.stage import HOUSEHOLD_FILES
 
 __all__ = ["add_households_parser", "load_households", "print_household", "registry_household"]
 
@@ -40,7 +40,7 @@ def load_households(source: Path) -> HouseholdResult:
             programme_records=frames["programme_records"],
         )
     if source.suffix.lower() == ".toml" and source.exists():
-        from ..pipeline import link
+        from .pipeline import link
 
         result = link(source, write=False)
         assert result.households is not None
