@@ -244,5 +244,6 @@ def _config_toml(cfg: LinkConfig, paths: Mapping[str, Path]) -> str:
     lines += [
         f"{name} = {_toml_value(getattr(options, name))}"
         for name in (f.name for f in dataclass_fields(LinkageOptions))
+        if getattr(options, name) is not None  # TOML has no null: an unset option stays unset
     ]
     return "\n".join(lines) + "\n"
