@@ -69,8 +69,10 @@ def run_ingest(
     counts = dict(con.execute("SELECT status, count(*) FROM __batch_status GROUP BY status").fetchall())
     registry_columns = [c for c in _columns(registry, "reg.records") if c != "run_id"]
     select_existing = ", ".join(q(c) for c in registry_columns)
+    # a view, not a copy: the registry's records are read where they are (a copy of millions
+    # of rows cost more than the scoring it feeds)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE __existing AS SELECT {select_existing} FROM reg.records "
+        f"CREATE OR REPLACE TEMP VIEW __existing AS SELECT {select_existing} FROM reg.records "
         "WHERE unique_id NOT IN (SELECT unique_id FROM __updated)"
     )
     con.execute(
@@ -109,7 +111,7 @@ def run_ingest(
 
     # -- which residents does the batch touch?
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE __all_nodes AS "
+        "CREATE OR REPLACE TEMP VIEW __all_nodes AS "
         f"SELECT {_NODE_COLUMNS} FROM __existing UNION ALL SELECT {_NODE_COLUMNS} FROM __batch_scored"
     )
     con.execute(
@@ -210,11 +212,13 @@ def run_ingest(
         warn_conflicts(registry, stacklevel=4)
     for table in (
         "__batch_mapped", "__batch_quarantine", "__batch_all", "__batch_status", "__batch_records",
-        "__updated", "__existing", "__batch_scored", "__new_edges", "__all_nodes",
+        "__updated", "__batch_scored", "__new_edges",
         "__confirmed_niks", "__touched", "__affected", "__strong", "__aff_nodes", "__aff_edges",
         "__aff_clusters", "__aff_decisions",
     ):  # fmt: skip
         con.execute(f"DROP TABLE IF EXISTS {q(table)}")
+    for view in ("__all_nodes", "__existing"):
+        con.execute(f"DROP VIEW IF EXISTS {q(view)}")
     return report
 
 
