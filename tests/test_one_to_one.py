@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -64,7 +65,7 @@ def test_a_lone_candidate_gains_the_coverage_factor() -> None:
     n = one_to_one_edges(
         DuckDBEngine(con), records_table="records", edges_table="edges", output_table="o2o", threshold=0.9
     )
-    assert n == N_LINKED + 1
+    assert n is not None and n.pairs == N_LINKED + 1
     coverage = (N_LINKED + 1) / (100 + 2)
     expected_odds = 1.0 / (1 - coverage)  # pairwise odds 1, no competitor
     p = _adjusted(con)[("a|98", "b|98")]
@@ -160,3 +161,34 @@ def test_rescored_probabilities_are_probabilities_and_symmetric_in_the_sources(
     for pair, p in forward.items():
         assert 0.0 <= p <= 1.0 and not math.isnan(p)
         assert backward[pair] == pytest.approx(p, rel=1e-9, abs=1e-12)
+
+
+def test_a_given_coverage_replaces_the_estimate_and_is_reported() -> None:
+    con = _tables([("a|98", "b|98", 0.0)], duplicate_free=(False, True))
+    done = one_to_one_edges(
+        DuckDBEngine(con),
+        records_table="records",
+        edges_table="edges",
+        output_table="o2o",
+        threshold=0.9,
+        coverage={("a", "b"): 0.5},
+    )
+    assert done is not None and done.coverage == {("a", "b"): 0.5}
+    # pairwise odds 1 over (1 - 0.5): odds 2
+    assert _adjusted(con)[("a|98", "b|98")] == pytest.approx(2 / 3, rel=1e-9)
+
+
+def test_a_registry_keeps_its_builds_coverage_for_later_reclusters(tmp_path: Path) -> None:
+    from dtks_link import Registry, link, load_config
+    from dtks_link.registry.decisions import build_coverage
+    from dtks_link.synth import generate
+
+    data = generate(tmp_path / "data", residents=150, seed=8)
+    result = link(
+        load_config(data.config_path), registry=tmp_path / "r.registry", write=False, progress=False
+    )
+    with Registry(tmp_path / "r.registry") as registry:
+        kept = build_coverage(registry)
+    reported = {(a, b): c for a, b, c in result.counts["constraints"].one_to_one_coverage}
+    assert kept == reported and kept
+    assert all(b == "dukcapil" and 0 < c <= 0.99 for (_, b), c in kept.items())

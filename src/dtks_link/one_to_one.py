@@ -35,9 +35,14 @@ reads the rescored ones. Set-based SQL, the same on DuckDB and Spark.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
 from .backends.engine import Engine
 
-__all__ = ["one_to_one_edges"]
+__all__ = ["OneToOne", "one_to_one_edges"]
 
 #: Weights are clamped to this for the sums (2^100 is far from a double's range).
 _CLAMP = 100.0
@@ -47,7 +52,17 @@ _CLAMP = 100.0
 #: candidate gain at most a factor 100.
 MAX_COVERAGE = 0.99
 
-_TABLES = ("__o2o_counts", "__o2o_pairs", "__o2o_sides", "__o2o_coverage", "__o2o_adjusted")
+_TABLES = ("__o2o_counts", "__o2o_pairs", "__o2o_sides", "__o2o_given", "__o2o_coverage", "__o2o_adjusted")
+
+
+@dataclass(frozen=True)
+class OneToOne:
+    """What :func:`one_to_one_edges` did: the pairs it rescored and the coverage it used for each
+    (source, duplicate-free source), which a registry keeps so that its later re-clusters
+    (ingest, decisions) score the same way as the build did."""
+
+    pairs: int
+    coverage: dict[tuple[str, str], float]
 
 
 def one_to_one_edges(
@@ -57,13 +72,17 @@ def one_to_one_edges(
     edges_table: str,
     output_table: str,
     threshold: float,
-) -> int | None:
+    coverage: Mapping[tuple[str, str], float] | None = None,
+) -> OneToOne | None:
     """Write ``output_table`` (``unique_id_l, unique_id_r, match_weight, match_probability``):
     ``edges_table`` with each pair that has a record of a duplicate-free source rescored as above.
 
-    ``records_table`` needs ``unique_id, source, source_duplicate_free``. Returns the number of
-    pairs rescored, or ``None`` (and writes nothing) when no source is duplicate-free or there
-    is only one source, so that the caller keeps ``edges_table``.
+    ``records_table`` needs ``unique_id, source, source_duplicate_free`` (and, when it has it,
+    ``birth_date_from_nik``). ``coverage`` ((source, duplicate-free source) -> share) replaces
+    the estimate for the pairs of sources it names: a registry passes the coverage of its build,
+    since the records of one re-cluster are not a sample of the sources. Returns what was
+    rescored, or ``None`` (and writes nothing) when no source is duplicate-free or there is only
+    one source, so that the caller keeps ``edges_table``.
     """
     q = engine.quote
     records, edges = q(records_table), q(edges_table)
@@ -103,13 +122,19 @@ def one_to_one_edges(
         "UNION ALL SELECT unique_id_l, unique_id_r, unique_id_r, source_r, source_l, odds, "
         "match_probability FROM __o2o_pairs WHERE df_l AND NOT standin_r",
     )
+    given = pd.DataFrame(
+        [(a, b, float(c)) for (a, b), c in (coverage or {}).items()],
+        columns=["record_source", "other_source", "coverage"],
+    )
+    engine.load_frame("__o2o_given", given.astype({"record_source": object, "other_source": object}))
     engine.create_table(
         "__o2o_coverage",
-        "SELECT x.record_source, x.other_source, "
-        "least((x.linked + 1.0) / (c.n + 2.0), ?) AS coverage FROM (SELECT record_source, other_source, "
+        "SELECT x.record_source, x.other_source, least(coalesce(g.coverage, "
+        "(x.linked + 1.0) / (c.n + 2.0)), ?) AS coverage FROM (SELECT record_source, other_source, "
         "count(DISTINCT CASE WHEN match_probability >= ? THEN record END) AS linked "
         "FROM __o2o_sides GROUP BY record_source, other_source) x "
-        "JOIN __o2o_counts c ON c.source = x.record_source",
+        "JOIN __o2o_counts c ON c.source = x.record_source "
+        "LEFT JOIN __o2o_given g ON g.record_source = x.record_source AND g.other_source = x.other_source",
         [MAX_COVERAGE, threshold],
     )
     # a pair keeps the smaller posterior of its sides: the larger denominator
@@ -134,5 +159,9 @@ def one_to_one_edges(
         "ON a.unique_id_l = e.unique_id_l AND a.unique_id_r = e.unique_id_r",
     )
     adjusted = int(engine.rows("SELECT count(*) FROM __o2o_adjusted")[0][0])
+    used = {
+        (str(a), str(b)): float(c)
+        for a, b, c in engine.rows("SELECT record_source, other_source, coverage FROM __o2o_coverage")
+    }
     engine.drop(*_TABLES)
-    return adjusted
+    return OneToOne(pairs=adjusted, coverage=used)

@@ -25,6 +25,7 @@ of a move that a decision carries out name it (``events.decision_id``).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -59,6 +60,22 @@ NODE_COLUMNS = (
     "jenis_kelamin, nik_sex, no_kk, kelurahan_code, rt, rw, street, house_number, nama_tokens_key, "
     "nama_clean"
 )
+
+
+def node_columns(registry: RegistryStore) -> str:
+    """:data:`NODE_COLUMNS`, with ``birth_date_from_nik`` (which the one-to-one evidence reads)
+    when the registry's records have it (a registry of format 1 was built without it)."""
+    columns = {str(r[0]) for r in registry.con.execute("DESCRIBE reg.records").fetchall()}
+    return NODE_COLUMNS + (", birth_date_from_nik" if "birth_date_from_nik" in columns else "")
+
+
+def build_coverage(registry: RegistryStore) -> dict[tuple[str, str], float] | None:
+    """The one-to-one coverage the registry's last build used (:mod:`dtks_link.one_to_one`),
+    or None (a registry built before it was kept: the re-cluster estimates it)."""
+    text = registry._meta("one_to_one_coverage")
+    if text is None:
+        return None
+    return {(str(a), str(b)): float(c) for a, b, c in json.loads(text)}
 
 
 class DecisionError(DtksLinkError):
@@ -376,7 +393,7 @@ def recluster(registry: RegistryStore, *, seeds_table: str, decisions: str = IN_
     )
     grow_touched(registry)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE __aff_nodes AS SELECT {NODE_COLUMNS} FROM reg.records "
+        f"CREATE OR REPLACE TEMP TABLE __aff_nodes AS SELECT {node_columns(registry)} FROM reg.records "
         "WHERE unique_id IN (SELECT unique_id FROM __affected)"
     )
     con.execute(
@@ -415,6 +432,7 @@ def cluster_affected(
         max_cluster_size=options.max_cluster_size,
         confirmed_niks_table="__confirmed_niks",
         decisions_table="__aff_decisions",
+        one_to_one_coverage=build_coverage(registry),
     )
     clusters = con.execute("SELECT unique_id, cluster_key FROM __aff_clusters").df()
     old = con.execute(

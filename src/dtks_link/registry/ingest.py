@@ -17,15 +17,12 @@ from ..config import LinkConfig, SourceConfig
 from ..progress import Stages
 from ..sources import load_sources
 from ..standardise.records import standardise_records
-from .decisions import IN_FORCE_SQL, NODE_COLUMNS, cluster_affected, grow_touched, warn_conflicts
+from .decisions import IN_FORCE_SQL, cluster_affected, grow_touched, node_columns, warn_conflicts
 from .store import IngestReport, RegistryStore, changes_detail, utc_now
 
 __all__ = ["run_ingest"]
 
 _NOT_COMPARED = {"run_id", "row_number"}
-_NODE_COLUMNS = NODE_COLUMNS
-
-
 def _columns(registry: RegistryStore, table: str) -> list[str]:
     return [str(r[0]) for r in registry.con.execute(f"DESCRIBE {table}").fetchall()]
 
@@ -110,9 +107,10 @@ def run_ingest(
     lap("score")
 
     # -- which residents does the batch touch?
+    nodes = node_columns(registry)
     con.execute(
         "CREATE OR REPLACE TEMP VIEW __all_nodes AS "
-        f"SELECT {_NODE_COLUMNS} FROM __existing UNION ALL SELECT {_NODE_COLUMNS} FROM __batch_scored"
+        f"SELECT {nodes} FROM __existing UNION ALL SELECT {nodes} FROM __batch_scored"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE __confirmed_niks AS SELECT DISTINCT nik FROM __all_nodes "
