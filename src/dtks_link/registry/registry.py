@@ -23,16 +23,9 @@ from .households import HouseholdView, household_view, households_by_kk, refresh
 from .identity import IdentityChanges, assign_ids
 from .ingest import run_ingest
 from .lookup import LookupIndex
-from .store import IngestReport, RegistryLockedError, RegistryStore, RegistryVersionError
+from .store import IngestReport, RegistryStore
 
-__all__ = [
-    "GoldenValue",
-    "IngestReport",
-    "Registry",
-    "RegistryLockedError",
-    "RegistryVersionError",
-    "ResidentView",
-]
+__all__ = ["DEFAULT_SURVIVORSHIP", "GoldenValue", "Registry", "ResidentView"]
 
 #: Default survivorship: field -> rule. Rules: ``source_priority``, ``most_recent``,
 #: ``most_frequent``. A valid NIK always wins over an invalid one.

@@ -17,12 +17,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Self
 
 import duckdb
 import pandas as pd
 
+from .._closing import Closing
 from .._files import make_private_dir, private_umask, tighten
 from ..backends.duckdb import DuckDBEngine, connect
 from ..config import LinkageOptions
@@ -85,7 +85,7 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-class RegistryStore:
+class RegistryStore(Closing):
     """An open registry file: the connection (``con``, the file attached as ``reg``), its metadata
     and the writes of a run. See :class:`~dtks_link.registry.Registry` for the whole.
 
@@ -231,17 +231,6 @@ class RegistryStore:
     def close(self) -> None:
         """Close the registry (the file stays)."""
         self.con.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- metadata ---------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
