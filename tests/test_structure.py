@@ -245,3 +245,22 @@ def test_the_circle_check_finds_what_it_must(
 ) -> None:
     root = _package(tmp_path, files)
     assert circles(import_graph(root, "pkg")) == expected
+
+
+def test_every_data_file_of_the_package_ships_in_the_wheel() -> None:
+    """Files beside the modules that are not Python (string tables, generator data, the model)
+    are read at run time, so ``[tool.setuptools.package-data]`` must name each of them."""
+    import fnmatch
+    import tomllib
+
+    pyproject = tomllib.loads((SRC.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["dtks_link"]
+    package = SRC / "dtks_link"
+    data = [
+        path.relative_to(package).as_posix()
+        for path in sorted(package.rglob("*"))
+        if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts
+    ]
+    assert len(data) > 10
+    left_out = [name for name in data if not any(fnmatch.fnmatch(name, p) for p in patterns)]
+    assert not left_out, f"add these to [tool.setuptools.package-data] in pyproject.toml: {left_out}"
