@@ -48,6 +48,18 @@ def test_pipe_delimited_csv_maps_to_canonical_fields(tmp_path: Path) -> None:
     assert len(quarantine) == 0
 
 
+def test_a_record_with_only_another_identifier_or_a_phone_is_linkable(tmp_path: Path) -> None:
+    # FEBRL-style: no name, but a social-security number, a birth date and an address; or a
+    # phone number only. Both are something to link on; a row with neither is quarantined.
+    path = tmp_path / "ids.csv"
+    path.write_text("ID,NAMA,SSN,HP,TGL\n1,,4440480,,01-01-1990\n2,,,081234567890,\n3,,,,01-01-1990\n")
+    columns = {"nama": "NAMA", "id_lain": "SSN", "telepon": "HP", "tanggal_lahir": "TGL"}
+    rows, quarantine = mapped([source(path, columns=columns)])
+    assert list(rows["record_id"]) == ["1", "2"]
+    assert list(quarantine["record_id"]) == ["3"]
+    assert "nothing to link on" in quarantine.loc[0, "reason"]
+
+
 def test_quarantine_reasons_and_nothing_lost(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     long_name = "A" * (MAX_VALUE_LENGTH + 1)

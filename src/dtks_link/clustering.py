@@ -38,6 +38,7 @@ from splink.clustering import cluster_pairwise_predictions_at_threshold
 from .backends.duckdb import DuckDBEngine
 from .backends.engine import Engine
 from .comparisons.evidence import FAMILY_COLUMNS, FAMILY_CONFLICT
+from .one_to_one import one_to_one_edges
 from .rules import pair_sql
 
 __all__ = [
@@ -63,6 +64,8 @@ class ClusterReport:
     #: because they would join two records decided apart
     decisions_applied: int = 0
     decision_conflicts: int = 0
+    #: pairs between two duplicate-free sources rescored by :mod:`dtks_link.one_to_one`
+    one_to_one_pairs: int = 0
 
 
 @dataclass
@@ -186,6 +189,15 @@ def cluster_records(
     """
     engine = DuckDBEngine(con) if isinstance(con, duckdb.DuckDBPyConnection) else con
     q = engine.quote
+    one_to_one = one_to_one_edges(
+        engine,
+        records_table=records_table,
+        edges_table=edges_table,
+        output_table="__one_to_one_edges",
+        threshold=threshold,
+    )
+    if one_to_one is not None:
+        edges_table = "__one_to_one_edges"
     db_api = engine.splink_api()
     nodes_sdf = db_api.register(records_table)
     component_edges = edges_table
@@ -345,6 +357,8 @@ def cluster_records(
     engine.drop(
         "__components", "__confirmed", "__node_facts", "__repaired", "__cannot_link", "__decided_apart"
     )
+    if one_to_one is not None:
+        engine.drop("__one_to_one_edges")
     return ClusterReport(
         components=n_components,
         repaired_components=len(violations),
@@ -355,6 +369,7 @@ def cluster_records(
         family_conflicts=sum(1 for v in violations if v[4]),
         decisions_applied=applied,
         decision_conflicts=conflicts,
+        one_to_one_pairs=one_to_one or 0,
     )
 
 

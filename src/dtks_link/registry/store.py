@@ -109,6 +109,11 @@ class RegistryStore(Closing):
         except BaseException:
             self.con.close()
             raise
+        # the cap stored with the model holds for every later use of the file (ingest, lookups,
+        # the service), not only for the build that set it
+        memory_limit = self.options.memory_limit
+        if memory_limit is not None:
+            self.con.execute("SET memory_limit = ?", [memory_limit])
 
     def _prepare(self) -> None:
         version = self.meta("schema_version")

@@ -162,7 +162,11 @@ def mapping_sql(
             field_checks.append(
                 (f"contains({q(canonical)}, chr(0))", f"value in {where} holds a NUL character")
             )
-    linkable = " OR ".join(f"{q(f)} IS NOT NULL" for f in ("nama", "nik", "no_kk") if f in source.columns)
+    # a record is linkable on a name or any identifier the model compares (a record with only an
+    # other identifier, a birth date and an address is one FEBRL-style person, not noise)
+    linkable = " OR ".join(
+        f"{q(f)} IS NOT NULL" for f in ("nama", "nik", "no_kk", "id_lain", "telepon") if f in source.columns
+    )
     linkable = linkable or "false"
     for fact, kind in IDENTIFIER_FACTS.items():
         sql_type = engine.dialect.type_name(kind)
