@@ -276,7 +276,7 @@ def record(
 ) -> DecisionReport:
     """Record decisions ``(left, right, same, reason, document)`` by ``by`` and re-cluster the
     residents they touch, in one transaction."""
-    registry._require_writable()
+    registry.require_writable()
     if not by or not by.strip():
         raise DecisionError("a decision needs the name of who decided (by=...)")
     at = utc_now()
@@ -306,7 +306,7 @@ def record(
             f"the registry holds no record {mask_numbers(shown)}: a decision names records by their "
             "source and record id as the registry has them (see `dtks-link registry show`)"
         )
-    run_id = registry._next_run_id()
+    run_id = registry.next_run_id()
     first = int(con.execute("SELECT coalesce(max(decision_id), 0) + 1 FROM reg.decisions").fetchall()[0][0])
     rows_out = [
         [first + i, low, high, same, by.strip(), at, reason, document, origin, run_id]
@@ -323,10 +323,9 @@ def record(
     finally:
         con.execute("DROP TABLE IF EXISTS __decided_now")
         con.execute("DROP TABLE IF EXISTS __pending")
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with registry.transaction():
         con.executemany("INSERT INTO reg.decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows_out)
-        registry._apply_changes(changes, run_id, replace_all=False)
+        registry.apply_changes(changes, run_id, replace_all=False)
         detail = (
             f'{{"decisions": {len(batch)}, "created": {len(changes.created)}, '
             f'"merged": {len(changes.merged)}, "split": {len(changes.split)}}}'
@@ -335,10 +334,6 @@ def record(
             "INSERT INTO reg.runs VALUES (?, 'decision', ?, ?, ?, ?, NULL, NULL)",
             [run_id, at, utc_now(), len(batch), detail],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     recorded = [
         d for d in list_decisions(registry, history=True) if first <= d.decision_id < first + len(batch)
     ]
@@ -439,7 +434,7 @@ def cluster_affected(
         "SELECT unique_id, resident_id FROM reg.membership "
         "WHERE unique_id IN (SELECT unique_id FROM __affected)"
     ).df()
-    return report, assign_ids(clusters, old, next_number=int(registry._meta("next_number") or 1))
+    return report, assign_ids(clusters, old, next_number=registry.next_number)
 
 
 # -- review files -----------------------------------------------------------------------------

@@ -89,7 +89,7 @@ def run_ingest(
         model = registry.model_json
         assert model is not None
         linker = Linker(existing_sdf, model, log_level=logging.ERROR)
-        for column in _tf_columns(registry):
+        for column in registry.tf_columns:
             view = f"__tf_view_{column}"
             con.execute(f"CREATE OR REPLACE TEMP VIEW {q(view)} AS SELECT * FROM reg.{q('tf_' + column)}")
             linker.table_management.register_term_frequency_lookup(db_api.register(view), column)
@@ -153,7 +153,7 @@ def run_ingest(
     lap("cluster")
 
     # -- commit
-    run_id = registry._next_run_id()
+    run_id = registry.next_run_id()
     n_edges = int(con.execute("SELECT count(*) FROM __new_edges").fetchall()[0][0])
     touched = int(con.execute("SELECT count(*) FROM __touched").fetchall()[0][0])
     report = IngestReport(
@@ -170,8 +170,7 @@ def run_ingest(
         residents_touched=touched,
         timings=stages.timings,
     )
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with registry.transaction():
         con.execute(
             "DELETE FROM reg.edges WHERE unique_id_l IN (SELECT unique_id FROM __updated) "
             "OR unique_id_r IN (SELECT unique_id FROM __updated)"
@@ -188,7 +187,7 @@ def run_ingest(
             "FROM __batch_quarantine",
             [run_id],
         )
-        registry._apply_changes(changes, run_id, replace_all=False)
+        registry.apply_changes(changes, run_id, replace_all=False)
         con.execute(
             "INSERT INTO reg.runs VALUES (?, 'ingest', ?, ?, ?, ?, ?, ?)",
             [
@@ -201,10 +200,6 @@ def run_ingest(
                 json.dumps(report.as_dict()),
             ],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     lap("commit")
     if cluster_report.decision_conflicts:
         warn_conflicts(registry, stacklevel=4)
@@ -227,8 +222,3 @@ def _pause_for_kill_test() -> None:
     if seconds:
         print("[dtks-link] paused inside the commit", file=sys.stderr, flush=True)
         time.sleep(float(seconds))
-
-
-def _tf_columns(registry: RegistryStore) -> list[str]:
-    text = registry._meta("tf_columns")
-    return [] if text is None else [str(c) for c in json.loads(text)]
