@@ -346,7 +346,7 @@ def _run(
                 started_at=started,
             )
             # the one-to-one coverage of this build, which the registry's re-clusters reuse
-            registry._set_meta(
+            registry.set_meta(
                 "one_to_one_coverage", json.dumps([list(entry) for entry in report.one_to_one_coverage])
             )
             registry_run = int(reg_con.execute("SELECT max(run_id) FROM reg.runs").fetchall()[0][0])

@@ -72,7 +72,7 @@ def node_columns(registry: RegistryStore) -> str:
 def build_coverage(registry: RegistryStore) -> dict[tuple[str, str], float] | None:
     """The one-to-one coverage the registry's last build used (:mod:`dtks_link.one_to_one`),
     or None (a registry built before it was kept: the re-cluster estimates it)."""
-    text = registry._meta("one_to_one_coverage")
+    text = registry.meta("one_to_one_coverage")
     if text is None:
         return None
     return {(str(a), str(b)): float(c) for a, b, c in json.loads(text)}
