@@ -324,7 +324,7 @@ class LookupIndex:
         for old, ids, mask in zip(self.segments, self.resident_ids, self.alive, strict=True):
             positions = _positions(old.unique_ids, replaced)
             if len(positions):
-                mask = (np.ones(len(old.unique_ids), dtype=bool) if mask is None else mask.copy())
+                mask = np.ones(len(old.unique_ids), dtype=bool) if mask is None else mask.copy()
                 mask[positions] = False
             if new_resident:
                 wanted = np.array(list(new_resident), dtype=object)
@@ -492,7 +492,9 @@ class LookupIndex:
             segment = self.segments[s]
             resident_ids = self.resident_ids[s][rows].tolist()
             scored = scorer.score_rows(prepared, segment.reader, rows)
-            for row, resident_id, (weight, levels, weights) in zip(rows.tolist(), resident_ids, scored, strict=True):
+            for row, resident_id, (weight, levels, weights) in zip(
+                rows.tolist(), resident_ids, scored, strict=True
+            ):
                 current = best.get(resident_id)
                 if current is None or weight > current[0]:
                     best[resident_id] = (weight, s, row, levels, weights)

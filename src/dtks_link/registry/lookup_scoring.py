@@ -93,11 +93,14 @@ class ColumnReader:
         self._columns: dict[str, _TextColumn | _CodedColumn] = {}
         for name in table.column_names:
             column = table.column(name)
-            array = column.chunk(0) if column.num_chunks == 1 else pa.concat_arrays(column.chunks)
-            if column.num_chunks == 0:
+            if column.num_chunks == 1:
+                array = column.chunk(0)
+            elif column.num_chunks == 0:
                 array = pa.array([], type=column.type)
-            kind = _TextColumn if pa.types.is_string(array.type) or pa.types.is_large_string(array.type) else None
-            self._columns[name] = kind(array) if kind is not None else _CodedColumn(array)
+            else:
+                array = pa.concat_arrays(column.chunks)
+            text = pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
+            self._columns[name] = _TextColumn(array) if text else _CodedColumn(array)
 
     def __contains__(self, name: str) -> bool:
         return name in self._columns
