@@ -378,8 +378,8 @@ class LookupIndex:
         found = []
         for s, segment in enumerate(self.segments):
             hashes, rows = segment.sorted_hashes[column], segment.sorted_rows[column]
-            lo = int(np.searchsorted(hashes, h, side="left"))
-            hi = int(np.searchsorted(hashes, h, side="right"))
+            lo = int(hashes.searchsorted(h, side="left"))  # the method: no numpy dispatch
+            hi = int(hashes.searchsorted(h, side="right"))
             if limit is not None:
                 hi = min(hi, lo + limit)
             if hi > lo:
