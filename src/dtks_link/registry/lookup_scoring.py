@@ -72,13 +72,13 @@ class _CodedColumn:
             # lists and other nested types: the values themselves (mostly null where they occur)
             self.values = np.empty(len(array) + 1, dtype=object)
             self.values[:-1] = array.to_pylist()
-            self.codes = np.arange(len(array), dtype=np.int64)
+            self.codes = np.arange(len(array), dtype=np.int32)
             return
         values = encoded.dictionary.to_pylist()
         self.values = np.empty(len(values) + 1, dtype=object)
         self.values[: len(values)] = values
         self.codes = np.asarray(
-            encoded.indices.fill_null(len(values)).to_numpy(zero_copy_only=False), dtype=np.int64
+            encoded.indices.fill_null(len(values)).to_numpy(zero_copy_only=False), dtype=np.int32
         )
 
     def take(self, rows: np.ndarray[Any, Any]) -> list[Any]:
