@@ -116,25 +116,15 @@ class ColumnReader:
 
 @dataclass(frozen=True)
 class PreparedQuery:
-    """The query's side of every pair: its columns under their left names, its term
-    frequencies, and per comparison the levels found so far by the candidate's values."""
+    """The query's side of every pair: its columns under their left names, and its term
+    frequencies."""
 
     left: dict[str, Any]
     term_frequencies: tuple[float | None, ...]
-    seen: tuple[dict[Any, int], ...]
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
 
 
 class CandidateScorer:
-    """Scores candidates against a query with a registry's model (see the module).
-
-    Each comparison's level rule is compiled on its own and reads a few columns; within one
-    query its level depends only on the candidate's values of those columns, which candidates
-    found by one blocking key share often (the same birth date, kelurahan, sex or name), so it
-    is computed once per distinct tuple of values."""
+    """Scores candidates against a query with a registry's model (see the module)."""
 
     def __init__(
         self,
@@ -145,30 +135,22 @@ class CandidateScorer:
         self.comparisons = tuple(comparisons)
         self.prior_weight = prior_weight
         rules = {c.spec.name: c.spec.level_rule() for c in self.comparisons}
+        self._levels: Callable[[Mapping[str, Any]], dict[str, Any]] = compile_record(rules)
+        self._names = [c.spec.name for c in self.comparisons]
         self.columns = pair_columns(*rules.values())
-        position = {column: i for i, column in enumerate(self.columns)}
-        # per comparison: its name, its level rule compiled, the positions of the columns it
-        # reads in self.columns, and their left and right names
-        self._rules: list[
-            tuple[str, Callable[[Mapping[str, Any]], dict[str, Any]], list[int], list[str]]
-        ] = []
-        for name, rule in rules.items():
-            reads = pair_columns(rule)
-            self._rules.append(
-                (name, compile_record({name: rule}), [position[c] for c in reads], [c + "_r" for c in reads])
-            )
         self._left_names = [c + "_l" for c in self.columns]
+        self._right_names = [c + "_r" for c in self.columns]
         self.tf_columns = tuple(
             sorted({lv.tf_column for c in self.comparisons for lv in c.levels if lv.tf_column is not None})
         )
         self._tf_tables = [term_frequencies.get(column, {}) for column in self.tf_columns]
-        tf_position = {column: i for i, column in enumerate(self.tf_columns)}
+        position = {column: i for i, column in enumerate(self.tf_columns)}
         # per comparison, per level: (weight, None) or (weight, (tf position, tf_weight, log2_u, min_u))
         self._levels_table: list[list[tuple[float, tuple[int, float, float, float] | None]]] = [
             [
                 (lv.weight, None)
                 if lv.tf_column is None
-                else (lv.weight, (tf_position[lv.tf_column], lv.tf_weight, lv.log2_u_exact, lv.tf_minimum_u))
+                else (lv.weight, (position[lv.tf_column], lv.tf_weight, lv.log2_u_exact, lv.tf_minimum_u))
                 for lv in c.levels
             ]
             for c in self.comparisons
@@ -180,7 +162,7 @@ class CandidateScorer:
         tfs = tuple(
             table.get(std.get(column)) for table, column in zip(self._tf_tables, self.tf_columns, strict=True)
         )
-        return PreparedQuery(left, tfs, tuple({} for _ in self._rules))
+        return PreparedQuery(left, tfs)
 
     def score_rows(
         self, query: PreparedQuery, reader: ColumnReader, rows: np.ndarray[Any, Any]
@@ -191,22 +173,18 @@ class CandidateScorer:
         tf_values = [reader.take(column, rows) for column in self.tf_columns]
         tf_tables = self._tf_tables
         left_tfs = query.term_frequencies
+        names = self._names
         table = self._levels_table
         out = []
         for i in range(len(rows)):
+            record = dict(query.left)
+            record.update(zip(self._right_names, (v[i] for v in values), strict=True))
+            indexes = self._levels(record)
             total = self.prior_weight
             levels = []
             weights = []
-            for (name, rule, reads, right_names), comparison, seen in zip(
-                self._rules, table, query.seen, strict=True
-            ):
-                mine = [values[at][i] for at in reads]
-                key = tuple(_hashable(v) for v in mine)
-                index = seen.get(key)
-                if index is None:
-                    record = dict(query.left)
-                    record.update(zip(right_names, mine, strict=True))
-                    index = seen[key] = rule(record)[name]
+            for name, comparison in zip(names, table, strict=True):
+                index = indexes[name]
                 weight, tf = comparison[index]
                 if tf is not None:
                     at, tf_weight, log2_u, minimum_u = tf
