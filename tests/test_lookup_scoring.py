@@ -96,7 +96,7 @@ def test_fast_path_matches_the_scalar_path_on_source_records(
 _FIELDS = ("nik", "no_kk", "nama", "tanggal_lahir", "jenis_kelamin", "alamat", "telepon", "tempat_lahir")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_fast_path_matches_the_scalar_path_on_varied_queries(
     index_and_records: tuple[LookupIndex, list[dict[str, Any]]], data: st.DataObject
