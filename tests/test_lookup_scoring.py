@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -53,15 +54,7 @@ def index_and_records(
         frame.head(len(frame) - 40).to_parquet(head, index=False)
         frame.tail(40).to_parquet(tail, index=False)
         for bucket, path in ((base, head), (batch, tail)):
-            bucket.append(
-                SourceConfig(
-                    name=source.name,
-                    path=path,
-                    id_column=source.id_column,
-                    columns=source.columns,
-                    duplicate_free=source.duplicate_free,
-                )
-            )
+            bucket.append(replace(source, path=path, format="parquet", delimiter=None, sheet=None))
     registry_path = work / "depok.registry"
     dtks_link.link(
         dtks_link.LinkConfig(sources=tuple(base), options=config.options), registry=registry_path, write=False
