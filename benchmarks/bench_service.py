@@ -258,7 +258,9 @@ def run_size(residents: int, new: int, seconds: float, kind: str) -> dict[str, A
         print(f"{residents:,} residents: {records:,} records served, ready in {ready_s:.1f} s", flush=True)
         asyncio.run(load(url, key, queries, 4, _after(3)))  # warm up
         for clients in LEVELS:
-            result = asyncio.run(load(url, key, queries, clients, _after(seconds), kind))
+            result = with_cpu(
+                server.pid, lambda c=clients: asyncio.run(load(url, key, queries, c, _after(seconds), kind))
+            )
             rows.append({"residents": residents, "phase": "idle", "clients": clients, **result})
             print(rows[-1], flush=True)
         headers = {"Authorization": f"Bearer {key}"}
@@ -289,7 +291,7 @@ def run_size(residents: int, new: int, seconds: float, kind: str) -> dict[str, A
                 return result
 
             ingest_start = time.perf_counter()
-            result = asyncio.run(both())
+            result = with_cpu(server.pid, lambda b=both: asyncio.run(b()))
             while (body := httpx.get(url + f"/v1/batches/{job}", headers=headers, timeout=300).json())[
                 "state"
             ] in ("queued", "running"):
@@ -314,6 +316,26 @@ def run_size(residents: int, new: int, seconds: float, kind: str) -> dict[str, A
     return {"residents": residents, "records": records, "ready_s": round(ready_s, 1), "rows": rows}
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process ``pid`` has used so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def with_cpu(pid: int, run: Any) -> dict[str, Any]:
+    """``run()``'s result with the server's CPU milliseconds per request while it ran: less
+    affected than latency by other work on a shared machine (during ingest it includes the
+    batch's own work)."""
+    before = cpu_seconds(pid)
+    result: dict[str, Any] = run()
+    used = cpu_seconds(pid) - before
+    result["server_cpu_ms_per_request"] = round(used * 1000 / max(1, result["requests"]), 2)
+    return result
+
+
 def _after(seconds: float) -> Any:
     deadline = time.perf_counter() + seconds
     return lambda: time.perf_counter() >= deadline
@@ -332,6 +354,9 @@ def main() -> None:
         default="raw",
         help="load generator: raw asyncio HTTP/1.1 (light) or httpx.AsyncClient",
     )
+    parser.add_argument(
+        "--name", default="service", help="results file: benchmarks/results/NAME.json (default service)"
+    )
     args = parser.parse_args()
     results = [run_size(n, args.new, args.seconds, args.client) for n in args.residents]
     rows = [row for result in results for row in result["rows"]]
@@ -348,12 +373,13 @@ def main() -> None:
                 "p95_ms",
                 "p99_ms",
                 "per_second",
+                "server_cpu_ms_per_request",
                 "ingest_s",
             ],
         )
     )
     save(
-        "service",
+        args.name,
         {
             "sizes": results,
             "new": args.new,

@@ -41,6 +41,8 @@ from ..backends import splink_compat
 from ..blocking import BlockingRule, KeyPart, rules_in_settings
 from ..comparisons import COMPARISONS, ComparisonSpec, level_function
 from ..errors import EngineError, QueryError
+from ..rules import compile_py
+from .lookup_scoring import CandidateScorer, ColumnReader
 from .query import validate_query
 
 if TYPE_CHECKING:
@@ -65,9 +67,11 @@ _FIRST_STAGE = 3
 _WORDS = "fallback_name_word"  # indexed once per word of the name, not once per record
 
 
-def _keys(rule: BlockingRule, std: Mapping[str, Any]) -> list[str]:
-    """The keys a query has for ``rule`` (every word of the name for the word index)."""
-    key = rule.key(std)
+def _keys(rule: BlockingRule, std: Mapping[str, Any], key_function: Any = None) -> list[str]:
+    """The keys a query has for ``rule`` (every word of the name for the word index);
+    ``key_function``, when given, is ``rule``'s key rule compiled (:meth:`BlockingRule.key`
+    without looking the compiled rule up by the rule's hash)."""
+    key = rule.key(std) if key_function is None else key_function(std)
     if key is None:
         return []
     return sorted(set(key.split(" "))) if rule.name == _WORDS else [key]
@@ -136,6 +140,7 @@ class _Segment:
     unique_ids: np.ndarray[Any, Any]  # sorted (records are ordered by unique_id)
     sorted_hashes: tuple[np.ndarray[Any, Any], ...]
     sorted_rows: tuple[np.ndarray[Any, Any], ...]
+    reader: ColumnReader  # the records' columns, read row by row without Arrow's per-call cost
 
 
 class LookupIndex:
@@ -154,6 +159,7 @@ class LookupIndex:
         term_frequencies: dict[str, dict[Any, float]],
         reference_date: Any,
         last_run: int,
+        scorer: CandidateScorer | None = None,
     ) -> None:
         self.segments = segments
         self.resident_ids = resident_ids
@@ -165,6 +171,9 @@ class LookupIndex:
         self.term_frequencies = term_frequencies
         self.reference_date = reference_date
         self.last_run = last_run
+        # compiled once per build and shared by the updated copies
+        self.scorer = scorer or CandidateScorer(comparisons, prior_weight, term_frequencies)
+        self._key_functions = {id(rule): compile_py(rule.key_rule()) for rule in [*rules, *fallback_rules]}
 
     @property
     def records(self) -> pa.Table:
@@ -230,7 +239,9 @@ class LookupIndex:
             needed |= known.uses
         # one chunk: take() across DuckDB's many small record batches is slow
         records = table.select([c for c in table.column_names if c in needed]).combine_chunks()
-        segment = _Segment(records, unique_ids, tuple(sorted_hashes), tuple(sorted_rows))
+        segment = _Segment(
+            records, unique_ids, tuple(sorted_hashes), tuple(sorted_rows), ColumnReader(records)
+        )
         return segment, resident_ids
 
     @classmethod
@@ -313,7 +324,7 @@ class LookupIndex:
         for old, ids, mask in zip(self.segments, self.resident_ids, self.alive, strict=True):
             positions = _positions(old.unique_ids, replaced)
             if len(positions):
-                mask = (np.ones(len(old.unique_ids), dtype=bool) if mask is None else mask.copy())
+                mask = np.ones(len(old.unique_ids), dtype=bool) if mask is None else mask.copy()
                 mask[positions] = False
             if new_resident:
                 wanted = np.array(list(new_resident), dtype=object)
@@ -334,6 +345,7 @@ class LookupIndex:
             term_frequencies=self.term_frequencies,
             reference_date=self.reference_date,
             last_run=last_run,
+            scorer=self.scorer,
         )
 
     # -- querying ---------------------------------------------------------------------------
@@ -349,7 +361,12 @@ class LookupIndex:
         """Candidate rows per segment for ``rules`` (which start at hash column ``offset``), and
         whether any rule had a key."""
         found: list[tuple[int, np.ndarray[Any, Any]]] = []
-        wanted = [(offset + r, key) for r, rule in enumerate(rules) for key in _keys(rule, std)]
+        functions = self._key_functions
+        wanted = [
+            (offset + r, key)
+            for r, rule in enumerate(rules)
+            for key in _keys(rule, std, functions.get(id(rule)))
+        ]
         if not wanted:
             return found, False
         hashes = _hash_few([key for _, key in wanted])
@@ -361,8 +378,8 @@ class LookupIndex:
         found = []
         for s, segment in enumerate(self.segments):
             hashes, rows = segment.sorted_hashes[column], segment.sorted_rows[column]
-            lo = int(np.searchsorted(hashes, h, side="left"))
-            hi = int(np.searchsorted(hashes, h, side="right"))
+            lo = int(hashes.searchsorted(h, side="left"))  # the method: no numpy dispatch
+            hi = int(hashes.searchsorted(h, side="right"))
             if limit is not None:
                 hi = min(hi, lo + limit)
             if hi > lo:
@@ -448,18 +465,60 @@ class LookupIndex:
             parts.append(f"{comparison.spec.description}: {level.label} ({weight:+.2f})")
         return total, parts
 
+    def _query(
+        self, record: Mapping[str, object], top_k: int
+    ) -> tuple[dict[str, Any], dict[int, np.ndarray[Any, Any]]]:
+        """The query checked and standardised, and its candidate rows per segment."""
+        if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
+            raise QueryError("top_k must be a positive integer", field="top_k")
+        query = validate_query(record)
+        std = self.standardise(query)
+        std["__given"] = query
+        return std, self._candidate_rows(std)
+
     def match(self, record: Mapping[str, object], *, top_k: int = 5) -> list[MatchCandidate]:
         """The best ``top_k`` residents for ``record`` (canonical fields), best first.
 
         Raises :class:`~dtks_link.errors.QueryError` for an unknown field, a value of the wrong
         type, or a query with no field that can find candidates.
         """
-        if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
-            raise QueryError("top_k must be a positive integer", field="top_k")
-        query = validate_query(record)
-        std = self.standardise(query)
-        std["__given"] = query
-        found = self._candidate_rows(std)
+        std, found = self._query(record, top_k)
+        scorer = self.scorer
+        prepared = scorer.prepare(std)
+        # per resident its best record: (weight, segment, row, levels, weights); the first of
+        # equal weights stays, as in :meth:`match_scalar`
+        best: dict[str, tuple[float, int, int, tuple[int, ...], tuple[float, ...]]] = {}
+        for s, rows in found.items():
+            segment = self.segments[s]
+            resident_ids = self.resident_ids[s][rows].tolist()
+            scored = scorer.score_rows(prepared, segment.reader, rows)
+            for row, resident_id, (weight, levels, weights) in zip(
+                rows.tolist(), resident_ids, scored, strict=True
+            ):
+                current = best.get(resident_id)
+                if current is None or weight > current[0]:
+                    best[resident_id] = (weight, s, row, levels, weights)
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:top_k]
+        out = []
+        for resident_id, (weight, s, row, levels, weights) in ranked:
+            reader = self.segments[s].reader
+            at = np.array([row])
+            out.append(
+                MatchCandidate(
+                    resident_id=str(resident_id),
+                    match_probability=_probability(weight),
+                    match_weight=weight,
+                    source=str(reader.take("source", at)[0]),
+                    record_id=str(reader.take("record_id", at)[0]),
+                    explanation=scorer.explain(levels, weights),
+                )
+            )
+        return out
+
+    def match_scalar(self, record: Mapping[str, object], *, top_k: int = 5) -> list[MatchCandidate]:
+        """:meth:`match` one candidate at a time through :meth:`score` (the reference the
+        tests compare the fast path with; slower)."""
+        std, found = self._query(record, top_k)
         best: dict[str, MatchCandidate] = {}
         for s, rows in found.items():
             candidates = self.segments[s].records.take(pa.array(rows)).to_pylist()
@@ -469,10 +528,9 @@ class LookupIndex:
                 resident_id = str(resident_ids[row_number])
                 current = best.get(resident_id)
                 if current is None or weight > current.match_weight:
-                    probability = 2.0**weight / (1.0 + 2.0**weight) if weight < 1000 else 1.0
                     best[resident_id] = MatchCandidate(
                         resident_id=resident_id,
-                        match_probability=probability,
+                        match_probability=_probability(weight),
                         match_weight=weight,
                         source=str(candidate["source"]),
                         record_id=str(candidate["record_id"]),
@@ -480,6 +538,10 @@ class LookupIndex:
                     )
         ranked = sorted(best.values(), key=lambda c: (-c.match_weight, c.resident_id))
         return ranked[:top_k]
+
+
+def _probability(weight: float) -> float:
+    return 2.0**weight / (1.0 + 2.0**weight) if weight < 1000 else 1.0
 
 
 def _positions(sorted_values: np.ndarray[Any, Any], wanted: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
