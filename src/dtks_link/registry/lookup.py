@@ -39,10 +39,10 @@ from splink import DuckDBAPI, Linker
 
 from ..backends import splink_compat
 from ..blocking import BlockingRule, KeyPart, rules_in_settings
-from ..comparisons import COMPARISONS, ComparisonSpec, level_function
+from ..comparisons import COMPARISONS, level_function
 from ..errors import EngineError, QueryError
 from ..rules import compile_py
-from .lookup_scoring import CandidateScorer, ColumnReader
+from .lookup_scoring import CandidateScorer, ColumnReader, LevelScore, ScoredComparison
 from .query import validate_query
 
 if TYPE_CHECKING:
@@ -117,22 +117,6 @@ class MatchCandidate:
 
 
 @dataclass(frozen=True)
-class _LevelScore:
-    label: str
-    weight: float
-    tf_column: str | None
-    tf_weight: float
-    tf_minimum_u: float
-    log2_u_exact: float
-
-
-@dataclass(frozen=True)
-class _ScoredComparison:
-    spec: ComparisonSpec
-    levels: tuple[_LevelScore, ...]
-
-
-@dataclass(frozen=True)
 class _Segment:
     """Records of the index that arrived together, with their key hashes per rule."""
 
@@ -154,7 +138,7 @@ class LookupIndex:
         alive: tuple[np.ndarray[Any, Any] | None, ...],
         rules: list[BlockingRule],
         fallback_rules: list[BlockingRule],
-        comparisons: list[_ScoredComparison],
+        comparisons: list[ScoredComparison],
         prior_weight: float,
         term_frequencies: dict[str, dict[Any, float]],
         reference_date: Any,
@@ -256,7 +240,7 @@ class LookupIndex:
         db_api = DuckDBAPI(connection=con)
         con.execute("CREATE OR REPLACE TEMP VIEW __lookup_schema AS SELECT * FROM reg.records LIMIT 0")
         linker = Linker(db_api.register("__lookup_schema"), dict(model), log_level=logging.ERROR)
-        comparisons: list[_ScoredComparison] = []
+        comparisons: list[ScoredComparison] = []
         tf_columns: set[str] = set()
         for comparison in splink_compat.comparisons(linker):
             spec = COMPARISONS.get(comparison.output_column_name)
@@ -273,15 +257,15 @@ class LookupIndex:
                 tf = splink_compat.term_frequency(level, levels)
                 weight = 0.0 if level.is_null_level else splink_compat.level_weight(level)
                 if tf is None:
-                    scored.append(_LevelScore(level.label_for_charts, weight, None, 0.0, 0.0, 0.0))
+                    scored.append(LevelScore(level.label_for_charts, weight, None, 0.0, 0.0, 0.0))
                     continue
                 tf_columns.add(tf.column)
                 scored.append(
-                    _LevelScore(
+                    LevelScore(
                         level.label_for_charts, weight, tf.column, tf.weight, tf.minimum_u, tf.log2_u_exact
                     )
                 )
-            comparisons.append(_ScoredComparison(spec, tuple(scored)))
+            comparisons.append(ScoredComparison(spec, tuple(scored)))
         prior = splink_compat.prior(linker)
         prior_weight = math.log2(prior / (1 - prior))
         term_frequencies: dict[str, dict[Any, float]] = {}

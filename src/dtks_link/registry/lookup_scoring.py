@@ -32,9 +32,29 @@ from ..rules import pair_columns
 from ..rules.python import compile_record
 
 if TYPE_CHECKING:
-    from .lookup import _ScoredComparison
+    from ..comparisons import ComparisonSpec
 
-__all__ = ["CandidateScorer", "ColumnReader", "PreparedQuery"]
+__all__ = ["CandidateScorer", "ColumnReader", "LevelScore", "PreparedQuery", "ScoredComparison"]
+
+
+@dataclass(frozen=True)
+class LevelScore:
+    """One comparison level as the lookup scores it: its label, weight and term-frequency terms."""
+
+    label: str
+    weight: float
+    tf_column: str | None
+    tf_weight: float
+    tf_minimum_u: float
+    log2_u_exact: float
+
+
+@dataclass(frozen=True)
+class ScoredComparison:
+    """A comparison with its levels' scores, in order."""
+
+    spec: ComparisonSpec
+    levels: tuple[LevelScore, ...]
 
 
 class _TextColumn:
@@ -128,7 +148,7 @@ class CandidateScorer:
 
     def __init__(
         self,
-        comparisons: Sequence[_ScoredComparison],
+        comparisons: Sequence[ScoredComparison],
         prior_weight: float,
         term_frequencies: Mapping[str, Mapping[Any, float]],
     ) -> None:
