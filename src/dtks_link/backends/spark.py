@@ -106,6 +106,7 @@ class SparkEngine(Engine):
 
     dialect = SPARK
     text_type = SPARK.type_name("VARCHAR")
+    few_large_queries = True
 
     def __init__(self, spark: SparkSession | None = None) -> None:
         require_pyspark()
@@ -124,10 +125,7 @@ class SparkEngine(Engine):
         register_functions(self.spark)
 
     def _materialise(self, name: str, df: DataFrame) -> None:
-        if self.spark.sparkContext.getCheckpointDir() is not None:
-            df = df.checkpoint(eager=True)
-        else:
-            df = df.localCheckpoint(eager=True)
+        df = checkpoint_once(df, reliable=self.spark.sparkContext.getCheckpointDir() is not None)
         old = self._frames.pop(name, None)
         if old is not None:
             old.unpersist()
@@ -173,14 +171,76 @@ class SparkEngine(Engine):
                 old.unpersist()
             self.spark.catalog.dropTempView(name)
 
+    def keep_in_memory(self, name: str) -> None:
+        """Cache table ``name`` (memory, spilling to disk) and fill the cache now: a
+        checkpointed table is otherwise read back from its files by every query."""
+        df = self._frames.get(name)
+        if df is not None and not df.is_cached:
+            df.persist().count()
+
     def splink_api(self) -> Any:
         """A fresh Splink ``SparkAPI`` for each caller, as DuckDB's engine gives: a SparkAPI
         caches the tables it computes (term frequencies among them) under fixed names, so one
         shared across runs in a long-lived session let a second linkage reuse the first one's
         term frequencies (weights off by the tf adjustment)."""
+        return _splink_api_class()(spark_session=self.spark, break_lineage_method="checkpoint")
+
+
+def checkpoint_once(df: DataFrame, *, reliable: bool = True) -> DataFrame:
+    """``df`` checkpointed (its lineage cut), computed once.
+
+    An eager checkpoint of a DataFrame that is not cached runs its plan twice: once for the
+    job that triggers it and again to write the checkpoint files (measured here: 18 s against
+    7 s for a 2-million-row aggregate on ``local[2]``). It is cached for the time of the
+    checkpoint, so the second pass reads the cache."""
+    cached = df.persist()
+    try:
+        return cached.checkpoint(eager=True) if reliable else cached.localCheckpoint(eager=True)
+    finally:
+        cached.unpersist()
+
+
+_API_CLASS: list[type] = []
+
+
+def _splink_api_class() -> type:
+    """Splink's ``SparkAPI`` with its lineage breaks computed once (:func:`checkpoint_once`).
+
+    With ``break_lineage_method="checkpoint"`` Splink checkpoints its large tables (blocked
+    pairs, comparison vectors, predictions, term frequencies, clustering steps) without
+    caching them first, so each is computed twice. The subclass wraps the DataFrame it is
+    given so that Splink's ``checkpoint()`` call goes through :func:`checkpoint_once`."""
+    if not _API_CLASS:
         from splink import SparkAPI
 
-        return SparkAPI(spark_session=self.spark, break_lineage_method="checkpoint")  # type: ignore[no-untyped-call]
+        class SparkAPIComputingOnce(SparkAPI):
+            def _break_lineage_and_repartition(
+                self, spark_df: Any, templated_name: str, physical_name: str
+            ) -> Any:
+                out = super()._break_lineage_and_repartition(  # type: ignore[no-untyped-call]
+                    _CheckpointOnce(spark_df), templated_name, physical_name
+                )
+                return out._df if isinstance(out, _CheckpointOnce) else out
+
+        _API_CLASS.append(SparkAPIComputingOnce)
+    return _API_CLASS[0]
+
+
+class _CheckpointOnce:
+    """A DataFrame whose ``checkpoint`` is :func:`checkpoint_once`; every other attribute is the
+    DataFrame's own, and what they return is a plain DataFrame."""
+
+    def __init__(self, df: DataFrame) -> None:
+        self._df = df
+
+    def checkpoint(self, eager: bool = True) -> DataFrame:
+        return checkpoint_once(self._df) if eager else self._df.checkpoint(eager=False)
+
+    def repartition(self, *args: Any, **kwargs: Any) -> _CheckpointOnce:
+        return _CheckpointOnce(self._df.repartition(*args, **kwargs))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._df, name)
 
 
 #: The string functions :func:`register_functions` registers: SQL name -> (jellyfish function,
