@@ -27,6 +27,7 @@ from .comparisons import COMPARISONS, default_comparisons
 from .config import LinkageOptions
 from .default_parameters import apply_default_parameters, default_model_description, default_prior
 from .errors import EngineError, mask_identifier, mask_numbers
+from .rules import DUCKDB
 from .schema import IDENTIFIER_FIELDS, column_types
 from .training import calibrate, estimate_prior, levels, refine_prior, took
 
@@ -184,7 +185,13 @@ class ResidentModel:
         engine.keep_in_memory(records_table)  # every training step reads it
         step = time.perf_counter()
         try:
-            with splink_compat.u_sampling_in_one_pass(linker, enabled=engine.few_large_queries):
+            with splink_compat.u_sampling_in_one_pass(
+                linker,
+                enabled=engine.few_large_queries,
+                on_driver=default_comparisons(with_data, dialect=DUCKDB)
+                if engine.few_large_queries
+                else None,
+            ):
                 training.estimate_u_using_random_sampling(
                     max_pairs=self.options.max_pairs_for_u, seed=self.options.seed
                 )

@@ -26,7 +26,7 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import duckdb
@@ -264,7 +264,9 @@ def portable_sampling() -> Iterator[None]:
 
 # -- u sampling in one pass per chunk ----------------------------------------------------------
 @contextmanager
-def u_sampling_in_one_pass(linker: Any, *, enabled: bool = True) -> Iterator[None]:
+def u_sampling_in_one_pass(
+    linker: Any, *, enabled: bool = True, on_driver: list[Any] | None = None
+) -> Iterator[None]:
     """Within the block, Splink's ``estimate_u_using_random_sampling`` on ``linker`` runs one
     query per chunk for all comparisons, instead of one per chunk and comparison.
 
@@ -277,10 +279,16 @@ def u_sampling_in_one_pass(linker: Any, *, enabled: bool = True) -> Iterator[Non
     comparison's counts per chunk, and Splink's own loop (the early stop, the proportions), run
     unchanged, reads them: the same pairs are scored, the same chunks counted, the same u
     probabilities come out, in at most ``num_chunks + 1`` queries instead of up to
-    ``(num_chunks + 1)`` times the number of comparisons."""
+    ``(num_chunks + 1)`` times the number of comparisons.
+
+    ``on_driver``: the same comparisons as Splink ``ComparisonCreator`` objects with DuckDB
+    SQL. The sampled records (``max_pairs`` gives about 2,000 of them) are then fetched once
+    from the engine and the chunks are counted in an in-process DuckDB, which scores pairs
+    natively where Spark calls a Python function per string comparison. Within
+    :func:`portable_sampling` both engines pick the same chunks, so the counts are the same."""
     original = splink_estimate_u._accumulate_u_counts_from_chunk_and_check_min_count
     if enabled:
-        splink_estimate_u._accumulate_u_counts_from_chunk_and_check_min_count = _UCounts(linker)
+        splink_estimate_u._accumulate_u_counts_from_chunk_and_check_min_count = _UCounts(linker, on_driver)
     try:
         yield
     finally:
@@ -290,8 +298,9 @@ def u_sampling_in_one_pass(linker: Any, *, enabled: bool = True) -> Iterator[Non
 class _UCounts:
     """Splink's u-chunk function, answered from counts made for all comparisons at once."""
 
-    def __init__(self, linker: Any) -> None:
+    def __init__(self, linker: Any, on_driver: list[Any] | None = None) -> None:
         self.linker = linker
+        self.on_driver = on_driver
         self.sample: str | None = None
         # (comparison, chunk number, number of chunks) -> [{comparison_vector_value, u_count}]
         self.counts: dict[tuple[str, int, int], list[dict[str, Any]]] = {}
@@ -311,24 +320,66 @@ class _UCounts:
         if self.sample != df_sample.physical_name:
             # the first call is the probe, or with a single chunk the only chunk
             num_chunks = rhs_num_chunks // 10 if probe_percent_of_max_pairs is not None else rhs_num_chunks
-            self.counts = self._count_like_splink(df_sample, num_chunks, min_count_per_level, query)
+            if self.on_driver is None:
+                self.counts = self._count_like_splink(df_sample, num_chunks, min_count_per_level, query)
+            else:
+                self.counts = self._count_on_driver(df_sample, num_chunks, min_count_per_level, query)
             self.sample = df_sample.physical_name
         key = (comparison.output_column_name, rhs_chunk_num, rhs_num_chunks)
         if key not in self.counts:  # not foreseen: counted on its own, as Splink would
             name = comparison.output_column_name
-            self.counts.update(self._chunk(df_sample, [comparison], rhs_chunk_num, rhs_num_chunks, query))
+            column_info = self.linker._settings_obj.column_info_settings
+            self.counts.update(
+                self._chunk(df_sample, [comparison], rhs_chunk_num, rhs_num_chunks, query, column_info)
+            )
             assert (name, rhs_chunk_num, rhs_num_chunks) in self.counts
         counts_accumulator.update_from_chunk_counts(self.counts[key])
         if min_count_per_level is None:
             return False
         return bool(counts_accumulator.all_levels_meet_min_u_count(min_count_per_level))
 
-    def _count_like_splink(
+    def _count_on_driver(
         self, df_sample: Any, num_chunks: int, min_count: int | None, query: dict[str, Any]
     ) -> dict[tuple[str, int, int], list[dict[str, Any]]]:
-        """Splink's sequence (probe, then chunks until the early stop) for every comparison."""
+        """:meth:`_count_like_splink` over the sampled records copied to an in-process DuckDB."""
+        assert self.on_driver is not None
+        records = df_sample.as_pyarrow_table()
+        name = df_sample.templated_name
+        with duckdb.connect() as con:
+            con.register("dtks_sample", records)
+            con.execute(f"CREATE TABLE {DUCKDB.quote(name)} AS SELECT * FROM dtks_sample").fetchall()
+            con.unregister("dtks_sample")
+            local = DuckDBAPI(connection=con)
+            sample = local.table_to_splink_dataframe(name, name)
+            column_info = replace(self.linker._settings_obj.column_info_settings, sql_dialect="duckdb")
+            comparisons = [creator.get_comparison("duckdb") for creator in self.on_driver]
+            for comparison in comparisons:
+                comparison.column_info_settings = column_info
+            query = {
+                **query,
+                "db_api": local,
+                "unique_id_input_column": column_info.unique_id_input_column,
+                "source_dataset_input_column": column_info.source_dataset_input_column,
+            }
+            return self._count_like_splink(
+                sample, num_chunks, min_count, query, comparisons=comparisons, column_info=column_info
+            )
+
+    def _count_like_splink(
+        self,
+        df_sample: Any,
+        num_chunks: int,
+        min_count: int | None,
+        query: dict[str, Any],
+        *,
+        comparisons: list[Any] | None = None,
+        column_info: Any = None,
+    ) -> dict[tuple[str, int, int], list[dict[str, Any]]]:
+        """Splink's sequence (probe, then chunks until the early stop) for every comparison
+        (the linker's, unless ``comparisons`` and their ``column_info`` are given)."""
+        column_info = column_info or self.linker._settings_obj.column_info_settings
         # as Splink's u estimation does: a copy of the comparisons without term frequencies
-        comparisons = deepcopy(list(self.linker._settings_obj.comparisons))
+        comparisons = deepcopy(list(comparisons or self.linker._settings_obj.comparisons))
         for comparison in comparisons:
             for level in comparison.comparison_levels:
                 level._tf_adjustment_column = None
@@ -342,18 +393,24 @@ class _UCounts:
 
         pending = comparisons
         if num_chunks > 1:  # the probe
-            counts.update(self._chunk(df_sample, pending, 1, num_chunks * 10, query))
+            counts.update(self._chunk(df_sample, pending, 1, num_chunks * 10, query, column_info))
             pending = [c for c in pending if not enough(c, [(1, num_chunks * 10)])]
         for chunk in range(1, num_chunks + 1):
             if not pending:
                 break
-            counts.update(self._chunk(df_sample, pending, chunk, num_chunks, query))
+            counts.update(self._chunk(df_sample, pending, chunk, num_chunks, query, column_info))
             done = [(k, num_chunks) for k in range(1, chunk + 1)]
             pending = [c for c in pending if not enough(c, done)]
         return counts
 
     def _chunk(
-        self, df_sample: Any, comparisons: list[Any], chunk: int, num_chunks: int, query: dict[str, Any]
+        self,
+        df_sample: Any,
+        comparisons: list[Any],
+        chunk: int,
+        num_chunks: int,
+        query: dict[str, Any],
+        column_info: Any,
     ) -> dict[tuple[str, int, int], list[dict[str, Any]]]:
         """One chunk of the sampled pairs (Splink's chunk filter), counted by the comparison
         vector value of each comparison in ``comparisons``: one query."""
@@ -361,8 +418,7 @@ class _UCounts:
         from splink.internals.settings import Settings
 
         db_api = query["db_api"]
-        settings = self.linker._settings_obj
-        id_columns = settings.column_info_settings.unique_id_input_columns
+        id_columns = column_info.unique_id_input_columns
         blocking_cols = [name for column in id_columns for name in column.l_r_names_as_l_r]
         for comparison in comparisons:
             blocking_cols += [
