@@ -29,7 +29,7 @@ def generator_fingerprint() -> str:
     digest = hashlib.sha256()
     synth = Path(dtks_link.synth.__file__).parent
     gazetteer = Path(dtks_link.standardise.__file__).parent / "data"
-    for path in sorted([*synth.glob("*.py"), *gazetteer.glob("*")]):
+    for path in sorted([*synth.glob("*.py"), *synth.glob("*.toml"), *gazetteer.glob("*")]):
         if path.is_file():
             digest.update(path.name.encode())
             digest.update(path.read_bytes())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -19,7 +20,10 @@ N_LINKED = 98  # records of each source that link clearly, so that coverage is (
 
 
 def _tables(
-    extra_edges: list[tuple[str, str, float]], *, duplicate_free: tuple[bool, bool] = (True, True)
+    extra_edges: list[tuple[str, str, float]],
+    *,
+    duplicate_free: tuple[bool, bool] = (True, True),
+    birth_date_from_nik: frozenset[str] = frozenset(),
 ) -> duckdb.DuckDBPyConnection:
     """Two sources ``a`` and ``b`` of 100 records each; records 0..97 link with weight 20, the
     rest is ``extra_edges`` ((left, right, weight)). Returns the connection."""
@@ -36,6 +40,7 @@ def _tables(
             "nik_birth_date": [None] * 200,
             "jenis_kelamin": [None] * 200,
             "nik_sex": [None] * 200,
+            "birth_date_from_nik": [key in birth_date_from_nik for key in ids_a + ids_b],
         }
     )
     edges = [(f"a|{i}", f"b|{i}", 20.0) for i in range(N_LINKED)] + extra_edges
@@ -60,7 +65,7 @@ def test_a_lone_candidate_gains_the_coverage_factor() -> None:
     n = one_to_one_edges(
         DuckDBEngine(con), records_table="records", edges_table="edges", output_table="o2o", threshold=0.9
     )
-    assert n == N_LINKED + 1
+    assert n is not None and n.pairs == N_LINKED + 1
     coverage = (N_LINKED + 1) / (100 + 2)
     expected_odds = 1.0 / (1 - coverage)  # pairwise odds 1, no competitor
     p = _adjusted(con)[("a|98", "b|98")]
@@ -80,16 +85,43 @@ def test_two_candidates_of_equal_weight_share_the_evidence() -> None:
     assert adjusted[("a|98", "b|98")] < 1 / (1 + 2.0**-4.0)  # lower than pairwise
 
 
-def test_nothing_changes_unless_two_sources_are_duplicate_free() -> None:
-    con = _tables([("a|98", "b|98", 0.0)], duplicate_free=(True, False))
+def test_nothing_changes_when_no_source_is_duplicate_free() -> None:
+    con = _tables([("a|98", "b|98", 0.0)], duplicate_free=(False, False))
+    engine = DuckDBEngine(con)
     assert (
         one_to_one_edges(
-            DuckDBEngine(con), records_table="records", edges_table="edges", output_table="o2o", threshold=0.9
+            engine, records_table="records", edges_table="edges", output_table="o2o", threshold=0.9
         )
         is None
     )
     tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
     assert "o2o" not in tables and not any(t.startswith("__o2o") for t in tables)
+
+
+def test_one_duplicate_free_source_constrains_the_other_side_only() -> None:
+    # b is duplicate-free, a is not: a|98 has at most one match in b (its lone candidate b|98
+    # gains), but b|97 may be held twice in a (a|97 and a duplicate a|99 do not compete)
+    con = _tables([("a|98", "b|98", 0.0), ("a|99", "b|97", 20.0)], duplicate_free=(False, True))
+    one_to_one_edges(
+        DuckDBEngine(con), records_table="records", edges_table="edges", output_table="o2o", threshold=0.9
+    )
+    adjusted = _adjusted(con)
+    assert adjusted[("a|98", "b|98")] > 0.9
+    # b|97's two candidates do not compete (a is not duplicate-free): neither loses
+    pairwise = 1 / (1 + 2.0**-20.0)
+    assert adjusted[("a|99", "b|97")] >= pairwise and adjusted[("a|97", "b|97")] >= pairwise
+
+
+def test_a_record_whose_birth_date_is_read_from_its_nik_is_not_rescored() -> None:
+    # a carer's aid record with no birth date of its own, carrying the head's NIK: its
+    # candidates are ranked by the head's birth date, so its pairs keep their pairwise score
+    con = _tables(
+        [("a|98", "b|98", 0.0)], duplicate_free=(False, True), birth_date_from_nik=frozenset({"a|98"})
+    )
+    one_to_one_edges(
+        DuckDBEngine(con), records_table="records", edges_table="edges", output_table="o2o", threshold=0.9
+    )
+    assert _adjusted(con)[("a|98", "b|98")] == pytest.approx(0.5)
 
 
 def test_clustering_links_the_lone_candidate_and_not_the_contested_one() -> None:
@@ -129,3 +161,34 @@ def test_rescored_probabilities_are_probabilities_and_symmetric_in_the_sources(
     for pair, p in forward.items():
         assert 0.0 <= p <= 1.0 and not math.isnan(p)
         assert backward[pair] == pytest.approx(p, rel=1e-9, abs=1e-12)
+
+
+def test_a_given_coverage_replaces_the_estimate_and_is_reported() -> None:
+    con = _tables([("a|98", "b|98", 0.0)], duplicate_free=(False, True))
+    done = one_to_one_edges(
+        DuckDBEngine(con),
+        records_table="records",
+        edges_table="edges",
+        output_table="o2o",
+        threshold=0.9,
+        coverage={("a", "b"): 0.5},
+    )
+    assert done is not None and done.coverage == {("a", "b"): 0.5}
+    # pairwise odds 1 over (1 - 0.5): odds 2
+    assert _adjusted(con)[("a|98", "b|98")] == pytest.approx(2 / 3, rel=1e-9)
+
+
+def test_a_registry_keeps_its_builds_coverage_for_later_reclusters(tmp_path: Path) -> None:
+    from dtks_link import Registry, link, load_config
+    from dtks_link.registry.decisions import build_coverage
+    from dtks_link.synth import generate
+
+    data = generate(tmp_path / "data", residents=150, seed=8)
+    result = link(
+        load_config(data.config_path), registry=tmp_path / "r.registry", write=False, progress=False
+    )
+    with Registry(tmp_path / "r.registry") as registry:
+        kept = build_coverage(registry)
+    reported = {(a, b): c for a, b, c in result.counts["constraints"].one_to_one_coverage}
+    assert kept == reported and kept
+    assert all(b == "dukcapil" and 0 < c <= 0.99 for (_, b), c in kept.items())

@@ -79,7 +79,7 @@ def test_an_old_registry_is_refused_with_the_command_to_migrate_it(tmp_path: Pat
         }
         columns = {r[0] for r in registry.con.execute("DESCRIBE reg.runs").fetchall()}
         assert {"job_id", "report_json"} <= columns
-        assert registry._meta("migrated_by") == f"dtks_link {dtks_link.__version__}"
+        assert registry.meta("migrated_by") == f"dtks_link {dtks_link.__version__}"
         view = registry.resident("R0000000001")
         assert view.golden["nama_clean"].value and view.golden["nik"].source == "dukcapil"
         assert len(registry.golden_records()) > 152 * 5
@@ -107,7 +107,7 @@ def test_a_newer_registry_is_refused(migrated: Path, tmp_path: Path) -> None:
     path = tmp_path / "newer.registry"
     shutil.copy(migrated, path)
     with Registry(path) as registry:
-        registry._set_meta("schema_version", "99")
+        registry.set_meta("schema_version", "99")
     with pytest.raises(RegistryVersionError, match="newer dtks_link"):
         Registry(path)
 

@@ -134,3 +134,21 @@ def test_memory_limit_option_caps_duckdb_and_keeps_the_result(tmp_path: Path) ->
     a = free.clusters.sort_values(key).reset_index(drop=True)
     b = capped.clusters.sort_values(key).reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_memory_limit_stored_with_a_registry_holds_when_it_is_reopened(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from dtks_link import link, load_config
+    from dtks_link.synth import generate
+
+    data = generate(tmp_path / "data", residents=100, seed=6)
+    config = load_config(data.config_path)
+    capped = replace(config, options=replace(config.options, memory_limit="300MB"))
+    link(capped, registry=tmp_path / "reg.registry", write=False, progress=False)
+    with Registry(tmp_path / "reg.registry") as registry:
+        setting = registry.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    assert setting.endswith("MiB") and 250 < float(setting.split()[0]) < 300, setting
+    with Registry(tmp_path / "other.registry") as fresh:  # no build yet: DuckDB's default
+        default = fresh.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    assert default != setting

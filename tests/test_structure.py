@@ -1,5 +1,6 @@
-"""The package's structure: no import circle between modules of ``src/dtks_link`` and no source
-module over 600 lines.
+"""The package's structure: no import circle between modules of ``src/dtks_link``, no source
+module over 600 lines, and no reach into another object's underscore members (Splink's private
+API is touched only in ``backends/splink_compat.py``).
 
 Imports are read from the source text (nothing is imported): those at the top of a module,
 inside functions (a lazy import is still a dependency) and under ``if TYPE_CHECKING:`` (a type
@@ -122,6 +123,67 @@ def test_no_source_module_is_over_600_lines() -> None:
     assert not long, f"modules over {MAX_LINES} lines (split them along their seams): {long}"
 
 
+#: Where a private name of another object may be read: Splink's private API, behind one module.
+PRIVATE_ACCESS_ALLOWED = {"dtks_link/backends/splink_compat.py"}
+#: Private names of the standard library that have no public spelling (annotations only).
+STDLIB_PRIVATE = {"argparse._SubParsersAction"}
+
+
+def private_reaches(source: str) -> list[str]:
+    """``line: expression`` for each ``obj._name`` in ``source`` where ``obj`` is not ``self`` or
+    ``cls`` (dunder names are public protocol), and each ``splink.internals`` import."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute):
+            name, owner = node.attr, node.value
+            if not name.startswith("_") or (name.startswith("__") and name.endswith("__")):
+                continue
+            if isinstance(owner, ast.Name) and owner.id in ("self", "cls"):
+                continue
+            if ast.unparse(node) in STDLIB_PRIVATE:
+                continue
+            found.append(f"{node.lineno}: {ast.unparse(node)}")
+        elif isinstance(node, ast.ImportFrom | ast.Import):
+            modules = (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+            )
+            found += [f"{node.lineno}: import {m}" for m in modules if m.startswith("splink.internals")]
+    return found
+
+
+def test_no_module_reaches_into_another_objects_private_members() -> None:
+    reaches = {
+        relative: found
+        for path in sorted((SRC / "dtks_link").rglob("*.py"))
+        if (relative := str(path.relative_to(SRC))) not in PRIVATE_ACCESS_ALLOWED
+        and (found := private_reaches(path.read_text(encoding="utf-8")))
+    }
+    assert not reaches, (
+        "these modules use another object's underscore members; give its class a public method "
+        f"(Splink's private API goes in backends/splink_compat.py): {reaches}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("store._apply_changes(c, 1, replace_all=False)\n", ["1: store._apply_changes"]),
+        ("x = registry._meta\n", ["1: registry._meta"]),
+        (
+            "linker._settings_obj._probability_two_random_records_match\n",
+            [
+                "1: linker._settings_obj._probability_two_random_records_match",
+                "1: linker._settings_obj",
+            ],
+        ),
+        ("from splink.internals.dialects import DuckDBDialect\n", ["1: import splink.internals.dialects"]),
+        ("self._meta('k')\ncls._cache\nobj.__class__\nstore.meta('k')\n", []),
+    ],
+)
+def test_the_private_reach_check_finds_what_it_must(source: str, expected: list[str]) -> None:
+    assert private_reaches(source) == expected
+
+
 def _package(root: Path, files: Mapping[str, str]) -> Path:
     for relative, text in files.items():
         path = root / relative
@@ -183,3 +245,22 @@ def test_the_circle_check_finds_what_it_must(
 ) -> None:
     root = _package(tmp_path, files)
     assert circles(import_graph(root, "pkg")) == expected
+
+
+def test_every_data_file_of_the_package_ships_in_the_wheel() -> None:
+    """Files beside the modules that are not Python (string tables, generator data, the model)
+    are read at run time, so ``[tool.setuptools.package-data]`` must name each of them."""
+    import fnmatch
+    import tomllib
+
+    pyproject = tomllib.loads((SRC.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["dtks_link"]
+    package = SRC / "dtks_link"
+    data = [
+        path.relative_to(package).as_posix()
+        for path in sorted(package.rglob("*"))
+        if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts
+    ]
+    assert len(data) > 10
+    left_out = [name for name in data if not any(fnmatch.fnmatch(name, p) for p in patterns)]
+    assert not left_out, f"add these to [tool.setuptools.package-data] in pyproject.toml: {left_out}"

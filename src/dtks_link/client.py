@@ -12,11 +12,11 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import pandas as pd
 
+from ._closing import Closing
 from .errors import DtksLinkError, EngineError, QueryError
 from .registry import GoldenValue, IngestReport, ResidentView
 from .registry.lookup import MatchCandidate
@@ -34,7 +34,7 @@ class ServiceError(DtksLinkError):
         super().__init__(message)
 
 
-class Client:
+class Client(Closing):
     """Talk to a matching service at ``url`` with an API key."""
 
     def __init__(self, url: str, key: str, *, timeout: float = 30.0) -> None:
@@ -50,18 +50,8 @@ class Client:
         )
 
     def close(self) -> None:
+        """Close the HTTP connections (also at the end of a ``with`` block)."""
         self._http.close()
-
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self._http.request(method, path, **kwargs)

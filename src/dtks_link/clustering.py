@@ -28,7 +28,7 @@ links, and the result depends only on the scores, never on input order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import duckdb
@@ -64,8 +64,10 @@ class ClusterReport:
     #: because they would join two records decided apart
     decisions_applied: int = 0
     decision_conflicts: int = 0
-    #: pairs between two duplicate-free sources rescored by :mod:`dtks_link.one_to_one`
+    #: pairs with a record of a duplicate-free source rescored by :mod:`dtks_link.one_to_one`,
+    #: and the coverage it used: (source, duplicate-free source, share)
     one_to_one_pairs: int = 0
+    one_to_one_coverage: tuple[tuple[str, str, float], ...] = ()
 
 
 @dataclass
@@ -168,6 +170,7 @@ def cluster_records(
     max_cluster_size: int,
     confirmed_niks_table: str | None = None,
     decisions_table: str | None = None,
+    one_to_one_coverage: Mapping[tuple[str, str], float] | None = None,
 ) -> ClusterReport:
     """Cluster ``records_table`` (``unique_id, source, source_duplicate_free, nik, nik_valid,
     tanggal_lahir, nik_birth_date, jenis_kelamin, nik_sex``)
@@ -182,6 +185,10 @@ def cluster_records(
     decisions in force) adds must-links and cannot-links; decisions about records absent from
     ``records_table`` are ignored.
 
+    Pairs with a record of a duplicate-free source are first rescored by
+    :func:`~dtks_link.one_to_one.one_to_one_edges` (``one_to_one_coverage`` fixes the coverage
+    it uses, as a registry's re-clusters do with their build's).
+
     ``con`` is a DuckDB connection or an engine. Connected components run in the engine
     (Splink's iterative SQL algorithm, on Spark too); only the components that break a
     constraint are fetched and repaired by :func:`greedy_constrained_clusters`, so both
@@ -195,6 +202,7 @@ def cluster_records(
         edges_table=edges_table,
         output_table="__one_to_one_edges",
         threshold=threshold,
+        coverage=one_to_one_coverage,
     )
     if one_to_one is not None:
         edges_table = "__one_to_one_edges"
@@ -369,7 +377,10 @@ def cluster_records(
         family_conflicts=sum(1 for v in violations if v[4]),
         decisions_applied=applied,
         decision_conflicts=conflicts,
-        one_to_one_pairs=one_to_one or 0,
+        one_to_one_pairs=one_to_one.pairs if one_to_one else 0,
+        one_to_one_coverage=tuple(sorted((a, b, c) for (a, b), c in one_to_one.coverage.items()))
+        if one_to_one
+        else (),
     )
 
 

@@ -345,6 +345,10 @@ def _run(
                 options=cfg.options,
                 started_at=started,
             )
+            # the one-to-one coverage of this build, which the registry's re-clusters reuse
+            registry.set_meta(
+                "one_to_one_coverage", json.dumps([list(entry) for entry in report.one_to_one_coverage])
+            )
             registry_run = int(reg_con.execute("SELECT max(run_id) FROM reg.runs").fetchall()[0][0])
             reg_con.execute(
                 "CREATE OR REPLACE TABLE work_clusters AS SELECT r.source, r.record_id, m.resident_id, "

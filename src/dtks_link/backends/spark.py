@@ -220,7 +220,7 @@ def _splink_api_class() -> type:
                 out = super()._break_lineage_and_repartition(  # type: ignore[no-untyped-call]
                     _CheckpointOnce(spark_df), templated_name, physical_name
                 )
-                return out._df if isinstance(out, _CheckpointOnce) else out
+                return out.frame if isinstance(out, _CheckpointOnce) else out
 
         _API_CLASS.append(SparkAPIComputingOnce)
     return _API_CLASS[0]
@@ -232,6 +232,11 @@ class _CheckpointOnce:
 
     def __init__(self, df: DataFrame) -> None:
         self._df = df
+
+    @property
+    def frame(self) -> DataFrame:
+        """The DataFrame wrapped."""
+        return self._df
 
     def checkpoint(self, eager: bool = True) -> DataFrame:
         return checkpoint_once(self._df) if eager else self._df.checkpoint(eager=False)

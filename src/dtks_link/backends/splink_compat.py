@@ -27,6 +27,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import dataclass, replace
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any, Protocol
 
 import duckdb
@@ -42,6 +44,7 @@ from ..rules.dialects import DUCKDB, SPARK, Dialect
 __all__ = [
     "TermFrequency",
     "blocking_rule",
+    "bundled_javascript",
     "comparisons",
     "em_session",
     "forget_m_estimates_after",
@@ -85,6 +88,12 @@ def prior(linker: Any) -> float:
 def set_prior(linker: Any, value: float) -> None:
     """Set the model's prior (Splink sets it only by estimating it)."""
     linker._settings_obj._probability_two_random_records_match = value
+
+
+def bundled_javascript() -> Traversable:
+    """The folder of JavaScript libraries (Vega, Vega-Lite, vega-embed) that Splink ships for its
+    charts, inside its ``internals`` package: ``splink/internals/files/external_js``."""
+    return files("splink").joinpath("internals/files/external_js")
 
 
 @contextmanager

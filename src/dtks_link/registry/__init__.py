@@ -12,14 +12,8 @@ The schema is documented in :mod:`dtks_link.registry.schema`.
 """
 
 from .decisions import Decision, DecisionConflict, DecisionConflictWarning, DecisionError, DecisionReport
-from .registry import (
-    GoldenValue,
-    IngestReport,
-    Registry,
-    RegistryLockedError,
-    RegistryVersionError,
-    ResidentView,
-)
+from .registry import GoldenValue, Registry, ResidentView
+from .store import IngestReport, RegistryLockedError, RegistryVersionError
 
 __all__ = [
     "Decision",

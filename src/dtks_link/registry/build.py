@@ -5,7 +5,6 @@ registry's trained model."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,7 +14,7 @@ from ..backends.duckdb import quote_identifier as q
 from ..config import LinkageOptions, LinkConfig, SourceConfig
 from ..errors import EngineError
 from .identity import IdentityChanges
-from .store import RegistryStore, changes_detail, options_json, utc_now
+from .store import RegistryStore, changes_detail, utc_now
 
 __all__ = ["install_default_model", "model_tf_columns", "write_adopted_model", "write_build"]
 
@@ -35,8 +34,7 @@ def write_build(
 ) -> None:
     """Replace the registry's records, edges, term frequencies and model with a build's and
     write its identity changes, in one transaction."""
-    store.con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction():
         store.con.execute("DROP TABLE IF EXISTS reg.records")
         store.con.execute(
             f"CREATE TABLE reg.records AS SELECT *, CAST(? AS INTEGER) AS run_id "
@@ -52,24 +50,18 @@ def write_build(
         for column in tf_columns:
             store.con.execute(f"DROP TABLE IF EXISTS reg.{q('tf_' + column)}")
             store.con.execute(f"CREATE TABLE reg.{q('tf_' + column)} AS {tf_sql(column, records_table)}")
-        store._set_meta("tf_columns", json.dumps(tf_columns))
-        store._set_meta("model_json", json.dumps(model_json))
-        store._set_meta("options_json", options_json(options))
+        store.save_model(model_json, tf_columns, options)
         store.con.execute(
             f"INSERT INTO reg.quarantine SELECT ?, source, record_id, row_number, reason "
             f"FROM {q(quarantine_table)}",
             [run_id],
         )
-        store._apply_changes(changes, run_id, replace_all=True)
+        store.apply_changes(changes, run_id, replace_all=True)
         n_records = int(store.con.execute("SELECT count(*) FROM reg.records").fetchall()[0][0])
         store.con.execute(
             "INSERT INTO reg.runs VALUES (?, 'build', ?, ?, ?, ?, NULL, NULL)",
             [run_id, started_at, utc_now(), n_records, changes_detail(changes)],
         )
-        store.con.execute("COMMIT")
-    except BaseException:
-        store.con.execute("ROLLBACK")
-        raise
 
 
 def install_default_model(store: RegistryStore, *, options: LinkageOptions | None = None) -> None:
@@ -79,7 +71,7 @@ def install_default_model(store: RegistryStore, *, options: LinkageOptions | Non
     from ..sources import load_sources
     from ..standardise.records import standardise_records
 
-    store._require_writable()
+    store.require_writable()
     if store.model_json is not None:
         raise EngineError(f"registry {str(store.path)!r} already has a model")
     settings = default_settings()
@@ -92,20 +84,13 @@ def install_default_model(store: RegistryStore, *, options: LinkageOptions | Non
     config = LinkConfig(sources=(empty,), options=options or LinkageOptions())
     load_sources(store.con, [], mapped_table="__empty_mapped", quarantine_table="__empty_quarantine")
     standardise_records(store.engine, config, mapped_table="__empty_mapped", records_table="__empty_records")
-    store.con.execute("BEGIN TRANSACTION")
-    try:
-        if not store._table_exists("records"):
+    with store.transaction():
+        if not store.has_table("records"):
             store.con.execute(
                 "CREATE TABLE reg.records AS SELECT *, CAST(NULL AS INTEGER) AS run_id "
                 "FROM __empty_records LIMIT 0"
             )
-        store._set_meta("tf_columns", json.dumps([]))
-        store._set_meta("model_json", json.dumps(settings))
-        store._set_meta("options_json", options_json(config.options))
-        store.con.execute("COMMIT")
-    except BaseException:
-        store.con.execute("ROLLBACK")
-        raise
+        store.save_model(settings, [], config.options)
     for table in ("__empty_mapped", "__empty_quarantine", "__empty_records"):
         store.con.execute(f"DROP TABLE IF EXISTS {q(table)}")
 
@@ -119,24 +104,17 @@ def write_adopted_model(
 ) -> None:
     """Write ``other``'s model, options and term-frequency tables (``frames``) into ``store``,
     in one transaction; an empty registry also gets ``other``'s record table layout."""
-    store.con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction():
         for column, frame in frames.items():
             store.con.register("__tf_frame", frame)
             store.con.execute(f"DROP TABLE IF EXISTS reg.{q('tf_' + column)}")
             store.con.execute(f"CREATE TABLE reg.{q('tf_' + column)} AS SELECT * FROM __tf_frame")
             store.con.unregister("__tf_frame")
-        store._set_meta("tf_columns", json.dumps(tf_columns))
-        store._set_meta("model_json", json.dumps(model))
-        store._set_meta("options_json", options_json(other.options))
-        if not store._table_exists("records"):
+        store.save_model(model, tf_columns, other.options)
+        if not store.has_table("records"):
             columns = other.con.execute("DESCRIBE reg.records").fetchall()
             spec = ", ".join(f"{q(str(c[0]))} {c[1]}" for c in columns)
             store.con.execute(f"CREATE TABLE reg.records ({spec})")
-        store.con.execute("COMMIT")
-    except BaseException:
-        store.con.execute("ROLLBACK")
-        raise
 
 
 def model_tf_columns(model_json: Mapping[str, Any]) -> list[str]:

@@ -25,6 +25,7 @@ of a move that a decision carries out name it (``events.decision_id``).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -59,6 +60,22 @@ NODE_COLUMNS = (
     "jenis_kelamin, nik_sex, no_kk, kelurahan_code, rt, rw, street, house_number, nama_tokens_key, "
     "nama_clean"
 )
+
+
+def node_columns(registry: RegistryStore) -> str:
+    """:data:`NODE_COLUMNS`, with ``birth_date_from_nik`` (which the one-to-one evidence reads)
+    when the registry's records have it (a registry of format 1 was built without it)."""
+    columns = {str(r[0]) for r in registry.con.execute("DESCRIBE reg.records").fetchall()}
+    return NODE_COLUMNS + (", birth_date_from_nik" if "birth_date_from_nik" in columns else "")
+
+
+def build_coverage(registry: RegistryStore) -> dict[tuple[str, str], float] | None:
+    """The one-to-one coverage the registry's last build used (:mod:`dtks_link.one_to_one`),
+    or None (a registry built before it was kept: the re-cluster estimates it)."""
+    text = registry.meta("one_to_one_coverage")
+    if text is None:
+        return None
+    return {(str(a), str(b)): float(c) for a, b, c in json.loads(text)}
 
 
 class DecisionError(DtksLinkError):
@@ -259,7 +276,7 @@ def record(
 ) -> DecisionReport:
     """Record decisions ``(left, right, same, reason, document)`` by ``by`` and re-cluster the
     residents they touch, in one transaction."""
-    registry._require_writable()
+    registry.require_writable()
     if not by or not by.strip():
         raise DecisionError("a decision needs the name of who decided (by=...)")
     at = utc_now()
@@ -289,7 +306,7 @@ def record(
             f"the registry holds no record {mask_numbers(shown)}: a decision names records by their "
             "source and record id as the registry has them (see `dtks-link registry show`)"
         )
-    run_id = registry._next_run_id()
+    run_id = registry.next_run_id()
     first = int(con.execute("SELECT coalesce(max(decision_id), 0) + 1 FROM reg.decisions").fetchall()[0][0])
     rows_out = [
         [first + i, low, high, same, by.strip(), at, reason, document, origin, run_id]
@@ -306,10 +323,9 @@ def record(
     finally:
         con.execute("DROP TABLE IF EXISTS __decided_now")
         con.execute("DROP TABLE IF EXISTS __pending")
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with registry.transaction():
         con.executemany("INSERT INTO reg.decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows_out)
-        registry._apply_changes(changes, run_id, replace_all=False)
+        registry.apply_changes(changes, run_id, replace_all=False)
         detail = (
             f'{{"decisions": {len(batch)}, "created": {len(changes.created)}, '
             f'"merged": {len(changes.merged)}, "split": {len(changes.split)}}}'
@@ -318,10 +334,6 @@ def record(
             "INSERT INTO reg.runs VALUES (?, 'decision', ?, ?, ?, ?, NULL, NULL)",
             [run_id, at, utc_now(), len(batch), detail],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     recorded = [
         d for d in list_decisions(registry, history=True) if first <= d.decision_id < first + len(batch)
     ]
@@ -376,7 +388,7 @@ def recluster(registry: RegistryStore, *, seeds_table: str, decisions: str = IN_
     )
     grow_touched(registry)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE __aff_nodes AS SELECT {NODE_COLUMNS} FROM reg.records "
+        f"CREATE OR REPLACE TEMP TABLE __aff_nodes AS SELECT {node_columns(registry)} FROM reg.records "
         "WHERE unique_id IN (SELECT unique_id FROM __affected)"
     )
     con.execute(
@@ -415,13 +427,14 @@ def cluster_affected(
         max_cluster_size=options.max_cluster_size,
         confirmed_niks_table="__confirmed_niks",
         decisions_table="__aff_decisions",
+        one_to_one_coverage=build_coverage(registry),
     )
     clusters = con.execute("SELECT unique_id, cluster_key FROM __aff_clusters").df()
     old = con.execute(
         "SELECT unique_id, resident_id FROM reg.membership "
         "WHERE unique_id IN (SELECT unique_id FROM __affected)"
     ).df()
-    return report, assign_ids(clusters, old, next_number=int(registry._meta("next_number") or 1))
+    return report, assign_ids(clusters, old, next_number=registry.next_number)
 
 
 # -- review files -----------------------------------------------------------------------------

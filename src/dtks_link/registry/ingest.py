@@ -17,15 +17,12 @@ from ..config import LinkConfig, SourceConfig
 from ..progress import Stages
 from ..sources import load_sources
 from ..standardise.records import standardise_records
-from .decisions import IN_FORCE_SQL, NODE_COLUMNS, cluster_affected, grow_touched, warn_conflicts
+from .decisions import IN_FORCE_SQL, cluster_affected, grow_touched, node_columns, warn_conflicts
 from .store import IngestReport, RegistryStore, changes_detail, utc_now
 
 __all__ = ["run_ingest"]
 
 _NOT_COMPARED = {"run_id", "row_number"}
-_NODE_COLUMNS = NODE_COLUMNS
-
-
 def _columns(registry: RegistryStore, table: str) -> list[str]:
     return [str(r[0]) for r in registry.con.execute(f"DESCRIBE {table}").fetchall()]
 
@@ -69,8 +66,10 @@ def run_ingest(
     counts = dict(con.execute("SELECT status, count(*) FROM __batch_status GROUP BY status").fetchall())
     registry_columns = [c for c in _columns(registry, "reg.records") if c != "run_id"]
     select_existing = ", ".join(q(c) for c in registry_columns)
+    # a view, not a copy: the registry's records are read where they are (a copy of millions
+    # of rows cost more than the scoring it feeds)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE __existing AS SELECT {select_existing} FROM reg.records "
+        f"CREATE OR REPLACE TEMP VIEW __existing AS SELECT {select_existing} FROM reg.records "
         "WHERE unique_id NOT IN (SELECT unique_id FROM __updated)"
     )
     con.execute(
@@ -90,7 +89,7 @@ def run_ingest(
         model = registry.model_json
         assert model is not None
         linker = Linker(existing_sdf, model, log_level=logging.ERROR)
-        for column in _tf_columns(registry):
+        for column in registry.tf_columns:
             view = f"__tf_view_{column}"
             con.execute(f"CREATE OR REPLACE TEMP VIEW {q(view)} AS SELECT * FROM reg.{q('tf_' + column)}")
             linker.table_management.register_term_frequency_lookup(db_api.register(view), column)
@@ -108,9 +107,10 @@ def run_ingest(
     lap("score")
 
     # -- which residents does the batch touch?
+    nodes = node_columns(registry)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE __all_nodes AS "
-        f"SELECT {_NODE_COLUMNS} FROM __existing UNION ALL SELECT {_NODE_COLUMNS} FROM __batch_scored"
+        "CREATE OR REPLACE TEMP VIEW __all_nodes AS "
+        f"SELECT {nodes} FROM __existing UNION ALL SELECT {nodes} FROM __batch_scored"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE __confirmed_niks AS SELECT DISTINCT nik FROM __all_nodes "
@@ -153,7 +153,7 @@ def run_ingest(
     lap("cluster")
 
     # -- commit
-    run_id = registry._next_run_id()
+    run_id = registry.next_run_id()
     n_edges = int(con.execute("SELECT count(*) FROM __new_edges").fetchall()[0][0])
     touched = int(con.execute("SELECT count(*) FROM __touched").fetchall()[0][0])
     report = IngestReport(
@@ -170,8 +170,7 @@ def run_ingest(
         residents_touched=touched,
         timings=stages.timings,
     )
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with registry.transaction():
         con.execute(
             "DELETE FROM reg.edges WHERE unique_id_l IN (SELECT unique_id FROM __updated) "
             "OR unique_id_r IN (SELECT unique_id FROM __updated)"
@@ -188,7 +187,7 @@ def run_ingest(
             "FROM __batch_quarantine",
             [run_id],
         )
-        registry._apply_changes(changes, run_id, replace_all=False)
+        registry.apply_changes(changes, run_id, replace_all=False)
         con.execute(
             "INSERT INTO reg.runs VALUES (?, 'ingest', ?, ?, ?, ?, ?, ?)",
             [
@@ -201,20 +200,18 @@ def run_ingest(
                 json.dumps(report.as_dict()),
             ],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     lap("commit")
     if cluster_report.decision_conflicts:
         warn_conflicts(registry, stacklevel=4)
     for table in (
         "__batch_mapped", "__batch_quarantine", "__batch_all", "__batch_status", "__batch_records",
-        "__updated", "__existing", "__batch_scored", "__new_edges", "__all_nodes",
+        "__updated", "__batch_scored", "__new_edges",
         "__confirmed_niks", "__touched", "__affected", "__strong", "__aff_nodes", "__aff_edges",
         "__aff_clusters", "__aff_decisions",
     ):  # fmt: skip
         con.execute(f"DROP TABLE IF EXISTS {q(table)}")
+    for view in ("__all_nodes", "__existing"):
+        con.execute(f"DROP VIEW IF EXISTS {q(view)}")
     return report
 
 
@@ -225,8 +222,3 @@ def _pause_for_kill_test() -> None:
     if seconds:
         print("[dtks-link] paused inside the commit", file=sys.stderr, flush=True)
         time.sleep(float(seconds))
-
-
-def _tf_columns(registry: RegistryStore) -> list[str]:
-    text = registry._meta("tf_columns")
-    return [] if text is None else [str(c) for c in json.loads(text)]

@@ -191,7 +191,7 @@ class LookupIndex:
     @staticmethod
     def _all_rules(registry: RegistryStore) -> tuple[list[BlockingRule], list[BlockingRule]]:
         model = registry.model_json
-        if model is None or not registry._table_exists("records"):
+        if model is None or not registry.has_table("records"):
             raise EngineError("the registry is empty: build it before looking records up")
         columns = {str(r[0]) for r in registry.con.execute("DESCRIBE reg.records").fetchall()}
         rules = [r for r in rules_in_settings(model) if set(r.columns) <= columns]

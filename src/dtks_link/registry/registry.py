@@ -4,7 +4,6 @@ decisions, lookup) over the file that :class:`~dtks_link.registry.store.Registry
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,16 +23,9 @@ from .households import HouseholdView, household_view, households_by_kk, refresh
 from .identity import IdentityChanges, assign_ids
 from .ingest import run_ingest
 from .lookup import LookupIndex
-from .store import IngestReport, RegistryLockedError, RegistryStore, RegistryVersionError
+from .store import IngestReport, RegistryStore
 
-__all__ = [
-    "GoldenValue",
-    "IngestReport",
-    "Registry",
-    "RegistryLockedError",
-    "RegistryVersionError",
-    "ResidentView",
-]
+__all__ = ["DEFAULT_SURVIVORSHIP", "GoldenValue", "Registry", "ResidentView"]
 
 #: Default survivorship: field -> rule. Rules: ``source_priority``, ``most_recent``,
 #: ``most_frequent``. A valid NIK always wins over an invalid one.
@@ -130,11 +122,11 @@ class Registry(RegistryStore):
 
     def adopt_model(self, other: Registry) -> None:
         """Use another registry's trained model and term frequencies (for an empty registry)."""
-        self._require_writable()
+        self.require_writable()
         model = other.model_json
         if model is None:
             raise EngineError(f"registry {str(other.path)!r} has no model to adopt")
-        tf_columns = json.loads(other._meta("tf_columns") or "[]")
+        tf_columns = other.tf_columns
         frames = {c: other.con.execute(f"SELECT * FROM reg.{q('tf_' + c)}").df() for c in tf_columns}
         with private_umask():
             write_adopted_model(self, other, model, tf_columns, frames)
@@ -153,11 +145,11 @@ class Registry(RegistryStore):
     ) -> IdentityChanges:
         """Replace the registry's records, edges and model with a full linkage run and map its
         clusters onto the existing resident ids (used by ``link(..., registry=...)``)."""
-        self._require_writable()
-        run_id = self._next_run_id()
-        old = self._membership_frame()
+        self.require_writable()
+        run_id = self.next_run_id()
+        old = self.membership_frame()
         clusters = self.con.execute(f"SELECT unique_id, cluster_key FROM {q(clusters_table)}").df()
-        changes = assign_ids(clusters, old, next_number=int(self._meta("next_number") or 1))
+        changes = assign_ids(clusters, old, next_number=self.next_number)
         tf_columns = model_tf_columns(model_json)
         with private_umask():
             write_build(
@@ -193,7 +185,7 @@ class Registry(RegistryStore):
 
         A lookup index already built by :meth:`match` is updated with the batch, not rebuilt.
         """
-        self._require_writable()
+        self.require_writable()
         if self.model_json is None:
             raise EngineError(
                 "this registry has no model yet: build it first with "

@@ -12,16 +12,17 @@ import dataclasses
 import datetime as dt
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Self
 
 import duckdb
 import pandas as pd
 
+from .._closing import Closing
 from .._files import make_private_dir, private_umask, tighten
 from ..backends.duckdb import DuckDBEngine, connect
 from ..config import LinkageOptions
@@ -84,9 +85,15 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-class RegistryStore:
+class RegistryStore(Closing):
     """An open registry file: the connection (``con``, the file attached as ``reg``), its metadata
-    and the writes of a run. See :class:`~dtks_link.registry.Registry` for the whole."""
+    and the writes of a run. See :class:`~dtks_link.registry.Registry` for the whole.
+
+    The modules that build, ingest into and decide on a registry (``registry.build``,
+    ``registry.ingest``, ``registry.decisions``) write through this interface: :meth:`meta` and
+    :meth:`set_meta` (the ``meta`` key/value table), :meth:`save_model`, :meth:`has_table`,
+    :meth:`require_writable`, :meth:`transaction`, :meth:`next_run_id`,
+    :meth:`membership_frame` and :meth:`apply_changes`."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
@@ -102,9 +109,14 @@ class RegistryStore:
         except BaseException:
             self.con.close()
             raise
+        # the cap stored with the model holds for every later use of the file (ingest, lookups,
+        # the service), not only for the build that set it
+        memory_limit = self.options.memory_limit
+        if memory_limit is not None:
+            self.con.execute("SET memory_limit = ?", [memory_limit])
 
     def _prepare(self) -> None:
-        version = self._meta("schema_version")
+        version = self.meta("schema_version")
         if version is None:
             tables = self.con.execute(
                 "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'reg'"
@@ -119,9 +131,9 @@ class RegistryStore:
                 self.con.execute("BEGIN TRANSACTION")
                 for statement in DDL:
                     self.con.execute(statement)
-                self._set_meta("schema_version", SCHEMA_VERSION)
-                self._set_meta("next_number", "1")
-                self._set_meta("created_by", f"dtks_link {__version__}")
+                self.set_meta("schema_version", SCHEMA_VERSION)
+                self.set_meta("next_number", "1")
+                self.set_meta("created_by", f"dtks_link {__version__}")
                 self.con.execute("COMMIT")
             return
         _check_version(self.path, int(version))
@@ -225,32 +237,42 @@ class RegistryStore:
         """Close the registry (the file stays)."""
         self.con.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
     # -- metadata ---------------------------------------------------------------------------
-    def _meta(self, key: str) -> str | None:
+    def meta(self, key: str) -> str | None:
+        """The value of ``key`` in the registry's ``meta`` table, or None (also before it exists)."""
         try:
             rows = self.con.execute("SELECT value FROM reg.meta WHERE key = ?", [key]).fetchall()
         except duckdb.CatalogException:
             return None
         return str(rows[0][0]) if rows else None
 
-    def _set_meta(self, key: str, value: str) -> None:
+    def set_meta(self, key: str, value: str) -> None:
+        """Set ``key`` to ``value`` in the ``meta`` table (inside the caller's transaction, if any)."""
         self.con.execute("INSERT OR REPLACE INTO reg.meta VALUES (?, ?)", [key, value])
+
+    def save_model(
+        self, model: Mapping[str, Any], tf_columns: Sequence[str], options: LinkageOptions
+    ) -> None:
+        """Store the Splink model the registry scores with, the columns that have term-frequency
+        tables (``tf_<column>``, written by the caller) and the linkage options."""
+        self.set_meta("tf_columns", json.dumps(list(tf_columns)))
+        self.set_meta("model_json", json.dumps(model))
+        self.set_meta("options_json", options_json(options))
+
+    @property
+    def tf_columns(self) -> list[str]:
+        """The columns whose term-frequency tables the registry keeps (``reg.tf_<column>``)."""
+        return [str(column) for column in json.loads(self.meta("tf_columns") or "[]")]
+
+    @property
+    def next_number(self) -> int:
+        """The number the next new resident id gets."""
+        return int(self.meta("next_number") or 1)
 
     @property
     def schema_version(self) -> int:
         """The file format version (see :mod:`dtks_link.registry.schema`)."""
-        return int(self._meta("schema_version") or SCHEMA_VERSION)
+        return int(self.meta("schema_version") or SCHEMA_VERSION)
 
     @property
     def last_run(self) -> int:
@@ -271,13 +293,13 @@ class RegistryStore:
     @property
     def model_json(self) -> dict[str, Any] | None:
         """The Splink model the registry scores with, or None before the first build."""
-        text = self._meta("model_json")
+        text = self.meta("model_json")
         return None if text is None else dict(json.loads(text))
 
     @property
     def options(self) -> LinkageOptions:
         """The linkage options stored with the model."""
-        text = self._meta("options_json")
+        text = self.meta("options_json")
         if text is None:
             return LinkageOptions()
         raw = json.loads(text)
@@ -285,7 +307,8 @@ class RegistryStore:
             raw["reference_date"] = dt.date.fromisoformat(raw["reference_date"])
         return LinkageOptions(**raw)
 
-    def _table_exists(self, name: str) -> bool:
+    def has_table(self, name: str) -> bool:
+        """Whether the registry file holds the table ``name`` (``records`` exists after a build)."""
         rows = self.con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'reg' AND table_name = ?",
             [name],
@@ -294,7 +317,7 @@ class RegistryStore:
 
     def stats(self) -> dict[str, int]:
         """Counts: records, active residents, merged ids, edges, runs, events."""
-        if not self._table_exists("records"):
+        if not self.has_table("records"):
             return {
                 "records": 0,
                 "residents": 0,
@@ -314,18 +337,33 @@ class RegistryStore:
         return {k: int(v) for k, v in zip(keys, row, strict=True)}
 
     # -- writing ----------------------------------------------------------------------------
-    def _require_writable(self) -> None:
+    def require_writable(self) -> None:
+        """Raise :class:`~dtks_link.errors.EngineError` when the registry was opened read-only."""
         if self.read_only:
             raise EngineError("this registry was opened read-only")
 
-    def _next_run_id(self) -> int:
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the block in one transaction: committed when it ends, rolled back when it raises."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def next_run_id(self) -> int:
+        """The id the next run (build, ingest or decision batch) records itself under."""
         return int(self.con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM reg.runs").fetchall()[0][0])
 
-    def _membership_frame(self) -> pd.DataFrame:
+    def membership_frame(self) -> pd.DataFrame:
+        """Every record's resident: ``unique_id, resident_id``."""
         return self.con.execute("SELECT unique_id, resident_id FROM reg.membership").df()
 
-    def _apply_changes(self, changes: IdentityChanges, run_id: int, *, replace_all: bool) -> None:
-        """Write membership, residents and events for ``changes`` (inside a transaction)."""
+    def apply_changes(self, changes: IdentityChanges, run_id: int, *, replace_all: bool) -> None:
+        """Write membership, residents and events for ``changes``, and the next resident number
+        (call it inside :meth:`transaction`); ``replace_all`` replaces the whole membership."""
         at = utc_now()
         self.con.register("__new_membership", changes.membership)
         events = self._events_frame(changes, run_id, at, replace_all=replace_all)
@@ -358,7 +396,7 @@ class RegistryStore:
             self.con.register("__events", events)
             self.con.execute("INSERT INTO reg.events BY NAME SELECT * FROM __events")
             self.con.unregister("__events")
-        self._set_meta("next_number", str(changes.next_number))
+        self.set_meta("next_number", str(changes.next_number))
 
     def _events_frame(
         self, changes: IdentityChanges, run_id: int, at: dt.datetime, *, replace_all: bool

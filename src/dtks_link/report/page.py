@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
+from ..backends.splink_compat import bundled_javascript
 from ..errors import EngineError
 
 __all__ = ["chart_libraries", "json_for_script", "page"]
@@ -23,7 +23,7 @@ _LIBRARIES = ("vega", "vega-lite", "vega-embed")
 @cache
 def chart_libraries() -> tuple[tuple[str, str], ...]:
     """``(file name, JavaScript)`` of Vega, Vega-Lite and vega-embed, read from Splink."""
-    folder = files("splink").joinpath("internals/files/external_js")
+    folder = bundled_javascript()
     found: list[tuple[str, str]] = []
     try:
         names = sorted(entry.name for entry in folder.iterdir())

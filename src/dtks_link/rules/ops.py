@@ -225,6 +225,18 @@ def _op(
     return Op(name=name, sql=sql, py=py, **flags)
 
 
+def _element_op(name: str, dialect_method: str) -> Op:
+    """A list operation with a lambda over each element (``list_map``, ``list_filter``), spelt
+    by the dialect's method of that name from (list, element name, body)."""
+    return _op(
+        name,
+        lambda p: getattr(p.dialect, dialect_method)(p.args[0], p.args[2], p.args[1]),
+        cost=8,
+        heavy=True,
+        binds_element=True,
+    )
+
+
 _TABLE = (
     # leaves
     _op("col", lambda p: p.column(p.node.data[0]), leaf=True),
@@ -275,20 +287,8 @@ _TABLE = (
     _op("list_min", None, _fixed(lambda lst: min((v for v in lst if v is not None), default=None))),
     _op("list_max", None, _fixed(lambda lst: max((v for v in lst if v is not None), default=None))),
     _op("list_join", None, lambda sep: lambda lst: sep.join(v for v in lst if v is not None), cost=3),
-    _op(
-        "list_map",
-        lambda p: p.dialect.transform(p.args[0], p.args[2], p.args[1]),
-        cost=8,
-        heavy=True,
-        binds_element=True,
-    ),
-    _op(
-        "list_filter",
-        lambda p: p.dialect.filter(p.args[0], p.args[2], p.args[1]),
-        cost=8,
-        heavy=True,
-        binds_element=True,
-    ),
+    _element_op("list_map", "transform"),
+    _element_op("list_filter", "filter"),
     # binding and structs
     _op("let", _let_sql, cost=8, heavy=True),
     _op("struct", lambda p: p.dialect.struct(list(zip(p.node.data[0], p.args, strict=True)))),

@@ -45,34 +45,7 @@ from typing import Any
 
 from .regex import check_pattern
 
-__all__ = [
-    "TYPES",
-    "Expr",
-    "and_",
-    "case",
-    "coalesce",
-    "col",
-    "concat_ws",
-    "damerau_levenshtein",
-    "date_add_days",
-    "day_of",
-    "greatest",
-    "if_",
-    "jaro_winkler",
-    "let",
-    "let_many",
-    "levenshtein",
-    "lit",
-    "lit_list",
-    "make_date",
-    "month_of",
-    "not_",
-    "null",
-    "or_",
-    "param",
-    "struct",
-    "year_of",
-]
+# the package (dtks_link.rules) exports the public names of this module
 
 TYPES = ("VARCHAR", "INTEGER", "BIGINT", "BOOLEAN", "DATE", "DOUBLE", "VARCHAR[]", "INTEGER[]")
 """The SQL types a rule may name (DuckDB's spelling; each dialect maps them)."""

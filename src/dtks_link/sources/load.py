@@ -85,8 +85,6 @@ def load_sources(
     and ``quarantine_table`` with ``source, record_id, row_number, reason``.
     """
     rows_read: dict[str, int] = {}
-    accepted: dict[str, int] = {}
-    quarantined: dict[str, int] = {}
     mismatches: dict[str, dict[str, int]] = {}
     con.execute(
         f"CREATE OR REPLACE TABLE {q(quarantine_table)} "
@@ -116,16 +114,32 @@ def load_sources(
             raise SourceError(f"cannot map the columns: {engine_message(exc)}", source=source.name) from None
         con.execute(f"DROP TABLE IF EXISTS {q(raw_table)}")
         rows_read[source.name] = n_read
-        accepted[source.name] = count_rows(con, mapped_table, source.name)
-        quarantined[source.name] = count_rows(con, quarantine_table, source.name)
         if on_source is not None:
             on_source(source.name, n_read)
+    return _loaded(DuckDBEngine(con), mapped_table, quarantine_table, rows_read, mismatches)
+
+
+def _loaded(
+    engine: Engine,
+    mapped_table: str,
+    quarantine_table: str,
+    rows_read: dict[str, int],
+    mismatches: dict[str, dict[str, int]],
+) -> LoadedSources:
+    """The accounting of a finished read: rows accepted and quarantined per source (0 for a
+    source with none), and the sources whose values missed their formats."""
+    counted: list[dict[str, int]] = []
+    for table in (mapped_table, quarantine_table):
+        counts = dict.fromkeys(rows_read, 0)
+        for name, n in engine.rows(f"SELECT source, count(*) FROM {engine.quote(table)} GROUP BY source"):
+            counts[str(name)] = int(n)
+        counted.append(counts)
     return LoadedSources(
         mapped_table=mapped_table,
         quarantine_table=quarantine_table,
         rows_read=rows_read,
-        rows_accepted=accepted,
-        rows_quarantined=quarantined,
+        rows_accepted=counted[0],
+        rows_quarantined=counted[1],
         format_mismatches={name: counts for name, counts in mismatches.items() if counts},
     )
 
@@ -225,19 +239,4 @@ def _load_with_engine_reader(
     engine.create_table(mapped_table, " UNION ALL ".join(mapped_parts))
     engine.create_table(quarantine_table, " UNION ALL ".join(quarantine_parts))
     engine.drop(*(f"__judged_{i}" for i in range(len(sources))))
-    accepted = dict.fromkeys(rows_read, 0)
-    for name, n in engine.rows(f"SELECT source, count(*) FROM {engine.quote(mapped_table)} GROUP BY source"):
-        accepted[str(name)] = int(n)
-    quarantined = dict.fromkeys(rows_read, 0)
-    for name, n in engine.rows(
-        f"SELECT source, count(*) FROM {engine.quote(quarantine_table)} GROUP BY source"
-    ):
-        quarantined[str(name)] = int(n)
-    return LoadedSources(
-        mapped_table=mapped_table,
-        quarantine_table=quarantine_table,
-        rows_read=rows_read,
-        rows_accepted=accepted,
-        rows_quarantined=quarantined,
-        format_mismatches={name: counts for name, counts in mismatches.items() if counts},
-    )
+    return _loaded(engine, mapped_table, quarantine_table, rows_read, mismatches)

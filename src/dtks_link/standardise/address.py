@@ -347,11 +347,10 @@ def address_exprs(
         house_number=house,
         rt=rtrw_s.field("rt"),
         rw=rtrw_s.field("rw"),
-        kelurahan=region.field("kelurahan"),
-        kecamatan=region.field("kecamatan"),
-        kelurahan_code=region.field("kelurahan_code"),
-        kecamatan_code=region.field("kecamatan_code"),
-        kelurahan_known=region.field("kelurahan_known"),
+        **{
+            name: region.field(name)
+            for name in ("kelurahan", "kecamatan", "kelurahan_code", "kecamatan_code", "kelurahan_known")
+        },
     )
 
 

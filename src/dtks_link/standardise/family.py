@@ -31,8 +31,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from ..rules import Compiled, Expr, and_, case, coalesce, col, compile_py, if_, let_many, lit, not_
+from ..rules import Compiled, Expr, case, coalesce, col, compile_py, let_many, lit
 from ._text import plain_upper
+from .generic import identifier_expr
 from .sex import sex_expr
 
 __all__ = [
@@ -126,14 +127,9 @@ def relationship_expr(raw: Expr, sex: Expr) -> Expr:
     )
 
 
-_REPEATED = "^(?:0+|1+|2+|3+|4+|5+|6+|7+|8+|9+|X+)$"
-
-
 def family_id_expr(raw: Expr) -> Expr:
     """A source's family id as upper-case letters and digits, or NULL."""
-    text = plain_upper(raw).re_sub(r"([0-9])\.0+$", r"\1", every=False)
-    clean = text.re_sub("[^0-9A-Z]+", "")
-    return if_(and_(clean.re_has("^[0-9A-Z]{1,40}$"), not_(clean.re_has(_REPEATED))), clean)
+    return identifier_expr(raw, min_length=1)
 
 
 @cache

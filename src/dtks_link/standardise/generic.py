@@ -30,11 +30,18 @@ def postcode_expr(raw: Expr) -> Expr:
     return if_(and_(digits.re_has("^[0-9]{3,10}$"), not_(digits.re_has("^0+$"))), digits)
 
 
-def other_identifier_expr(raw: Expr) -> Expr:
-    """Identifier letters and digits or NULL."""
+def identifier_expr(raw: Expr, *, min_length: int) -> Expr:
+    """An identifier as upper-case letters and digits (a float export's trailing ``.0``
+    dropped), or NULL when shorter than ``min_length``, longer than 40 or one repeated digit."""
     text = plain_upper(raw).re_sub(r"([0-9])\.0+$", r"\1", every=False)
     clean = text.re_sub("[^0-9A-Z]+", "")
-    return if_(and_(clean.re_has("^[0-9A-Z]{4,40}$"), not_(clean.re_has(_REPEATED))), clean)
+    shape = f"^[0-9A-Z]{{{min_length},40}}$"
+    return if_(and_(clean.re_has(shape), not_(clean.re_has(_REPEATED))), clean)
+
+
+def other_identifier_expr(raw: Expr) -> Expr:
+    """Identifier letters and digits (at least four) or NULL."""
+    return identifier_expr(raw, min_length=4)
 
 
 @cache

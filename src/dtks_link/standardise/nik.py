@@ -283,19 +283,14 @@ def id_exprs(
         )
 
     ids = let_many([n_dec, k_dec, dob_ddmmyy, sex], combined)
+    nik_checks = ("nik_valid", "nik_problems", "nik_birth_date", "nik_sex")
+    checked = (*nik_checks, "nik_dob_mismatch", "nik_sex_mismatch", "kk_valid", "kk_problems")
     return IdExprs(
         nik=nik_clean.field("number"),
-        nik_valid=ids.field("nik_valid"),
-        nik_problems=ids.field("nik_problems"),
-        nik_birth_date=ids.field("nik_birth_date"),
-        nik_sex=ids.field("nik_sex"),
         nik_region=n_dec.field("region"),
         nik_prefix=nik_clean.field("prefix"),
-        nik_dob_mismatch=ids.field("nik_dob_mismatch"),
-        nik_sex_mismatch=ids.field("nik_sex_mismatch"),
         no_kk=kk_clean.field("number"),
-        kk_valid=ids.field("kk_valid"),
-        kk_problems=ids.field("kk_problems"),
+        **{name: ids.field(name) for name in checked},
     )
 
 
@@ -396,7 +391,6 @@ def parse_nik(
         "jenis_kelamin": None,
     }
     number = _call(fns, "nik", record)
-    problems = str(_call(fns, "nik_problems", record))
     n = number if isinstance(number, str) else None
     birth = _call(fns, "nik_birth_date", record)
     sex = _call(fns, "nik_sex", record)
@@ -404,14 +398,11 @@ def parse_nik(
     return NikResult(
         nik=n,
         valid=bool(_call(fns, "nik_valid", record)),
-        province_code=n[0:2] if n else None,
-        regency_code=n[2:4] if n else None,
-        district_code=n[4:6] if n else None,
         birth_date=birth if isinstance(birth, datetime.date) else None,
         sex=sex if isinstance(sex, str) else None,
-        serial=n[12:16] if n else None,
         region=region if isinstance(region, str) else None,
-        problems=tuple(p for p in problems.split(",") if p),
+        problems=_problems(_call(fns, "nik_problems", record)),
+        **_number_parts(n),
     )
 
 
@@ -438,17 +429,23 @@ def parse_kk(
         "jenis_kelamin": None,
     }
     number = _call(fns, "no_kk", record)
-    problems = str(_call(fns, "kk_problems", record))
     n = number if isinstance(number, str) else None
     return KkResult(
         no_kk=n,
         valid=bool(_call(fns, "kk_valid", record)),
-        province_code=n[0:2] if n else None,
-        regency_code=n[2:4] if n else None,
-        district_code=n[4:6] if n else None,
-        serial=n[12:16] if n else None,
-        problems=tuple(p for p in problems.split(",") if p),
+        problems=_problems(_call(fns, "kk_problems", record)),
+        **_number_parts(n),
     )
+
+
+def _number_parts(number: str | None) -> dict[str, str | None]:
+    """The region codes and serial of a clean NIK or KK number (all None without a number)."""
+    parts = {"province_code": (0, 2), "regency_code": (2, 4), "district_code": (4, 6), "serial": (12, 16)}
+    return {name: number[start:end] if number else None for name, (start, end) in parts.items()}
+
+
+def _problems(text: object) -> tuple[str, ...]:
+    return tuple(p for p in str(text).split(",") if p)
 
 
 def _date_text(value: object) -> str:

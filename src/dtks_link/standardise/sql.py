@@ -103,12 +103,7 @@ def standardise_exprs(reference_date: datetime.date) -> dict[str, Expr]:
     person = name_exprs(col("nama"))
     mother = name_exprs(col("nama_ibu_kandung"))
     addr = address_exprs(
-        alamat=col("alamat"),
-        rt=col("rt"),
-        rw=col("rw"),
-        kelurahan=col("kelurahan"),
-        kecamatan=col("kecamatan"),
-        kabupaten_kota=col("kabupaten_kota"),
+        **{name: col(name) for name in ("alamat", "rt", "rw", "kelurahan", "kecamatan", "kabupaten_kota")}
     )
     years = birth_year_expr(dates, age, reference_date)
     birth_year, from_age = years.field("birth_year"), years.field("from_age")

@@ -8,7 +8,8 @@ independently per record, except the NIK errors, which exclude each other (a NIK
 one wrong thing at a time), and the KK errors, likewise. ``kk_changed``, ``kk_before_*`` and
 ``address_stale`` are drawn once per family (KK) and source, so a family's members agree.
 
-Default rates per source (:data:`DEFAULT_ERROR_RATES`; Dukcapil is clean, all zeros)::
+Default rates per source (:data:`DEFAULT_ERROR_RATES`, kept in ``error_rates.toml``; Dukcapil is
+clean, all zeros)::
 
     error                 applies to                        dtks  bpjs_pbi  pkh   lansia  bencana
     typo_keyboard         every name                        0.02  0.01     0.03  0.03    0.05
@@ -60,8 +61,10 @@ Every applied error is recorded in ``errors.parquet`` (``source, record_id, erro
 from __future__ import annotations
 
 import dataclasses
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import resources
 from types import MappingProxyType
 
 import numpy as np
@@ -178,149 +181,14 @@ _NIK_ERRORS = (
 )
 _KK_ERRORS = ("kk_typo", "kk_missing", "kk_excel_damage")
 
-DEFAULT_ERROR_RATES: Mapping[str, ErrorRates] = MappingProxyType(
-    {
-        "dukcapil": ErrorRates(),
-        "dtks": ErrorRates(
-            typo_keyboard=0.02,
-            typo_ocr=0.005,
-            typo_transposition=0.01,
-            old_spelling=0.25,
-            title_added=0.02,
-            title_dropped=0.30,
-            muhammad_variant=0.30,
-            nickname=0.01,
-            token_dropped=0.04,
-            token_abbreviated=0.02,
-            token_reordered=0.01,
-            dob_day_month_swap=0.02,
-            dob_year_typo=0.01,
-            dob_placeholder=0.01,
-            nik_typo=0.015,
-            nik_excel_damage=0.005,
-            nik_missing=0.02,
-            nik_kk_in_field=0.005,
-            nik_of_head=0.005,
-            nik_placeholder=0.002,
-            kk_changed=0.10,
-            kk_before_split=0.4,
-            kk_before_move=0.35,
-            kk_before_death=0.6,
-            kk_typo=0.01,
-            kk_missing=0.01,
-            kk_excel_damage=0.005,
-            address_stale=0.50,
-            kelurahan_spelling=0.20,
-            mother_name_missing=0.10,
-            duplicate=0.04,
-            deceased_listed=0.80,
-        ),
-        "bpjs_pbi": ErrorRates(
-            typo_keyboard=0.01,
-            typo_ocr=0.005,
-            typo_transposition=0.005,
-            old_spelling=0.15,
-            title_dropped=0.60,
-            muhammad_variant=0.40,
-            token_dropped=0.03,
-            token_abbreviated=0.35,
-            dob_day_month_swap=0.005,
-            dob_year_typo=0.005,
-            nik_typo=0.005,
-            nik_missing=0.005,
-            nik_kk_in_field=0.002,
-            nik_of_head=0.002,
-            kk_changed=0.08,
-            kk_before_split=0.2,
-            kk_before_move=0.2,
-            kk_before_death=0.4,
-            kk_typo=0.005,
-            kk_missing=0.02,
-            address_stale=0.40,
-            duplicate=0.01,
-            deceased_listed=0.50,
-        ),
-        "pkh": ErrorRates(
-            typo_keyboard=0.03,
-            typo_ocr=0.01,
-            typo_transposition=0.01,
-            old_spelling=0.25,
-            title_added=0.03,
-            title_dropped=0.40,
-            muhammad_variant=0.35,
-            nickname=0.03,
-            token_dropped=0.05,
-            token_abbreviated=0.03,
-            token_reordered=0.01,
-            nik_typo=0.02,
-            nik_excel_damage=0.05,
-            nik_missing=0.01,
-            nik_kk_in_field=0.02,
-            nik_of_head=0.03,
-            nik_placeholder=0.005,
-            kk_changed=0.08,
-            kk_before_split=0.5,
-            kk_before_move=0.45,
-            kk_before_death=0.7,
-            kk_typo=0.02,
-            kk_missing=0.01,
-            kk_excel_damage=0.05,
-            address_stale=0.30,
-            kelurahan_spelling=0.20,
-            duplicate=0.02,
-            deceased_listed=0.60,
-        ),
-        "lansia": ErrorRates(
-            typo_keyboard=0.03,
-            typo_ocr=0.01,
-            typo_transposition=0.01,
-            old_spelling=0.35,
-            title_added=0.25,
-            title_dropped=0.10,
-            muhammad_variant=0.30,
-            nickname=0.05,
-            token_dropped=0.06,
-            token_abbreviated=0.03,
-            token_reordered=0.01,
-            dob_day_month_swap=0.03,
-            dob_year_typo=0.03,
-            dob_placeholder=0.15,
-            nik_typo=0.02,
-            nik_excel_damage=0.03,
-            nik_missing=0.08,
-            nik_kk_in_field=0.005,
-            nik_of_head=0.005,
-            nik_placeholder=0.01,
-            address_stale=0.30,
-            kelurahan_spelling=0.30,
-            duplicate=0.03,
-            deceased_listed=0.90,
-        ),
-        "bencana": ErrorRates(
-            typo_keyboard=0.05,
-            typo_ocr=0.01,
-            typo_transposition=0.02,
-            old_spelling=0.30,
-            title_added=0.05,
-            title_dropped=0.60,
-            muhammad_variant=0.40,
-            nickname=0.15,
-            token_dropped=0.15,
-            token_abbreviated=0.05,
-            token_reordered=0.02,
-            age_misstated=0.30,
-            nik_typo=0.03,
-            nik_excel_damage=0.05,
-            nik_missing=0.50,
-            nik_kk_in_field=0.02,
-            nik_of_head=0.03,
-            nik_placeholder=0.02,
-            kelurahan_spelling=0.30,
-            duplicate=0.05,
-        ),
-    }
-)
-"""Default :class:`ErrorRates` per source name, calibrated as the module docstring explains."""
+def _load_default_rates() -> Mapping[str, ErrorRates]:
+    text = resources.files(__package__).joinpath("error_rates.toml").read_text(encoding="utf-8")
+    return MappingProxyType({name: ErrorRates(**rates) for name, rates in tomllib.loads(text).items()})
+
+
+DEFAULT_ERROR_RATES: Mapping[str, ErrorRates] = _load_default_rates()
+"""Default :class:`ErrorRates` per source name (from ``error_rates.toml`` beside this module),
+calibrated as the module docstring explains."""
 
 
 class ErrorLog:

@@ -23,14 +23,17 @@ bencana    bencana.xlsx        flood victims in 5 riverside kelurahan (4 RWs eac
 =========  ==================  ===============================================================
 
 Each builder returns an :class:`Extract`: the Arrow table in file order, the resident and
-family behind each row, the error log, and a :class:`SourceSpec` that the writer turns into the
-file and its ``[[sources]]`` entry in ``config.toml``.
+family behind each row, the error log, and a :class:`SourceSpec` (file, format and column
+mapping, read from ``extracts.toml`` beside this module) that the writer turns into the file
+and its ``[[sources]]`` entry in ``config.toml``.
 """
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import resources
 
 import numpy as np
 import numpy.typing as npt
@@ -77,6 +80,18 @@ class SourceSpec:
     pays_per_family: bool = False  # the programme pays once per family (KPM)
 
 
+def _load_specs() -> dict[str, SourceSpec]:
+    text = resources.files(__package__).joinpath("extracts.toml").read_text(encoding="utf-8")
+    specs = {name: SourceSpec(name=name, **fields) for name, fields in tomllib.loads(text).items()}
+    if tuple(specs) != SOURCE_NAMES:
+        raise ValueError(f"extracts.toml lists {tuple(specs)}, not {SOURCE_NAMES}")
+    return specs
+
+
+_SPECS = _load_specs()
+"""Each source's :class:`SourceSpec`, from ``extracts.toml`` beside this module."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Extract:
     """One built extract, rows in file order."""
@@ -105,6 +120,16 @@ def _const(value: str, n: int) -> pa.Array:
     return pa.repeat(pa.scalar(value, pa.string()), n)
 
 
+def _welfare_band(
+    pop: Population, rng: np.random.Generator, *, poor: tuple[float, float], near: tuple[float, float]
+) -> B:
+    """The families a programme lists: those below welfare percentile ``poor[0]`` at the rate
+    ``poor[1]``, and those from there up to ``near[0]`` at ``near[1]``."""
+    w = pop.welfare
+    u = rng.random(pop.n_households)
+    return ((w < poor[0]) & (u < poor[1])) | ((w >= poor[0]) & (w < near[0]) & (u < near[1]))
+
+
 def _listed(pop: Population, candidate: B, rates: ErrorRates, rng: np.random.Generator) -> I64:
     """Candidates who are listed: the living, and the dead at ``deceased_listed``."""
     keep = candidate & (~pop.deceased | (rng.random(pop.size) < rates.deceased_listed))
@@ -118,16 +143,115 @@ def _with_duplicates(person: I64, rates: ErrorRates, rng: np.random.Generator) -
     return np.r_[person, dup].astype(np.int64), is_dup
 
 
+@dataclass(frozen=True)
+class _Rows:
+    """The residents an extract lists, one per row, with the family, KK and address each row is
+    listed under, and the column builders that draw from them (each one consumes ``rng``, so a
+    builder calls them in its columns' order)."""
+
+    pop: Population
+    rates: ErrorRates
+    rng: np.random.Generator
+    log: ErrorLog
+    person: I64
+    household: I64
+    kk: I64
+    listed_kk: f.KkChoice | None  # None: the family's current KK, as the source does not track it
+    addr: f.AddressChoice
+
+    @property
+    def n(self) -> int:
+        return int(self.person.size)
+
+    def nik(self) -> pa.Array:
+        return f.nik_numbers(self.pop, self.person, self.kk, self.rates, self.rng, self.log)
+
+    def kk_numbers(self) -> pa.Array:
+        return f.kk_numbers(self.kk, self.rates, self.rng, self.log)
+
+    def names(self, *, title_case: bool = False) -> pa.Array:
+        return f.names(self.pop, self.person, self.rates, self.rng, self.log, title_case=title_case)
+
+    def mother_names(self) -> pa.Array:
+        return f.mother_names(self.pop, self.person, self.rates, self.rng, self.log)
+
+    def sex(self, labels: tuple[str, str]) -> pa.Array:
+        return f.sex_labels(self.pop.sex[self.person], labels)
+
+    def birth_dates(self, style: str) -> pa.Array:
+        return dates.format_dates(
+            dates.birth_dates(self.pop, self.person, self.rates, self.rng, self.log), style
+        )
+
+    def birthplaces(self) -> pa.Array:
+        place = self.pop.birthplace[self.person].astype(np.int64)
+        return pa.array(self.pop.birthplaces).take(pa.array(place))
+
+    def roles(self) -> pa.Array:
+        """Hubungan keluarga on the KK each row is listed under."""
+        assert self.listed_kk is not None
+        return pa.array(RELATIONSHIPS).take(
+            pa.array(f.listed_roles(self.pop, self.person, self.listed_kk.previous))
+        )
+
+    def family_ids(self) -> pa.Array:
+        assert self.listed_kk is not None
+        return f.family_ids(self.pop, self.household, self.listed_kk.previous)
+
+    def street(self, *, per_family: bool = True) -> pa.Array:
+        return f.street_text(self.addr, self.rng, family=self.household if per_family else None)
+
+    def kelurahan(self) -> pa.Array:
+        return f.kelurahan_names(self.addr, self.rates, self.rng, self.log)
+
+    def kecamatan(self) -> pa.Array:
+        return f.kecamatan_names(self.addr)
+
+
+def _rows(
+    pop: Population,
+    person: I64,
+    rates: ErrorRates,
+    rng: np.random.Generator,
+    log: ErrorLog,
+    *,
+    tracks_kk: bool = True,
+) -> _Rows:
+    """The rows for ``person``: the KK each is listed under (a stale one at the error rates, when
+    the source ``tracks_kk``; else the current one) and the address."""
+    household = pop.household[person].astype(np.int64)
+    listed_kk = f.record_kk(pop, person, household, rates, rng, log) if tracks_kk else None
+    kk = pop.kk[household] if listed_kk is None else listed_kk.number
+    addr = f.address_choice(pop, household, rates, rng, log, listed_kk)
+    return _Rows(pop, rates, rng, log, person, household, kk, listed_kk, addr)
+
+
+def _listed_rows(
+    pop: Population,
+    candidate: B,
+    rates: ErrorRates,
+    rng: np.random.Generator,
+    log: ErrorLog,
+    *,
+    tracks_kk: bool = True,
+) -> tuple[_Rows, B]:
+    """The rows of a programme's list: the candidates :func:`_listed`, with duplicates (logged),
+    and which rows are the duplicates."""
+    person, is_dup = _with_duplicates(_listed(pop, candidate, rates, rng), rates, rng)
+    log.add("duplicate", is_dup)
+    log.add("deceased_listed", pop.deceased[person])
+    return _rows(pop, person, rates, rng, log, tracks_kk=tracks_kk), is_dup
+
+
 def _finish(
     spec: SourceSpec,
     columns: dict[str, pa.Array],
-    person: I64,
-    household: I64,
+    rows: _Rows,
     order: I64 | None,
     id_values: Callable[[int], pa.Array],
-    log: ErrorLog,
 ) -> Extract:
     """Reorder rows by ``order`` (new -> old position; None = keep), then add the id column."""
+    person, household, log = rows.person, rows.household, rows.log
     if order is None:
         table = pa.table(columns)
     else:
@@ -154,27 +278,23 @@ def dukcapil(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Ex
     log = ErrorLog()
     # SIAK order: by kelurahan, then KK, head first
     person = np.lexsort((pop.role, pop.household, pop.kelurahan[pop.household])).astype(np.int64)
-    household = pop.household[person].astype(np.int64)
-    listed = f.record_kk(pop, person, household, rates, rng, log)
-    kk = listed.number
-    addr = f.address_choice(pop, household, rates, rng, log, listed)
-    n = person.size
+    rows = _rows(pop, person, rates, rng, log)
     dead = pop.deceased[person]
     columns = {
-        "NIK": f.nik_numbers(pop, person, kk, rates, rng, log),
-        "NO_KK": f.kk_numbers(kk, rates, rng, log),
-        "NAMA_LGKP": f.names(pop, person, rates, rng, log),
-        "JENIS_KLMIN": f.sex_labels(pop.sex[person], ("LAKI-LAKI", "PEREMPUAN")),
-        "TMPT_LHR": pa.array(pop.birthplaces).take(pa.array(pop.birthplace[person].astype(np.int64))),
-        "TGL_LHR": dates.format_dates(dates.birth_dates(pop, person, rates, rng, log), "dd-mm-yyyy"),
-        "STAT_HBKEL": pa.array(RELATIONSHIPS).take(pa.array(f.listed_roles(pop, person, listed.previous))),
-        "NAMA_LGKP_IBU": f.mother_names(pop, person, rates, rng, log),
-        "ALAMAT": f.street_text(addr, rng),
-        "NO_RT": f.padded(addr.rt, 3),
-        "NO_RW": f.padded(addr.rw, 3),
-        "KEL_NAME": f.kelurahan_names(addr, rates, rng, log),
-        "KEC_NAME": f.kecamatan_names(addr),
-        "KAB_NAME": _const("KOTA DEPOK", n),
+        "NIK": rows.nik(),
+        "NO_KK": rows.kk_numbers(),
+        "NAMA_LGKP": rows.names(),
+        "JENIS_KLMIN": rows.sex(("LAKI-LAKI", "PEREMPUAN")),
+        "TMPT_LHR": rows.birthplaces(),
+        "TGL_LHR": rows.birth_dates("dd-mm-yyyy"),
+        "STAT_HBKEL": rows.roles(),
+        "NAMA_LGKP_IBU": rows.mother_names(),
+        "ALAMAT": rows.street(per_family=False),
+        "NO_RT": f.padded(rows.addr.rt, 3),
+        "NO_RW": f.padded(rows.addr.rw, 3),
+        "KEL_NAME": rows.kelurahan(),
+        "KEC_NAME": rows.kecamatan(),
+        "KAB_NAME": _const("KOTA DEPOK", rows.n),
         "STATUS_HIDUP": pa.array(["HIDUP", "MATI"]).take(pa.array(dead.astype(np.int64))),
         "TGL_MATI": pc.if_else(
             pa.array(dead),
@@ -182,32 +302,7 @@ def dukcapil(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Ex
             pa.scalar(None, pa.string()),
         ),
     }
-    spec = SourceSpec(
-        name="dukcapil",
-        file_name="dukcapil.csv",
-        file_format="csv",
-        id_column="ID",
-        delimiter=",",
-        encoding="utf-8",
-        duplicate_free=True,
-        columns={
-            "nik": "NIK",
-            "no_kk": "NO_KK",
-            "nama": "NAMA_LGKP",
-            "tempat_lahir": "TMPT_LHR",
-            "tanggal_lahir": "TGL_LHR",
-            "jenis_kelamin": "JENIS_KLMIN",
-            "alamat": "ALAMAT",
-            "rt": "NO_RT",
-            "rw": "NO_RW",
-            "kelurahan": "KEL_NAME",
-            "kecamatan": "KEC_NAME",
-            "kabupaten_kota": "KAB_NAME",
-            "nama_ibu_kandung": "NAMA_LGKP_IBU",
-            "hubungan_keluarga": "STAT_HBKEL",
-        },
-    )
-    return _finish(spec, columns, person, household, None, lambda k: _ids("DKC", k, 8), log)
+    return _finish(_SPECS["dukcapil"], columns, rows, None, lambda k: _ids("DKC", k, 8))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,76 +312,37 @@ def dukcapil(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Ex
 def dtks(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Extract:
     """SIKS-NG export of the poorer ~25% of families, pipe-delimited, with duplicates."""
     log = ErrorLog()
-    w = pop.welfare
-    u = rng.random(pop.n_households)
-    family_in = ((w < 0.23) & (u < 0.93)) | ((w >= 0.23) & (w < 0.38) & (u < 0.10))
+    family_in = _welfare_band(pop, rng, poor=(0.23, 0.93), near=(0.38, 0.10))
     age = pop.age()
     member_in = rng.random(pop.size) < np.where(age < 1, 0.5, 0.97)
-    listed = _listed(pop, family_in[pop.household] & member_in, rates, rng)
-    person, is_dup = _with_duplicates(listed, rates, rng)
-    household = pop.household[person].astype(np.int64)
-    log.add("duplicate", is_dup)
-    log.add("deceased_listed", pop.deceased[person])
-    n = person.size
-    listed_kk = f.record_kk(pop, person, household, rates, rng, log)
-    kk = listed_kk.number
-    addr = f.address_choice(pop, household, rates, rng, log, listed_kk)
-    pad = (rng.random(pop.n_households) < 0.5)[household]
-    rt = pc.if_else(pa.array(pad), f.padded(addr.rt, 3), f.padded(addr.rt, 1))
-    rw = pc.if_else(pa.array(pad), f.padded(addr.rw, 3), f.padded(addr.rw, 1))
+    rows, is_dup = _listed_rows(pop, family_in[pop.household] & member_in, rates, rng, log)
+    n, addr = rows.n, rows.addr
+    pad = pa.array((rng.random(pop.n_households) < 0.5)[rows.household])
     columns = {
         "provinsi": _const("JAWA BARAT", n),
         "kabupaten_kota": _const("KOTA DEPOK", n),
-        "kecamatan": f.kecamatan_names(addr),
-        "desa_kelurahan": f.kelurahan_names(addr, rates, rng, log),
-        "alamat": f.street_text(addr, rng, family=household),
+        "kecamatan": rows.kecamatan(),
+        "desa_kelurahan": rows.kelurahan(),
+        "alamat": rows.street(),
         "dusun": _const("", n),
-        "rt": rt,
-        "rw": rw,
-        "nomor_kk": f.kk_numbers(kk, rates, rng, log),
-        "nomor_nik": f.nik_numbers(pop, person, kk, rates, rng, log),
-        "nama": f.names(pop, person, rates, rng, log),
-        "tanggal_lahir": dates.format_dates(dates.birth_dates(pop, person, rates, rng, log), "dd/mm/yyyy"),
-        "tempat_lahir": pa.array(pop.birthplaces).take(pa.array(pop.birthplace[person].astype(np.int64))),
-        "jenis_kelamin": f.sex_labels(pop.sex[person], ("Laki-laki", "Perempuan")),
-        "nama_ibu_kandung": f.mother_names(pop, person, rates, rng, log),
-        "hubungan_keluarga": _title(
-            pa.array(RELATIONSHIPS).take(pa.array(f.listed_roles(pop, person, listed_kk.previous)))
-        ),
+        "rt": pc.if_else(pad, f.padded(addr.rt, 3), f.padded(addr.rt, 1)),
+        "rw": pc.if_else(pad, f.padded(addr.rw, 3), f.padded(addr.rw, 1)),
+        "nomor_kk": rows.kk_numbers(),
+        "nomor_nik": rows.nik(),
+        "nama": rows.names(),
+        "tanggal_lahir": rows.birth_dates("dd/mm/yyyy"),
+        "tempat_lahir": rows.birthplaces(),
+        "jenis_kelamin": rows.sex(("Laki-laki", "Perempuan")),
+        "nama_ibu_kandung": rows.mother_names(),
+        "hubungan_keluarga": _title(rows.roles()),
         "tahun_data": _const("2025", n),
-        "id_keluarga": f.family_ids(pop, household, listed_kk.previous),
+        "id_keluarga": rows.family_ids(),
     }
     # export order: by kelurahan, then family; duplicates land elsewhere in their kelurahan
-    family_key = rng.random(pop.n_households)[household]
+    family_key = rng.random(pop.n_households)[rows.household]
     family_key = np.where(is_dup, rng.random(n), family_key)
-    order = np.lexsort((pop.role[person], family_key, addr.kelurahan)).astype(np.int64)
-    spec = SourceSpec(
-        name="dtks",
-        file_name="dtks.txt",
-        file_format="csv",
-        id_column="iddtks",
-        delimiter="|",
-        encoding="utf-8",
-        quoting="none",
-        columns={
-            "nik": "nomor_nik",
-            "no_kk": "nomor_kk",
-            "nama": "nama",
-            "tanggal_lahir": "tanggal_lahir",
-            "tempat_lahir": "tempat_lahir",
-            "jenis_kelamin": "jenis_kelamin",
-            "nama_ibu_kandung": "nama_ibu_kandung",
-            "alamat": "alamat",
-            "rt": "rt",
-            "rw": "rw",
-            "kelurahan": "desa_kelurahan",
-            "kecamatan": "kecamatan",
-            "kabupaten_kota": "kabupaten_kota",
-            "hubungan_keluarga": "hubungan_keluarga",
-            "id_keluarga": "id_keluarga",
-        },
-    )
-    return _finish(spec, columns, person, household, order, lambda k: _ids("DTKS", k, 10), log)
+    order = np.lexsort((pop.role[rows.person], family_key, addr.kelurahan)).astype(np.int64)
+    return _finish(_SPECS["dtks"], columns, rows, order, lambda k: _ids("DTKS", k, 10))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -296,37 +352,28 @@ def dtks(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Extrac
 def bpjs_pbi(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Extract:
     """BPJS Kesehatan PBI participants: VClaim field names, ISO dates, abbreviated names."""
     log = ErrorLog()
-    w = pop.welfare
-    u = rng.random(pop.n_households)
-    family_in = ((w < 0.30) & (u < 0.85)) | ((w >= 0.30) & (w < 0.45) & (u < 0.2))
+    family_in = _welfare_band(pop, rng, poor=(0.30, 0.85), near=(0.45, 0.2))
     member_in = rng.random(pop.size) < 0.96
-    listed = _listed(pop, family_in[pop.household] & member_in, rates, rng)
-    person, is_dup = _with_duplicates(listed, rates, rng)
-    household = pop.household[person].astype(np.int64)
-    log.add("duplicate", is_dup)
-    log.add("deceased_listed", pop.deceased[person])
-    n = person.size
-    listed_kk = f.record_kk(pop, person, household, rates, rng, log)
-    kk = listed_kk.number
-    addr = f.address_choice(pop, household, rates, rng, log, listed_kk)
-    kelurahan = f.kelurahan_names(addr, rates, rng, log)
+    rows, _ = _listed_rows(pop, family_in[pop.household] & member_in, rates, rng, log)
+    n, addr = rows.n, rows.addr
+    kelurahan = rows.kelurahan()
     alamat = pc.binary_join_element_wise(
-        f.street_text(addr, rng, family=household),
+        rows.street(),
         pc.binary_join_element_wise("RT", f.padded(addr.rt, 3), " "),
         pc.binary_join_element_wise("RW", f.padded(addr.rw, 3), " "),
         pc.binary_join_element_wise("KEL.", kelurahan, " "),
-        pc.binary_join_element_wise("KEC.", f.kecamatan_names(addr), " "),
+        pc.binary_join_element_wise("KEC.", rows.kecamatan(), " "),
         " ",
     )
-    role = pop.role[person]
+    role = pop.role[rows.person]
     pisa = np.select([role == ROLE_HEAD, role == ROLE_SPOUSE, role == ROLE_CHILD], [1, 2, 3], 5)
-    apbd = rng.random(pop.n_households)[household] < 0.3
+    apbd = rng.random(pop.n_households)[rows.household] < 0.3
     columns = {
-        "nik": f.nik_numbers(pop, person, kk, rates, rng, log),
-        "nomorkk": f.kk_numbers(kk, rates, rng, log),
-        "nama": f.names(pop, person, rates, rng, log),
-        "sex": f.sex_labels(pop.sex[person], ("L", "P")),
-        "tglLahir": dates.format_dates(dates.birth_dates(pop, person, rates, rng, log), "iso"),
+        "nik": rows.nik(),
+        "nomorkk": rows.kk_numbers(),
+        "nama": rows.names(),
+        "sex": rows.sex(("L", "P")),
+        "tglLahir": rows.birth_dates("iso"),
         "pisa": pc.cast(pa.array(pisa.astype(np.int64)), pa.string()),
         "jenisPeserta": pa.array(["PBI APBN", "PBI APBD"]).take(pa.array(apbd.astype(np.int64))),
         "statusPeserta": _const("AKTIF", n),
@@ -339,22 +386,7 @@ def bpjs_pbi(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Ex
         numbers = 1_000_000_000 + np.arange(k, dtype=np.int64) * 7 + rng.integers(0, 7, k)
         return f.padded(numbers, 13)
 
-    spec = SourceSpec(
-        name="bpjs_pbi",
-        file_name="bpjs_pbi.parquet",
-        file_format="parquet",
-        id_column="noKartu",
-        columns={
-            "nik": "nik",
-            "no_kk": "nomorkk",
-            "nama": "nama",
-            "jenis_kelamin": "sex",
-            "tanggal_lahir": "tglLahir",
-            "alamat": "alamat",
-        },
-        programme="PBI JK",
-    )
-    return _finish(spec, columns, person, household, order, card_numbers, log)
+    return _finish(_SPECS["bpjs_pbi"], columns, rows, order, card_numbers)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -375,61 +407,31 @@ def pkh(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Extract
     carer[pop.household[spouse_rows]] = spouse_rows
     candidate = np.zeros(pop.size, dtype=bool)
     candidate[carer[family_in]] = True
-    listed = _listed(pop, candidate, rates, rng)
-    person, is_dup = _with_duplicates(listed, rates, rng)
-    household = pop.household[person].astype(np.int64)
-    log.add("duplicate", is_dup)
-    log.add("deceased_listed", pop.deceased[person])
-    n = person.size
-    listed_kk = f.record_kk(pop, person, household, rates, rng, log)
-    kk = listed_kk.number
-    addr = f.address_choice(pop, household, rates, rng, log, listed_kk)
+    rows, _ = _listed_rows(pop, candidate, rates, rng, log)
+    n, addr = rows.n, rows.addr
     programme = rng.random(n)
     columns = {
-        "NIK_PENGURUS": f.nik_numbers(pop, person, kk, rates, rng, log),
-        "NO_KK": f.kk_numbers(kk, rates, rng, log),
-        "NAMA_PENGURUS": f.names(pop, person, rates, rng, log),
-        "ALAMAT": f.street_text(addr, rng, family=household),
+        "NIK_PENGURUS": rows.nik(),
+        "NO_KK": rows.kk_numbers(),
+        "NAMA_PENGURUS": rows.names(),
+        "ALAMAT": rows.street(),
         "RT": f.padded(addr.rt, 2),
         "RW": f.padded(addr.rw, 2),
-        "KELURAHAN": f.kelurahan_names(addr, rates, rng, log),
-        "KECAMATAN": f.kecamatan_names(addr),
-        "NO_HP": f.phones(pop, person, rng, 0.7),
+        "KELURAHAN": rows.kelurahan(),
+        "KECAMATAN": rows.kecamatan(),
+        "NO_HP": f.phones(pop, rows.person, rng, 0.7),
         "JENIS_BANSOS": pa.array(
             np.select([programme < 0.45, programme < 0.75], ["PKH, BPNT", "BPNT"], "PKH").astype(object)
         ),
         "TAHAP": _const("TAHAP 2 2025", n),
         "ID_KELUARGA_DTKS": pc.if_else(
             pa.array(rng.random(n) < 0.9),
-            f.family_ids(pop, household, listed_kk.previous),
+            rows.family_ids(),
             pa.scalar(None, pa.string()),
         ),
     }
     order = np.lexsort((rng.random(n), addr.kelurahan)).astype(np.int64)
-    spec = SourceSpec(
-        name="pkh",
-        file_name="pkh.csv",
-        file_format="csv",
-        id_column="NO_PESERTA",
-        delimiter=";",
-        encoding="utf-8",
-        quoting="none",
-        columns={
-            "nik": "NIK_PENGURUS",
-            "no_kk": "NO_KK",
-            "nama": "NAMA_PENGURUS",
-            "alamat": "ALAMAT",
-            "rt": "RT",
-            "rw": "RW",
-            "kelurahan": "KELURAHAN",
-            "kecamatan": "KECAMATAN",
-            "telepon": "NO_HP",
-            "id_keluarga": "ID_KELUARGA_DTKS",
-        },
-        programme="PKH/BPNT",
-        pays_per_family=True,
-    )
-    return _finish(spec, columns, person, household, order, lambda k: _ids("KPM", k, 9), log)
+    return _finish(_SPECS["pkh"], columns, rows, order, lambda k: _ids("KPM", k, 9))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -442,50 +444,21 @@ def lansia(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Extr
     age = pop.age()
     poorer = pop.welfare[pop.household] < 0.5
     candidate = (age >= 60) & (rng.random(pop.size) < np.where(poorer, 0.6, 0.12))
-    listed = _listed(pop, candidate, rates, rng)
-    person, is_dup = _with_duplicates(listed, rates, rng)
-    household = pop.household[person].astype(np.int64)
-    log.add("duplicate", is_dup)
-    log.add("deceased_listed", pop.deceased[person])
-    n = person.size
-    kk = pop.kk[household]
-    addr = f.address_choice(pop, household, rates, rng, log)
+    rows, _ = _listed_rows(pop, candidate, rates, rng, log, tracks_kk=False)
     columns = {
-        "NIK": f.nik_numbers(pop, person, kk, rates, rng, log),
-        "NAMA": f.names(pop, person, rates, rng, log, title_case=True),
-        "JK": f.sex_labels(pop.sex[person], ("L", "P")),
-        "TEMPAT_LAHIR": _title(
-            pa.array(pop.birthplaces).take(pa.array(pop.birthplace[person].astype(np.int64)))
-        ),
-        "TANGGAL_LAHIR": dates.format_dates(dates.birth_dates(pop, person, rates, rng, log), "indonesian"),
-        "ALAMAT": _title(f.street_text(addr, rng, family=household)),
-        "RT": f.padded(addr.rt, 1),
-        "RW": f.padded(addr.rw, 1),
-        "KELURAHAN": _title(f.kelurahan_names(addr, rates, rng, log)),
-        "KECAMATAN": _title(f.kecamatan_names(addr)),
+        "NIK": rows.nik(),
+        "NAMA": rows.names(title_case=True),
+        "JK": rows.sex(("L", "P")),
+        "TEMPAT_LAHIR": _title(rows.birthplaces()),
+        "TANGGAL_LAHIR": rows.birth_dates("indonesian"),
+        "ALAMAT": _title(rows.street()),
+        "RT": f.padded(rows.addr.rt, 1),
+        "RW": f.padded(rows.addr.rw, 1),
+        "KELURAHAN": _title(rows.kelurahan()),
+        "KECAMATAN": _title(rows.kecamatan()),
     }
-    order = np.lexsort((rng.random(n), addr.kelurahan)).astype(np.int64)
-    spec = SourceSpec(
-        name="lansia",
-        file_name="lansia.csv",
-        file_format="csv",
-        id_column="ID",
-        delimiter=",",
-        encoding="utf-8",
-        columns={
-            "nik": "NIK",
-            "nama": "NAMA",
-            "jenis_kelamin": "JK",
-            "tempat_lahir": "TEMPAT_LAHIR",
-            "tanggal_lahir": "TANGGAL_LAHIR",
-            "alamat": "ALAMAT",
-            "rt": "RT",
-            "rw": "RW",
-            "kelurahan": "KELURAHAN",
-            "kecamatan": "KECAMATAN",
-        },
-    )
-    return _finish(spec, columns, person, household, order, lambda k: _ids("LNS", k, 7), log)
+    order = np.lexsort((rng.random(rows.n), rows.addr.kelurahan)).astype(np.int64)
+    return _finish(_SPECS["lansia"], columns, rows, order, lambda k: _ids("LNS", k, 7))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -515,15 +488,8 @@ def bencana(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Ext
     for k in hit_kel:  # four riverside RWs per kelurahan (every kelurahan has RW 1-8)
         affected[k, rng.choice(np.arange(1, 9), size=4, replace=False)] = True
     family_in = affected[pop.kelurahan, pop.rw] & (rng.random(pop.n_households) < 0.7)
-    candidate = family_in[pop.household]
-    listed = _listed(pop, candidate, rates, rng)
-    person, is_dup = _with_duplicates(listed, rates, rng)
-    household = pop.household[person].astype(np.int64)
-    log.add("duplicate", is_dup)
-    log.add("deceased_listed", pop.deceased[person])
-    n = person.size
-    kk = pop.kk[household]
-    addr = f.address_choice(pop, household, rates, rng, log)
+    rows, _ = _listed_rows(pop, family_in[pop.household], rates, rng, log, tracks_kk=False)
+    n, addr = rows.n, rows.addr
     short = rng.random(n) < 0.5
     rt_rw = pc.if_else(
         pa.array(short),
@@ -531,40 +497,25 @@ def bencana(pop: Population, rates: ErrorRates, rng: np.random.Generator) -> Ext
         pc.binary_join_element_wise("RT ", f.padded(addr.rt, 1), " RW ", f.padded(addr.rw, 1), ""),
     )
     alamat = pc.binary_join_element_wise(
-        f.street_text(addr, rng, family=household),
+        rows.street(),
         rt_rw,
-        pc.binary_join_element_wise("KEL.", f.kelurahan_names(addr, rates, rng, log), " "),
+        pc.binary_join_element_wise("KEL.", rows.kelurahan(), " "),
         " ",
     )
     condition = rng.choice(
         np.array(["MENGUNGSI", "RUMAH TERENDAM", "RUMAH RUSAK RINGAN", "LUKA RINGAN"], object), n
     )
     columns = {
-        "NAMA": f.names(pop, person, rates, rng, log, title_case=True),
-        "JENIS_KELAMIN": f.sex_labels(pop.sex[person], ("L", "P")),
-        "UMUR": pa.array(dates.ages(pop, person, rates, rng, log)),
-        "NIK": f.nik_numbers(pop, person, kk, rates, rng, log),
+        "NAMA": rows.names(title_case=True),
+        "JENIS_KELAMIN": rows.sex(("L", "P")),
+        "UMUR": pa.array(dates.ages(pop, rows.person, rates, rng, log)),
+        "NIK": rows.nik(),
         "ALAMAT": _title(alamat),
-        "NO_HP": f.phones(pop, person, rng, 0.4),
+        "NO_HP": f.phones(pop, rows.person, rng, 0.4),
         "KONDISI": _title(pa.array(condition, pa.string())),
     }
     order = np.lexsort((rng.random(n), addr.kelurahan)).astype(np.int64)
-    spec = SourceSpec(
-        name="bencana",
-        file_name="bencana.xlsx",
-        file_format="xlsx",
-        id_column="ID_KORBAN",
-        sheet="Data Korban",
-        columns={
-            "nama": "NAMA",
-            "jenis_kelamin": "JENIS_KELAMIN",
-            "umur": "UMUR",
-            "nik": "NIK",
-            "alamat": "ALAMAT",
-            "telepon": "NO_HP",
-        },
-    )
-    return _finish(spec, columns, person, household, order, lambda k: _ids("BCN-", k, 6), log)
+    return _finish(_SPECS["bencana"], columns, rows, order, lambda k: _ids("BCN-", k, 6))
 
 
 BUILDERS: dict[str, Callable[[Population, ErrorRates, np.random.Generator], Extract]] = {

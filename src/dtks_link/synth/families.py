@@ -4,7 +4,8 @@ each KK number changed (pecah KK, a move, a death, a reissue)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -218,6 +219,13 @@ class Addresses:
     house_no: I16
     block: I16
 
+    def columns(self, prefix: str = "") -> dict[str, Any]:
+        """The arrays by field name, each name after ``prefix`` (``prev_`` for the previous address)."""
+        return {prefix + name: getattr(self, name) for name in ADDRESS_FIELDS}
+
+
+ADDRESS_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Addresses))
+
 
 def draw_street_sets(n_kelurahan: int, rng: np.random.Generator) -> I32:
     """For each kelurahan, 24 streets of the pool (same street names recur across a kelurahan)."""
@@ -263,11 +271,17 @@ class History:
     current: Addresses
     previous: Addresses
 
+    def family_columns(self) -> dict[str, Any]:
+        """The per-family arrays a :class:`~dtks_link.synth.population.Population` keeps as they
+        are (the KK numbers and their history, the DTKS family id, whether the family moved)."""
+        names = ("kk", "prev_kk", "kk_event", "parent_household", "split_member", "dtks_family_id", "moved")
+        return {name: getattr(self, name) for name in names}
+
 
 def take_address(addr: Addresses, rows: npt.NDArray[np.integer], into: Addresses, at: I64) -> Addresses:
     """``into`` with the households ``at`` given the addresses of ``addr`` at ``rows``."""
     parts = {}
-    for name in ("kelurahan", "rw", "rt", "street", "house_no", "block"):
+    for name in ADDRESS_FIELDS:
         values = getattr(into, name).copy()
         values[at] = getattr(addr, name)[rows]
         parts[name] = values

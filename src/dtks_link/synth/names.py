@@ -10,8 +10,11 @@ no Indonesian name-frequency table exists (domain.md §3.5), so they are plausib
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -234,26 +237,9 @@ _POOLS: dict[tuple[str, str, str], str] = {
 _OLD_SPELLING_STYLES = ("sunda", "betawi", "jawa", "arab", "minang")
 
 # Spelling families: members (registered weight, variant weight). The first is canonical.
-_FAMILIES: dict[str, tuple[tuple[str, float, float], ...]] = {
-    "muhammad": (
-        ("MUHAMMAD", 45, 12),
-        ("MUHAMAD", 18, 12),
-        ("MOHAMMAD", 8, 6),
-        ("MOHAMAD", 5, 6),
-        ("MOCHAMMAD", 4, 3),
-        ("MOCHAMAD", 5, 3),
-        ("MOKHAMAD", 1, 2),
-        ("MUCHAMMAD", 2, 2),
-        ("M.", 8, 25),
-        ("MOCH.", 2, 10),
-        ("MOH.", 1, 10),
-        ("MUH.", 1, 12),
-        ("MHD.", 0, 5),
-    ),
-    "ahmad": (("AHMAD", 70, 10), ("ACHMAD", 20, 10), ("AKHMAD", 7, 5), ("AHMAT", 3, 4)),
-    "abdul": (("ABDUL", 80, 10), ("ABD.", 10, 10), ("ABD", 10, 8)),
-    "siti": (("SITI", 95, 10), ("ST.", 5, 10)),
-}
+_FAMILIES: dict[str, list[list[Any]]] = tomllib.loads(
+    resources.files(__package__).joinpath("name_families.toml").read_text(encoding="utf-8")
+)
 
 # Everyday short forms (domain.md §3.6, uncertain; used by programme lists filled by cadres).
 _NICKNAMES: dict[str, str] = {

@@ -389,7 +389,6 @@ def build_population(n: int, rng: np.random.Generator) -> Population:
         current=current,
         previous=previous,
     )
-    current, previous = history.current, history.previous
 
     return Population(
         vocab=vocab,
@@ -414,26 +413,10 @@ def build_population(n: int, rng: np.random.Generator) -> Population:
         birthplace=birthplace,
         phone=phone,
         birthplaces=tuple(places),
-        kk=history.kk,
-        prev_kk=history.prev_kk,
-        kk_event=history.kk_event,
-        parent_household=history.parent_household,
-        split_member=history.split_member,
-        dtks_family_id=history.dtks_family_id,
         welfare=welfare,
-        kelurahan=current.kelurahan,
-        rw=current.rw,
-        rt=current.rt,
-        street=current.street,
-        house_no=current.house_no,
-        block=current.block,
-        moved=history.moved,
-        prev_kelurahan=previous.kelurahan,
-        prev_rw=previous.rw,
-        prev_rt=previous.rt,
-        prev_street=previous.street,
-        prev_house_no=previous.house_no,
-        prev_block=previous.block,
+        **history.family_columns(),
+        **history.current.columns(),
+        **history.previous.columns("prev_"),
         head=head,
     )
 

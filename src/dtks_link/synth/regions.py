@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import csv
 import io
+import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -86,62 +88,15 @@ def load_wilayah() -> Wilayah:
     )
 
 
-# Distant origin regions: (kab/kota code, tempat lahir, kecamatan codes usable 1..n).
-# Codes are Kemendagri kab/kota codes; only low kecamatan numbers are used so that every
-# drawn prefix exists in the 2025 table.
-_DISTANT: dict[str, tuple[tuple[str, str, int], ...]] = {
-    "jabar": (
-        ("32.73", "BANDUNG", 10),
-        ("32.02", "SUKABUMI", 10),
-        ("32.03", "CIANJUR", 10),
-        ("32.05", "GARUT", 10),
-        ("32.06", "TASIKMALAYA", 10),
-        ("32.07", "CIAMIS", 10),
-        ("32.08", "KUNINGAN", 10),
-        ("32.09", "CIREBON", 10),
-        ("32.12", "INDRAMAYU", 10),
-        ("32.15", "KARAWANG", 10),
-    ),
-    "jateng_diy": (
-        ("33.01", "CILACAP", 10),
-        ("33.02", "BANYUMAS", 10),
-        ("33.09", "BOYOLALI", 10),
-        ("33.10", "KLATEN", 10),
-        ("33.11", "SUKOHARJO", 10),
-        ("33.12", "WONOGIRI", 10),
-        ("33.27", "PEMALANG", 10),
-        ("33.28", "TEGAL", 10),
-        ("33.29", "BREBES", 10),
-        ("33.72", "SURAKARTA", 5),
-        ("33.74", "SEMARANG", 10),
-        ("34.02", "BANTUL", 10),
-        ("34.71", "YOGYAKARTA", 10),
-    ),
-    "jatim": (
-        ("35.04", "TULUNGAGUNG", 10),
-        ("35.07", "MALANG", 10),
-        ("35.73", "MALANG", 5),
-        ("35.78", "SURABAYA", 10),
-    ),
-    "sumut": (("12.71", "MEDAN", 10), ("12.02", "TARUTUNG", 10)),
-    "sumbar": (("13.71", "PADANG", 10), ("13.06", "AGAM", 10), ("13.75", "BUKITTINGGI", 3)),
-    "sumsel_lampung": (("16.71", "PALEMBANG", 10), ("18.71", "BANDAR LAMPUNG", 10)),
-    "banten": (("36.01", "PANDEGLANG", 10), ("36.02", "LEBAK", 10)),
-    "timur": (("71.71", "MANADO", 10), ("81.71", "AMBON", 5), ("73.71", "MAKASSAR", 10)),
-}
+def _load_origins() -> dict[str, Any]:
+    return tomllib.loads(resources.files(__package__).joinpath("origins.toml").read_text(encoding="utf-8"))
 
-_NEIGHBOUR_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
-    "jakarta": (
-        ("31.71", "JAKARTA"),
-        ("31.72", "JAKARTA"),
-        ("31.73", "JAKARTA"),
-        ("31.74", "JAKARTA"),
-        ("31.75", "JAKARTA"),
-    ),
-    "bogor": (("32.01", "BOGOR"), ("32.71", "BOGOR")),
-    "bekasi": (("32.75", "BEKASI"), ("32.16", "BEKASI")),
-    "tangerang": (("36.71", "TANGERANG"), ("36.03", "TANGERANG"), ("36.74", "TANGERANG")),
-}
+
+_ORIGINS = _load_origins()
+# Neighbouring kab/kota: (code, tempat lahir); distant ones: (code, tempat lahir, kecamatan
+# codes usable 1..n). See origins.toml.
+_NEIGHBOUR_GROUPS: dict[str, list[list[str]]] = _ORIGINS["neighbours"]
+_DISTANT: dict[str, list[list[Any]]] = _ORIGINS["distant"]
 
 ORIGIN_GROUP_NAMES: tuple[str, ...] = (*_NEIGHBOUR_GROUPS, *_DISTANT)
 

@@ -135,6 +135,18 @@ def _expected_sweep(pairs: pd.DataFrame) -> list[dict[str, float | str]]:
     return rows
 
 
+def _sweep_chart(
+    report: ReportBuilder, kind: str, rows: Sequence[Mapping[Any, Any]], threshold: float
+) -> None:
+    """The ``expected`` or ``measured`` precision/recall chart over the thresholds."""
+    report.chart(
+        f"{kind}_sweep",
+        lambda lang: charts.sweep_chart(
+            _sweep_long(rows, lang), lang, threshold=threshold, title=text(f"accuracy.chart_{kind}", lang)
+        ),
+    )
+
+
 def _sweep_long(rows: Sequence[Mapping[Any, Any]], lang: str) -> list[dict[str, Any]]:
     return [
         {"threshold": float(r["threshold"]), "metric": text(f"accuracy.{m}", lang), "value": float(r[m])}
@@ -160,16 +172,7 @@ def accuracy_section(
         ]
     )
     if len(data.pairs):
-        sweep = _expected_sweep(data.pairs)
-        report.chart(
-            "expected_sweep",
-            lambda lang: charts.sweep_chart(
-                _sweep_long(sweep, lang),
-                lang,
-                threshold=threshold,
-                title=text("accuracy.chart_expected", lang),
-            ),
-        )
+        _sweep_chart(report, "expected", _expected_sweep(data.pairs), threshold)
     report.heading(bi_text("accuracy.measured"))
     if truth is None:
         report.paragraph(bi_text("accuracy.no_truth"), note=True)
@@ -194,12 +197,4 @@ def accuracy_section(
         measured = threshold_sweep(
             data.pairs, labels, total_true_pairs=metrics.true_pairs, thresholds=_SWEEP
         ).to_dict("records")
-        report.chart(
-            "measured_sweep",
-            lambda lang: charts.sweep_chart(
-                _sweep_long(measured, lang),
-                lang,
-                threshold=threshold,
-                title=text("accuracy.chart_measured", lang),
-            ),
-        )
+        _sweep_chart(report, "measured", measured, threshold)

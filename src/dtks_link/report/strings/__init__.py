@@ -6,10 +6,11 @@ come from the model or the data (comparison levels, quality checks, quarantine r
 translated by :func:`level_label`, :func:`quality_label` and :func:`quarantine_reason`, which
 fall back to the English text for a label they do not know.
 
-The texts are kept by report section (``summary``: the page frame, summary, stages and
-quarantine reasons; ``diagnostics``: quality, blocking, model and weights; ``outcomes``:
-accuracy, clusters, uncertain pairs and the registry; ``comparisons``: comparison names and
-level labels), assembled in ``table``; ``labels`` formats numbers and translates labels.
+The texts are package data: one JSON file per report section beside this module (``summary``:
+the page frame, summary, stages and quarantine reasons; ``diagnostics``: quality, blocking,
+model and weights; ``outcomes``: accuracy, clusters, uncertain pairs and the registry;
+``comparisons``: comparison names and level labels), read by ``table``; ``labels`` formats
+numbers and translates labels.
 """
 
 from __future__ import annotations

@@ -3,23 +3,15 @@
 :func:`format_number` and :func:`format_percent` use the locale's separators. Labels that come
 from the model or the data (comparison levels, quality checks, quarantine reasons) are
 translated by :func:`level_label`, :func:`quality_label` and :func:`quarantine_reason`, which
-fall back to the English text for a label they do not know.
+fall back to the English text for a label they do not know. The package ``report.strings``
+exports them.
 """
 
 from __future__ import annotations
 
 import re
 
-from .table import STRINGS, text
-
-__all__ = [
-    "comparison_label",
-    "format_number",
-    "format_percent",
-    "level_label",
-    "quality_label",
-    "quarantine_reason",
-]
+from .table import STRINGS, load_data, text
 
 
 def format_number(value: float, lang: str, decimals: int = 0) -> str:
@@ -28,6 +20,16 @@ def format_number(value: float, lang: str, decimals: int = 0) -> str:
     if lang == "id":
         return english.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return english
+
+
+def _patterns(name: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(pattern), key) for pattern, key in load_data("patterns")[name])
+
+
+_LEVEL_PATTERNS = _patterns("level_patterns")
+"""Level labels with a number or a field in them, and the key of their template."""
+_REASON_PATTERNS = _patterns("reason_patterns")
+"""Quarantine reasons that differ only by a column or a row number, and their key."""
 
 
 def format_percent(share: float, lang: str, decimals: int = 1) -> str:
@@ -50,20 +52,6 @@ def comparison_label(name: str, lang: str, fallback: str | None = None) -> str:
     if spec is not None:
         return spec.description
     return fallback if fallback and fallback != "CustomComparison" else name
-
-
-_LEVEL_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(r"^Exact (?P<field>.+), another person \(name, birth date or sex disagree\)$"),
-        "level.another_person",
-    ),
-    (re.compile(r"^Exact NIK shared by (?P<n>\d+)\+ names$"), "level.shared_nik"),
-    (re.compile(r"^Key JW >= (?P<x>[\d.]+)$"), "level.key_jw"),
-    (re.compile(r"^Street JW >= (?P<x>[\d.]+)$"), "level.street_jw"),
-    (re.compile(r"^JW >= (?P<x>[\d.]+)$"), "level.jw"),
-    (re.compile(r"^Age-based year within (?P<n>\d+)$"), "level.age_year_within"),
-    (re.compile(r"^Year within (?P<n>\d+)$"), "level.year_within"),
-)
 
 
 def level_label(label: str, lang: str, *, comparison: str | None = None) -> str:
@@ -89,21 +77,6 @@ def quality_label(check: str, lang: str, fallback: str) -> str:
     """A data-quality check (its name in ``quality_profile``) in ``lang``."""
     key = f"check.{check}"
     return STRINGS[key][lang] if key in STRINGS else fallback
-
-
-_REASON_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^missing record id in column (?P<column>.+)$"), "reason.missing_id"),
-    (
-        re.compile(r"^duplicate record id in column (?P<column>.+?) \(first seen at row \d+\)$"),
-        "reason.duplicate_id",
-    ),
-    (re.compile(r"^record id in column (?P<column>.+) is longer than \d+ characters$"), "reason.id_too_long"),
-    (re.compile(r"^record id in column (?P<column>.+) holds a NUL character$"), "reason.id_nul"),
-    (re.compile(r"^value in column (?P<column>.+) is longer than \d+ characters$"), "reason.value_too_long"),
-    (re.compile(r"^value in column (?P<column>.+) holds a NUL character$"), "reason.value_nul"),
-    (re.compile(r"^no name, NIK or KK number: nothing to link on$"), "reason.nothing_to_link"),
-    (re.compile(r"^malformed line: (?P<detail>.+)$"), "reason.malformed"),
-)
 
 
 def quarantine_reason(reason: str) -> tuple[str, dict[str, str]]:
