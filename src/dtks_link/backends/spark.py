@@ -183,7 +183,10 @@ class SparkEngine(Engine):
         caches the tables it computes (term frequencies among them) under fixed names, so one
         shared across runs in a long-lived session let a second linkage reuse the first one's
         term frequencies (weights off by the tf adjustment)."""
-        return _splink_api_class()(spark_session=self.spark, break_lineage_method="checkpoint")
+        from .splink_compat import spark_api_checkpointing_with
+
+        api_class = spark_api_checkpointing_with(checkpoint_once)
+        return api_class(spark_session=self.spark, break_lineage_method="checkpoint")
 
 
 def checkpoint_once(df: DataFrame, *, reliable: bool = True) -> DataFrame:
@@ -198,54 +201,6 @@ def checkpoint_once(df: DataFrame, *, reliable: bool = True) -> DataFrame:
         return cached.checkpoint(eager=True) if reliable else cached.localCheckpoint(eager=True)
     finally:
         cached.unpersist()
-
-
-_API_CLASS: list[type] = []
-
-
-def _splink_api_class() -> type:
-    """Splink's ``SparkAPI`` with its lineage breaks computed once (:func:`checkpoint_once`).
-
-    With ``break_lineage_method="checkpoint"`` Splink checkpoints its large tables (blocked
-    pairs, comparison vectors, predictions, term frequencies, clustering steps) without
-    caching them first, so each is computed twice. The subclass wraps the DataFrame it is
-    given so that Splink's ``checkpoint()`` call goes through :func:`checkpoint_once`."""
-    if not _API_CLASS:
-        from splink import SparkAPI
-
-        class SparkAPIComputingOnce(SparkAPI):
-            def _break_lineage_and_repartition(
-                self, spark_df: Any, templated_name: str, physical_name: str
-            ) -> Any:
-                out = super()._break_lineage_and_repartition(  # type: ignore[no-untyped-call]
-                    _CheckpointOnce(spark_df), templated_name, physical_name
-                )
-                return out.frame if isinstance(out, _CheckpointOnce) else out
-
-        _API_CLASS.append(SparkAPIComputingOnce)
-    return _API_CLASS[0]
-
-
-class _CheckpointOnce:
-    """A DataFrame whose ``checkpoint`` is :func:`checkpoint_once`; every other attribute is the
-    DataFrame's own, and what they return is a plain DataFrame."""
-
-    def __init__(self, df: DataFrame) -> None:
-        self._df = df
-
-    @property
-    def frame(self) -> DataFrame:
-        """The DataFrame wrapped."""
-        return self._df
-
-    def checkpoint(self, eager: bool = True) -> DataFrame:
-        return checkpoint_once(self._df) if eager else self._df.checkpoint(eager=False)
-
-    def repartition(self, *args: Any, **kwargs: Any) -> _CheckpointOnce:
-        return _CheckpointOnce(self._df.repartition(*args, **kwargs))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._df, name)
 
 
 #: The string functions :func:`register_functions` registers: SQL name -> (jellyfish function,

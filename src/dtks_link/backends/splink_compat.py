@@ -23,7 +23,7 @@ the block and restored after it (training is not run from several threads at onc
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import dataclass, replace
@@ -56,6 +56,7 @@ __all__ = [
     "portable_sampling",
     "prior",
     "set_prior",
+    "spark_api_checkpointing_with",
     "term_frequency",
     "u_is_trained",
     "u_sampling_in_one_pass",
@@ -474,3 +475,50 @@ class _UCounts:
                 {"comparison_vector_value": int(v), "u_count": float(n)} for v, n in by_level.items()
             ]
         return out
+
+
+# -- Spark's lineage breaks ---------------------------------------------------------------------
+_SPARK_API_CLASSES: dict[Callable[[Any], Any], type] = {}
+
+
+def spark_api_checkpointing_with(checkpoint: Callable[[Any], Any]) -> type:
+    """Splink's ``SparkAPI`` whose lineage breaks (``break_lineage_method="checkpoint"``) call
+    ``checkpoint(df)`` instead of ``df.checkpoint()``.
+
+    Splink checkpoints its large tables (blocked pairs, comparison vectors, predictions, term
+    frequencies, clustering steps) with an eager ``checkpoint()`` of a DataFrame that is not
+    cached, which computes each twice (:func:`dtks_link.backends.spark.checkpoint_once`). The
+    subclass hands Splink's lineage-break method a wrapper whose ``checkpoint`` is the one given
+    (importing this needs pyspark)."""
+    if checkpoint not in _SPARK_API_CLASSES:
+        from splink import SparkAPI
+
+        class SparkAPICheckpointing(SparkAPI):
+            def _break_lineage_and_repartition(
+                self, spark_df: Any, templated_name: str, physical_name: str
+            ) -> Any:
+                out = super()._break_lineage_and_repartition(  # type: ignore[no-untyped-call]
+                    _Checkpointing(spark_df, checkpoint), templated_name, physical_name
+                )
+                return out.frame if isinstance(out, _Checkpointing) else out
+
+        _SPARK_API_CLASSES[checkpoint] = SparkAPICheckpointing
+    return _SPARK_API_CLASSES[checkpoint]
+
+
+class _Checkpointing:
+    """A DataFrame whose eager ``checkpoint`` is the function given; every other attribute is the
+    DataFrame's own."""
+
+    def __init__(self, df: Any, checkpoint: Callable[[Any], Any]) -> None:
+        self.frame = df
+        self.checkpoint_function = checkpoint
+
+    def checkpoint(self, eager: bool = True) -> Any:
+        return self.checkpoint_function(self.frame) if eager else self.frame.checkpoint(eager=False)
+
+    def repartition(self, *args: Any, **kwargs: Any) -> _Checkpointing:
+        return _Checkpointing(self.frame.repartition(*args, **kwargs), self.checkpoint_function)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.frame, name)
