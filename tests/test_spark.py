@@ -69,8 +69,33 @@ def tiny_depok(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 @pytest.fixture(scope="module")
+def tiny_duckdb_link(tiny_depok: Any) -> Any:
+    return link(_config(tiny_depok.config_path), write=False, keep_records=True)
+
+
+def test_few_large_queries_train_the_same_model(tiny_duckdb_link: Any, tiny_depok: Any) -> None:
+    """What Spark trains with (u sampling in one pass, EM iterations on the driver), run on
+    DuckDB: exactly Splink's u probabilities, the same m probabilities and clusters."""
+    import duckdb
+
+    from dtks_link.backends.duckdb import DuckDBEngine
+
+    class FewQueries(DuckDBEngine):
+        few_large_queries = True
+
+    with duckdb.connect() as con:
+        batched = link(_config(tiny_depok.config_path), write=False, engine=FewQueries(con))
+    plain = tiny_duckdb_link.model.parameters()
+    params = plain.merge(batched.model.parameters(), on=["comparison", "level"], suffixes=("_a", "_b"))
+    assert len(params) == len(plain)
+    assert params["u_probability_a"].fillna(-1).tolist() == params["u_probability_b"].fillna(-1).tolist()
+    assert (params["m_probability_a"] - params["m_probability_b"]).abs().max() <= 1e-12
+    assert _partition(batched.clusters) == _partition(tiny_duckdb_link.clusters)
+
+
+@pytest.fixture(scope="module")
 def both_engines(
-    tiny_depok: Any, spark_engine: Any, tmp_path_factory: pytest.TempPathFactory
+    tiny_depok: Any, tiny_duckdb_link: Any, spark_engine: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Any]:
     """One run per engine (Spark is slow to start, so its one run also builds and exports a
     registry: Spark computes the clusters, the registry records them)."""
@@ -83,7 +108,7 @@ def both_engines(
         exported = registry.export(folder / "export")
         stats = registry.stats()
     return {
-        "duckdb": link(cfg, write=False, keep_records=True),
+        "duckdb": tiny_duckdb_link,
         "spark": spark,
         "spark_registry_export": exported,
         "spark_registry_stats": stats,

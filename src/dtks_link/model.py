@@ -27,7 +27,7 @@ from .comparisons import COMPARISONS, default_comparisons
 from .config import LinkageOptions
 from .default_parameters import apply_default_parameters, default_model_description, default_prior
 from .errors import EngineError, mask_identifier, mask_numbers
-from .rules import Dialect
+from .rules import DUCKDB
 from .schema import IDENTIFIER_FIELDS, column_types
 from .training import calibrate, estimate_prior, levels, refine_prior, took
 
@@ -182,11 +182,19 @@ class ResidentModel:
             self.training_log_.append(f"default model ({default_model_description()}): {reason}")
             self.settings_ = linker.misc.save_model_to_json()
             return self
+        engine.keep_in_memory(records_table)  # every training step reads it
         step = time.perf_counter()
         try:
-            training.estimate_u_using_random_sampling(
-                max_pairs=self.options.max_pairs_for_u, seed=self.options.seed
-            )
+            with splink_compat.u_sampling_in_one_pass(
+                linker,
+                enabled=engine.few_large_queries,
+                on_driver=default_comparisons(with_data, dialect=DUCKDB)
+                if engine.few_large_queries
+                else None,
+            ):
+                training.estimate_u_using_random_sampling(
+                    max_pairs=self.options.max_pairs_for_u, seed=self.options.seed
+                )
             self.training_log_.append(
                 f"u by random sampling (max_pairs={self.options.max_pairs_for_u:g}){took(step)}"
             )
@@ -205,13 +213,17 @@ class ResidentModel:
                 continue
             step = time.perf_counter()
             try:
-                splink_compat.em_session(linker, splink_compat.blocking_rule(rule, engine.dialect))
+                splink_compat.em_session(
+                    linker,
+                    splink_compat.blocking_rule(rule, engine.dialect),
+                    iterate_on_driver=engine.few_large_queries,
+                )
                 untrained -= trains
                 self.training_log_.append(f"EM on {rule.condition}{took(step)}")
             except Exception as exc:  # Splink raises plain exceptions when a rule finds nothing
                 self.training_log_.append(f"EM on {rule.condition} skipped: {mask_numbers(str(exc))}")
                 logger.warning("EM session on %s skipped: %s", rule.condition, mask_numbers(str(exc)))
-        self._household_session(linker, engine.dialect, with_data)
+        self._household_session(linker, engine, with_data)
         labelled = labels is not None and bool(labels["is_match"].any())
         if labels is not None and labelled:
             # reviewed matches are one more estimate of m, beside the EM sessions' (Splink keeps
@@ -247,7 +259,7 @@ class ResidentModel:
         self.settings_ = linker.misc.save_model_to_json()
         return self
 
-    def _household_session(self, linker: Linker, dialect: Dialect, with_data: set[str]) -> None:
+    def _household_session(self, linker: Linker, engine: Engine, with_data: set[str]) -> None:
         """Learn how often a shared identifier with disagreeing names, birth dates or sexes
         (the borrowed-identifier levels) belongs to one person, from pairs of one household.
 
@@ -272,7 +284,11 @@ class ResidentModel:
         }
         step = time.perf_counter()
         try:
-            splink_compat.em_session(linker, splink_compat.blocking_rule(rule, dialect))
+            splink_compat.em_session(
+                linker,
+                splink_compat.blocking_rule(rule, engine.dialect),
+                iterate_on_driver=engine.few_large_queries,
+            )
         except Exception as exc:  # Splink raises plain exceptions
             self.training_log_.append(
                 f"EM on {rule.condition} (borrowed identifiers) skipped: {mask_numbers(str(exc))}"

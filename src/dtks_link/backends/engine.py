@@ -39,6 +39,11 @@ class Engine(ABC):
     text_type: str
     #: The exception types the engine's SQL raises (to turn them into our own errors).
     errors: tuple[type[Exception], ...]
+    #: Every query has a fixed cost of its own (Spark: scheduling a job, a checkpoint): training
+    #: then asks for fewer, larger queries (:mod:`~dtks_link.backends.splink_compat`: u sampling
+    #: in one pass over all comparisons, EM iterations on the driver). The model learned is the
+    #: same either way.
+    few_large_queries: ClassVar[bool] = False
 
     def quote(self, name: str) -> str:
         """Quote an identifier (as ``dialect.quote``)."""
@@ -67,6 +72,11 @@ class Engine(ABC):
     @abstractmethod
     def drop(self, *names: str) -> None:
         """Drop tables if they exist."""
+
+    def keep_in_memory(self, name: str) -> None:
+        """Hint that table ``name`` is about to be read many times (training reads the records
+        table in every step). Engines whose tables live in memory anyway do nothing."""
+        return None
 
     @abstractmethod
     def splink_api(self) -> Any:
