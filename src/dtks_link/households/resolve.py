@@ -215,6 +215,12 @@ def _steps(
         f"CASE WHEN {mm} BETWEEN 1 AND 12 AND {dd} BETWEEN 1 AND 31 THEN "
         f"(CASE WHEN {yy} <= {century} THEN 2000 ELSE 1900 END + {yy}) * 10000 + {mm} * 100 + {dd} END"
     )
+    # a house: kelurahan, RW, RT, street and house number (a street and number recur in other RWs)
+    house = (
+        "CASE WHEN kelurahan_code IS NOT NULL AND street IS NOT NULL AND house_number IS NOT NULL THEN "
+        f"concat_ws('|', kelurahan_code, coalesce(CAST(rw AS {text}), ''), coalesce(CAST(rt AS {text}), ''), "
+        "street, house_number) END"
+    )
     return [
         # 1. records with their resident, source rank and household evidence
         (
@@ -239,7 +245,8 @@ def _steps(
         ),
         (
             "rec2",
-            f"SELECT x.*, {issue_key} AS issue_key FROM (SELECT r.*, coalesce(r.kk_given, f.kk) AS kk, "
+            f"SELECT x.*, {issue_key} AS issue_key, {house} AS house FROM (SELECT r.*, "
+            "coalesce(r.kk_given, f.kk) AS kk, "
             "r.kk_given IS NULL AND f.kk IS NOT NULL AS kk_from_family "
             f"FROM {t['rec']} r LEFT JOIN {t['famkk']} f ON r.family_id = f.family_id) x",
         ),
@@ -397,9 +404,7 @@ def _steps(
         # houses: kelurahan + street + house number, on the records of placed residents
         (
             "house",
-            "SELECT DISTINCT resident_id, concat_ws('|', kelurahan_code, street, house_number) AS house "
-            f"FROM {t['rec2']} WHERE kelurahan_code IS NOT NULL AND street IS NOT NULL AND house_number IS "
-            "NOT NULL",
+            f"SELECT DISTINCT resident_id, house FROM {t['rec2']} WHERE house IS NOT NULL",
         ),
         (
             "hhhouse",
