@@ -261,6 +261,60 @@ def test_a_sibling_stays_when_a_roleless_member_leaves_the_kk() -> None:
     assert groups(result) == {frozenset({"budi", "adik"}), frozenset({"rina", "suami"})}
 
 
+def test_a_married_child_living_apart_on_the_parents_kk_is_a_household_of_its_own() -> None:
+    """Every source still lists Andi, his wife Dewi and their son Bayu on his parents' KK
+    (Anak, Menantu, Cucu: a pecah KK not registered yet), but at their own house in another
+    kelurahan: two households, linked, the young family's roles read from the parents' KK."""
+    records = [
+        rec("dtks", "1", "budi", **BUDI, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Kepala Keluarga"),
+        rec("dtks", "2", "siti", **SITI, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Istri"),
+        rec("dtks", "3", "rina", **RINA, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Anak"),
+        rec("dtks", "4", "andi", **ANDI, **CILODONG, no_kk=KK_PARENTS, hubungan_keluarga="Anak"),
+        rec("dtks", "5", "dewi", **DEWI, **CILODONG, no_kk=KK_PARENTS, hubungan_keluarga="Menantu"),
+        rec("dtks", "6", "bayu", **BAYU, **CILODONG, no_kk=KK_PARENTS, hubungan_keluarga="Cucu"),
+        rec("bpjs", "1", "bayu", **BAYU, **CILODONG, no_kk=KK_PARENTS),
+        # no address: stays with the household holding the KK
+        rec("bpjs", "2", "nenek", **person("Painem", "1935-01-01", "P"), no_kk=KK_PARENTS),
+    ]
+    result = resolve(records)
+    assert groups(result) == {frozenset({"budi", "siti", "rina", "nenek"}), frozenset({"andi", "dewi", "bayu"})}
+    hh = households_of(result)
+    parents, young = hh["budi"], hh["andi"]
+    links = result.links.set_index("other_household_id")
+    assert links.loc[young, "household_id"] == parents and links.loc[young, "kind"] == "lives_apart"
+    assert links.loc[young, "via_kk"] == KK_PARENTS and links.loc[young, "members_moved"] == 3
+    members = result.members.set_index("resident_id")
+    assert members.loc["andi", "role"] == "KEPALA KELUARGA" and members.loc["andi", "role_from"] == "kk_apart"
+    assert members.loc["dewi", "role"] == "ISTRI" and members.loc["bayu", "role"] == "ANAK"
+    assert members.loc["rina", "role"] == "ANAK" and members.loc["rina", "role_from"] == "current_kk"
+    assert set(members.loc[["andi", "budi"], "current_kk"]) == {KK_PARENTS}
+    golden = result.golden.set_index("household_id")
+    assert golden.loc[young, "head_resident_id"] == "andi" and golden.loc[young, "kelurahan"] == "KALIBARU"
+    assert golden.loc[young, "split_from"] == parents
+    assert golden.loc[parents, "head_resident_id"] == "budi"
+    # a PKH record on the KK belongs to the household holding it, not to the one living apart
+    result = resolve([*records, rec("pkh", "1", "siti", **SITI, **BEJI, no_kk=KK_PARENTS)])
+    assert result.programme_records["kk_household_id"].tolist() == [households_of(result)["budi"]]
+
+
+def test_a_family_seen_at_its_old_and_new_address_is_not_cut() -> None:
+    """DTKS lists the family at its old house, BPJS the father and the mother at the new one
+    and the son only at the old one, all on one KK: the parents link both neighbourhoods."""
+    ayah = person("Rahmat Hidayat", "1975-01-01", "L", "Salmah")
+    ibu = person("Nur Aini", "1978-02-02", "P", "Rohmah")
+    anak = person("Fajar Hidayat", "2005-03-03", "L", "Nur Aini")
+    records = [
+        rec("dtks", "1", "ayah", **ayah, **BEJI, no_kk=KK_AFTER_MOVE, hubungan_keluarga="Kepala Keluarga"),
+        rec("dtks", "2", "ibu", **ibu, **BEJI, no_kk=KK_AFTER_MOVE, hubungan_keluarga="Istri"),
+        rec("dtks", "3", "anak", **anak, **BEJI, no_kk=KK_AFTER_MOVE, hubungan_keluarga="Anak"),
+        rec("bpjs", "1", "ayah", **ayah, **TAPOS, no_kk=KK_AFTER_MOVE),
+        rec("bpjs", "2", "ibu", **ibu, **TAPOS, no_kk=KK_AFTER_MOVE),
+    ]
+    result = resolve(records)
+    assert groups(result) == {frozenset({"ayah", "ibu", "anak"})}
+    assert result.links.empty
+
+
 def test_a_kk_typo_on_one_record_does_not_move_the_resident() -> None:
     typo = KK_PARENTS[:-1] + "9"
     records = [*pecah_kk_records(), rec("bpjs", "9", "rina", **RINA, **BEJI, no_kk=typo)]
