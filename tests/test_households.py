@@ -277,7 +277,10 @@ def test_a_married_child_living_apart_on_the_parents_kk_is_a_household_of_its_ow
         rec("bpjs", "2", "nenek", **person("Painem", "1935-01-01", "P"), no_kk=KK_PARENTS),
     ]
     result = resolve(records)
-    assert groups(result) == {frozenset({"budi", "siti", "rina", "nenek"}), frozenset({"andi", "dewi", "bayu"})}
+    assert groups(result) == {
+        frozenset({"budi", "siti", "rina", "nenek"}),
+        frozenset({"andi", "dewi", "bayu"}),
+    }
     hh = households_of(result)
     parents, young = hh["budi"], hh["andi"]
     links = result.links.set_index("other_household_id")

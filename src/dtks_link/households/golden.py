@@ -132,8 +132,9 @@ def build_golden(engine: Engine, *, prefix: str) -> GoldenTables:
         engine.create_table(f"{prefix}_{name}", sql)
     engine.create_table(
         out.members,
-        "SELECT m.household_id, m.resident_id, coalesce(r.role_now, r.role_apart, r.role_followed, r.role_moved) "
-        "AS role, CASE WHEN r.role_now IS NOT NULL THEN 'current_kk' WHEN r.role_apart IS NOT NULL THEN 'kk_apart' "
+        "SELECT m.household_id, m.resident_id, "
+        "coalesce(r.role_now, r.role_apart, r.role_followed, r.role_moved) AS role, "
+        "CASE WHEN r.role_now IS NOT NULL THEN 'current_kk' WHEN r.role_apart IS NOT NULL THEN 'kk_apart' "
         "WHEN coalesce(r.role_followed, r.role_moved) IS NOT NULL THEN 'previous_kk' END AS role_from, "
         "m.current_kk, k.kk_source, s.sources, m.placed_by "
         f"FROM {t('members0')} m JOIN {t('roles')} r ON m.resident_id = r.resident_id "

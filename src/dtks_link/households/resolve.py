@@ -36,9 +36,9 @@ The evidence, in the order it is used:
    its parents' KK (a pecah KK not registered yet, or not yet seen in any source), a member
    living elsewhere. Residents without an address stay with the KK's household. A family that
    moved links its two neighbourhoods through members seen at both, so it is not cut.
-5. **Residents without a KK** join the household at the same house (kelurahan, street and
-   house number, with RW and RT) when one member shares a surname or a mother's name with them, or when only
-   one household lives there; residents left over are grouped by house (a wife seldom shares
+5. **Residents without a KK** join the household at the same house (kelurahan, RW, RT, street
+   and house number) when one member shares a surname or a mother's name with them, or when
+   only one household lives there; residents left over are grouped by house (a wife seldom shares
    her husband's name), else alone. So data without KK numbers or roles (FEBRL, census files)
    still gets households, from addresses.
 
@@ -548,7 +548,8 @@ def _label_components(engine: Engine, *, pairs: str, out: str) -> None:
 _STEP_NAMES = (
     "sources", "rec", "famkk", "rec2", "addr", "kkstat", "obs0", "typo", "obs", "kkrole", "person",
     "latest", "moves", "succ", "mother", "parent", "sibling", "motherstays", "follow", "assign0",
-    "nbhd", "gpairs", "gcomp", "anchor", "assign", "house", "hhhouse", "attach", "rest", "grouped", "hhid", "members0",
+    "nbhd", "gpairs", "gcomp", "anchor", "assign", "house", "hhhouse", "attach", "rest", "grouped", "hhid",
+    "members0",
 )  # fmt: skip
 
 
