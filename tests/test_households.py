@@ -326,6 +326,24 @@ def test_a_kk_typo_on_one_record_does_not_move_the_resident() -> None:
     assert typo not in set(result.members["current_kk"])
 
 
+def test_a_kk_typo_on_a_members_only_record_is_read_as_the_familys_kk() -> None:
+    """Rina appears once, in PKH, with a KK one digit off her family's: at the family's house
+    (or with the family's DTKS id) it is a typo of it, and she is in her parents' household."""
+    typo = KK_PARENTS[:-2] + "91"
+    for where, family in ((BEJI, None), ({}, "DTKS-1")):
+        records = [
+            rec("dtks", "1", "budi", **BUDI, **BEJI, no_kk=KK_PARENTS, id_keluarga="DTKS-1"),
+            rec("dtks", "2", "siti", **SITI, **BEJI, no_kk=KK_PARENTS, id_keluarga="DTKS-1"),
+            rec("pkh", "1", "rina", **RINA, **where, no_kk=typo, id_keluarga=family),
+        ]
+        result = resolve(records)
+        assert households_of(result)["rina"] == households_of(result)["budi"]
+        assert typo not in set(result.members["current_kk"])
+    # a KK one digit off at another house, with no family id, is another family's
+    result = resolve([*records[:-1], rec("pkh", "1", "rina", **RINA, **TAPOS, no_kk=typo)])
+    assert households_of(result)["rina"] != households_of(result)["budi"]
+
+
 def test_without_kk_numbers_households_come_from_house_and_surname() -> None:
     records = [
         rec("lansia", str(i), who, **p, **where)

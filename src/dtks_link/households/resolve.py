@@ -5,7 +5,10 @@ The evidence, in the order it is used:
 
 1. **KK numbers.** Every resident is linked to the KK numbers on their records (a bipartite
    graph, residents <-> KKs). A record without a valid KK takes the one most of its source
-   family's records carry when the source gives a family id (``id_keluarga``).
+   family's records carry when the source gives a family id (``id_keluarga``). A KK found on
+   one record only, one or two digits away from a KK that two records or more carry at the
+   same house or in the same source family, is read as that KK (a typo: a carer listed once,
+   in PKH, with a mistyped KK).
 2. **The current KK of each resident** is the one a duplicate-free source (the civil
    registry, which lists every resident once, on their current card) gives; else, among the
    KKs seen on at least two records, the most recently issued one (a KK number holds its issue
@@ -253,11 +256,36 @@ def _steps(
             "GROUP BY family_id, kk_given) x WHERE rn = 1",
         ),
         (
-            "rec2",
-            f"SELECT x.*, {issue_key} AS issue_key, {house} AS house FROM (SELECT r.*, "
-            "coalesce(r.kk_given, f.kk) AS kk, "
+            "rec1",
+            f"SELECT x.*, {house} AS house FROM (SELECT r.*, coalesce(r.kk_given, f.kk) AS kk_read, "
             "r.kk_given IS NULL AND f.kk IS NOT NULL AS kk_from_family "
             f"FROM {t['rec']} r LEFT JOIN {t['famkk']} f ON r.family_id = f.family_id) x",
+        ),
+        # a KK on one record only, one or two digits away from a KK that two records or more carry
+        # at the same house or in the same source family (id_keluarga): a typo of it
+        (
+            "kkn",
+            "SELECT kk_read AS kk, count(*) AS n, max(CASE WHEN authoritative THEN 1 ELSE 0 END) AS auth "
+            f"FROM {t['rec1']} WHERE kk_read IS NOT NULL GROUP BY kk_read",
+        ),
+        (
+            "kkfix",
+            "SELECT unique_id, kk FROM (SELECT unique_id, kk, row_number() OVER (PARTITION BY unique_id "
+            "ORDER BY n DESC, kk) AS rn FROM (SELECT r.unique_id, c.kk_read AS kk, cn.n "
+            f"FROM {t['rec1']} r JOIN {t['kkn']} rn ON r.kk_read = rn.kk AND rn.n = 1 AND rn.auth = 0 "
+            f"JOIN {t['rec1']} c ON c.house = r.house AND c.kk_read <> r.kk_read "
+            f"JOIN {t['kkn']} cn ON c.kk_read = cn.kk AND cn.n >= 2 "
+            f"WHERE levenshtein(r.kk_read, c.kk_read) <= {_TYPO_DIGITS} "
+            "UNION ALL SELECT r.unique_id, c.kk_read, cn.n "
+            f"FROM {t['rec1']} r JOIN {t['kkn']} rn ON r.kk_read = rn.kk AND rn.n = 1 AND rn.auth = 0 "
+            f"JOIN {t['rec1']} c ON c.family_id = r.family_id AND c.kk_read <> r.kk_read "
+            f"JOIN {t['kkn']} cn ON c.kk_read = cn.kk AND cn.n >= 2 "
+            f"WHERE levenshtein(r.kk_read, c.kk_read) <= {_TYPO_DIGITS}) c) x WHERE rn = 1",
+        ),
+        (
+            "rec2",
+            f"SELECT x.*, {issue_key} AS issue_key FROM (SELECT r.*, coalesce(f.kk, r.kk_read) AS kk "
+            f"FROM {t['rec1']} r LEFT JOIN {t['kkfix']} f ON r.unique_id = f.unique_id) x",
         ),
         (
             "addr",
@@ -546,10 +574,10 @@ def _label_components(engine: Engine, *, pairs: str, out: str) -> None:
 
 
 _STEP_NAMES = (
-    "sources", "rec", "famkk", "rec2", "addr", "kkstat", "obs0", "typo", "obs", "kkrole", "person",
-    "latest", "moves", "succ", "mother", "parent", "sibling", "motherstays", "follow", "assign0",
-    "nbhd", "gpairs", "gcomp", "anchor", "assign", "house", "hhhouse", "attach", "rest", "grouped", "hhid",
-    "members0",
+    "sources", "rec", "famkk", "rec1", "kkn", "kkfix", "rec2", "addr", "kkstat", "obs0", "typo",
+    "obs", "kkrole", "person", "latest", "moves", "succ", "mother", "parent", "sibling",
+    "motherstays", "follow", "assign0", "nbhd", "gpairs", "gcomp", "anchor", "assign", "house",
+    "hhhouse", "attach", "rest", "grouped", "hhid", "members0",
 )  # fmt: skip
 
 
