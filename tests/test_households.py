@@ -300,6 +300,33 @@ def test_a_married_child_living_apart_on_the_parents_kk_is_a_household_of_its_ow
     assert result.programme_records["kk_household_id"].tolist() == [households_of(result)["budi"]]
 
 
+def test_a_child_listed_on_the_parents_kk_at_the_house_of_his_young_family_joins_it() -> None:
+    """DTKS lists Andi (Anak) and Dewi (Menantu) on his parents' KK, at their own house in
+    Cilodong; BPJS lists Dewi and Bayu on the KK Andi's family has now, at that house. Andi is
+    seen on no newer KK, but he lives apart from his parents, where his family lives."""
+    records = [
+        rec("dtks", "1", "budi", **BUDI, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Kepala Keluarga"),
+        rec("dtks", "2", "siti", **SITI, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Istri"),
+        rec("dtks", "3", "rina", **RINA, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Anak"),
+        rec("dtks", "4", "andi", **ANDI, **CILODONG, no_kk=KK_PARENTS, hubungan_keluarga="Anak"),
+        rec("dtks", "5", "dewi", **DEWI, **CILODONG, no_kk=KK_PARENTS, hubungan_keluarga="Menantu"),
+        rec("bpjs", "1", "dewi", **DEWI, **CILODONG, no_kk=KK_CHILD),
+        rec("bpjs", "2", "bayu", **BAYU, **CILODONG, no_kk=KK_CHILD),
+    ]
+    result = resolve(records)
+    assert groups(result) == {frozenset({"budi", "siti", "rina"}), frozenset({"andi", "dewi", "bayu"})}
+    members = result.members.set_index("resident_id")
+    assert members.loc["andi", "current_kk"] == KK_CHILD and members.loc["andi", "placed_by"] == "kk_followed"
+    assert members.loc["andi", "role"] == "KEPALA KELUARGA"
+    # without Dewi on the parents' KK nothing ties Andi to the family at his house: he lives apart
+    result = resolve([r for r in records if r["unique_id"] != "dtks:5"])
+    assert groups(result) == {
+        frozenset({"budi", "siti", "rina"}),
+        frozenset({"andi"}),
+        frozenset({"dewi", "bayu"}),
+    }
+
+
 def test_a_family_seen_at_its_old_and_new_address_is_not_cut() -> None:
     """DTKS lists the family at its old house, BPJS the father and the mother at the new one
     and the son only at the old one, all on one KK: the parents link both neighbourhoods."""

@@ -102,8 +102,8 @@ def build_golden(engine: Engine, *, prefix: str) -> GoldenTables:
             "roles",
             "SELECT m.resident_id, CASE WHEN NOT m.apart THEN cur.role END AS role_now, "
             f"CASE WHEN m.apart THEN {apart_role} END AS role_apart, "
-            f"CASE WHEN m.follow_kind IN ('split', 'mother') THEN {split_role} ELSE prev.role END AS "
-            "role_followed, "
+            f"CASE WHEN m.follow_kind IN ('split', 'mother', 'house') THEN {split_role} "
+            "ELSE prev.role END AS role_followed, "
             f"CASE WHEN mv.couple_movers > 0 THEN mv.old_role ELSE {moved_role} END AS role_moved "
             f"FROM {t('members0')} m JOIN {t('person')} p ON m.resident_id = p.resident_id "
             f"LEFT JOIN {t('kkrole')} cur ON m.resident_id = cur.resident_id AND m.current_kk = cur.kk "

@@ -38,7 +38,10 @@ The evidence, in the order it is used:
    with a ``lives_apart`` link to the KK's household: a married child's family still listed on
    its parents' KK (a pecah KK not registered yet, or not yet seen in any source), a member
    living elsewhere. Residents without an address stay with the KK's household. A family that
-   moved links its two neighbourhoods through members seen at both, so it is not cut.
+   moved links its two neighbourhoods through members seen at both, so it is not cut. A part
+   living in the neighbourhood of another household, with members of that household seen on a
+   KK of the part's records, joins it (``placed_by = 'kk_followed'``): a married son still on
+   his parents' KK in every source, at the house of his wife, who left that KK for theirs.
 5. **Residents without a KK** join the household at the same house (kelurahan, RW, RT, street
    and house number) when one member shares a surname or a mother's name with them, or when
    only one household lives there; residents left over are grouped by house (a wife seldom shares
@@ -467,12 +470,44 @@ def _steps(
             "GROUP BY a.hh_kk, g.part) x WHERE rn = 1",
         ),
         (
-            "assign",
+            "assign1",
             "SELECT a.resident_id, a.hh_kk, a.placed_by, a.follow_kind, "
             "CASE WHEN g.part <> n.part THEN g.part END AS apart, "
             "CASE WHEN g.part <> n.part THEN concat('K', a.hh_kk, '|', g.part) ELSE concat('K', a.hh_kk) END "
             f"AS hh_key FROM {t['assign0']} a LEFT JOIN {t['gcomp']} g ON a.resident_id = g.resident_id "
             f"LEFT JOIN {t['anchor']} n ON a.hh_kk = n.hh_kk",
+        ),
+        # a part living apart, in the neighbourhood of a household whose members are also seen on
+        # a KK of the part's records (the young family that left the part's KK, whose records lag
+        # behind for some of its members): it is that family
+        (
+            "keys",
+            "SELECT DISTINCT a.hh_key, a.hh_kk, a.apart IS NOT NULL AS is_apart, n.nbhd, NULL AS kk "
+            f"FROM {t['assign1']} a JOIN {t['nbhd']} n ON a.resident_id = n.resident_id "
+            "UNION SELECT DISTINCT a.hh_key, a.hh_kk, a.apart IS NOT NULL, NULL, r.kk "
+            f"FROM {t['assign1']} a JOIN {t['rec2']} r ON a.resident_id = r.resident_id "
+            "WHERE r.kk IS NOT NULL",
+        ),
+        (
+            "kklink",
+            "SELECT DISTINCT p.hh_key, h.hh_key AS to_key "
+            f"FROM {t['keys']} p JOIN {t['keys']} h ON p.kk = h.kk AND NOT h.is_apart WHERE p.is_apart",
+        ),
+        (
+            "rejoin",
+            "SELECT hh_key, to_key, to_kk FROM (SELECT p.hh_key, h.hh_key AS to_key, h.hh_kk AS to_kk, "
+            "row_number() OVER (PARTITION BY p.hh_key ORDER BY count(*) DESC, h.hh_key) AS rn "
+            f"FROM {t['keys']} p JOIN {t['keys']} h ON p.nbhd = h.nbhd AND NOT h.is_apart "
+            f"JOIN {t['kklink']} k ON k.hh_key = p.hh_key AND k.to_key = h.hh_key "
+            "WHERE p.is_apart GROUP BY p.hh_key, h.hh_key, h.hh_kk) x WHERE rn = 1",
+        ),
+        (
+            "assign",
+            "SELECT a.resident_id, coalesce(j.to_kk, a.hh_kk) AS hh_kk, "
+            "CASE WHEN j.to_key IS NOT NULL THEN 'kk_followed' ELSE a.placed_by END AS placed_by, "
+            "CASE WHEN j.to_key IS NOT NULL THEN 'house' ELSE a.follow_kind END AS follow_kind, "
+            "CASE WHEN j.to_key IS NULL THEN a.apart END AS apart, coalesce(j.to_key, a.hh_key) AS hh_key "
+            f"FROM {t['assign1']} a LEFT JOIN {t['rejoin']} j ON a.hh_key = j.hh_key",
         ),
         # houses: kelurahan + street + house number, on the records of placed residents
         (
@@ -576,8 +611,9 @@ def _label_components(engine: Engine, *, pairs: str, out: str) -> None:
 _STEP_NAMES = (
     "sources", "rec", "famkk", "rec1", "kkn", "kkfix", "rec2", "addr", "kkstat", "obs0", "typo",
     "obs", "kkrole", "person", "latest", "moves", "succ", "mother", "parent", "sibling",
-    "motherstays", "follow", "assign0", "nbhd", "gpairs", "gcomp", "anchor", "assign", "house",
-    "hhhouse", "attach", "rest", "grouped", "hhid", "members0",
+    "motherstays", "follow", "assign0", "nbhd", "gpairs", "gcomp", "anchor", "assign1", "keys",
+    "kklink", "rejoin", "assign", "house", "hhhouse", "attach", "rest", "grouped", "hhid",
+    "members0",
 )  # fmt: skip
 
 
