@@ -205,6 +205,28 @@ def test_a_move_between_kelurahan_keeps_the_family_and_takes_the_new_address() -
     assert golden["head_resident_id"] == "ayah"  # from the KK they left: no role on the new one
 
 
+def test_a_head_merged_with_a_member_of_another_family_does_not_drag_his_family() -> None:
+    """Resident resolution wrongly merged Rahmat (head of his family's KK in DTKS) with a man of
+    another family, listed in BPJS on that family's newer KK. He is the only one seen on both
+    KKs, and the other KK has members of its own: one resident's records are no evidence that
+    the family moved. Had the other KK no one else (Rahmat alone on a newer card), they would."""
+    ayah = person("Rahmat Hidayat", "1975-01-01", "L", "Salmah")
+    ibu = person("Nur Aini", "1978-02-02", "P", "Rohmah")
+    anak = person("Fajar Hidayat", "2005-03-03", "L", "Nur Aini")
+    family = [
+        rec("dtks", "1", "ayah", **ayah, **BEJI, no_kk=KK_BEFORE_MOVE, hubungan_keluarga="Kepala Keluarga"),
+        rec("dtks", "2", "ibu", **ibu, **BEJI, no_kk=KK_BEFORE_MOVE, hubungan_keluarga="Istri"),
+        rec("dtks", "3", "anak", **anak, **BEJI, no_kk=KK_BEFORE_MOVE, hubungan_keluarga="Anak"),
+    ]
+    other = [
+        rec("bpjs", "1", "ayah", **person("Rahmat Hidayah", "1975-01-01", "L"), **TAPOS, no_kk=KK_AFTER_MOVE),
+        rec("bpjs", "2", "lain", **person("Yanti Susanti", "1979-05-05", "P"), **TAPOS, no_kk=KK_AFTER_MOVE),
+    ]
+    hh = households_of(resolve([*family, *other]))
+    assert hh["ibu"] == hh["anak"] != hh["lain"]
+    assert groups(resolve([*family, other[0]])) == {frozenset({"ayah", "ibu", "anak"})}
+
+
 def test_a_carer_listed_with_the_heads_nik_is_the_familys_carer() -> None:
     """PKH lists Siti as the carer but with Budi's NIK. Resident resolution decides whose
     record it is; either way it is one family in PKH, with one carer, and no double aid."""

@@ -31,7 +31,10 @@ The evidence, in the order it is used:
    * with no role for those who left, a resident at least 15 years older than all of them
      stays (their parents' generation) and the others follow.
 
-   A resident whose current KK comes from a duplicate-free source never moves.
+   A resident whose current KK comes from a duplicate-free source never moves. A lone link
+   (one resident seen on A and B, and B has members of its own) is no evidence that A's family
+   moved: it is more often two people merged by resident resolution, so nobody follows by the
+   first and last rules.
 4. **Members of one KK who live apart.** The residents grouped under one KK are linked when
    their records share a neighbourhood (kelurahan, RW and RT); a part not linked to the one
    holding the KK's head (else the largest part) lives elsewhere and is a household of its own,
@@ -365,11 +368,12 @@ def _steps(
         ),
         (
             "succ",
-            "SELECT old_kk, new_kk, count(*) AS movers, "
+            "SELECT s.*, s.movers = 1 AND k.n_residents > 1 AS lone FROM (SELECT old_kk, new_kk, "
+            "count(*) AS movers, "
             f"count(CASE WHEN old_role IN ({head_couple}) THEN 1 END) AS couple_movers, "
             f"count(CASE WHEN old_role IN ({split_roles}) THEN 1 END) AS split_movers, "
             "count(old_role) AS role_movers, min(birth_year) AS oldest_mover "
-            f"FROM {t['moves']} GROUP BY old_kk, new_kk",
+            f"FROM {t['moves']} GROUP BY old_kk, new_kk) s JOIN {t['kkstat']} k ON s.new_kk = k.kk",
         ),
         # residents still on a KK others left: whose mother left it, who is the mother of one who left
         (
@@ -416,10 +420,11 @@ def _steps(
             "SELECT resident_id, new_kk, kind FROM (SELECT c.*, row_number() OVER (PARTITION BY "
             "resident_id ORDER BY CASE WHEN kind = 'mother' THEN 0 ELSE 1 END, movers DESC, new_kk) AS rn "
             "FROM (SELECT l.resident_id, s.new_kk, s.movers, "
-            "CASE WHEN s.couple_movers > 0 THEN 'family' WHEN mo.resident_id IS NOT NULL THEN 'mother' "
+            "CASE WHEN s.couple_movers > 0 AND NOT s.lone THEN 'family' "
+            "WHEN mo.resident_id IS NOT NULL THEN 'mother' "
             "WHEN s.split_movers > 0 AND r.role IN ('MENANTU', 'CUCU') AND ms.resident_id IS NULL "
             "THEN 'split' "
-            "WHEN s.role_movers = 0 AND sb.resident_id IS NULL "
+            "WHEN s.role_movers = 0 AND NOT s.lone AND sb.resident_id IS NULL "
             f"AND (p.birth_year >= s.oldest_mover + {_GENERATION_YEARS} OR r.role IN ({head_couple}) "
             f"AND abs(p.birth_year - s.oldest_mover) < {_GENERATION_YEARS}) THEN 'family' END AS kind "
             f"FROM {t['latest']} l JOIN {t['succ']} s ON l.latest_kk = s.old_kk "
