@@ -367,6 +367,24 @@ def test_a_family_seen_at_its_old_and_new_address_is_not_cut() -> None:
     assert result.links.empty
 
 
+def test_the_mother_of_a_cucu_who_left_goes_with_her_family() -> None:
+    """Andi and his son Bayu are on their own KK in BPJS; every source still lists Andi's wife
+    Dewi (Menantu) on his parents' KK. She is Bayu's mother (nama ibu kandung), not his
+    grandmother: she goes with them, while Siti, Andi's mother, stays."""
+    records = [
+        rec("dtks", "1", "budi", **BUDI, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Kepala Keluarga"),
+        rec("dtks", "2", "siti", **SITI, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Istri"),
+        rec("dtks", "3", "andi", **ANDI, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Anak"),
+        rec("dtks", "4", "dewi", **DEWI, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Menantu"),
+        rec("dtks", "5", "bayu", **BAYU, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Cucu"),
+        rec("pkh", "1", "dewi", **DEWI, **BEJI, no_kk=KK_PARENTS),
+        rec("bpjs", "1", "andi", **ANDI, **BEJI, no_kk=KK_CHILD),
+        rec("bpjs", "2", "bayu", **BAYU, **BEJI, no_kk=KK_CHILD),
+    ]
+    result = resolve(records)
+    assert groups(result) == {frozenset({"budi", "siti"}), frozenset({"andi", "dewi", "bayu"})}
+
+
 def test_a_kk_typo_on_one_record_does_not_move_the_resident() -> None:
     typo = KK_PARENTS[:-1] + "9"
     records = [*pecah_kk_records(), rec("bpjs", "9", "rina", **RINA, **BEJI, no_kk=typo)]

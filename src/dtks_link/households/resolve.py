@@ -27,7 +27,8 @@ The evidence, in the order it is used:
      head, the spouse, the other children and the elderly stay, and A and B become two
      households with a ``pecah_kk`` link between them;
    * a resident whose mother (nama ibu kandung) is among those who left follows them; a
-     resident who is the mother of one of them stays;
+     resident who is the mother of one of them stays, unless that one is a Cucu of A (then
+     she is the split-off family's mother, and a Menantu or Anak of A, and follows);
    * with no role for those who left, a resident at least 15 years older than all of them
      stays (their parents' generation) and the others follow.
 
@@ -386,7 +387,9 @@ def _steps(
             "parent",
             "SELECT DISTINCT l.resident_id FROM "
             f"{t['latest']} l JOIN {t['person']} p ON l.resident_id = p.resident_id "
-            f"JOIN {t['moves']} m ON m.old_kk = l.latest_kk AND m.nama_ibu_key = p.nama_key",
+            f"JOIN {t['moves']} m ON m.old_kk = l.latest_kk AND m.nama_ibu_key = p.nama_key "
+            # the mother of a Cucu who left is the split-off family's mother, not its grandmother
+            "WHERE m.old_role IS NULL OR m.old_role <> 'CUCU'",
         ),
         (
             "sibling",
