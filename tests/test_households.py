@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dtks_link.backends.duckdb import DuckDBEngine, connect
+from dtks_link.cli_households import print_household
 from dtks_link.errors import EvaluationError
 from dtks_link.evaluation import evaluate
 from dtks_link.households import (
@@ -283,7 +284,9 @@ def test_a_sibling_stays_when_a_roleless_member_leaves_the_kk() -> None:
     assert groups(result) == {frozenset({"budi", "adik"}), frozenset({"rina", "suami"})}
 
 
-def test_a_married_child_living_apart_on_the_parents_kk_is_a_household_of_its_own() -> None:
+def test_a_married_child_living_apart_on_the_parents_kk_is_a_household_of_its_own(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """Every source still lists Andi, his wife Dewi and their son Bayu on his parents' KK
     (Anak, Menantu, Cucu: a pecah KK not registered yet), but at their own house in another
     kelurahan: two households, linked, the young family's roles read from the parents' KK."""
@@ -317,6 +320,9 @@ def test_a_married_child_living_apart_on_the_parents_kk_is_a_household_of_its_ow
     assert golden.loc[young, "head_resident_id"] == "andi" and golden.loc[young, "kelurahan"] == "KALIBARU"
     assert golden.loc[young, "split_from"] == parents
     assert golden.loc[parents, "head_resident_id"] == "budi"
+    print_household(young, household_golden(result.golden, young), result.members, result.links)
+    shown = capsys.readouterr().out
+    assert f"lives apart: {young}, still on the KK of {parents}" in shown and KK_PARENTS not in shown
     # a PKH record on the KK belongs to the household holding it, not to the one living apart
     result = resolve([*records, rec("pkh", "1", "siti", **SITI, **BEJI, no_kk=KK_PARENTS)])
     assert result.programme_records["kk_household_id"].tolist() == [households_of(result)["budi"]]
