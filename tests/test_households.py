@@ -78,6 +78,39 @@ DEWI = person("Dewi Lestari", "1990-04-04", "P", "Nurhayati")
 BAYU = person("Bayu Saputra", "2016-02-11", "L", "Dewi Lestari")
 
 
+AYAH = person("Rahmat Hidayat", "1975-01-01", "L", "Salmah")
+IBU = person("Nur Aini", "1978-02-02", "P", "Rohmah")
+FAJAR = person("Fajar Hidayat", "2005-03-03", "L", "Nur Aini")
+
+
+def moved_family(dtks_kk: str) -> list[dict[str, Any]]:
+    """Rahmat, Nur and their son Fajar on ``dtks_kk`` in DTKS, at their old house in Beji; BPJS
+    lists the parents on KK_AFTER_MOVE, at their house in Tapos."""
+    return [
+        rec("dtks", "1", "ayah", **AYAH, **BEJI, no_kk=dtks_kk, hubungan_keluarga="Kepala Keluarga"),
+        rec("dtks", "2", "ibu", **IBU, **BEJI, no_kk=dtks_kk, hubungan_keluarga="Istri"),
+        rec("dtks", "3", "anak", **FAJAR, **BEJI, no_kk=dtks_kk, hubungan_keluarga="Anak"),
+        rec("bpjs", "1", "ayah", **AYAH, **TAPOS, no_kk=KK_AFTER_MOVE),
+        rec("bpjs", "2", "ibu", **IBU, **TAPOS, no_kk=KK_AFTER_MOVE),
+    ]
+
+
+def on_parents_kk(where: dict[str, str], *young: str) -> list[dict[str, Any]]:
+    """DTKS: Budi (head), Siti (Istri) and Rina (Anak) on KK_PARENTS at their house in Beji,
+    and the young family's ``young`` (andi: Anak, dewi: Menantu, bayu: Cucu) on it at ``where``."""
+    roles = {"andi": (ANDI, "Anak"), "dewi": (DEWI, "Menantu"), "bayu": (BAYU, "Cucu")}
+    family = [
+        ("budi", BUDI, BEJI, "Kepala Keluarga"),
+        ("siti", SITI, BEJI, "Istri"),
+        ("rina", RINA, BEJI, "Anak"),
+    ]
+    family += [(who, roles[who][0], where, roles[who][1]) for who in young]
+    return [
+        rec("dtks", str(i), who, **p, **at, no_kk=KK_PARENTS, hubungan_keluarga=role)
+        for i, (who, p, at, role) in enumerate(family, start=1)
+    ]
+
+
 def pecah_kk_records() -> list[dict[str, Any]]:
     """Budi and Siti's family on KK_PARENTS in DTKS (Andi still listed as their Anak); BPJS has
     Andi, his wife Dewi and their son Bayu on Andi's own KK_CHILD (issued in 2018)."""
@@ -187,17 +220,7 @@ def test_a_widows_family_after_the_heads_death_stays_one_household() -> None:
 
 def test_a_move_between_kelurahan_keeps_the_family_and_takes_the_new_address() -> None:
     """DTKS lists the family on its Beji KK; BPJS on the KK issued after the move to Tapos."""
-    ayah = person("Rahmat Hidayat", "1975-01-01", "L", "Salmah")
-    ibu = person("Nur Aini", "1978-02-02", "P", "Rohmah")
-    anak = person("Fajar Hidayat", "2005-03-03", "L", "Nur Aini")
-    records = [
-        rec("dtks", "1", "ayah", **ayah, **BEJI, no_kk=KK_BEFORE_MOVE, hubungan_keluarga="Kepala Keluarga"),
-        rec("dtks", "2", "ibu", **ibu, **BEJI, no_kk=KK_BEFORE_MOVE, hubungan_keluarga="Istri"),
-        rec("dtks", "3", "anak", **anak, **BEJI, no_kk=KK_BEFORE_MOVE, hubungan_keluarga="Anak"),
-        rec("bpjs", "1", "ayah", **ayah, **TAPOS, no_kk=KK_AFTER_MOVE),
-        rec("bpjs", "2", "ibu", **ibu, **TAPOS, no_kk=KK_AFTER_MOVE),
-    ]
-    result = resolve(records)
+    result = resolve(moved_family(KK_BEFORE_MOVE))
     assert groups(result) == {frozenset({"ayah", "ibu", "anak"})}
     golden = result.golden.iloc[0]
     assert golden["current_kk"] == KK_AFTER_MOVE
@@ -211,14 +234,7 @@ def test_a_head_merged_with_a_member_of_another_family_does_not_drag_his_family(
     another family, listed in BPJS on that family's newer KK. He is the only one seen on both
     KKs, and the other KK has members of its own: one resident's records are no evidence that
     the family moved. Had the other KK no one else (Rahmat alone on a newer card), they would."""
-    ayah = person("Rahmat Hidayat", "1975-01-01", "L", "Salmah")
-    ibu = person("Nur Aini", "1978-02-02", "P", "Rohmah")
-    anak = person("Fajar Hidayat", "2005-03-03", "L", "Nur Aini")
-    family = [
-        rec("dtks", "1", "ayah", **ayah, **BEJI, no_kk=KK_BEFORE_MOVE, hubungan_keluarga="Kepala Keluarga"),
-        rec("dtks", "2", "ibu", **ibu, **BEJI, no_kk=KK_BEFORE_MOVE, hubungan_keluarga="Istri"),
-        rec("dtks", "3", "anak", **anak, **BEJI, no_kk=KK_BEFORE_MOVE, hubungan_keluarga="Anak"),
-    ]
+    family = moved_family(KK_BEFORE_MOVE)[:3]  # DTKS only
     other = [
         rec("bpjs", "1", "ayah", **person("Rahmat Hidayah", "1975-01-01", "L"), **TAPOS, no_kk=KK_AFTER_MOVE),
         rec("bpjs", "2", "lain", **person("Yanti Susanti", "1979-05-05", "P"), **TAPOS, no_kk=KK_AFTER_MOVE),
@@ -291,12 +307,7 @@ def test_a_married_child_living_apart_on_the_parents_kk_is_a_household_of_its_ow
     (Anak, Menantu, Cucu: a pecah KK not registered yet), but at their own house in another
     kelurahan: two households, linked, the young family's roles read from the parents' KK."""
     records = [
-        rec("dtks", "1", "budi", **BUDI, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Kepala Keluarga"),
-        rec("dtks", "2", "siti", **SITI, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Istri"),
-        rec("dtks", "3", "rina", **RINA, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Anak"),
-        rec("dtks", "4", "andi", **ANDI, **CILODONG, no_kk=KK_PARENTS, hubungan_keluarga="Anak"),
-        rec("dtks", "5", "dewi", **DEWI, **CILODONG, no_kk=KK_PARENTS, hubungan_keluarga="Menantu"),
-        rec("dtks", "6", "bayu", **BAYU, **CILODONG, no_kk=KK_PARENTS, hubungan_keluarga="Cucu"),
+        *on_parents_kk(CILODONG, "andi", "dewi", "bayu"),
         rec("bpjs", "1", "bayu", **BAYU, **CILODONG, no_kk=KK_PARENTS),
         # no address: stays with the household holding the KK
         rec("bpjs", "2", "nenek", **person("Painem", "1935-01-01", "P"), no_kk=KK_PARENTS),
@@ -333,11 +344,7 @@ def test_a_child_listed_on_the_parents_kk_at_the_house_of_his_young_family_joins
     Cilodong; BPJS lists Dewi and Bayu on the KK Andi's family has now, at that house. Andi is
     seen on no newer KK, but he lives apart from his parents, where his family lives."""
     records = [
-        rec("dtks", "1", "budi", **BUDI, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Kepala Keluarga"),
-        rec("dtks", "2", "siti", **SITI, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Istri"),
-        rec("dtks", "3", "rina", **RINA, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Anak"),
-        rec("dtks", "4", "andi", **ANDI, **CILODONG, no_kk=KK_PARENTS, hubungan_keluarga="Anak"),
-        rec("dtks", "5", "dewi", **DEWI, **CILODONG, no_kk=KK_PARENTS, hubungan_keluarga="Menantu"),
+        *on_parents_kk(CILODONG, "andi", "dewi"),
         rec("bpjs", "1", "dewi", **DEWI, **CILODONG, no_kk=KK_CHILD),
         rec("bpjs", "2", "bayu", **BAYU, **CILODONG, no_kk=KK_CHILD),
     ]
@@ -358,17 +365,7 @@ def test_a_child_listed_on_the_parents_kk_at_the_house_of_his_young_family_joins
 def test_a_family_seen_at_its_old_and_new_address_is_not_cut() -> None:
     """DTKS lists the family at its old house, BPJS the father and the mother at the new one
     and the son only at the old one, all on one KK: the parents link both neighbourhoods."""
-    ayah = person("Rahmat Hidayat", "1975-01-01", "L", "Salmah")
-    ibu = person("Nur Aini", "1978-02-02", "P", "Rohmah")
-    anak = person("Fajar Hidayat", "2005-03-03", "L", "Nur Aini")
-    records = [
-        rec("dtks", "1", "ayah", **ayah, **BEJI, no_kk=KK_AFTER_MOVE, hubungan_keluarga="Kepala Keluarga"),
-        rec("dtks", "2", "ibu", **ibu, **BEJI, no_kk=KK_AFTER_MOVE, hubungan_keluarga="Istri"),
-        rec("dtks", "3", "anak", **anak, **BEJI, no_kk=KK_AFTER_MOVE, hubungan_keluarga="Anak"),
-        rec("bpjs", "1", "ayah", **ayah, **TAPOS, no_kk=KK_AFTER_MOVE),
-        rec("bpjs", "2", "ibu", **ibu, **TAPOS, no_kk=KK_AFTER_MOVE),
-    ]
-    result = resolve(records)
+    result = resolve(moved_family(KK_AFTER_MOVE))
     assert groups(result) == {frozenset({"ayah", "ibu", "anak"})}
     assert result.links.empty
 
@@ -378,17 +375,13 @@ def test_the_mother_of_a_cucu_who_left_goes_with_her_family() -> None:
     Dewi (Menantu) on his parents' KK. She is Bayu's mother (nama ibu kandung), not his
     grandmother: she goes with them, while Siti, Andi's mother, stays."""
     records = [
-        rec("dtks", "1", "budi", **BUDI, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Kepala Keluarga"),
-        rec("dtks", "2", "siti", **SITI, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Istri"),
-        rec("dtks", "3", "andi", **ANDI, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Anak"),
-        rec("dtks", "4", "dewi", **DEWI, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Menantu"),
-        rec("dtks", "5", "bayu", **BAYU, **BEJI, no_kk=KK_PARENTS, hubungan_keluarga="Cucu"),
+        *on_parents_kk(BEJI, "andi", "dewi", "bayu"),
         rec("pkh", "1", "dewi", **DEWI, **BEJI, no_kk=KK_PARENTS),
         rec("bpjs", "1", "andi", **ANDI, **BEJI, no_kk=KK_CHILD),
         rec("bpjs", "2", "bayu", **BAYU, **BEJI, no_kk=KK_CHILD),
     ]
     result = resolve(records)
-    assert groups(result) == {frozenset({"budi", "siti"}), frozenset({"andi", "dewi", "bayu"})}
+    assert groups(result) == {frozenset({"budi", "siti", "rina"}), frozenset({"andi", "dewi", "bayu"})}
 
 
 def test_a_kk_typo_on_one_record_does_not_move_the_resident() -> None:
