@@ -669,6 +669,8 @@ def resolve_households(
             _label_components(engine, pairs=f"{prefix}_gpairs", out=f"{prefix}_{name}")
         else:
             engine.create_table(f"{prefix}_{name}", sql)
+        if name == "rec2":  # one table per record at a time (memory at a million residents)
+            engine.drop(f"{prefix}_rec1", f"{prefix}_kkfix")
     # what the golden record and the outputs below no longer read (Spark keeps tables in memory)
     engine.drop(*(f"{prefix}_{n}" for n in _STEP_NAMES if n not in _KEPT_FOR_GOLDEN))
     from .golden import build_golden
