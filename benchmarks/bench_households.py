@@ -30,8 +30,8 @@ from dtks_link.backends.duckdb import DuckDBEngine, connect
 from dtks_link.config import LinkConfig, load_config
 from dtks_link.evaluation import evaluate
 from dtks_link.households import resolve_households, source_roles
-from dtks_link.pipeline import standardise_records
 from dtks_link.sources import load_sources
+from dtks_link.standardise import standardise_records
 from dtks_link.synth import generate
 
 KEYS = ["source", "record_id"]

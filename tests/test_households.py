@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dtks_link.backends.duckdb import DuckDBEngine, connect
+from dtks_link.cli_households import print_household
 from dtks_link.errors import EvaluationError
 from dtks_link.evaluation import evaluate
 from dtks_link.households import (
@@ -75,6 +76,39 @@ ANDI = person("Andi Saputra", "1988-01-20", "L", "Siti Rahayu")
 RINA = person("Rina Wati", "1995-09-09", "P", "Siti Rahayu")
 DEWI = person("Dewi Lestari", "1990-04-04", "P", "Nurhayati")
 BAYU = person("Bayu Saputra", "2016-02-11", "L", "Dewi Lestari")
+
+
+AYAH = person("Rahmat Hidayat", "1975-01-01", "L", "Salmah")
+IBU = person("Nur Aini", "1978-02-02", "P", "Rohmah")
+FAJAR = person("Fajar Hidayat", "2005-03-03", "L", "Nur Aini")
+
+
+def moved_family(dtks_kk: str) -> list[dict[str, Any]]:
+    """Rahmat, Nur and their son Fajar on ``dtks_kk`` in DTKS, at their old house in Beji; BPJS
+    lists the parents on KK_AFTER_MOVE, at their house in Tapos."""
+    return [
+        rec("dtks", "1", "ayah", **AYAH, **BEJI, no_kk=dtks_kk, hubungan_keluarga="Kepala Keluarga"),
+        rec("dtks", "2", "ibu", **IBU, **BEJI, no_kk=dtks_kk, hubungan_keluarga="Istri"),
+        rec("dtks", "3", "anak", **FAJAR, **BEJI, no_kk=dtks_kk, hubungan_keluarga="Anak"),
+        rec("bpjs", "1", "ayah", **AYAH, **TAPOS, no_kk=KK_AFTER_MOVE),
+        rec("bpjs", "2", "ibu", **IBU, **TAPOS, no_kk=KK_AFTER_MOVE),
+    ]
+
+
+def on_parents_kk(where: dict[str, str], *young: str) -> list[dict[str, Any]]:
+    """DTKS: Budi (head), Siti (Istri) and Rina (Anak) on KK_PARENTS at their house in Beji,
+    and the young family's ``young`` (andi: Anak, dewi: Menantu, bayu: Cucu) on it at ``where``."""
+    roles = {"andi": (ANDI, "Anak"), "dewi": (DEWI, "Menantu"), "bayu": (BAYU, "Cucu")}
+    family = [
+        ("budi", BUDI, BEJI, "Kepala Keluarga"),
+        ("siti", SITI, BEJI, "Istri"),
+        ("rina", RINA, BEJI, "Anak"),
+    ]
+    family += [(who, roles[who][0], where, roles[who][1]) for who in young]
+    return [
+        rec("dtks", str(i), who, **p, **at, no_kk=KK_PARENTS, hubungan_keluarga=role)
+        for i, (who, p, at, role) in enumerate(family, start=1)
+    ]
 
 
 def pecah_kk_records() -> list[dict[str, Any]]:
@@ -186,23 +220,28 @@ def test_a_widows_family_after_the_heads_death_stays_one_household() -> None:
 
 def test_a_move_between_kelurahan_keeps_the_family_and_takes_the_new_address() -> None:
     """DTKS lists the family on its Beji KK; BPJS on the KK issued after the move to Tapos."""
-    ayah = person("Rahmat Hidayat", "1975-01-01", "L", "Salmah")
-    ibu = person("Nur Aini", "1978-02-02", "P", "Rohmah")
-    anak = person("Fajar Hidayat", "2005-03-03", "L", "Nur Aini")
-    records = [
-        rec("dtks", "1", "ayah", **ayah, **BEJI, no_kk=KK_BEFORE_MOVE, hubungan_keluarga="Kepala Keluarga"),
-        rec("dtks", "2", "ibu", **ibu, **BEJI, no_kk=KK_BEFORE_MOVE, hubungan_keluarga="Istri"),
-        rec("dtks", "3", "anak", **anak, **BEJI, no_kk=KK_BEFORE_MOVE, hubungan_keluarga="Anak"),
-        rec("bpjs", "1", "ayah", **ayah, **TAPOS, no_kk=KK_AFTER_MOVE),
-        rec("bpjs", "2", "ibu", **ibu, **TAPOS, no_kk=KK_AFTER_MOVE),
-    ]
-    result = resolve(records)
+    result = resolve(moved_family(KK_BEFORE_MOVE))
     assert groups(result) == {frozenset({"ayah", "ibu", "anak"})}
     golden = result.golden.iloc[0]
     assert golden["current_kk"] == KK_AFTER_MOVE
     assert golden["kelurahan"] == "TAPOS" and golden["kecamatan"] == "TAPOS"
     assert golden["former_kks"] == KK_BEFORE_MOVE
     assert golden["head_resident_id"] == "ayah"  # from the KK they left: no role on the new one
+
+
+def test_a_head_merged_with_a_member_of_another_family_does_not_drag_his_family() -> None:
+    """Resident resolution wrongly merged Rahmat (head of his family's KK in DTKS) with a man of
+    another family, listed in BPJS on that family's newer KK. He is the only one seen on both
+    KKs, and the other KK has members of its own: one resident's records are no evidence that
+    the family moved. Had the other KK no one else (Rahmat alone on a newer card), they would."""
+    family = moved_family(KK_BEFORE_MOVE)[:3]  # DTKS only
+    other = [
+        rec("bpjs", "1", "ayah", **person("Rahmat Hidayah", "1975-01-01", "L"), **TAPOS, no_kk=KK_AFTER_MOVE),
+        rec("bpjs", "2", "lain", **person("Yanti Susanti", "1979-05-05", "P"), **TAPOS, no_kk=KK_AFTER_MOVE),
+    ]
+    hh = households_of(resolve([*family, *other]))
+    assert hh["ibu"] == hh["anak"] != hh["lain"]
+    assert groups(resolve([*family, other[0]])) == {frozenset({"ayah", "ibu", "anak"})}
 
 
 def test_a_carer_listed_with_the_heads_nik_is_the_familys_carer() -> None:
@@ -261,12 +300,114 @@ def test_a_sibling_stays_when_a_roleless_member_leaves_the_kk() -> None:
     assert groups(result) == {frozenset({"budi", "adik"}), frozenset({"rina", "suami"})}
 
 
+def test_a_married_child_living_apart_on_the_parents_kk_is_a_household_of_its_own(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every source still lists Andi, his wife Dewi and their son Bayu on his parents' KK
+    (Anak, Menantu, Cucu: a pecah KK not registered yet), but at their own house in another
+    kelurahan: two households, linked, the young family's roles read from the parents' KK."""
+    records = [
+        *on_parents_kk(CILODONG, "andi", "dewi", "bayu"),
+        rec("bpjs", "1", "bayu", **BAYU, **CILODONG, no_kk=KK_PARENTS),
+        # no address: stays with the household holding the KK
+        rec("bpjs", "2", "nenek", **person("Painem", "1935-01-01", "P"), no_kk=KK_PARENTS),
+    ]
+    result = resolve(records)
+    assert groups(result) == {
+        frozenset({"budi", "siti", "rina", "nenek"}),
+        frozenset({"andi", "dewi", "bayu"}),
+    }
+    hh = households_of(result)
+    parents, young = hh["budi"], hh["andi"]
+    links = result.links.set_index("other_household_id")
+    assert links.loc[young, "household_id"] == parents and links.loc[young, "kind"] == "lives_apart"
+    assert links.loc[young, "via_kk"] == KK_PARENTS and links.loc[young, "members_moved"] == 3
+    members = result.members.set_index("resident_id")
+    assert members.loc["andi", "role"] == "KEPALA KELUARGA" and members.loc["andi", "role_from"] == "kk_apart"
+    assert members.loc["dewi", "role"] == "ISTRI" and members.loc["bayu", "role"] == "ANAK"
+    assert members.loc["rina", "role"] == "ANAK" and members.loc["rina", "role_from"] == "current_kk"
+    assert set(members.loc[["andi", "budi"], "current_kk"]) == {KK_PARENTS}
+    golden = result.golden.set_index("household_id")
+    assert golden.loc[young, "head_resident_id"] == "andi" and golden.loc[young, "kelurahan"] == "KALIBARU"
+    assert golden.loc[young, "split_from"] == parents
+    assert golden.loc[parents, "head_resident_id"] == "budi"
+    print_household(young, household_golden(result.golden, young), result.members, result.links)
+    shown = capsys.readouterr().out
+    assert f"lives apart: {young}, still on the KK of {parents}" in shown and KK_PARENTS not in shown
+    # a PKH record on the KK belongs to the household holding it, not to the one living apart
+    result = resolve([*records, rec("pkh", "1", "siti", **SITI, **BEJI, no_kk=KK_PARENTS)])
+    assert result.programme_records["kk_household_id"].tolist() == [households_of(result)["budi"]]
+
+
+def test_a_child_listed_on_the_parents_kk_at_the_house_of_his_young_family_joins_it() -> None:
+    """DTKS lists Andi (Anak) and Dewi (Menantu) on his parents' KK, at their own house in
+    Cilodong; BPJS lists Dewi and Bayu on the KK Andi's family has now, at that house. Andi is
+    seen on no newer KK, but he lives apart from his parents, where his family lives."""
+    records = [
+        *on_parents_kk(CILODONG, "andi", "dewi"),
+        rec("bpjs", "1", "dewi", **DEWI, **CILODONG, no_kk=KK_CHILD),
+        rec("bpjs", "2", "bayu", **BAYU, **CILODONG, no_kk=KK_CHILD),
+    ]
+    result = resolve(records)
+    assert groups(result) == {frozenset({"budi", "siti", "rina"}), frozenset({"andi", "dewi", "bayu"})}
+    members = result.members.set_index("resident_id")
+    assert members.loc["andi", "current_kk"] == KK_CHILD and members.loc["andi", "placed_by"] == "kk_followed"
+    assert members.loc["andi", "role"] == "KEPALA KELUARGA"
+    # without Dewi on the parents' KK nothing ties Andi to the family at his house: he lives apart
+    result = resolve([r for r in records if r["unique_id"] != "dtks:5"])
+    assert groups(result) == {
+        frozenset({"budi", "siti", "rina"}),
+        frozenset({"andi"}),
+        frozenset({"dewi", "bayu"}),
+    }
+
+
+def test_a_family_seen_at_its_old_and_new_address_is_not_cut() -> None:
+    """DTKS lists the family at its old house, BPJS the father and the mother at the new one
+    and the son only at the old one, all on one KK: the parents link both neighbourhoods."""
+    result = resolve(moved_family(KK_AFTER_MOVE))
+    assert groups(result) == {frozenset({"ayah", "ibu", "anak"})}
+    assert result.links.empty
+
+
+def test_the_mother_of_a_cucu_who_left_goes_with_her_family() -> None:
+    """Andi and his son Bayu are on their own KK in BPJS; every source still lists Andi's wife
+    Dewi (Menantu) on his parents' KK. She is Bayu's mother (nama ibu kandung), not his
+    grandmother: she goes with them, while Siti, Andi's mother, stays."""
+    records = [
+        *on_parents_kk(BEJI, "andi", "dewi", "bayu"),
+        rec("pkh", "1", "dewi", **DEWI, **BEJI, no_kk=KK_PARENTS),
+        rec("bpjs", "1", "andi", **ANDI, **BEJI, no_kk=KK_CHILD),
+        rec("bpjs", "2", "bayu", **BAYU, **BEJI, no_kk=KK_CHILD),
+    ]
+    result = resolve(records)
+    assert groups(result) == {frozenset({"budi", "siti", "rina"}), frozenset({"andi", "dewi", "bayu"})}
+
+
 def test_a_kk_typo_on_one_record_does_not_move_the_resident() -> None:
     typo = KK_PARENTS[:-1] + "9"
     records = [*pecah_kk_records(), rec("bpjs", "9", "rina", **RINA, **BEJI, no_kk=typo)]
     result = resolve(records)
     assert households_of(result)["rina"] == households_of(result)["budi"]
     assert typo not in set(result.members["current_kk"])
+
+
+def test_a_kk_typo_on_a_members_only_record_is_read_as_the_familys_kk() -> None:
+    """Rina appears once, in PKH, with a KK one digit off her family's: at the family's house
+    (or with the family's DTKS id) it is a typo of it, and she is in her parents' household."""
+    typo = KK_PARENTS[:-2] + "91"
+    for where, family in ((BEJI, None), ({}, "DTKS-1")):
+        records = [
+            rec("dtks", "1", "budi", **BUDI, **BEJI, no_kk=KK_PARENTS, id_keluarga="DTKS-1"),
+            rec("dtks", "2", "siti", **SITI, **BEJI, no_kk=KK_PARENTS, id_keluarga="DTKS-1"),
+            rec("pkh", "1", "rina", **RINA, **where, no_kk=typo, id_keluarga=family),
+        ]
+        result = resolve(records)
+        assert households_of(result)["rina"] == households_of(result)["budi"]
+        assert typo not in set(result.members["current_kk"])
+    # a KK one digit off at another house, with no family id, is another family's
+    result = resolve([*records[:-1], rec("pkh", "1", "rina", **RINA, **TAPOS, no_kk=typo)])
+    assert households_of(result)["rina"] != households_of(result)["budi"]
 
 
 def test_without_kk_numbers_households_come_from_house_and_surname() -> None:

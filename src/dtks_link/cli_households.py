@@ -81,7 +81,8 @@ def _show(value: object, column: str) -> str:
 def print_household(
     household_id: str, golden: dict[str, Any], members: pd.DataFrame, links: pd.DataFrame
 ) -> None:
-    """Print a household's golden record, members and pecah KK links (KK numbers masked)."""
+    """Print a household's golden record, members and links (pecah KK, members living apart;
+    KK numbers masked)."""
     print(f"household {household_id}")
     for column, value in golden.items():
         if column != "household_id":
@@ -90,10 +91,16 @@ def print_household(
     for m in members.itertuples():
         print(f"  {m.resident_id:<14} {_show(m.role, 'role'):<16} {m.placed_by:<12} sources {m.sources}")
     for link in links.itertuples():
-        print(
-            f"pecah KK: {link.other_household_id} split off {link.household_id} "
-            f"(KK {mask_identifier(link.via_kk)}, {link.members_moved} member(s) moved)"
-        )
+        if link.kind == "lives_apart":
+            print(
+                f"lives apart: {link.other_household_id}, still on the KK of {link.household_id} "
+                f"(KK {mask_identifier(link.via_kk)}, {link.members_moved} member(s) at another address)"
+            )
+        else:
+            print(
+                f"pecah KK: {link.other_household_id} split off {link.household_id} "
+                f"(KK {mask_identifier(link.via_kk)}, {link.members_moved} member(s) moved)"
+            )
 
 
 def _cmd_show(args: argparse.Namespace) -> int:

@@ -20,7 +20,8 @@ column                 value
 ``programmes``         the programmes (``[[sources]] programme``) whose sources list a member
 ``former_kks``         KKs the household's members left for the current one that no household
                        holds now (after a move, a reissue, the head's death; personal data)
-``split_from``         households this one split off (pecah KK)
+``split_from``         households this one split off (pecah KK) or lives apart from (members
+                       of their KK living at another address: ``lives_apart`` links)
 =====================  ========================================================================
 
 :func:`household_golden` reads them back from a :class:`~.resolve.HouseholdResult`.
@@ -88,6 +89,7 @@ def build_golden(engine: Engine, *, prefix: str) -> GoldenTables:
 
     split_role = _SPLIT_ROLE_SQL.format(role="prev.role", sex="p.sex")
     moved_role = _SPLIT_ROLE_SQL.format(role="mv.old_role", sex="p.sex")
+    apart_role = _SPLIT_ROLE_SQL.format(role="cur.role", sex="p.sex")
     out = GoldenTables(
         members=f"{prefix}_members",
         links=f"{prefix}_links",
@@ -98,9 +100,10 @@ def build_golden(engine: Engine, *, prefix: str) -> GoldenTables:
         # the role of each member: on the current KK, else translated from the KK they left
         (
             "roles",
-            "SELECT m.resident_id, cur.role AS role_now, "
-            f"CASE WHEN m.follow_kind IN ('split', 'mother') THEN {split_role} ELSE prev.role END AS "
-            "role_followed, "
+            "SELECT m.resident_id, CASE WHEN NOT m.apart THEN cur.role END AS role_now, "
+            f"CASE WHEN m.apart THEN {apart_role} END AS role_apart, "
+            f"CASE WHEN m.follow_kind IN ('split', 'mother', 'house') THEN {split_role} "
+            "ELSE prev.role END AS role_followed, "
             f"CASE WHEN mv.couple_movers > 0 THEN mv.old_role ELSE {moved_role} END AS role_moved "
             f"FROM {t('members0')} m JOIN {t('person')} p ON m.resident_id = p.resident_id "
             f"LEFT JOIN {t('kkrole')} cur ON m.resident_id = cur.resident_id AND m.current_kk = cur.kk "
@@ -129,8 +132,9 @@ def build_golden(engine: Engine, *, prefix: str) -> GoldenTables:
         engine.create_table(f"{prefix}_{name}", sql)
     engine.create_table(
         out.members,
-        "SELECT m.household_id, m.resident_id, coalesce(r.role_now, r.role_followed, r.role_moved) AS role, "
-        "CASE WHEN r.role_now IS NOT NULL THEN 'current_kk' "
+        "SELECT m.household_id, m.resident_id, "
+        "coalesce(r.role_now, r.role_apart, r.role_followed, r.role_moved) AS role, "
+        "CASE WHEN r.role_now IS NOT NULL THEN 'current_kk' WHEN r.role_apart IS NOT NULL THEN 'kk_apart' "
         "WHEN coalesce(r.role_followed, r.role_moved) IS NOT NULL THEN 'previous_kk' END AS role_from, "
         "m.current_kk, k.kk_source, s.sources, m.placed_by "
         f"FROM {t('members0')} m JOIN {t('roles')} r ON m.resident_id = r.resident_id "
@@ -138,14 +142,19 @@ def build_golden(engine: Engine, *, prefix: str) -> GoldenTables:
         f"LEFT JOIN {t('kksource')} k ON m.household_id = k.household_id",
     )
     members = q(out.members)
+    # the household holding each KK a household is grouped under (not a part living apart)
+    holder = f"(SELECT DISTINCT household_id, current_kk FROM {t('members0')} WHERE NOT apart)"
     engine.create_table(
         out.links,
         "SELECT DISTINCT a.household_id, b.household_id AS other_household_id, 'pecah_kk' AS kind, "
         "s.old_kk AS via_kk, s.movers AS members_moved "
-        f"FROM {t('succ')} s JOIN (SELECT DISTINCT household_id, current_kk FROM {members}) a "
-        "ON a.current_kk = s.old_kk "
-        f"JOIN (SELECT DISTINCT household_id, current_kk FROM {members}) b ON b.current_kk = s.new_kk "
-        "WHERE a.household_id <> b.household_id AND s.couple_movers = 0",
+        f"FROM {t('succ')} s JOIN {holder} a ON a.current_kk = s.old_kk "
+        f"JOIN {holder} b ON b.current_kk = s.new_kk "
+        "WHERE a.household_id <> b.household_id AND s.couple_movers = 0 "
+        # members of a KK living at another address: from the KK's household to theirs
+        "UNION ALL SELECT a.household_id, x.household_id, 'lives_apart', x.current_kk, x.members "
+        f"FROM (SELECT household_id, current_kk, count(*) AS members FROM {t('members0')} WHERE apart "
+        f"GROUP BY household_id, current_kk) x JOIN {holder} a ON a.current_kk = x.current_kk",
     )
     later = [
         (
@@ -231,7 +240,7 @@ def build_golden(engine: Engine, *, prefix: str) -> GoldenTables:
     # residents who left it went to
     engine.create_table(
         out.kk_households,
-        f"SELECT DISTINCT current_kk AS kk, household_id FROM {members} WHERE current_kk IS NOT NULL "
+        f"SELECT current_kk AS kk, household_id FROM {holder} WHERE current_kk IS NOT NULL "
         "UNION ALL SELECT kk, household_id FROM (SELECT mv.old_kk AS kk, m.household_id, row_number() OVER "
         "(PARTITION BY mv.old_kk ORDER BY count(*) DESC, m.household_id) AS rn "
         f"FROM {t('moves')} mv JOIN {members} m ON mv.resident_id = m.resident_id "

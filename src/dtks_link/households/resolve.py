@@ -5,7 +5,10 @@ The evidence, in the order it is used:
 
 1. **KK numbers.** Every resident is linked to the KK numbers on their records (a bipartite
    graph, residents <-> KKs). A record without a valid KK takes the one most of its source
-   family's records carry when the source gives a family id (``id_keluarga``).
+   family's records carry when the source gives a family id (``id_keluarga``). A KK found on
+   one record only, one or two digits away from a KK that two records or more carry at the
+   same house or in the same source family, is read as that KK (a typo: a carer listed once,
+   in PKH, with a mistyped KK).
 2. **The current KK of each resident** is the one a duplicate-free source (the civil
    registry, which lists every resident once, on their current card) gives; else, among the
    KKs seen on at least two records, the most recently issued one (a KK number holds its issue
@@ -24,14 +27,28 @@ The evidence, in the order it is used:
      head, the spouse, the other children and the elderly stay, and A and B become two
      households with a ``pecah_kk`` link between them;
    * a resident whose mother (nama ibu kandung) is among those who left follows them; a
-     resident who is the mother of one of them stays;
+     resident who is the mother of one of them stays, unless that one is a Cucu of A (then
+     she is the split-off family's mother, and a Menantu or Anak of A, and follows);
    * with no role for those who left, a resident at least 15 years older than all of them
      stays (their parents' generation) and the others follow.
 
-   A resident whose current KK comes from a duplicate-free source never moves.
-4. **Residents without a KK** join the household at the same house (kelurahan, street and
-   house number) when one member shares a surname or a mother's name with them, or when only
-   one household lives there; residents left over are grouped by house (a wife seldom shares
+   A resident whose current KK comes from a duplicate-free source never moves. A lone link
+   (one resident seen on A and B, and B has members of its own) is no evidence that A's family
+   moved: it is more often two people merged by resident resolution, so nobody follows by the
+   first and last rules.
+4. **Members of one KK who live apart.** The residents grouped under one KK are linked when
+   their records share a neighbourhood (kelurahan, RW and RT); a part not linked to the one
+   holding the KK's head (else the largest part) lives elsewhere and is a household of its own,
+   with a ``lives_apart`` link to the KK's household: a married child's family still listed on
+   its parents' KK (a pecah KK not registered yet, or not yet seen in any source), a member
+   living elsewhere. Residents without an address stay with the KK's household. A family that
+   moved links its two neighbourhoods through members seen at both, so it is not cut. A part
+   living in the neighbourhood of another household, with members of that household seen on a
+   KK of the part's records, joins it (``placed_by = 'kk_followed'``): a married son still on
+   his parents' KK in every source, at the house of his wife, who left that KK for theirs.
+5. **Residents without a KK** join the household at the same house (kelurahan, RW, RT, street
+   and house number) when one member shares a surname or a mother's name with them, or when
+   only one household lives there; residents left over are grouped by house (a wife seldom shares
    her husband's name), else alone. So data without KK numbers or roles (FEBRL, census files)
    still gets households, from addresses.
 
@@ -70,7 +87,8 @@ HOUSEHOLD_COLUMNS: dict[str, str] = {
     "household_id": "the household (H + 12 hex digits)",
     "resident_id": "the resident",
     "role": "hubungan keluarga to the household's head (an SHDK label), or NULL",
-    "role_from": "'current_kk' (a record on the household's current KK says so) or 'previous_kk' "
+    "role_from": "'current_kk' (a record on the household's current KK says so), 'kk_apart' (the role on "
+    "a KK whose head lives elsewhere, translated: an Anak becomes the head, a Cucu Anak) or 'previous_kk' "
     "(from the KK the member was on before, translated: a split-off Menantu becomes Istri/Suami...)",
     "current_kk": "the household's current KK number (personal data: masked in every printout)",
     "kk_source": "the source whose record gave the current KK",
@@ -146,8 +164,9 @@ class HouseholdResult:
     - ``members``: ``households.parquet``, one row per resident (:data:`HOUSEHOLD_COLUMNS`);
     - ``records``: ``source, record_id, resident_id, household_id`` for every record;
     - ``links``: ``household_id, other_household_id, kind, via_kk, members_moved``: a
-      ``pecah_kk`` link from the household still on a KK to one that split off it (``via_kk``
-      is that KK: personal data);
+      ``pecah_kk`` link from the household still on a KK to one that split off it, or a
+      ``lives_apart`` link from a KK's household to its members living at another address
+      (``via_kk`` is that KK: personal data);
     - ``golden``: one golden record per household (:func:`~.golden.household_golden`);
     - ``programme_records``: the records of programmes that pay once per family, with the
       carer's household and the household their own KK belongs to (what
@@ -215,6 +234,12 @@ def _steps(
         f"CASE WHEN {mm} BETWEEN 1 AND 12 AND {dd} BETWEEN 1 AND 31 THEN "
         f"(CASE WHEN {yy} <= {century} THEN 2000 ELSE 1900 END + {yy}) * 10000 + {mm} * 100 + {dd} END"
     )
+    # a house: kelurahan, RW, RT, street and house number (a street and number recur in other RWs)
+    house = (
+        "CASE WHEN kelurahan_code IS NOT NULL AND street IS NOT NULL AND house_number IS NOT NULL THEN "
+        f"concat_ws('|', kelurahan_code, coalesce(CAST(rw AS {text}), ''), coalesce(CAST(rt AS {text}), ''), "
+        "street, house_number) END"
+    )
     return [
         # 1. records with their resident, source rank and household evidence
         (
@@ -238,10 +263,36 @@ def _steps(
             "GROUP BY family_id, kk_given) x WHERE rn = 1",
         ),
         (
-            "rec2",
-            f"SELECT x.*, {issue_key} AS issue_key FROM (SELECT r.*, coalesce(r.kk_given, f.kk) AS kk, "
+            "rec1",
+            f"SELECT x.*, {house} AS house FROM (SELECT r.*, coalesce(r.kk_given, f.kk) AS kk_read, "
             "r.kk_given IS NULL AND f.kk IS NOT NULL AS kk_from_family "
             f"FROM {t['rec']} r LEFT JOIN {t['famkk']} f ON r.family_id = f.family_id) x",
+        ),
+        # a KK on one record only, one or two digits away from a KK that two records or more carry
+        # at the same house or in the same source family (id_keluarga): a typo of it
+        (
+            "kkn",
+            "SELECT kk_read AS kk, count(*) AS n, max(CASE WHEN authoritative THEN 1 ELSE 0 END) AS auth "
+            f"FROM {t['rec1']} WHERE kk_read IS NOT NULL GROUP BY kk_read",
+        ),
+        (
+            "kkfix",
+            "SELECT unique_id, kk FROM (SELECT unique_id, kk, row_number() OVER (PARTITION BY unique_id "
+            "ORDER BY n DESC, kk) AS rn FROM (SELECT r.unique_id, c.kk_read AS kk, cn.n "
+            f"FROM {t['rec1']} r JOIN {t['kkn']} rn ON r.kk_read = rn.kk AND rn.n = 1 AND rn.auth = 0 "
+            f"JOIN {t['rec1']} c ON c.house = r.house AND c.kk_read <> r.kk_read "
+            f"JOIN {t['kkn']} cn ON c.kk_read = cn.kk AND cn.n >= 2 "
+            f"WHERE levenshtein(r.kk_read, c.kk_read) <= {_TYPO_DIGITS} "
+            "UNION ALL SELECT r.unique_id, c.kk_read, cn.n "
+            f"FROM {t['rec1']} r JOIN {t['kkn']} rn ON r.kk_read = rn.kk AND rn.n = 1 AND rn.auth = 0 "
+            f"JOIN {t['rec1']} c ON c.family_id = r.family_id AND c.kk_read <> r.kk_read "
+            f"JOIN {t['kkn']} cn ON c.kk_read = cn.kk AND cn.n >= 2 "
+            f"WHERE levenshtein(r.kk_read, c.kk_read) <= {_TYPO_DIGITS}) c) x WHERE rn = 1",
+        ),
+        (
+            "rec2",
+            f"SELECT x.*, {issue_key} AS issue_key FROM (SELECT r.*, coalesce(f.kk, r.kk_read) AS kk "
+            f"FROM {t['rec1']} r LEFT JOIN {t['kkfix']} f ON r.unique_id = f.unique_id) x",
         ),
         (
             "addr",
@@ -318,11 +369,12 @@ def _steps(
         ),
         (
             "succ",
-            "SELECT old_kk, new_kk, count(*) AS movers, "
+            "SELECT s.*, s.movers = 1 AND k.n_residents > 1 AS lone FROM (SELECT old_kk, new_kk, "
+            "count(*) AS movers, "
             f"count(CASE WHEN old_role IN ({head_couple}) THEN 1 END) AS couple_movers, "
             f"count(CASE WHEN old_role IN ({split_roles}) THEN 1 END) AS split_movers, "
             "count(old_role) AS role_movers, min(birth_year) AS oldest_mover "
-            f"FROM {t['moves']} GROUP BY old_kk, new_kk",
+            f"FROM {t['moves']} GROUP BY old_kk, new_kk) s JOIN {t['kkstat']} k ON s.new_kk = k.kk",
         ),
         # residents still on a KK others left: whose mother left it, who is the mother of one who left
         (
@@ -335,7 +387,9 @@ def _steps(
             "parent",
             "SELECT DISTINCT l.resident_id FROM "
             f"{t['latest']} l JOIN {t['person']} p ON l.resident_id = p.resident_id "
-            f"JOIN {t['moves']} m ON m.old_kk = l.latest_kk AND m.nama_ibu_key = p.nama_key",
+            f"JOIN {t['moves']} m ON m.old_kk = l.latest_kk AND m.nama_ibu_key = p.nama_key "
+            # the mother of a Cucu who left is the split-off family's mother, not its grandmother
+            "WHERE m.old_role IS NULL OR m.old_role <> 'CUCU'",
         ),
         (
             "sibling",
@@ -369,10 +423,11 @@ def _steps(
             "SELECT resident_id, new_kk, kind FROM (SELECT c.*, row_number() OVER (PARTITION BY "
             "resident_id ORDER BY CASE WHEN kind = 'mother' THEN 0 ELSE 1 END, movers DESC, new_kk) AS rn "
             "FROM (SELECT l.resident_id, s.new_kk, s.movers, "
-            "CASE WHEN s.couple_movers > 0 THEN 'family' WHEN mo.resident_id IS NOT NULL THEN 'mother' "
+            "CASE WHEN s.couple_movers > 0 AND NOT s.lone THEN 'family' "
+            "WHEN mo.resident_id IS NOT NULL THEN 'mother' "
             "WHEN s.split_movers > 0 AND r.role IN ('MENANTU', 'CUCU') AND ms.resident_id IS NULL "
             "THEN 'split' "
-            "WHEN s.role_movers = 0 AND sb.resident_id IS NULL "
+            "WHEN s.role_movers = 0 AND NOT s.lone AND sb.resident_id IS NULL "
             f"AND (p.birth_year >= s.oldest_mover + {_GENERATION_YEARS} OR r.role IN ({head_couple}) "
             f"AND abs(p.birth_year - s.oldest_mover) < {_GENERATION_YEARS}) THEN 'family' END AS kind "
             f"FROM {t['latest']} l JOIN {t['succ']} s ON l.latest_kk = s.old_kk "
@@ -387,35 +442,101 @@ def _steps(
         ),
         # 4. a household KK for every resident with a usable one
         (
-            "assign",
+            "assign0",
             "SELECT l.resident_id, coalesce(f.new_kk, l.latest_kk) AS hh_kk, "
             "CASE WHEN f.new_kk IS NOT NULL THEN 'kk_followed' ELSE 'kk' END AS placed_by, f.kind AS "
             "follow_kind "
             f"FROM {t['latest']} l LEFT JOIN {t['follow']} f ON l.resident_id = f.resident_id "
             "WHERE l.latest_corroborated OR l.latest_residents > 1",
         ),
+        # 5. members of one KK who live apart: the residents of a KK group linked by a shared
+        # neighbourhood (kelurahan, RW, RT) on any of their records are one part; a part other
+        # than the one holding the KK's head (else the largest) lives elsewhere: its own household
+        (
+            "nbhd",
+            "SELECT DISTINCT r.resident_id, r.nbhd FROM "
+            f"(SELECT resident_id, concat_ws('|', kelurahan_code, CAST(rw AS {text}), CAST(rt AS {text})) "
+            f"AS nbhd FROM {t['rec2']} WHERE kelurahan_code IS NOT NULL AND rw IS NOT NULL AND rt IS NOT "
+            f"NULL) r JOIN {t['assign0']} a ON r.resident_id = a.resident_id",
+        ),
+        (
+            "gpairs",
+            "SELECT DISTINCT na.resident_id AS a, nb.resident_id AS b "
+            f"FROM {t['nbhd']} na JOIN {t['nbhd']} nb ON na.nbhd = nb.nbhd "
+            f"JOIN {t['assign0']} xa ON na.resident_id = xa.resident_id "
+            f"JOIN {t['assign0']} xb ON nb.resident_id = xb.resident_id AND xa.hh_kk = xb.hh_kk",
+        ),
+        ("gcomp", _COMPONENTS),
+        (
+            "anchor",
+            "SELECT hh_kk, part FROM (SELECT a.hh_kk, g.part, row_number() OVER (PARTITION BY a.hh_kk "
+            "ORDER BY max(CASE WHEN r.role = 'KEPALA KELUARGA' THEN 1 ELSE 0 END) DESC, count(*) DESC, "
+            "min(p.birth_year) NULLS LAST, g.part) AS rn "
+            f"FROM {t['assign0']} a JOIN {t['gcomp']} g ON a.resident_id = g.resident_id "
+            f"JOIN {t['person']} p ON a.resident_id = p.resident_id "
+            f"LEFT JOIN {t['kkrole']} r ON a.resident_id = r.resident_id AND a.hh_kk = r.kk "
+            "GROUP BY a.hh_kk, g.part) x WHERE rn = 1",
+        ),
+        (
+            "assign1",
+            "SELECT a.resident_id, a.hh_kk, a.placed_by, a.follow_kind, "
+            "CASE WHEN g.part <> n.part THEN g.part END AS apart, "
+            "CASE WHEN g.part <> n.part THEN concat('K', a.hh_kk, '|', g.part) ELSE concat('K', a.hh_kk) END "
+            f"AS hh_key FROM {t['assign0']} a LEFT JOIN {t['gcomp']} g ON a.resident_id = g.resident_id "
+            f"LEFT JOIN {t['anchor']} n ON a.hh_kk = n.hh_kk",
+        ),
+        # a part living apart, in the neighbourhood of a household whose members are also seen on
+        # a KK of the part's records (the young family that left the part's KK, whose records lag
+        # behind for some of its members): it is that family
+        (
+            "keys",
+            "SELECT DISTINCT a.hh_key, a.hh_kk, a.apart IS NOT NULL AS is_apart, n.nbhd, NULL AS kk "
+            f"FROM {t['assign1']} a JOIN {t['nbhd']} n ON a.resident_id = n.resident_id "
+            "UNION SELECT DISTINCT a.hh_key, a.hh_kk, a.apart IS NOT NULL, NULL, r.kk "
+            f"FROM {t['assign1']} a JOIN {t['rec2']} r ON a.resident_id = r.resident_id "
+            "WHERE r.kk IS NOT NULL",
+        ),
+        (
+            "kklink",
+            "SELECT DISTINCT p.hh_key, h.hh_key AS to_key "
+            f"FROM {t['keys']} p JOIN {t['keys']} h ON p.kk = h.kk AND NOT h.is_apart WHERE p.is_apart",
+        ),
+        (
+            "rejoin",
+            "SELECT hh_key, to_key, to_kk FROM (SELECT p.hh_key, h.hh_key AS to_key, h.hh_kk AS to_kk, "
+            "row_number() OVER (PARTITION BY p.hh_key ORDER BY count(*) DESC, h.hh_key) AS rn "
+            f"FROM {t['keys']} p JOIN {t['keys']} h ON p.nbhd = h.nbhd AND NOT h.is_apart "
+            f"JOIN {t['kklink']} k ON k.hh_key = p.hh_key AND k.to_key = h.hh_key "
+            "WHERE p.is_apart GROUP BY p.hh_key, h.hh_key, h.hh_kk) x WHERE rn = 1",
+        ),
+        (
+            "assign",
+            "SELECT a.resident_id, coalesce(j.to_kk, a.hh_kk) AS hh_kk, "
+            "CASE WHEN j.to_key IS NOT NULL THEN 'kk_followed' ELSE a.placed_by END AS placed_by, "
+            "CASE WHEN j.to_key IS NOT NULL THEN 'house' ELSE a.follow_kind END AS follow_kind, "
+            "CASE WHEN j.to_key IS NULL THEN a.apart END AS apart, coalesce(j.to_key, a.hh_key) AS hh_key "
+            f"FROM {t['assign1']} a LEFT JOIN {t['rejoin']} j ON a.hh_key = j.hh_key",
+        ),
         # houses: kelurahan + street + house number, on the records of placed residents
         (
             "house",
-            "SELECT DISTINCT resident_id, concat_ws('|', kelurahan_code, street, house_number) AS house "
-            f"FROM {t['rec2']} WHERE kelurahan_code IS NOT NULL AND street IS NOT NULL AND house_number IS "
-            "NOT NULL",
+            f"SELECT DISTINCT resident_id, house FROM {t['rec2']} WHERE house IS NOT NULL",
         ),
         (
             "hhhouse",
-            "SELECT DISTINCT h.house, a.hh_kk, p.surname, p.nama_key, p.nama_ibu_key "
+            "SELECT DISTINCT h.house, a.hh_key, a.hh_kk, p.surname, p.nama_key, p.nama_ibu_key "
             f"FROM {t['house']} h JOIN {t['assign']} a ON h.resident_id = a.resident_id "
             f"JOIN {t['person']} p ON h.resident_id = p.resident_id",
         ),
         # residents without a usable KK at a house where a household lives
         (
             "attach",
-            "SELECT resident_id, hh_kk FROM (SELECT resident_id, hh_kk, family, row_number() OVER "
-            "(PARTITION BY "
-            "resident_id ORDER BY family DESC, hh_kk) AS rn, count(*) OVER (PARTITION BY resident_id) AS "
+            "SELECT resident_id, hh_key, hh_kk FROM (SELECT resident_id, hh_key, hh_kk, family, "
+            "row_number() OVER (PARTITION BY "
+            "resident_id ORDER BY family DESC, hh_key) AS rn, count(*) OVER (PARTITION BY resident_id) AS "
             "options, "
             "max(family) OVER (PARTITION BY resident_id) AS any_family FROM ("
-            "SELECT h.resident_id, hh.hh_kk, max(CASE WHEN (p.surname IS NOT NULL AND p.surname = "
+            "SELECT h.resident_id, hh.hh_key, hh.hh_kk, max(CASE WHEN (p.surname IS NOT NULL AND p.surname = "
             "hh.surname) "
             "OR p.nama_ibu_key = hh.nama_key OR hh.nama_ibu_key = p.nama_key OR p.nama_ibu_key = "
             "hh.nama_ibu_key "
@@ -423,7 +544,7 @@ def _steps(
             f"FROM {t['house']} h JOIN {t['hhhouse']} hh ON h.house = hh.house "
             f"JOIN {t['person']} p ON h.resident_id = p.resident_id "
             f"LEFT JOIN {t['assign']} a ON h.resident_id = a.resident_id WHERE a.resident_id IS NULL "
-            "GROUP BY h.resident_id, hh.hh_kk) c) x "
+            "GROUP BY h.resident_id, hh.hh_key, hh.hh_kk) c) x "
             "WHERE rn = 1 AND (any_family = 1 AND family = 1 OR options = 1)",
         ),
         # everyone else: by house, else alone (or on their only, uncorroborated KK)
@@ -439,8 +560,8 @@ def _steps(
         ),
         (
             "grouped",
-            f"SELECT resident_id, concat('K', hh_kk) AS hh_key, hh_kk, placed_by FROM {t['assign']} "
-            f"UNION ALL SELECT resident_id, concat('K', hh_kk), hh_kk, 'address' FROM {t['attach']} "
+            f"SELECT resident_id, hh_key, hh_kk, placed_by FROM {t['assign']} "
+            f"UNION ALL SELECT resident_id, hh_key, hh_kk, 'address' FROM {t['attach']} "
             "UNION ALL SELECT resident_id, CASE WHEN latest_kk IS NOT NULL THEN concat('K', latest_kk) "
             "WHEN house IS NOT NULL THEN concat('A', house) "
             "ELSE concat('R', resident_id) END, latest_kk, "
@@ -448,7 +569,7 @@ def _steps(
             "WHEN house IS NOT NULL THEN 'address' ELSE 'alone' END "
             f"FROM {t['rest']}",
         ),
-        # 5. household ids: a hash of the household's smallest record key
+        # 6. household ids: a hash of the household's smallest record key
         (
             "hhid",
             "SELECT hh_key, concat('H', upper(substr(md5(min(r.unique_id)), 1, 12))) AS household_id "
@@ -456,17 +577,51 @@ def _steps(
         ),
         (
             "members0",
-            "SELECT i.household_id, g.resident_id, g.hh_kk AS current_kk, g.placed_by, a.follow_kind "
+            "SELECT i.household_id, g.resident_id, g.hh_kk AS current_kk, g.placed_by, a.follow_kind, "
+            "coalesce(g.hh_kk IS NOT NULL AND g.hh_key <> concat('K', g.hh_kk), false) AS apart "
             f"FROM {t['grouped']} g JOIN {t['hhid']} i ON g.hh_key = i.hh_key "
             f"LEFT JOIN {t['assign']} a ON g.resident_id = a.resident_id",
         ),
     ]
 
 
+#: Marks the step computed by :func:`_label_components` rather than by one SELECT.
+_COMPONENTS = ""
+#: Label propagation stops after this many rounds (a KK group has a handful of members).
+_MAX_ROUNDS = 50
+
+
+def _label_components(engine: Engine, *, pairs: str, out: str) -> None:
+    """Connected components of the graph whose edges are the rows ``a, b`` of ``pairs`` (both
+    directions and a self-pair for every node): ``out`` holds ``resident_id, part``, the
+    smallest resident id of each node's component (label propagation, a round per step)."""
+    q = engine.quote
+    engine.create_table(out, f"SELECT a AS resident_id, min(b) AS part FROM {q(pairs)} GROUP BY a")
+    step = f"{out}_next"
+    try:
+        for _ in range(_MAX_ROUNDS):
+            engine.create_table(
+                step,
+                f"SELECT p.a AS resident_id, min(c.part) AS part FROM {q(pairs)} p "
+                f"JOIN {q(out)} c ON p.b = c.resident_id GROUP BY p.a",
+            )
+            changed = engine.rows(
+                f"SELECT count(*) FROM {q(step)} n JOIN {q(out)} o ON n.resident_id = o.resident_id "
+                "WHERE n.part <> o.part"
+            )[0][0]
+            engine.create_table(out, f"SELECT * FROM {q(step)}")
+            if not changed:
+                break
+    finally:
+        engine.drop(step)
+
+
 _STEP_NAMES = (
-    "sources", "rec", "famkk", "rec2", "addr", "kkstat", "obs0", "typo", "obs", "kkrole", "person",
-    "latest", "moves", "succ", "mother", "parent", "sibling", "motherstays", "follow", "assign",
-    "house", "hhhouse", "attach", "rest", "grouped", "hhid", "members0",
+    "sources", "rec", "famkk", "rec1", "kkn", "kkfix", "rec2", "addr", "kkstat", "obs0", "typo",
+    "obs", "kkrole", "person", "latest", "moves", "succ", "mother", "parent", "sibling",
+    "motherstays", "follow", "assign0", "nbhd", "gpairs", "gcomp", "anchor", "assign1", "keys",
+    "kklink", "rejoin", "assign", "house", "hhhouse", "attach", "rest", "grouped", "hhid",
+    "members0",
 )  # fmt: skip
 
 
@@ -510,7 +665,12 @@ def resolve_households(
     t = {name: q(f"{prefix}_{name}") for name in _STEP_NAMES}
     for name, sql in _steps(engine, records=records_table, clusters=clusters_table,
                             reference_year=reference_date.year, p=prefix):  # fmt: skip
-        engine.create_table(f"{prefix}_{name}", sql)
+        if sql == _COMPONENTS:
+            _label_components(engine, pairs=f"{prefix}_gpairs", out=f"{prefix}_{name}")
+        else:
+            engine.create_table(f"{prefix}_{name}", sql)
+        if name == "rec2":  # one table per record at a time (memory at a million residents)
+            engine.drop(f"{prefix}_rec1", f"{prefix}_kkfix")
     # what the golden record and the outputs below no longer read (Spark keeps tables in memory)
     engine.drop(*(f"{prefix}_{n}" for n in _STEP_NAMES if n not in _KEPT_FOR_GOLDEN))
     from .golden import build_golden
@@ -551,7 +711,8 @@ def resolve_households(
         "households": int(members["household_id"].nunique()) if len(members) else 0,
         "residents": len(members),
         "placed_by": {str(k): int(v) for k, v in sorted(placed.items())},
-        "pecah_kk_links": len(links),
+        "pecah_kk_links": int((links["kind"] == "pecah_kk").sum()) if len(links) else 0,
+        "lives_apart_links": int((links["kind"] == "lives_apart").sum()) if len(links) else 0,
         "records_with_kk": int(evidence[0]),
         "records_with_role": int(evidence[1]),
         "records_with_family_id": int(evidence[2]),
