@@ -195,9 +195,13 @@ def depok(residents: int, work: Path) -> list[dict[str, Any]]:
     result = dtks_link.link(config_path, write=False)
     seconds = time.perf_counter() - start
     expected = expected_quality(result.pairs, result.clusters, threshold=result.model.options.match_threshold)
+    households = {}
+    if result.households is not None:  # issue 14: household pairwise F1 of the same run (with Dukcapil)
+        h = dtks_link.evaluate(result.households.records, truth, level="household")
+        households = {"household_precision": h.precision, "household_recall": h.recall, "household_f1": h.f1}
     rows.append({"data": label, "tool": "dtks_link", "seconds": seconds, **_metrics(result.clusters, truth),
                  "expected_precision": expected.precision, "expected_recall": expected.recall,
-                 "expected_f1": expected.f1})  # fmt: skip
+                 "expected_f1": expected.f1, **households})  # fmt: skip
     clusters, timings = run_generic(config_path)
     rows.append({"data": label, "tool": "generic Splink 5", "seconds": sum(timings.values()),
                  **_metrics(clusters, truth)})  # fmt: skip
@@ -242,7 +246,7 @@ def main() -> None:
             rows += pseudopeople_rows()
         for residents in args.residents:
             rows += depok(residents, work)
-    columns = ["data", "tool", "precision", "recall", "f1", "bcubed_f1", "expected_f1", "seconds"]
+    columns = ["data", "tool", "precision", "recall", "f1", "bcubed_f1", "expected_f1", "household_f1", "seconds"]
     print(table(rows, columns))
     print(f"peak RSS {peak_rss_mb():,.0f} MB")
     save("accuracy", {"rows": rows, "peak_rss_mb": peak_rss_mb()})
