@@ -247,12 +247,20 @@ _RULES: tuple[BlockingRule, ...] = (
     BlockingRule(
         name="birth_date_max_token", parts=(_v("birth_date"), KeyPart("nama_tokens_key", "max_token"))
     ),
-    # the birth date with the name's first letter: every word of the name mistyped
-    BlockingRule(name="birth_date_initial", parts=(_v("birth_date"), KeyPart("nama_key", "prefix", 1))),
-    # the family name (last word) with the birth date: a nickname or shortened first name
-    # beside a middle initial (``HARY J TOMAS`` / ``HAROLD JAMES TOMAS``) breaks the others
+    # the birth date with the name's first letter: every word of the name mistyped. Within one
+    # kecamatan where the record has one (optional: data without Indonesian geography keeps the
+    # rule whole): a city of 2M holds ~90 records per birth date, most under a handful of first
+    # letters, so the block would grow with the city
     BlockingRule(
-        name="birth_date_last_token", parts=(_v("birth_date"), KeyPart("nama_tokens_key", "last_token"))
+        name="birth_date_initial",
+        parts=(_v("birth_date"), KeyPart("nama_key", "prefix", 1), _opt("kecamatan_code")),
+    ),
+    # the family name (last word) with the birth date: a nickname or shortened first name
+    # beside a middle initial (``HARY J TOMAS`` / ``HAROLD JAMES TOMAS``) breaks the others;
+    # within one kecamatan, as above
+    BlockingRule(
+        name="birth_date_last_token",
+        parts=(_v("birth_date"), KeyPart("nama_tokens_key", "last_token"), _opt("kecamatan_code")),
     ),
     # the same household address: a heavily misspelt name, or a birth date given as an age
     BlockingRule(name="household_birth_year", parts=(*_HOUSEHOLD, _v("birth_year"))),
