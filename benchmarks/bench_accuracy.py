@@ -246,7 +246,9 @@ def main() -> None:
             rows += pseudopeople_rows()
         for residents in args.residents:
             rows += depok(residents, work)
-    columns = ["data", "tool", "precision", "recall", "f1", "bcubed_f1", "expected_f1", "household_f1", "seconds"]
+    columns = [
+        "data", "tool", "precision", "recall", "f1", "bcubed_f1", "expected_f1", "household_f1", "seconds",
+    ]  # fmt: skip
     print(table(rows, columns))
     print(f"peak RSS {peak_rss_mb():,.0f} MB")
     save("accuracy", {"rows": rows, "peak_rss_mb": peak_rss_mb()})
